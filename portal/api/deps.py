@@ -1,0 +1,58 @@
+"""Request-scoped dependencies: the caller, and a database session carrying their scope.
+
+The session commits when the handler succeeds and rolls back otherwise (services never commit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+
+from litestar import Request
+from sqlalchemy.orm import Session
+
+from infra.db import new_session
+from portal.auth.caller import Caller
+from portal.auth.service import caller_for_token
+from portal.errors import Unauthenticated
+from tenancy.scope import NO_SCOPE
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def provide_caller(request: Request) -> Caller:
+    token = bearer_token(request)
+    if token is None:
+        raise Unauthenticated("missing bearer token: log in at /api/v1/auth/login")
+    session = new_session(NO_SCOPE)
+    try:
+        caller = caller_for_token(session, token)
+    finally:
+        session.close()
+    if caller is None:
+        raise Unauthenticated("the token is invalid, expired or revoked: log in again")
+    request.state.caller = caller
+    return caller
+
+
+def _unit_of_work(session: Session) -> Generator[Session, None, None]:
+    try:
+        yield session
+    except BaseException:
+        session.rollback()
+        raise
+    else:
+        session.commit()
+    finally:
+        session.close()
+
+
+def provide_db(caller: Caller) -> Generator[Session, None, None]:
+    yield from _unit_of_work(new_session(caller.scope))
+
+
+def provide_anonymous_db() -> Generator[Session, None, None]:
+    yield from _unit_of_work(new_session(NO_SCOPE))

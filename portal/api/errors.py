@@ -1,0 +1,63 @@
+"""One place that turns domain errors into HTTP answers and audits every refusal."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from portal.audit.service import ANONYMOUS, record
+from portal.errors import DomainError, TooManyAttempts, ValidationFailed
+
+log = logging.getLogger("portal")
+
+
+def _client(request: Request[Any, Any, Any]) -> str | None:
+    return request.client.host if request.client else None
+
+
+def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    body: dict[str, Any] = {"status_code": exc.status_code, "detail": exc.message}
+    headers: dict[str, str] = {}
+    if isinstance(exc, ValidationFailed):
+        body["errors"] = [e.as_dict() for e in exc.errors]
+    if isinstance(exc, TooManyAttempts):
+        headers["Retry-After"] = str(exc.retry_after)
+        body["retry_after"] = exc.retry_after
+    if exc.audit_outcome:
+        caller = request.state.get("caller")
+        ctx = dict(exc.context)
+        record(caller.actor if caller else ANONYMOUS,
+               str(ctx.pop("action", request.method.lower())),
+               str(ctx.pop("resource", "endpoint")), exc.audit_outcome,
+               resource_ids=list(ctx.pop("resource_ids", None) or []),  # type: ignore[call-overload]
+               unit_id=ctx.pop("unit_id", None),  # type: ignore[arg-type]
+               status_code=exc.status_code,
+               detail={"path": request.url.path, "method": request.method, "reason": exc.message, **ctx},
+               client=_client(request))
+    return Response(body, status_code=exc.status_code, headers=headers, media_type=MediaType.JSON)
+
+
+def validation_handler(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    """Malformed input (wrong type, bad date, unknown field): 400 naming the field."""
+    errors = []
+    for item in exc.extra or []:
+        if isinstance(item, dict):
+            key = str(item.get("key") or "")
+            message = str(item.get("message") or "")
+            field = key or message.rsplit("`$.", 1)[-1].rstrip("`") if "`$." in message else key
+            errors.append({"field": field or "body", "message": message, "code": "malformed"})
+    return Response({"status_code": 400, "detail": exc.detail, "errors": errors}, status_code=400,
+                    media_type=MediaType.JSON)
+
+
+def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    return Response({"status_code": exc.status_code, "detail": exc.detail}, status_code=exc.status_code,
+                    headers=exc.headers or {}, media_type=MediaType.JSON)
+
+
+def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return Response({"status_code": 500, "detail": "internal error"}, status_code=500, media_type=MediaType.JSON)

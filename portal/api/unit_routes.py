@@ -1,0 +1,64 @@
+"""Units: a unit, its sub-units, its children (records) and its statistics (aggregates)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from litestar import get
+from litestar.exceptions import NotFoundException
+from litestar.params import Parameter
+from sqlalchemy.orm import Session
+
+from authz.guards import authorize
+from portal.auth.caller import Caller
+from portal.registry.serialize import child_json
+from portal.registry.service import list_children
+from portal.stats.service import unit_stats
+from tenancy.models import Unit
+from tenancy.service import child_units, get_unit
+
+
+def _unit(db: Session, unit_id: int) -> Unit:
+    unit = get_unit(db, unit_id)
+    if unit is None:
+        raise NotFoundException(f"unit {unit_id} does not exist")
+    return unit
+
+
+@get("/api/v1/units/{unit_id:int}", sync_to_thread=True, tags=["units"])
+def read_unit(unit_id: int, caller: Caller, db: Session) -> dict[str, Any]:
+    unit = _unit(db, unit_id)
+    authorize(caller, "unit", "read", unit)
+    return {**unit.ref(), "kind": unit.kind, "parent_id": unit.parent_id,
+            "valid_from": unit.valid_from.isoformat() if unit.valid_from else None,
+            "valid_to": unit.valid_to.isoformat() if unit.valid_to else None}
+
+
+@get("/api/v1/units/{unit_id:int}/units", sync_to_thread=True, tags=["units"], summary="Direct sub-units")
+def read_sub_units(unit_id: int, caller: Caller, db: Session) -> dict[str, Any]:
+    unit = _unit(db, unit_id)
+    authorize(caller, "unit", "read", unit)
+    items = [u.ref() for u in child_units(db, unit.id)]
+    return {"items": items, "total": len(items), "page": 1, "page_size": len(items)}
+
+
+@get("/api/v1/units/{unit_id:int}/children", sync_to_thread=True, tags=["registry"],
+     summary="Children in the unit's subtree that the caller may see")
+def read_unit_children(
+    unit_id: int, caller: Caller, db: Session,
+    page: int = Parameter(default=1), page_size: int = Parameter(default=20),
+    q: str | None = Parameter(default=None, description="name (accent-insensitive) or 12-digit id"),
+    group: str | None = Parameter(default=None, description="special-circumstance group code (Art. 10)"),
+    status: str = Parameter(default="active"),
+) -> dict[str, Any]:
+    result = list_children(db, caller, _unit(db, unit_id), page, page_size, q, group, status)
+    return {"items": [child_json(c) for c in result.items], "total": result.total,
+            "page": result.page, "page_size": result.page_size}
+
+
+@get("/api/v1/units/{unit_id:int}/stats", sync_to_thread=True, tags=["stats"],
+     summary="Counts by sex, age band, group, risk and support, with small-cell suppression")
+def read_unit_stats(unit_id: int, caller: Caller, db: Session,
+                    as_of: date | None = Parameter(default=None)) -> dict[str, Any]:
+    return unit_stats(db, caller, _unit(db, unit_id), as_of)

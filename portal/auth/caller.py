@@ -1,0 +1,23 @@
+"""Who is calling: the authenticated user, their role, unit and scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from portal.audit.service import Actor
+from tenancy.models import Unit
+from tenancy.scope import Scope
+
+
+@dataclass(frozen=True)
+class Caller:
+    user_id: int
+    username: str
+    full_name: str
+    role: str | None
+    unit: Unit | None
+    scope: Scope
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.user_id, self.username, self.role)

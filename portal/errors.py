@@ -1,0 +1,64 @@
+"""Domain errors; one exception handler (portal.api.errors) turns them into HTTP answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class FieldError:
+    field: str
+    message: str
+    code: str = "invalid"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.field, "message": self.message, "code": self.code}
+
+
+class DomainError(Exception):
+    status_code = 400
+    audit_outcome: str | None = None  # set for refusals that must be written to the audit log
+
+    def __init__(self, message: str, **context: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.context = context  # resource, action, unit_id, resource_ids: for the audit entry
+
+
+class ValidationFailed(DomainError):
+    status_code = 422
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        fields = ", ".join(e.field for e in errors)
+        super().__init__(f"invalid input: {fields}")
+        self.errors = errors
+
+
+class Unauthenticated(DomainError):
+    status_code = 401
+    audit_outcome = "unauthenticated"
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    audit_outcome = "denied"
+
+
+class NotVisible(DomainError):
+    """404 where even the existence of the record must not leak."""
+
+    status_code = 404
+    audit_outcome = "denied"
+
+
+class Conflict(DomainError):
+    status_code = 409
+
+
+class TooManyAttempts(DomainError):
+    status_code = 429
+    audit_outcome = "locked"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

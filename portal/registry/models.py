@@ -1,0 +1,116 @@
+"""The child registry: children, their guardians, group/risk/support periods and history."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey, ForeignKeyConstraint, Identity, Index,
+    Integer, String, Text, func,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from infra.db import Base
+
+
+class ReferenceCode(Base):
+    """Reference data with legal citations: special-circumstance groups and sub-groups, risks, supports."""
+
+    __tablename__ = "reference_codes"
+
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    parent_code: Mapped[str | None] = mapped_column(String(32))
+    name_vi: Mapped[str] = mapped_column(Text)
+    name_en: Mapped[str] = mapped_column(Text)
+    legal_basis: Mapped[str | None] = mapped_column(Text)
+    sort: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Child(Base):
+    """A child recorded in a hamlet. ``unit_path`` copies the hamlet's path (kept by a trigger) for RLS."""
+
+    __tablename__ = "children"
+    __table_args__ = (
+        CheckConstraint("sex IN ('male','female')", name="sex"),
+        CheckConstraint("status IN ('active','moved_away','deceased')", name="status"),
+        Index("ix_children_scope_name", "unit_path", "sort_name", "id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    hamlet_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    unit_path: Mapped[str] = mapped_column(Text(collation="C"))
+    full_name: Mapped[str] = mapped_column(Text)
+    search_name: Mapped[str] = mapped_column(Text)
+    sort_name: Mapped[str] = mapped_column(Text(collation="C"))
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(8))
+    ethnicity: Mapped[str] = mapped_column(Text)
+    national_id: Mapped[str | None] = mapped_column(String(12))
+    birth_registered: Mapped[bool] = mapped_column(Boolean, default=True)
+    household_code: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(Text)
+    school_status: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    notes: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    guardians: Mapped[list[Guardian]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="Guardian.id")
+    periods: Mapped[list[ChildPeriod]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="ChildPeriod.id")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Guardian(Base):
+    __tablename__ = "guardians"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("children.id", ondelete="CASCADE"), index=True)
+    full_name: Mapped[str] = mapped_column(Text)
+    relationship: Mapped[str] = mapped_column(String(32))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    lives_with_child: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ChildPeriod(Base):
+    """A period in a special-circumstance group (kind ``group``), at-risk flag (``risk``) or support."""
+
+    __tablename__ = "child_periods"
+    __table_args__ = (
+        CheckConstraint("kind IN ('group','risk','support')", name="kind"),
+        CheckConstraint("until IS NULL OR until >= since", name="dates"),
+        ForeignKeyConstraint(["kind", "code"], ["reference_codes.kind", "reference_codes.code"]),
+        Index("ix_child_periods_kind_code", "kind", "code"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("children.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    code: Mapped[str] = mapped_column(String(32))
+    subgroup: Mapped[str | None] = mapped_column(String(32))
+    since: Mapped[date] = mapped_column(Date)
+    until: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class ChildHistory(Base):
+    """One change to a child: who, when, what, and the changed fields before and after."""
+
+    __tablename__ = "child_history"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("children.id", ondelete="CASCADE"), index=True)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_username: Mapped[str | None] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(String(16))
+    hamlet_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    after: Mapped[dict[str, Any]] = mapped_column(JSONB)

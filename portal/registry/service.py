@@ -1,0 +1,224 @@
+"""The child registry service: create, read, list, update with history. Never commits.
+
+Every query that returns children is filtered to the caller's record scope in SQL (and RLS
+repeats the rule in the database). Casbin decides the action before any row is loaded.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from msgspec import UNSET
+from sqlalchemy import Select, exists, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from authz.guards import authorize, authorize_action
+from infra.clock import today, utcnow
+from portal.audit.service import record as audit
+from portal.auth.caller import Caller
+from portal.errors import Conflict, FieldError, NotVisible, ValidationFailed
+from portal.registry.models import Child, ChildHistory, ChildPeriod, Guardian, ReferenceCode
+from portal.registry.reference import PERIOD_KINDS
+from portal.registry.schemas import ChildCreate, ChildPatch
+from portal.registry.serialize import LISTS, diff, snapshot
+from portal.registry.text import fold, sort_key
+from portal.registry.validation import Checker
+from tenancy.models import Unit
+from tenancy.scope import in_subtree, subtree_clause
+
+MAX_PAGE_SIZE = 100
+
+
+def _checker(session: Session) -> Checker:
+    codes: dict[str, set[str]] = {}
+    subgroups: dict[str, str] = {}
+    for kind, code, parent in session.execute(select(ReferenceCode.kind, ReferenceCode.code,
+                                                     ReferenceCode.parent_code)).tuples():
+        codes.setdefault(kind, set()).add(code)
+        if kind == "subgroup" and parent:
+            subgroups[code] = parent
+    return Checker(today(), codes, subgroups)
+
+
+def _visible(caller: Caller) -> Select[tuple[Child]]:
+    """Base statement: children in the caller's record scope (none without one)."""
+    root = caller.scope.records
+    stmt = select(Child).options(selectinload(Child.guardians), selectinload(Child.periods))
+    return stmt.where(subtree_clause(Child.unit_path, root)) if root else stmt.where(False)
+
+
+def _hamlet(session: Session, caller: Caller, hamlet_id: int, check: Checker) -> Unit | None:
+    unit = session.get(Unit, hamlet_id)
+    if unit is None or unit.level != "hamlet":
+        check.fail("hamlet_id", f"{hamlet_id} is not a hamlet", "not_a_hamlet")
+        return None
+    if not in_subtree(unit.path, caller.scope.records):
+        check.fail("hamlet_id", f"hamlet {hamlet_id} is outside your area", "out_of_scope")
+        return None
+    return unit
+
+
+def _raise_if_failed(check: Checker) -> None:
+    if check.errors:
+        error = ValidationFailed(check.errors)
+        if any(e.code == "out_of_scope" for e in check.errors):
+            error.audit_outcome = "denied"
+            error.context = {"resource": "child", "action": "write"}
+        raise error
+
+
+def _set_lists(child: Child, periods: dict[str, list[dict[str, Any]]] | None,
+               guardians: list[dict[str, Any]] | None) -> None:
+    if periods is not None:
+        kinds = {PERIOD_KINDS[field] for field in periods}
+        kept = [p for p in child.periods if p.kind not in kinds]
+        child.periods = kept + [ChildPeriod(**p) for items in periods.values() for p in items]
+    if guardians is not None:
+        child.guardians = [Guardian(**g) for g in guardians]
+
+
+def _write_history(session: Session, caller: Caller, child: Child, action: str,
+                   before: dict[str, Any] | None, after: dict[str, Any]) -> None:
+    session.add(ChildHistory(child_id=child.id, actor_id=caller.user_id, actor_username=caller.username,
+                             action=action, hamlet_id=child.hamlet_id, before=before, after=after))
+
+
+def _flush(session: Session) -> None:
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        if "uq_children_national_id" in str(exc.orig):
+            raise ValidationFailed([FieldError("national_id", "is already registered to another child",
+                                               "duplicate")]) from exc
+        raise
+
+
+def create_child(session: Session, caller: Caller, data: ChildCreate) -> Child:
+    authorize_action(caller, "child", "create")
+    check = _checker(session)
+    name = check.full_name(data.full_name)
+    born = check.date_of_birth(data.date_of_birth)
+    values = dict(
+        full_name=name, date_of_birth=born, sex=check.sex(data.sex), ethnicity=check.ethnicity(data.ethnicity),
+        national_id=check.national_id(data.national_id), birth_registered=data.birth_registered,
+        household_code=data.household_code, address=data.address,
+        school_status=check.school_status(data.school_status), notes=data.notes,
+    )
+    periods = {kind: check.periods(kind, getattr(data, kind), born) for kind in ("groups", "at_risk", "supports")}
+    guardians = check.guardians(data.guardians)
+    hamlet = _hamlet(session, caller, data.hamlet_id, check)
+    _raise_if_failed(check)
+    assert hamlet is not None
+    child = Child(id=uuid.uuid4(), hamlet_id=hamlet.id, unit_path=hamlet.path, search_name=fold(name),
+                  sort_name=sort_key(name), status="active", periods=[], guardians=[], **values)
+    _set_lists(child, periods, guardians)
+    session.add(child)
+    _flush(session)
+    session.refresh(child, ["created_at", "updated_at", "version"])
+    _write_history(session, caller, child, "create", None, snapshot(child))
+    audit(caller.actor, "create", "child", "allowed", resource_ids=[child.id], unit_id=hamlet.id)
+    return child
+
+
+def get_child(session: Session, caller: Caller, child_id: uuid.UUID, action: str = "read",
+              for_update: bool = False) -> Child:
+    """A child the caller may see, or 404 (existence outside the caller's area does not leak)."""
+    authorize_action(caller, "child", action)
+    stmt = _visible(caller).where(Child.id == child_id)
+    child = session.scalars(stmt.with_for_update(of=Child) if for_update else stmt).one_or_none()
+    if child is None:
+        raise NotVisible("child not found", resource="child", action=action, resource_ids=[str(child_id)])
+    if action in ("read", "history"):
+        audit(caller.actor, action, "child", "allowed", resource_ids=[child.id], unit_id=child.hamlet_id)
+    return child
+
+
+def update_child(session: Session, caller: Caller, child_id: uuid.UUID, patch: ChildPatch) -> Child:
+    child = get_child(session, caller, child_id, "update", for_update=True)
+    if patch.version is not UNSET and patch.version != child.version:
+        raise Conflict(f"the record changed since you read it (version {patch.version}, now {child.version})")
+    before = snapshot(child)
+    given = patch.given()
+    check = _checker(session)
+    born = check.date_of_birth(given["date_of_birth"]) if "date_of_birth" in given else child.date_of_birth
+    for field in ("full_name", "sex", "ethnicity", "national_id", "school_status", "status"):
+        if field in given:
+            given[field] = getattr(check, field)(given[field])
+    periods = {kind: check.periods(kind, given.pop(kind), born)
+               for kind in ("groups", "at_risk", "supports") if kind in given}
+    for kept in child.periods:
+        field = LISTS[kept.kind]
+        if field not in periods and kept.since < born:
+            check.fail("date_of_birth", f"is after the start of {field} {kept.code!r} ({kept.since})")
+    guardians = check.guardians(given.pop("guardians")) if "guardians" in given else None
+    hamlet = _hamlet(session, caller, given["hamlet_id"], check) if "hamlet_id" in given else None
+    _raise_if_failed(check)
+    for field, value in given.items():
+        setattr(child, field, value)
+    if "full_name" in given:
+        child.search_name, child.sort_name = fold(child.full_name), sort_key(child.full_name)
+    if hamlet is not None:
+        child.unit_path = hamlet.path
+    _set_lists(child, periods or None, guardians)
+    old, new = diff(before, snapshot(child))
+    if not new:
+        return child
+    child.updated_at = utcnow()
+    _flush(session)
+    _write_history(session, caller, child, "update", old, new)
+    audit(caller.actor, "update", "child", "allowed", resource_ids=[child.id], unit_id=child.hamlet_id,
+          detail={"fields": sorted(new)})
+    return child
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Child]
+    total: int
+    page: int
+    page_size: int
+
+
+def list_children(session: Session, caller: Caller, unit: Unit, page: int = 1, page_size: int = 20,
+                  q: str | None = None, group: str | None = None, status: str = "active") -> Page:
+    """Children of ``unit``'s subtree, Vietnamese name order, filtered in SQL."""
+    authorize(caller, "child", "list", unit)
+    errors = []
+    if page < 1:
+        errors.append(FieldError("page", "must be 1 or more"))
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        errors.append(FieldError("page_size", f"must be between 1 and {MAX_PAGE_SIZE}"))
+    if status not in ("active", "moved_away", "deceased", "all"):
+        errors.append(FieldError("status", "must be active, moved_away, deceased or all"))
+    group_code = "dd" if group == "đ" else group
+    if group_code is not None and not session.get(ReferenceCode, ("group", group_code)):
+        errors.append(FieldError("group", f"unknown special-circumstance group {group!r}", "unknown_code"))
+    if errors:
+        raise ValidationFailed(errors)
+    stmt = _visible(caller).where(subtree_clause(Child.unit_path, unit.path))
+    if status != "all":
+        stmt = stmt.where(Child.status == status)
+    if q and q.strip():
+        needle = fold(q)
+        stmt = stmt.where(Child.national_id == needle if needle.isdigit() and len(needle) == 12
+                          else Child.search_name.contains(needle, autoescape=True))
+    if group_code:
+        on = today()
+        stmt = stmt.where(exists().where(
+            ChildPeriod.child_id == Child.id, ChildPeriod.kind == "group", ChildPeriod.code == group_code,
+            ChildPeriod.since <= on, (ChildPeriod.until.is_(None)) | (ChildPeriod.until > on)))
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    items = list(session.scalars(stmt.order_by(Child.sort_name, Child.id)
+                                 .limit(page_size).offset((page - 1) * page_size)))
+    audit(caller.actor, "list", "child", "allowed", resource_ids=[c.id for c in items], unit_id=unit.id,
+          detail={"page": page, "page_size": page_size, "q": bool(q), "group": group_code, "total": total})
+    return Page(items, total, page, page_size)
+
+
+def child_history(session: Session, caller: Caller, child_id: uuid.UUID) -> list[ChildHistory]:
+    get_child(session, caller, child_id, "history")
+    return list(session.scalars(select(ChildHistory).where(ChildHistory.child_id == child_id)
+                                .order_by(ChildHistory.changed_at, ChildHistory.id)))

@@ -1,0 +1,52 @@
+"""The caller's scope: which part of the unit tree they may see.
+
+Unit paths are opaque id chains with a trailing separator (``/1/23/456/``), so the subtree
+of a unit is exactly the half-open text range ``[path, path[:-1] + '0')`` under the "C"
+collation: every descendant path starts with ``path``, and ``'0'`` is the character right
+after ``'/'``. This is the one place that rule is written in Python; the SQL functions
+``app_subtree_end`` and the RLS policies in the first migration mirror it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_
+from sqlalchemy.orm import InstrumentedAttribute
+
+
+def subtree_end(path: str) -> str:
+    """First path after every descendant of ``path`` (exclusive upper bound)."""
+    if not path.endswith("/"):
+        raise ValueError(f"unit path must end with '/': {path!r}")
+    return path[:-1] + "0"
+
+
+def in_subtree(path: str, root: str | None) -> bool:
+    """True when ``path`` is ``root`` itself or below it. ``None`` root: nothing."""
+    return root is not None and root <= path < subtree_end(root)
+
+
+def subtree_clause(column: InstrumentedAttribute[str], root: str) -> ColumnElement[bool]:
+    """SQL predicate: ``column`` lies in the subtree of ``root`` (index-friendly range)."""
+    return and_(column >= root, column < subtree_end(root))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Subtree roots for personal data (``records``) and for aggregates (``aggregates``).
+
+    Only :func:`tenancy.resolve.scope_for` builds these for callers; ``None`` means nothing.
+    """
+
+    records: str | None
+    aggregates: str | None
+
+    def can_see_records(self, path: str) -> bool:
+        return in_subtree(path, self.records)
+
+    def can_see_aggregates(self, path: str) -> bool:
+        return in_subtree(path, self.aggregates) or in_subtree(path, self.records)
+
+
+NO_SCOPE = Scope(records=None, aggregates=None)
