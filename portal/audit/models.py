@@ -14,6 +14,8 @@ from infra.db import Base
 
 class AuditEntry(Base):
     __tablename__ = "audit_log"
+    # The application role may only INSERT: no RETURNING of the generated id.
+    __table_args__ = {"implicit_returning": False}
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)

@@ -245,6 +245,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON auth_tokens TO {role};
 GRANT SELECT, INSERT, UPDATE, DELETE ON children, guardians, child_periods TO {role};
 GRANT SELECT, INSERT ON child_history TO {role};
 GRANT INSERT ON audit_log TO {role};
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role};
 REVOKE ALL ON FUNCTION child_stats(text, date) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION child_stats(text, date) TO {role};
 """

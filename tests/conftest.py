@@ -1,0 +1,71 @@
+"""Test fixtures on a real PostgreSQL: a fresh database per run, migrated with Alembic and seeded.
+
+Set TEST_PG_ADMIN_URL (an owner/superuser URL without database) and TEST_PG_APP_ROLE to point
+elsewhere; by default the local server at 127.0.0.1:5432 (trust auth) is used.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy.engine import make_url
+
+_ADMIN = make_url(os.environ.get("TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+_DB = f"portal_test_{os.getpid()}"
+_APP_ROLE = os.environ.get("TEST_PG_APP_ROLE", "portal_app")
+os.environ["DATABASE_ADMIN_URL"] = _ADMIN.set(database=_DB).render_as_string(hide_password=False)
+os.environ["DATABASE_URL"] = _ADMIN.set(database=_DB, username=_APP_ROLE, password=None).render_as_string(
+    hide_password=False)
+os.environ.setdefault("LOGIN_COOLDOWN_SECONDS", "300")
+
+from litestar.testing import TestClient  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from infra.bootstrap import drop_database, ensure_database, migrate  # noqa: E402
+from infra.db import admin_engine  # noqa: E402
+from infra.settings import get_settings  # noqa: E402
+from portal.app import create_app  # noqa: E402
+from portal.demo.seed import seed_demo  # noqa: E402
+from portal.registry.reference import load_reference  # noqa: E402
+from tenancy.load import load_official_units  # noqa: E402
+
+DEMO_CHILDREN = 3000
+
+
+@pytest.fixture(scope="session", autouse=True)
+def database() -> object:
+    url = get_settings().database_admin_url
+    drop_database(url)
+    ensure_database(url)
+    migrate(url)
+    with Session(admin_engine()) as session:
+        load_official_units(session)
+        load_reference(session)
+        seed_demo(session, seed=7, children=DEMO_CHILDREN)
+        session.commit()
+    yield url
+    admin_engine().dispose()
+    from infra.db import app_engine
+    app_engine().dispose()
+    if not os.environ.get("KEEP_TEST_DB"):
+        drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def client(database: object) -> TestClient:  # type: ignore[type-arg]
+    with TestClient(app=create_app()) as c:
+        yield c
+
+
+@pytest.fixture()
+def owner() -> Session:
+    """An owner session (bypasses RLS) to arrange and inspect data. Commits are the test's choice."""
+    with Session(admin_engine()) as session:
+        yield session
+
+
+@pytest.fixture()
+def uid() -> str:
+    return uuid.uuid4().hex[:8]

@@ -1,0 +1,67 @@
+"""Helpers to arrange data through the same code the application uses, and to call the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.testing import TestClient
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from portal.auth.models import User
+from portal.auth.passwords import hash_password
+from tenancy.models import Unit
+from tenancy.service import unit_by_code
+
+PASSWORD = "correct horse battery"
+
+
+def unit(owner: Session, level: str, code: str) -> Unit:
+    found = unit_by_code(owner, level, code)
+    assert found is not None, (level, code)
+    return found
+
+
+def hamlets_of(owner: Session, commune: Unit) -> list[Unit]:
+    return list(owner.scalars(select(Unit).where(Unit.parent_id == commune.id, Unit.level == "hamlet")
+                              .order_by(Unit.id)))
+
+
+def make_hamlet(owner: Session, commune: Unit, name: str) -> Unit:
+    uid = owner.execute(text("SELECT nextval(pg_get_serial_sequence('units','id'))")).scalar_one()
+    hamlet = Unit(id=uid, parent_id=commune.id, level="hamlet", code=None, name=name, kind="Tổ dân phố",
+                  path=f"{commune.path}{uid}/", depth=commune.depth + 1)
+    owner.add(hamlet)
+    owner.commit()
+    return hamlet
+
+
+def make_user(owner: Session, username: str, role: str | None, unit_id: int | None, active: bool = True) -> User:
+    user = User(username=username, full_name=f"Test {username}", password_hash=hash_password(PASSWORD),
+                role=role, unit_id=unit_id, is_active=active)
+    owner.add(user)
+    owner.commit()
+    return user
+
+
+def login(client: TestClient, username: str, password: str = PASSWORD) -> dict[str, str]:  # type: ignore[type-arg]
+    response = client.post("/api/v1/auth/login", json={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def child_payload(hamlet_id: int, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "full_name": "Nguyễn Thị Hoa", "date_of_birth": "2018-03-04", "sex": "female", "ethnicity": "Kinh",
+        "hamlet_id": hamlet_id, "school_status": "primary",
+        "guardians": [{"full_name": "Nguyễn Văn Bình", "relationship": "father", "phone": "0912345678"}],
+    }
+    body.update(overrides)
+    return body
+
+
+def audit_rows(owner: Session, username: str | None, outcome: str | None = None) -> list[dict[str, Any]]:
+    sql = "SELECT * FROM audit_log WHERE username IS NOT DISTINCT FROM :u"
+    if outcome:
+        sql += " AND outcome = :o"
+    return [dict(r._mapping) for r in owner.execute(text(sql + " ORDER BY id"), {"u": username, "o": outcome})]
