@@ -34,6 +34,7 @@ class Settings:
     login_max_failures: int
     login_cooldown_seconds: int
     celery_eager: bool
+    celery_queue: str
 
     @property
     def app_db_role(self) -> str:
@@ -67,4 +68,5 @@ def get_settings() -> Settings:
         login_max_failures=int(env.get("LOGIN_MAX_FAILURES", "5")),
         login_cooldown_seconds=int(env.get("LOGIN_COOLDOWN_SECONDS", "300")),
         celery_eager=_bool(env.get("CELERY_EAGER")),
+        celery_queue=env.get("CELERY_QUEUE", "portal"),
     )

@@ -10,8 +10,9 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import OpenAPIConfig
 from sqlalchemy import text
 
+import portal.models  # noqa: F401 - every mapper configured before the first request
 from infra.db import app_engine
-from portal.api import auth_routes, child_routes, unit_routes
+from portal.api import auth_routes, child_routes, export_routes, unit_routes
 from portal.api.deps import provide_caller, provide_db
 from portal.api.errors import (
     domain_error_handler, http_error_handler, internal_error_handler, validation_handler,
@@ -51,6 +52,8 @@ def create_app(check_role: bool = True) -> Litestar:
             unit_routes.read_unit_stats,
             child_routes.post_child, child_routes.read_child, child_routes.patch_child,
             child_routes.read_child_history,
+            export_routes.post_export, export_routes.read_export, export_routes.post_export_retry,
+            export_routes.read_export_download,
         ],
         dependencies={"caller": Provide(provide_caller, sync_to_thread=True),
                       "db": Provide(provide_db, sync_to_thread=True)},

@@ -19,6 +19,14 @@ os.environ["DATABASE_ADMIN_URL"] = _ADMIN.set(database=_DB).render_as_string(hid
 os.environ["DATABASE_URL"] = _ADMIN.set(database=_DB, username=_APP_ROLE, password=None).render_as_string(
     hide_password=False)
 os.environ.setdefault("LOGIN_COOLDOWN_SECONDS", "300")
+os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
+os.environ.setdefault("CELERY_RESULT_BACKEND", os.environ["CELERY_BROKER_URL"])
+os.environ["CELERY_QUEUE"] = f"portal-test-{os.getpid()}"  # this run's worker takes only this run's tasks
+os.environ.setdefault("S3_BUCKET", f"portal-test-{os.getpid()}")
+
+from tests.services import start_moto, start_worker, stop  # noqa: E402
+
+_MOTO = None if os.environ.get("S3_ENDPOINT") else start_moto()
 
 from litestar.testing import TestClient  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
@@ -57,6 +65,22 @@ def database() -> object:
 def client(database: object) -> TestClient:  # type: ignore[type-arg]
     with TestClient(app=create_app()) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def worker(database: object, tmp_path_factory: pytest.TempPathFactory) -> object:
+    """A real Celery worker process on this run's queue."""
+    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    proc = start_worker(log)
+    yield proc
+    stop(proc)
+    if proc.returncode not in (0, -15):
+        print(log.read_text(errors="replace")[-4000:])
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _MOTO is not None:
+        stop(_MOTO)
 
 
 @pytest.fixture()

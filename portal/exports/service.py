@@ -1,0 +1,76 @@
+"""Requesting, following and downloading exports. Downloads re-check access every time."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from authz.guards import authorize, authorize_action
+from infra.clock import utcnow
+from infra.storage import ObjectMissing, StorageUnavailable, get_storage
+from portal.audit.service import record as audit
+from portal.auth.caller import Caller
+from portal.errors import Conflict, DomainError, NotVisible
+from portal.exports.models import Export
+from tasks.dispatch import send_after_commit
+from tenancy.models import Unit
+from tenancy.scope import subtree_clause
+
+TASK = "tasks.exports.build_export"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+STALE_QUEUED = timedelta(minutes=5)
+
+
+class StorageDown(DomainError):
+    status_code = 503
+
+
+def request_export(session: Session, caller: Caller, unit: Unit) -> Export:
+    authorize(caller, "export", "create", unit)
+    export = Export(id=uuid.uuid4(), kind="child_register", unit_id=unit.id, unit_path=unit.path,
+                    requested_by=caller.user_id, status="queued", attempts=0)
+    session.add(export)
+    session.flush()
+    session.refresh(export, ["created_at"])
+    send_after_commit(session, TASK, str(export.id), caller.scope.records)
+    audit(caller.actor, "create", "export", "allowed", resource_ids=[export.id], unit_id=unit.id)
+    return export
+
+
+def get_export(session: Session, caller: Caller, export_id: uuid.UUID, action: str = "read") -> tuple[Export, Unit]:
+    authorize_action(caller, "export", "read")
+    root = caller.scope.records
+    row = session.execute(
+        select(Export, Unit).join(Unit, Unit.id == Export.unit_id)
+        .where(Export.id == export_id, subtree_clause(Export.unit_path, root) if root else False)
+    ).one_or_none()
+    if row is None:
+        raise NotVisible("export not found", resource="export", action=action, resource_ids=[str(export_id)])
+    export, unit = row
+    authorize(caller, "export", "read", unit)
+    return export, unit
+
+
+def retry_export(session: Session, caller: Caller, export_id: uuid.UUID) -> Export:
+    export, _unit = get_export(session, caller, export_id, "retry")
+    stale = export.status == "queued" and utcnow() - export.created_at > STALE_QUEUED
+    if export.status != "failed" and not stale:
+        raise Conflict(f"export is {export.status}: only a failed (or long-queued) export can be retried")
+    export.status, export.error = "queued", None
+    send_after_commit(session, TASK, str(export.id), caller.scope.records)
+    return export
+
+
+def download_export(session: Session, caller: Caller, export_id: uuid.UUID) -> tuple[bytes, str]:
+    export, unit = get_export(session, caller, export_id, "download")
+    if export.status != "done" or export.storage_key is None:
+        raise Conflict(f"export is {export.status}, not ready")
+    try:
+        data = get_storage().get(export.storage_key)
+    except (StorageUnavailable, ObjectMissing) as exc:
+        raise StorageDown("document storage is unavailable: try again later") from exc
+    audit(caller.actor, "download", "export", "allowed", resource_ids=[export.id], unit_id=unit.id)
+    return data, f"danh-sach-tre-em-{unit.id}-{export.created_at:%Y%m%d}.xlsx"

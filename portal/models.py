@@ -1,0 +1,10 @@
+"""Every mapped class, imported once so that foreign keys resolve in any process (web, worker, scripts)."""
+
+from portal.audit.models import AuditEntry
+from portal.auth.models import AuthToken, LoginThrottle, User
+from portal.exports.models import Export
+from portal.registry.models import Child, ChildHistory, ChildPeriod, Guardian, ReferenceCode
+from tenancy.models import Unit
+
+__all__ = ["AuditEntry", "AuthToken", "Child", "ChildHistory", "ChildPeriod", "Export", "Guardian",
+           "LoginThrottle", "ReferenceCode", "Unit", "User"]

@@ -1,0 +1,25 @@
+"""The Celery application. Workers: ``celery -A tasks.celery_app:app worker``."""
+
+from __future__ import annotations
+
+from celery import Celery
+
+import portal.models  # noqa: F401 - every mapper, so foreign keys resolve in the worker
+from infra.settings import get_settings
+
+_settings = get_settings()
+
+app = Celery("portal", broker=_settings.broker_url, backend=_settings.result_backend, include=["tasks.exports"])
+app.conf.update(
+    task_acks_late=True,                 # a task whose worker dies is delivered again
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_serializer="json",
+    accept_content=["json"],
+    result_expires=3600,
+    broker_connection_retry_on_startup=True,
+    broker_transport_options={"visibility_timeout": 3600},
+    task_always_eager=_settings.celery_eager,
+    task_default_queue=_settings.celery_queue,
+    timezone="Asia/Ho_Chi_Minh",
+)

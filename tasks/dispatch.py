@@ -1,0 +1,39 @@
+"""Send Celery tasks only after the transaction that makes their input visible has committed.
+
+Tasks queued on a session are dropped if it rolls back. A broker failure at send time is
+logged and leaves the record "queued", from where the user (or a retry) can send it again.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+_KEY = "tasks_after_commit"
+
+
+def send_after_commit(session: Session, task_name: str, *args: Any) -> None:
+    session.info.setdefault(_KEY, []).append((task_name, args))
+
+
+@event.listens_for(Session, "after_commit")
+def _send(session: Session) -> None:
+    pending = session.info.pop(_KEY, [])
+    if not pending:
+        return
+    from tasks.celery_app import app
+
+    for name, args in pending:
+        try:
+            app.send_task(name, args=list(args))
+        except Exception:  # noqa: BLE001 - the broker being down must not fail a committed request
+            log.exception("could not send task %s%r; it stays queued", name, args)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop(session: Session) -> None:
+    session.info.pop(_KEY, None)
