@@ -9,6 +9,7 @@ from __future__ import annotations
 
 K = 5
 HIDDEN = f"<{K}"
+COMPLEMENT = "suppressed"  # a larger cell hidden only so that a small one cannot be derived
 
 Cell = int | str
 
@@ -24,8 +25,9 @@ def suppress_cell(n: int) -> Cell:
 def suppress_partition(cells: dict[str, int], total: int) -> dict[str, Cell]:
     """Suppress cells that sum to ``total``, with a complementary cell where one would be derivable."""
     hidden = {k for k, v in cells.items() if small(v)}
+    complement: set[str] = set()
     if len(hidden) == 1 and not small(total):
         others = sorted((v, k) for k, v in cells.items() if k not in hidden and v > 0)
         if others:
-            hidden.add(others[0][1])
-    return {k: (HIDDEN if k in hidden else v) for k, v in cells.items()}
+            complement.add(others[0][1])
+    return {k: (HIDDEN if k in hidden else COMPLEMENT if k in complement else v) for k, v in cells.items()}
