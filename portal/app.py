@@ -56,7 +56,7 @@ def create_app(check_role: bool = True) -> Litestar:
             export_routes.read_export_download,
         ],
         dependencies={"caller": Provide(provide_caller, sync_to_thread=True),
-                      "db": Provide(provide_db, sync_to_thread=True)},
+                      "db": Provide(provide_db)},
         exception_handlers={DomainError: domain_error_handler, ValidationException: validation_handler,
                             HTTPException: http_error_handler, Exception: internal_error_handler},
         openapi_config=OpenAPIConfig(title="Child protection and care portal", version="1.0.0",

@@ -7,12 +7,10 @@ from typing import Any
 import msgspec
 from litestar import Request, get, post
 from litestar.di import Provide
-from sqlalchemy.orm import Session
 
 from infra.settings import get_settings
-from portal.api.deps import bearer_token, provide_anonymous_db
+from portal.api.deps import CallerDep, DbDep, bearer_token, provide_anonymous_db
 from portal.audit.service import Actor, record
-from portal.auth.caller import Caller
 from portal.auth.service import attempt_login, revoke
 from portal.errors import TooManyAttempts, Unauthenticated
 
@@ -24,7 +22,7 @@ class LoginIn(msgspec.Struct, forbid_unknown_fields=True):
 
 @post("/api/v1/auth/login", dependencies={"db": Provide(provide_anonymous_db)}, sync_to_thread=True,
       status_code=200, tags=["auth"], summary="Exchange a username and password for a bearer token")
-def login(data: LoginIn, db: Session, request: Request[Any, Any, Any]) -> dict[str, Any]:
+def login(data: JSONBody[LoginIn], db: DbDep, request: Request[Any, Any, Any]) -> dict[str, Any]:
     result = attempt_login(db, data.username, data.password)
     db.commit()  # failures and the lock must persist although the answer is an error
     if result.retry_after is not None:
@@ -43,13 +41,13 @@ def login(data: LoginIn, db: Session, request: Request[Any, Any, Any]) -> dict[s
 
 @post("/api/v1/auth/logout", dependencies={"db": Provide(provide_anonymous_db)}, sync_to_thread=True,
       status_code=204, tags=["auth"], summary="Revoke the current token")
-def logout(caller: Caller, db: Session, request: Request[Any, Any, Any]) -> None:
+def logout(caller: CallerDep, db: DbDep, request: Request[Any, Any, Any]) -> None:
     token = bearer_token(request)
     if token:
         revoke(db, token)
 
 
 @get("/api/v1/me", sync_to_thread=False, tags=["auth"], summary="The current user, role and unit")
-def me(caller: Caller) -> dict[str, Any]:
+def me(caller: CallerDep) -> dict[str, Any]:
     return {"id": caller.user_id, "username": caller.username, "full_name": caller.full_name,
             "role": caller.role, "unit": caller.unit.ref() if caller.unit else None}

@@ -6,31 +6,31 @@ import uuid
 from typing import Any
 
 from litestar import get, patch, post
-from sqlalchemy.orm import Session
+from litestar.params import FromPath, JSONBody
 
-from portal.auth.caller import Caller
+from portal.api.deps import CallerDep, DbDep
 from portal.registry.schemas import ChildCreate, ChildPatch
 from portal.registry.serialize import child_json, history_json
 from portal.registry.service import child_history, create_child, get_child, update_child
 
 
 @post("/api/v1/children", sync_to_thread=True, tags=["registry"], summary="Record a child in a hamlet")
-def post_child(data: ChildCreate, caller: Caller, db: Session) -> dict[str, Any]:
+def post_child(data: JSONBody[ChildCreate], caller: CallerDep, db: DbDep) -> dict[str, Any]:
     return child_json(create_child(db, caller, data))
 
 
 @get("/api/v1/children/{child_id:uuid}", sync_to_thread=True, tags=["registry"])
-def read_child(child_id: uuid.UUID, caller: Caller, db: Session) -> dict[str, Any]:
+def read_child(child_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep) -> dict[str, Any]:
     return child_json(get_child(db, caller, child_id))
 
 
 @patch("/api/v1/children/{child_id:uuid}", sync_to_thread=True, tags=["registry"],
        summary="Change some fields; lists given replace the whole list; history is kept")
-def patch_child(child_id: uuid.UUID, data: ChildPatch, caller: Caller, db: Session) -> dict[str, Any]:
+def patch_child(child_id: FromPath[uuid.UUID], data: JSONBody[ChildPatch], caller: CallerDep, db: DbDep) -> dict[str, Any]:
     return child_json(update_child(db, caller, child_id, data))
 
 
 @get("/api/v1/children/{child_id:uuid}/history", sync_to_thread=True, tags=["registry"])
-def read_child_history(child_id: uuid.UUID, caller: Caller, db: Session) -> dict[str, Any]:
+def read_child_history(child_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep) -> dict[str, Any]:
     items = [history_json(h) for h in child_history(db, caller, child_id)]
     return {"items": items, "total": len(items), "page": 1, "page_size": len(items)}

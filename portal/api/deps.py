@@ -5,9 +5,11 @@ The session commits when the handler succeeds and rolls back otherwise (services
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import AsyncGenerator
 
+from anyio import to_thread
 from litestar import Request
+from litestar.di import NamedDependency
 from sqlalchemy.orm import Session
 
 from infra.db import new_session
@@ -38,21 +40,27 @@ def provide_caller(request: Request) -> Caller:
     return caller
 
 
-def _unit_of_work(session: Session) -> Generator[Session, None, None]:
+async def _unit_of_work(session: Session) -> AsyncGenerator[Session, None]:
+    """Commit after the handler succeeded, roll back otherwise; the blocking calls run off the event loop."""
     try:
         yield session
     except BaseException:
-        session.rollback()
+        await to_thread.run_sync(session.rollback)
         raise
     else:
-        session.commit()
+        await to_thread.run_sync(session.commit)
     finally:
-        session.close()
+        await to_thread.run_sync(session.close)
 
 
-def provide_db(caller: Caller) -> Generator[Session, None, None]:
-    yield from _unit_of_work(new_session(caller.scope))
+async def provide_db(caller: NamedDependency[Caller]) -> AsyncGenerator[Session, None]:
+    async for session in _unit_of_work(new_session(caller.scope)):
+        yield session
 
 
-def provide_anonymous_db() -> Generator[Session, None, None]:
-    yield from _unit_of_work(new_session(NO_SCOPE))
+async def provide_anonymous_db() -> AsyncGenerator[Session, None]:
+    async for session in _unit_of_work(new_session(NO_SCOPE)):
+        yield session
+
+CallerDep = NamedDependency[Caller]
+DbDep = NamedDependency[Session]

@@ -7,11 +7,11 @@ from typing import Any
 
 from litestar import get
 from litestar.exceptions import NotFoundException
-from litestar.params import Parameter
+from litestar.params import FromPath, Parameter
 from sqlalchemy.orm import Session
 
 from authz.guards import authorize
-from portal.auth.caller import Caller
+from portal.api.deps import CallerDep, DbDep
 from portal.registry.serialize import child_json
 from portal.registry.service import list_children
 from portal.stats.service import unit_stats
@@ -27,7 +27,7 @@ def _unit(db: Session, unit_id: int) -> Unit:
 
 
 @get("/api/v1/units/{unit_id:int}", sync_to_thread=True, tags=["units"])
-def read_unit(unit_id: int, caller: Caller, db: Session) -> dict[str, Any]:
+def read_unit(unit_id: FromPath[int], caller: CallerDep, db: DbDep) -> dict[str, Any]:
     unit = _unit(db, unit_id)
     authorize(caller, "unit", "read", unit)
     return {**unit.ref(), "kind": unit.kind, "parent_id": unit.parent_id,
@@ -36,7 +36,7 @@ def read_unit(unit_id: int, caller: Caller, db: Session) -> dict[str, Any]:
 
 
 @get("/api/v1/units/{unit_id:int}/units", sync_to_thread=True, tags=["units"], summary="Direct sub-units")
-def read_sub_units(unit_id: int, caller: Caller, db: Session) -> dict[str, Any]:
+def read_sub_units(unit_id: FromPath[int], caller: CallerDep, db: DbDep) -> dict[str, Any]:
     unit = _unit(db, unit_id)
     authorize(caller, "unit", "read", unit)
     items = [u.ref() for u in child_units(db, unit.id)]
@@ -46,7 +46,7 @@ def read_sub_units(unit_id: int, caller: Caller, db: Session) -> dict[str, Any]:
 @get("/api/v1/units/{unit_id:int}/children", sync_to_thread=True, tags=["registry"],
      summary="Children in the unit's subtree that the caller may see")
 def read_unit_children(
-    unit_id: int, caller: Caller, db: Session,
+    unit_id: FromPath[int], caller: CallerDep, db: DbDep,
     page: int = Parameter(default=1), page_size: int = Parameter(default=20),
     q: str | None = Parameter(default=None, description="name (accent-insensitive) or 12-digit id"),
     group: str | None = Parameter(default=None, description="special-circumstance group code (Art. 10)"),
@@ -59,6 +59,6 @@ def read_unit_children(
 
 @get("/api/v1/units/{unit_id:int}/stats", sync_to_thread=True, tags=["stats"],
      summary="Counts by sex, age band, group, risk and support, with small-cell suppression")
-def read_unit_stats(unit_id: int, caller: Caller, db: Session,
+def read_unit_stats(unit_id: FromPath[int], caller: CallerDep, db: DbDep,
                     as_of: date | None = Parameter(default=None)) -> dict[str, Any]:
     return unit_stats(db, caller, _unit(db, unit_id), as_of)
