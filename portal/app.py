@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 import portal.models  # noqa: F401 - every mapper configured before the first request
 from infra.db import app_engine
-from portal.api import auth_routes, child_routes, export_routes, unit_routes
+from portal.api import auth_routes, child_routes, export_routes, reference_routes, unit_routes
 from portal.api.deps import provide_caller, provide_db
 from portal.api.errors import (
     domain_error_handler, http_error_handler, internal_error_handler, validation_handler,
@@ -47,7 +47,7 @@ def create_app(check_role: bool = True) -> Litestar:
     logging.basicConfig(level=logging.INFO)
     return Litestar(
         route_handlers=[
-            health, auth_routes.login, auth_routes.logout, auth_routes.me,
+            health, reference_routes.read_reference, auth_routes.login, auth_routes.logout, auth_routes.me,
             unit_routes.read_unit, unit_routes.read_sub_units, unit_routes.read_unit_children,
             unit_routes.read_unit_stats,
             child_routes.post_child, child_routes.read_child, child_routes.patch_child,

@@ -18,3 +18,12 @@ def test_demo_collaborator_round_trip(client, owner, uid):
     assert child["hamlet_id"] == me["unit"]["id"] and child["guardians"][0]["relationship"] == "father"
     listed = client.get(f"/api/v1/units/{me['unit']['id']}/children", params={"q": uid}, headers=headers).json()
     assert [c["id"] for c in listed["items"]] == [child["id"]] and listed["total"] == 1
+
+
+def test_reference_codes_carry_the_law(client):
+    headers = login(client, "demo-collab-1", "demo-password")
+    ref = client.get("/api/v1/reference", headers=headers).json()
+    groups = {g["code"]: g for g in ref["group"]}
+    assert len(groups) == 14 and groups["dd"]["legal_basis"].endswith("điểm đ")
+    assert "Kinh" in ref["ethnicities"] and len(ref["ethnicities"]) == 55
+    assert client.get("/api/v1/reference").status_code == 401

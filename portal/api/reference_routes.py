@@ -1,0 +1,23 @@
+"""Reference data: special-circumstance groups and sub-groups, risks, supports (with legal basis)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import get
+from sqlalchemy import select
+
+from portal.api.deps import CallerDep, DbDep
+from portal.registry.models import ReferenceCode
+from portal.registry.reference import ETHNICITIES, RELATIONSHIPS, SCHOOL_STATUSES
+
+
+@get("/api/v1/reference", sync_to_thread=True, tags=["reference"], summary="Codes used in child records")
+def read_reference(caller: CallerDep, db: DbDep) -> dict[str, Any]:
+    codes: dict[str, list[dict[str, Any]]] = {}
+    for ref in db.scalars(select(ReferenceCode).order_by(ReferenceCode.kind, ReferenceCode.sort)):
+        codes.setdefault(ref.kind, []).append({
+            "code": ref.code, "parent_code": ref.parent_code, "name_vi": ref.name_vi, "name_en": ref.name_en,
+            "legal_basis": ref.legal_basis})
+    return {**codes, "ethnicities": ETHNICITIES, "school_statuses": list(SCHOOL_STATUSES),
+            "relationships": list(RELATIONSHIPS)}
