@@ -1,18 +1,39 @@
 """Test fixtures on a real PostgreSQL: a fresh database per run, migrated with Alembic and seeded.
 
-Set TEST_PG_ADMIN_URL (an owner/superuser URL without database) and TEST_PG_APP_ROLE to point
-elsewhere; by default the local server at 127.0.0.1:5432 (trust auth) is used.
+Set TEST_PG_ADMIN_URL (an owner/superuser URL) and TEST_PG_APP_ROLE to point elsewhere; by default
+the local server at 127.0.0.1:5432 (trust auth) is used, and where nothing listens there (a fresh
+machine) the embedded PostgreSQL and Redis of ``make run`` are started under var/test-services
+(TEST_USE_EMBEDDED=1 forces that). An S3-compatible moto_server is started unless S3_ENDPOINT is set.
 """
 
 from __future__ import annotations
 
 import os
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import make_url
 
-_ADMIN = make_url(os.environ.get("TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+from tests.services import port_open  # noqa: E402
+
+
+def _fallback_to_embedded() -> dict[str, str]:
+    """On a machine without a PostgreSQL or Redis server, use the embedded ones (as ``make run`` does)."""
+    from infra.embedded import start
+
+    return start(Path(__file__).resolve().parent.parent / "var" / "test-services")
+
+
+_FORCE = os.environ.get("TEST_USE_EMBEDDED") == "1"
+_EMBEDDED: dict[str, str] = {}
+if "TEST_PG_ADMIN_URL" not in os.environ and (_FORCE or not port_open(5432)):
+    _EMBEDDED = _fallback_to_embedded()
+if "CELERY_BROKER_URL" not in os.environ and (_FORCE or not port_open(6379)):
+    _EMBEDDED = _EMBEDDED or _fallback_to_embedded()
+    os.environ["CELERY_BROKER_URL"] = _EMBEDDED["CELERY_BROKER_URL"]
+_ADMIN = make_url(os.environ.get("TEST_PG_ADMIN_URL") or _EMBEDDED.get("DATABASE_ADMIN_URL")
+                  or "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 _DB = f"portal_test_{os.getpid()}"
 _APP_ROLE = os.environ.get("TEST_PG_APP_ROLE", "portal_app")
 os.environ["DATABASE_ADMIN_URL"] = _ADMIN.set(database=_DB).render_as_string(hide_password=False)
@@ -21,6 +42,8 @@ os.environ["DATABASE_URL"] = _ADMIN.set(database=_DB, username=_APP_ROLE, passwo
 os.environ.setdefault("LOGIN_COOLDOWN_SECONDS", "300")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("CELERY_RESULT_BACKEND", os.environ["CELERY_BROKER_URL"])
+if _EMBEDDED:
+    os.environ.setdefault("STORAGE_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test-services" / "documents"))
 os.environ["CELERY_QUEUE"] = f"portal-test-{os.getpid()}"  # this run's worker takes only this run's tasks
 os.environ.setdefault("S3_BUCKET", f"portal-test-{os.getpid()}")
 
@@ -81,6 +104,10 @@ def worker(database: object, tmp_path_factory: pytest.TempPathFactory) -> object
 def pytest_unconfigure(config: pytest.Config) -> None:
     if _MOTO is not None:
         stop(_MOTO)
+    if _EMBEDDED:
+        from infra.embedded import stop as stop_embedded
+
+        stop_embedded(Path(__file__).resolve().parent.parent / "var" / "test-services")
 
 
 @pytest.fixture()
