@@ -27,7 +27,14 @@ def authorize(caller: Caller, resource: str, action: str, unit: Unit) -> None:
 
 
 def authorize_action(caller: Caller, resource: str, action: str) -> None:
-    """Role check alone, for actions whose unit is checked later against the record's own unit."""
+    """Role check, for actions whose unit is checked later against the record's own unit.
+
+    A record resource also needs an area to work in: an account without a unit is refused (403)
+    rather than answered "not found" for everything.
+    """
     if not allowed(caller.role, resource, action):
         raise Forbidden(f"your role ({caller.role or 'none'}) may not {action} {resource}",
+                        resource=resource, action=action)
+    if resource in RECORD_RESOURCES and caller.scope.records is None:
+        raise Forbidden(f"your account has no unit: no access to {resource} records",
                         resource=resource, action=action)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
+
+VIETNAM = timezone(timedelta(hours=7), "ICT")  # Indochina Time; Vietnam keeps no daylight saving
 
 
 def utcnow() -> datetime:
@@ -10,4 +12,5 @@ def utcnow() -> datetime:
 
 
 def today() -> date:
-    return date.today()
+    """The date in Vietnam, whatever the server's time zone (a birth recorded at 06:00 is today's)."""
+    return datetime.now(VIETNAM).date()

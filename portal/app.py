@@ -15,7 +15,10 @@ from infra.db import app_engine
 from portal.api import auth_routes, child_routes, export_routes, reference_routes, unit_routes
 from portal.api.deps import provide_caller, provide_db
 from portal.api.errors import (
-    domain_error_handler, http_error_handler, internal_error_handler, validation_handler,
+    domain_error_handler,
+    http_error_handler,
+    internal_error_handler,
+    validation_handler,
 )
 from portal.errors import DomainError
 

@@ -59,6 +59,6 @@ class TooManyAttempts(DomainError):
     status_code = 429
     audit_outcome = "locked"
 
-    def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, retry_after: int, **context: object) -> None:
+        super().__init__(message, **context)
         self.retry_after = retry_after

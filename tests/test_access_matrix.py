@@ -14,8 +14,8 @@ from sqlalchemy import select, text
 
 from portal.registry.models import Child
 from portal.registry.text import fold, sort_key
-from tests.support import child_payload, hamlets_of, login, make_hamlet, make_user, unit
 from tenancy.models import Unit
+from tests.support import child_payload, hamlets_of, login, make_hamlet, make_user, unit
 
 RECORD_ROLES = {"ward_officer", "collaborator"}  # the only roles that may touch personal data
 RELATIONS = ("own", "sibling", "parent", "child")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from infra.clock import today as vn_today
 from portal.stats.suppression import COMPLEMENT, HIDDEN, suppress_cell, suppress_partition
 from tests.support import child_payload, login, make_hamlet, make_user, unit
 
@@ -17,7 +18,7 @@ def test_suppression_rules():
 
 
 def _born(years: int, days: int = 30) -> str:
-    return (date.today() - timedelta(days=365 * years + days)).isoformat()
+    return (vn_today() - timedelta(days=365 * years + days)).isoformat()
 
 
 def test_hamlet_figures_exact_for_officer_suppressed_for_inspector(client, owner, uid):
@@ -27,8 +28,8 @@ def test_hamlet_figures_exact_for_officer_suppressed_for_inspector(client, owner
     make_user(owner, f"st-inspector-{uid}", "provincial_inspector", unit(owner, "province", "01").id)
     make_user(owner, f"st-district-{uid}", "district_officer", unit(owner, "district", "004").id)
     officer = login(client, f"st-officer-{uid}")
-    since = (date.today() - timedelta(days=100)).isoformat()
-    left = (date.today() - timedelta(days=10)).isoformat()
+    since = (vn_today() - timedelta(days=100)).isoformat()
+    left = (vn_today() - timedelta(days=10)).isoformat()
     people = [("female", 2)] * 3 + [("male", 7)] * 6 + [("male", 12)] * 2
     for i, (sex, age) in enumerate(people):
         extra = {}
@@ -49,7 +50,7 @@ def test_hamlet_figures_exact_for_officer_suppressed_for_inspector(client, owner
     assert exact["by_group"]["d"] == 2 and exact["by_group"]["a"] == 0
     assert exact["in_special_circumstances"] == 2 and exact["at_risk"] == 3
 
-    earlier = (date.today() - timedelta(days=20)).isoformat()
+    earlier = (vn_today() - timedelta(days=20)).isoformat()
     before = client.get(f"/api/v1/units/{hamlet.id}/stats", params={"as_of": earlier}, headers=officer).json()
     assert before["by_group"]["a"] == 1 and before["in_special_circumstances"] == 3
 
@@ -66,7 +67,7 @@ def test_hamlet_figures_exact_for_officer_suppressed_for_inspector(client, owner
 def test_stats_reject_future_date_and_count_the_whole_subtree(client, owner):
     officer = login(client, "demo-officer", "demo-password")
     ward = unit(owner, "commune", "00340")
-    future = (date.today() + timedelta(days=1)).isoformat()
+    future = (vn_today() + timedelta(days=1)).isoformat()
     response = client.get(f"/api/v1/units/{ward.id}/stats", params={"as_of": future}, headers=officer)
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "as_of"
     inspector = login(client, "demo-inspector", "demo-password")
@@ -75,6 +76,7 @@ def test_stats_reject_future_date_and_count_the_whole_subtree(client, owner):
     from sqlalchemy import text
     expected = owner.execute(text(
         "SELECT count(*) FROM children WHERE unit_path LIKE :p AND status = 'active' "
-        "AND date_of_birth > current_date - interval '16 years'"), {"p": province.path + "%"}).scalar_one()
+        "AND date_of_birth > CAST(:d AS date) - interval '16 years' AND date_of_birth <= :d"),
+        {"p": province.path + "%", "d": vn_today()}).scalar_one()
     assert whole["total"] == expected > 1000
     assert sum(v for v in whole["by_sex"].values()) == expected

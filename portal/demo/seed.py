@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import exists, select, text
 from sqlalchemy.orm import Session
 
+from infra.clock import today as clock_today
 from portal.auth.models import User
 from portal.auth.passwords import hash_password
 from portal.demo.names import person, surname
@@ -207,5 +208,5 @@ def seed_demo(session: Session, seed: int = 2024, children: int = 20_000, provin
     present = session.scalar(select(exists().where(subtree_clause(Child.unit_path, province.path))))
     if not present and children > 0:
         report.children_created = generate_children(
-            session, hamlets, {c.id: c for c in communes}, children, rng, today or date.today())
+            session, hamlets, {c.id: c for c in communes}, children, rng, today or clock_today())
     return report
