@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from litestar import MediaType, Request, Response
@@ -40,15 +41,30 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> R
     return Response(body, status_code=exc.status_code, headers=headers, media_type=MediaType.JSON)
 
 
+_AT = re.compile(r"at `\$\.?([^`]*)`")
+_UNKNOWN = re.compile(r"(?:unknown|missing required) field `([^`]+)`")
+
+
+def _field_of(message: str, key: str) -> str:
+    """The field a msgspec/Litestar decoding message is about (``$.guardians[0].phone`` -> that path)."""
+    at = _AT.search(message)
+    path = at.group(1) if at else ""
+    unknown = _UNKNOWN.search(message)
+    if unknown:
+        return f"{path}.{unknown.group(1)}" if path else unknown.group(1)
+    if path:
+        return path
+    return key if key and key != "data" else "body"
+
+
 def validation_handler(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
     """Malformed input (wrong type, bad date, unknown field): 400 naming the field."""
     errors = []
     for item in exc.extra or []:
         if isinstance(item, dict):
-            key = str(item.get("key") or "")
             message = str(item.get("message") or "")
-            field = key or message.rsplit("`$.", 1)[-1].rstrip("`") if "`$." in message else key
-            errors.append({"field": field or "body", "message": message, "code": "malformed"})
+            errors.append({"field": _field_of(message, str(item.get("key") or "")), "message": message,
+                           "code": "malformed"})
     return Response({"status_code": 400, "detail": exc.detail, "errors": errors}, status_code=400,
                     media_type=MediaType.JSON)
 
