@@ -33,8 +33,12 @@ def authorize_action(caller: Caller, resource: str, action: str) -> None:
     rather than answered "not found" for everything.
     """
     if not allowed(caller.role, resource, action):
-        raise Forbidden(f"your role ({caller.role or 'none'}) may not {action} {resource}",
-                        resource=resource, action=action)
+        raise Forbidden(
+            f"your role ({caller.role or 'none'}) may not {action} {resource}",
+            resource=resource,
+            action=action,
+        )
     if resource in RECORD_RESOURCES and caller.scope.records is None:
-        raise Forbidden(f"your account has no unit: no access to {resource} records",
-                        resource=resource, action=action)
+        raise Forbidden(
+            f"your account has no unit: no access to {resource} records", resource=resource, action=action
+        )

@@ -33,8 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 sys.path.insert(0, str(ROOT))
 
-WARD_CODE = "00340"        # Phường Yên Sở (Quận Hoàng Mai), pre-2025
-PROVINCE_CODE = "01"       # Thành phố Hà Nội, pre-2025
+WARD_CODE = "00340"  # Phường Yên Sở (Quận Hoàng Mai), pre-2025
+PROVINCE_CODE = "01"  # Thành phố Hà Nội, pre-2025
 PASSWORD = "bench-password-2024"
 USERS = {  # username: (role, which unit)
     "bench-collab": ("collaborator", "hamlet"),
@@ -50,8 +50,11 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--requests", type=int, default=200, help="timed requests per scenario")
     p.add_argument("--province-requests", type=int, default=30, help="timed requests for the province stats")
     p.add_argument("--warmup", type=int, default=10, help="untimed requests before each scenario")
-    p.add_argument("--db-url-admin", default="postgresql+psycopg://postgres@127.0.0.1:5432/portal_bench",
-                   help="owner/superuser URL of the bench database (its name must contain 'bench')")
+    p.add_argument(
+        "--db-url-admin",
+        default="postgresql+psycopg://postgres@127.0.0.1:5432/portal_bench",
+        help="owner/superuser URL of the bench database (its name must contain 'bench')",
+    )
     p.add_argument("--app-role", default="portal_app", help="application role (must not own the tables)")
     p.add_argument("--reuse", action="store_true", help="keep an existing seeded bench database")
     p.add_argument("--port", type=int, default=0, help="uvicorn port (default: a free one)")
@@ -61,6 +64,7 @@ def parse_args() -> argparse.Namespace:
 
 # --------------------------------------------------------------------------- helpers
 
+
 def ms(seconds: float) -> float:
     return round(seconds * 1000, 2)
 
@@ -68,8 +72,14 @@ def ms(seconds: float) -> float:
 def summary(samples: list[float]) -> dict[str, float]:
     s = sorted(samples)
     n = len(s)
-    return {"n": n, "p50_ms": ms(statistics.median(s)), "p95_ms": ms(s[max(0, math.ceil(0.95 * n) - 1)]),
-            "max_ms": ms(s[-1]), "mean_ms": ms(statistics.fmean(s)), "min_ms": ms(s[0])}
+    return {
+        "n": n,
+        "p50_ms": ms(statistics.median(s)),
+        "p95_ms": ms(s[max(0, math.ceil(0.95 * n) - 1)]),
+        "max_ms": ms(s[-1]),
+        "mean_ms": ms(statistics.fmean(s)),
+        "min_ms": ms(s[0]),
+    }
 
 
 def free_port() -> int:
@@ -93,6 +103,7 @@ class Timer:
 
 # --------------------------------------------------------------------------- 1. database
 
+
 def prepare_database(args: argparse.Namespace, admin_url: str) -> dict[str, Any]:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
@@ -104,26 +115,36 @@ def prepare_database(args: argparse.Namespace, admin_url: str) -> dict[str, Any]
     url = make_url(admin_url)
     server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with server.connect() as conn:
-        exists = bool(conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                                   {"n": url.database}).scalar())
+        exists = bool(
+            conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": url.database}).scalar()
+        )
     server.dispose()
 
     timer = Timer()
     seeded = False
     if exists and args.reuse:
         with Session(admin_engine()) as s:
-            seeded = bool(s.execute(text("SELECT to_regclass('public.children') IS NOT NULL")).scalar()) and \
-                bool(s.execute(text("SELECT EXISTS (SELECT FROM children)")).scalar())
+            seeded = bool(
+                s.execute(text("SELECT to_regclass('public.children') IS NOT NULL")).scalar()
+            ) and bool(s.execute(text("SELECT EXISTS (SELECT FROM children)")).scalar())
     if seeded:
         print(f"reusing seeded database {url.database}", flush=True)
         with Session(admin_engine()) as s:
-            comment = s.execute(text("SELECT shobj_description(oid, 'pg_database') FROM pg_database "
-                                     "WHERE datname = current_database()")).scalar()
+            comment = s.execute(
+                text(
+                    "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+                    "WHERE datname = current_database()"
+                )
+            ).scalar()
         previous = json.loads(comment) if comment and comment.startswith("{") else {}
         with timer.step("migrate"):
             migrate(admin_url)  # no-op when at head
-        return {"reused": True, "seeding": previous.get("seeding", {}),
-                "seeded_with": previous.get("seeded_with"), "steps_this_run": timer.steps}
+        return {
+            "reused": True,
+            "seeding": previous.get("seeding", {}),
+            "seeded_with": previous.get("seeded_with"),
+            "steps_this_run": timer.steps,
+        }
 
     print(f"creating database {url.database}", flush=True)
     if exists:
@@ -151,15 +172,25 @@ def prepare_database(args: argparse.Namespace, admin_url: str) -> dict[str, Any]
     with timer.step("VACUUM ANALYZE"), vacuum.connect() as conn:
         conn.execute(text("VACUUM ANALYZE"))
     vacuum.dispose()
-    seeding = {"steps_s": timer.steps, "total_s": round(sum(v for k, v in timer.steps.items()
-                                                            if k != "drop database"), 2),
-               "units_added": units, "reference_codes": refs,
-               "hamlets_created": report.hamlets_created, "children_created": report.children_created}
-    meta = {"seeding": seeding, "seeded_with": {"children": args.children, "seed": args.seed,
-                                                "at": datetime.now().isoformat(timespec="seconds")}}
+    seeding = {
+        "steps_s": timer.steps,
+        "total_s": round(sum(v for k, v in timer.steps.items() if k != "drop database"), 2),
+        "units_added": units,
+        "reference_codes": refs,
+        "hamlets_created": report.hamlets_created,
+        "children_created": report.children_created,
+    }
+    meta = {
+        "seeding": seeding,
+        "seeded_with": {
+            "children": args.children,
+            "seed": args.seed,
+            "at": datetime.now().isoformat(timespec="seconds"),
+        },
+    }
     with admin_engine().begin() as conn:  # remembered for --reuse runs
         literal = json.dumps(meta, ensure_ascii=False).replace("'", "''")
-        conn.execute(text(f'COMMENT ON DATABASE "{url.database}" IS \'{literal}\''))
+        conn.execute(text(f"COMMENT ON DATABASE \"{url.database}\" IS '{literal}'"))
     return {"reused": False, **meta}
 
 
@@ -175,22 +206,28 @@ def context_counts(province_path: str, ward_path: str, hamlet_path: str) -> dict
         "child_periods": "SELECT count(*) FROM child_periods",
         "guardians": "SELECT count(*) FROM guardians",
         "communes_in_province": "SELECT count(*) FROM units WHERE level = 'commune' AND valid_from IS NULL "
-                                "AND path >= :p AND path < :pe",
+        "AND path >= :p AND path < :pe",
         "hamlets_in_province": "SELECT count(*) FROM units WHERE level = 'hamlet' "
-                               "AND path >= :p AND path < :pe",
+        "AND path >= :p AND path < :pe",
         "hamlets_in_ward": "SELECT count(*) FROM units WHERE level = 'hamlet' AND path >= :w AND path < :we",
         "children_in_ward": "SELECT count(*) FROM children WHERE unit_path >= :w AND unit_path < :we",
         "children_in_hamlet": "SELECT count(*) FROM children WHERE unit_path >= :h AND unit_path < :he",
         "database_size": "SELECT pg_size_pretty(pg_database_size(current_database()))",
     }
-    params = {"p": province_path, "pe": subtree_end(province_path),
-              "w": ward_path, "we": subtree_end(ward_path),
-              "h": hamlet_path, "he": subtree_end(hamlet_path)}
+    params = {
+        "p": province_path,
+        "pe": subtree_end(province_path),
+        "w": ward_path,
+        "we": subtree_end(ward_path),
+        "h": hamlet_path,
+        "he": subtree_end(hamlet_path),
+    }
     with admin_engine().connect() as conn:
         return {k: conn.execute(text(sql), params).scalar() for k, sql in q.items()}
 
 
 # --------------------------------------------------------------------------- 3. users
+
 
 def ensure_bench_users() -> dict[str, Any]:
     """Owner session, like tests/support.make_user; a second run resets role, unit and password."""
@@ -208,16 +245,25 @@ def ensure_bench_users() -> dict[str, Any]:
         province = unit_by_code(owner, "province", PROVINCE_CODE)
         ward = unit_by_code(owner, "commune", WARD_CODE)
         assert province is not None and ward is not None, "official units missing"
-        hamlet = owner.scalars(select(Unit).where(Unit.parent_id == ward.id, Unit.level == "hamlet")
-                               .order_by(Unit.id).limit(1)).first()
+        hamlet = owner.scalars(
+            select(Unit).where(Unit.parent_id == ward.id, Unit.level == "hamlet").order_by(Unit.id).limit(1)
+        ).first()
         assert hamlet is not None, "Yên Sở has no hamlets: was seed_demo run?"
         units = {"hamlet": hamlet, "ward": ward, "province": province}
         password_hash = hash_password(PASSWORD)
         for username, (role, which) in USERS.items():
             user = owner.scalars(select(User).where(User.username == username)).one_or_none()
             if user is None:
-                owner.add(User(username=username, full_name=f"Bench {username}", password_hash=password_hash,
-                               role=role, unit_id=units[which].id, is_active=True))
+                owner.add(
+                    User(
+                        username=username,
+                        full_name=f"Bench {username}",
+                        password_hash=password_hash,
+                        role=role,
+                        unit_id=units[which].id,
+                        is_active=True,
+                    )
+                )
             else:
                 user.role, user.unit_id, user.is_active = role, units[which].id, True
                 user.password_hash = password_hash
@@ -228,12 +274,31 @@ def ensure_bench_users() -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- 2. the app
 
+
 def start_app(env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen[bytes]:
     log = log_path.open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "portal.app:create_app", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", "1", "--no-access-log", "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "portal.app:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     return proc
 
 
@@ -264,14 +329,16 @@ def stop_app(proc: subprocess.Popen[bytes]) -> None:
 
 # --------------------------------------------------------------------------- 4. measurements
 
+
 def login(client: Any, username: str) -> dict[str, str]:
     r = client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
     r.raise_for_status()
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
-def measure(client: Any, url: str, headers: dict[str, str], n: int,
-            warmup: int) -> tuple[dict[str, Any], Any]:
+def measure(
+    client: Any, url: str, headers: dict[str, str], n: int, warmup: int
+) -> tuple[dict[str, Any], Any]:
     body = None
     for _ in range(warmup):
         r = client.get(url, headers=headers)
@@ -291,13 +358,18 @@ def measure(client: Any, url: str, headers: dict[str, str], n: int,
 
 # --------------------------------------------------------------------------- 5. EXPLAIN
 
+
 def _plan_summary(explained: dict[str, Any]) -> dict[str, Any]:
     plan = explained["Plan"]
-    return {"planning_ms": round(explained.get("Planning Time", 0.0), 3),
-            "execution_ms": round(explained.get("Execution Time", 0.0), 3),
-            "top_node": plan.get("Node Type"), "actual_rows": plan.get("Actual Rows"),
-            "shared_hit": plan.get("Shared Hit Blocks"), "shared_read": plan.get("Shared Read Blocks"),
-            "temp_written": plan.get("Temp Written Blocks")}
+    return {
+        "planning_ms": round(explained.get("Planning Time", 0.0), 3),
+        "execution_ms": round(explained.get("Execution Time", 0.0), 3),
+        "top_node": plan.get("Node Type"),
+        "actual_rows": plan.get("Actual Rows"),
+        "shared_hit": plan.get("Shared Hit Blocks"),
+        "shared_read": plan.get("Shared Read Blocks"),
+        "temp_written": plan.get("Temp Written Blocks"),
+    }
 
 
 def _label(plan: dict[str, Any]) -> str:
@@ -308,8 +380,9 @@ def _label(plan: dict[str, Any]) -> str:
     return label
 
 
-def _exclusive_nodes(plan: dict[str, Any], out: list[dict[str, Any]],
-                     ctes: dict[str, float] | None = None) -> float:
+def _exclusive_nodes(
+    plan: dict[str, Any], out: list[dict[str, Any]], ctes: dict[str, float] | None = None
+) -> float:
     """Walk a JSON plan; append each node's exclusive time (inclusive minus children), return inclusive.
 
     A materialised CTE is an init plan whose rows are pulled by the CTE Scans: its time is inside
@@ -330,21 +403,33 @@ def _exclusive_nodes(plan: dict[str, Any], out: list[dict[str, Any]],
         take = min(ctes.get(plan.get("CTE Name", ""), 0.0), inclusive)
         ctes[plan.get("CTE Name", "")] = ctes.get(plan.get("CTE Name", ""), 0.0) - take
         kids += take
-    out.append({"node": _label(plan), "exclusive_ms": round(max(0.0, inclusive - kids), 1),
-                "inclusive_ms": round(inclusive, 1), "rows": plan.get("Actual Rows"), "loops": loops,
-                "temp_written": plan.get("Temp Written Blocks"),
-                "sort_space": f"{plan.get('Sort Space Used')}kB {plan.get('Sort Space Type')}"
-                if "Sort Space Used" in plan else None})
+    out.append(
+        {
+            "node": _label(plan),
+            "exclusive_ms": round(max(0.0, inclusive - kids), 1),
+            "inclusive_ms": round(inclusive, 1),
+            "rows": plan.get("Actual Rows"),
+            "loops": loops,
+            "temp_written": plan.get("Temp Written Blocks"),
+            "sort_space": f"{plan.get('Sort Space Used')}kB {plan.get('Sort Space Type')}"
+            if "Sort Space Used" in plan
+            else None,
+        }
+    )
     return inclusive
 
 
 def _render(plan: dict[str, Any], depth: int = 0) -> list[str]:
     """A compact text rendering of a JSON plan (node, actual time, rows, conditions)."""
     rel = plan.get("Parent Relationship", "")
-    line = ("  " * depth + ("-> " if depth else "") + (f"{rel}: " if rel in ("InitPlan", "SubPlan") else "")
-            + f"{_label(plan)}  (actual {plan.get('Actual Total Time')} ms, rows {plan.get('Actual Rows')}, "
-              f"loops {plan.get('Actual Loops')}, est. rows {plan.get('Plan Rows')}, "
-              f"cost {plan.get('Total Cost')})")
+    line = (
+        "  " * depth
+        + ("-> " if depth else "")
+        + (f"{rel}: " if rel in ("InitPlan", "SubPlan") else "")
+        + f"{_label(plan)}  (actual {plan.get('Actual Total Time')} ms, rows {plan.get('Actual Rows')}, "
+        f"loops {plan.get('Actual Loops')}, est. rows {plan.get('Plan Rows')}, "
+        f"cost {plan.get('Total Cost')})"
+    )
     lines = [line]
     for key in ("Index Cond", "Filter", "Hash Cond", "Sort Key", "Group Key"):
         if key in plan:
@@ -396,10 +481,13 @@ def explain_children_page(app_url: str, caller_spec: tuple[str, dict[str, Any]])
         for sql, params in statements:
             trans = conn.begin()
             try:
-                conn.execute(text("SELECT set_config('app.scope', :p, true), "
-                                  "set_config('app.agg_scope', :p, true)"), {"p": unit_info["path"]})
-                explained = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql,
-                                                 params).scalar()
+                conn.execute(
+                    text("SELECT set_config('app.scope', :p, true), set_config('app.agg_scope', :p, true)"),
+                    {"p": unit_info["path"]},
+                )
+                explained = conn.exec_driver_sql(
+                    "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql, params
+                ).scalar()
                 plan_text = _text_plan(conn, sql, params)
             finally:
                 trans.rollback()
@@ -424,13 +512,17 @@ def _inner_summary(message: str) -> dict[str, Any] | None:
     _exclusive_nodes(doc["Plan"], nodes)
     jit = doc.get("JIT", {})
     cte = next((n for n in _walk(doc["Plan"]) if n.get("Subplan Name") == "CTE c"), {})
-    return {"duration": head.replace("duration:", "").strip(),
-            "children_access": _label(cte) if cte else None,
-            "jit_ms": round(jit["Timing"]["Total"], 1) if isinstance(jit.get("Timing"), dict) and
-            isinstance(jit["Timing"].get("Total"), (int, float)) else None,
-            "jit": jit or None,
-            "top_nodes": sorted(nodes, key=lambda n: -n["exclusive_ms"])[:8],
-            "plan_text": "\n".join(_render(doc["Plan"])), "plan_json": doc}
+    return {
+        "duration": head.replace("duration:", "").strip(),
+        "children_access": _label(cte) if cte else None,
+        "jit_ms": round(jit["Timing"]["Total"], 1)
+        if isinstance(jit.get("Timing"), dict) and isinstance(jit["Timing"].get("Total"), (int, float))
+        else None,
+        "jit": jit or None,
+        "top_nodes": sorted(nodes, key=lambda n: -n["exclusive_ms"])[:8],
+        "plan_text": "\n".join(_render(doc["Plan"])),
+        "plan_json": doc,
+    }
 
 
 def _walk(plan: dict[str, Any]) -> Any:
@@ -456,9 +548,15 @@ def explain_stats(admin_url: str, app_role: str, path: str, calls: int = 7) -> d
         inner = True
         try:
             conn.execute("LOAD 'auto_explain'")
-            for setting, value in (("log_min_duration", "0"), ("log_analyze", "on"), ("log_buffers", "on"),
-                                   ("log_nested_statements", "on"), ("log_format", "json"),
-                                   ("log_level", "notice"), ("log_timing", "on")):
+            for setting, value in (
+                ("log_min_duration", "0"),
+                ("log_analyze", "on"),
+                ("log_buffers", "on"),
+                ("log_nested_statements", "on"),
+                ("log_format", "json"),
+                ("log_level", "notice"),
+                ("log_timing", "on"),
+            ):
                 conn.execute(f"SET auto_explain.{setting} = '{value}'")
         except psycopg.Error as exc:  # not a superuser, or contrib missing: outer plan only
             inner = False
@@ -466,13 +564,16 @@ def explain_stats(admin_url: str, app_role: str, path: str, calls: int = 7) -> d
         conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(app_role)))
         try:
             with conn.transaction():
-                conn.execute("SELECT set_config('app.scope', %s, true), "
-                             "set_config('app.agg_scope', %s, true)", (path, path))
+                conn.execute(
+                    "SELECT set_config('app.scope', %s, true), set_config('app.agg_scope', %s, true)",
+                    (path, path),
+                )
                 for _ in range(calls):
                     notices.clear()
                     explained = conn.execute(
                         "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) SELECT * FROM child_stats(%s, current_date)",
-                        (path,)).fetchone()[0]
+                        (path,),
+                    ).fetchone()[0]
                     call = _plan_summary(explained[0])
                     found = [x for x in map(_inner_summary, notices) if x]
                     call["inner"] = found[-1] if found else None
@@ -491,17 +592,24 @@ def explain_stats(admin_url: str, app_role: str, path: str, calls: int = 7) -> d
 
 # --------------------------------------------------------------------------- report
 
+
 def markdown(result: dict[str, Any]) -> str:
     ctx, seed = result["context"], result["database"]
-    lines = [f"# Registry benchmark {result['date']}", "",
-             f"{ctx['children']:,} children in {ctx['hamlets_in_province']:,} hamlets of "
-             f"{ctx['communes_in_province']:,} communes (pre-2025 Hà Nội); database {ctx['database_size']}; "
-             f"{result['machine']}.", "",
-             "| # | Caller | Request | rows in scope | n | p50 ms | p95 ms | max ms |",
-             "|---|---|---|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"# Registry benchmark {result['date']}",
+        "",
+        f"{ctx['children']:,} children in {ctx['hamlets_in_province']:,} hamlets of "
+        f"{ctx['communes_in_province']:,} communes (pre-2025 Hà Nội); database {ctx['database_size']}; "
+        f"{result['machine']}.",
+        "",
+        "| # | Caller | Request | rows in scope | n | p50 ms | p95 ms | max ms |",
+        "|---|---|---|---:|---:|---:|---:|---:|",
+    ]
     for key, s in result["scenarios"].items():
-        lines.append(f"| {key} | {s['caller']} | `{s['request']}` | {s['rows_in_scope']:,} | {s['n']} | "
-                     f"{s['p50_ms']} | {s['p95_ms']} | {s['max_ms']} |")
+        lines.append(
+            f"| {key} | {s['caller']} | `{s['request']}` | {s['rows_in_scope']:,} | {s['n']} | "
+            f"{s['p50_ms']} | {s['p95_ms']} | {s['max_ms']} |"
+        )
     steps = seed.get("seeding", {}).get("steps_s", {})
     reused = " (from the run that created the reused database)" if seed["reused"] else ""
     lines += ["", "## Seeding" + reused, ""]
@@ -510,45 +618,62 @@ def markdown(result: dict[str, Any]) -> str:
         lines.append(f"- **total: {seed['seeding']['total_s']:.1f} s**")
     lines += ["", "## EXPLAIN (ANALYZE, BUFFERS) as the app role, scope set", ""]
     a = result["explain"]["a_hamlet_children"]
-    lines.append(f"**(a) hamlet children page** — {len(a['statements'])} statements, planning "
-                 f"{a['planning_ms']} ms + execution {a['execution_ms']} ms in total:")
+    lines.append(
+        f"**(a) hamlet children page** — {len(a['statements'])} statements, planning "
+        f"{a['planning_ms']} ms + execution {a['execution_ms']} ms in total:"
+    )
     lines.append("")
     for s in a["statements"]:
-        lines.append(f"- {s['planning_ms']} + {s['execution_ms']} ms, {s['top_node']}, "
-                     f"{s['actual_rows']} rows, shared hit/read {s['shared_hit']}/{s['shared_read']}: "
-                     f"`{s['sql'][:140]}…`")
+        lines.append(
+            f"- {s['planning_ms']} + {s['execution_ms']} ms, {s['top_node']}, "
+            f"{s['actual_rows']} rows, shared hit/read {s['shared_hit']}/{s['shared_read']}: "
+            f"`{s['sql'][:140]}…`"
+        )
     d = result["explain"].get("d_ward_children")
     if d:
-        lines += ["", f"**(d) ward children page** — planning {d['planning_ms']} ms + execution "
-                  f"{d['execution_ms']} ms over {len(d['statements'])} statements."]
+        lines += [
+            "",
+            f"**(d) ward children page** — planning {d['planning_ms']} ms + execution "
+            f"{d['execution_ms']} ms over {len(d['statements'])} statements.",
+        ]
     for key, title in (("b_ward_stats", "(b) ward stats"), ("c_province_stats", "(c) province stats")):
         c = result["explain"].get(key)
         if not c:
             continue
         per_call = ", ".join(f"{x:.0f}" if x >= 10 else f"{x:.1f}" for x in c["execution_ms_per_call"])
-        lines += ["", f"**{title}** `SELECT * FROM child_stats('{c['scope']}', current_date)`, "
-                  f"{len(c['calls'])} calls on one connection — execution ms per call: {per_call}."]
+        lines += [
+            "",
+            f"**{title}** `SELECT * FROM child_stats('{c['scope']}', current_date)`, "
+            f"{len(c['calls'])} calls on one connection — execution ms per call: {per_call}.",
+        ]
         for label, call in (("first call", c["first"]), ("last call (cached plan)", c["steady"])):
             inner = call.get("inner") or {}
-            lines.append(f"- {label}: planning {call['planning_ms']} ms + "
-                         f"execution {call['execution_ms']} ms, "
-                         f"shared hit/read {call['shared_hit']}/{call['shared_read']}, temp written "
-                         f"{call['temp_written']} blocks; children read by {inner.get('children_access')}"
-                         + (f"; JIT {inner['jit_ms']} ms" if inner.get("jit_ms") is not None else ""))
+            lines.append(
+                f"- {label}: planning {call['planning_ms']} ms + "
+                f"execution {call['execution_ms']} ms, "
+                f"shared hit/read {call['shared_hit']}/{call['shared_read']}, temp written "
+                f"{call['temp_written']} blocks; children read by {inner.get('children_access')}"
+                + (f"; JIT {inner['jit_ms']} ms" if inner.get("jit_ms") is not None else "")
+            )
         if key != "c_province_stats":
             continue
         for label, call in (("first call", c["first"]), ("last call", c["steady"])):
             inner = call.get("inner")
             if not inner:
                 continue
-            lines += ["", f"Inside the function, {label} (auto_explain, {inner['duration']}), "
-                      "most expensive nodes:",
-                      "", "| node | exclusive ms | inclusive ms | rows | loops | temp blocks | sort |",
-                      "|---|---:|---:|---:|---:|---:|---|"]
+            lines += [
+                "",
+                f"Inside the function, {label} (auto_explain, {inner['duration']}), most expensive nodes:",
+                "",
+                "| node | exclusive ms | inclusive ms | rows | loops | temp blocks | sort |",
+                "|---|---:|---:|---:|---:|---:|---|",
+            ]
             for n in inner["top_nodes"]:
-                lines.append(f"| {n['node']} | {n['exclusive_ms']} | {n['inclusive_ms']} | {n['rows']} "
-                             f"| {n['loops']} "
-                             f"| {n['temp_written'] or ''} | {n['sort_space'] or ''} |")
+                lines.append(
+                    f"| {n['node']} | {n['exclusive_ms']} | {n['inclusive_ms']} | {n['rows']} "
+                    f"| {n['loops']} "
+                    f"| {n['temp_written'] or ''} | {n['sort_space'] or ''} |"
+                )
     plans = [s["plan"] for s in a["statements"]] + ["", ""]
     for title, plan in (("(a) page query plan", plans[1]), ("(a) count query plan", plans[0])):
         if plan:
@@ -556,12 +681,20 @@ def markdown(result: dict[str, Any]) -> str:
     c = result["explain"]["c_province_stats"]
     for label, call in (("first call", c["first"]), ("last call", c["steady"])):
         if call.get("inner"):
-            lines += ["", f"<details><summary>(c) plan inside child_stats, {label}</summary>", "", "```",
-                      call["inner"]["plan_text"], "```", "</details>"]
+            lines += [
+                "",
+                f"<details><summary>(c) plan inside child_stats, {label}</summary>",
+                "",
+                "```",
+                call["inner"]["plan_text"],
+                "```",
+                "</details>",
+            ]
     return "\n".join(lines) + "\n"
 
 
 # --------------------------------------------------------------------------- main
+
 
 def main() -> None:
     args = parse_args()
@@ -597,24 +730,53 @@ def main() -> None:
             auth = {u: login(client, u) for u in USERS}
             h, w, p = units["hamlet"]["id"], units["ward"]["id"], units["province"]["id"]
             plan = [
-                ("a", "collaborator (hamlet)", "bench-collab",
-                 f"/api/v1/units/{h}/children?page=1&page_size=20",
-                 counts["children_in_hamlet"], args.requests),
-                ("b", "ward officer (Yên Sở)", "bench-officer", f"/api/v1/units/{w}/stats",
-                 counts["children_in_ward"], args.requests),
-                ("c", "provincial inspector (Hà Nội)", "bench-inspector", f"/api/v1/units/{p}/stats",
-                 counts["children"], args.province_requests),
-                ("d", "ward officer (Yên Sở)", "bench-officer",
-                 f"/api/v1/units/{w}/children?page=1&page_size=20",
-                 counts["children_in_ward"], args.requests),
+                (
+                    "a",
+                    "collaborator (hamlet)",
+                    "bench-collab",
+                    f"/api/v1/units/{h}/children?page=1&page_size=20",
+                    counts["children_in_hamlet"],
+                    args.requests,
+                ),
+                (
+                    "b",
+                    "ward officer (Yên Sở)",
+                    "bench-officer",
+                    f"/api/v1/units/{w}/stats",
+                    counts["children_in_ward"],
+                    args.requests,
+                ),
+                (
+                    "c",
+                    "provincial inspector (Hà Nội)",
+                    "bench-inspector",
+                    f"/api/v1/units/{p}/stats",
+                    counts["children"],
+                    args.province_requests,
+                ),
+                (
+                    "d",
+                    "ward officer (Yên Sở)",
+                    "bench-officer",
+                    f"/api/v1/units/{w}/children?page=1&page_size=20",
+                    counts["children_in_ward"],
+                    args.requests,
+                ),
             ]
             for key, caller, user, url, rows, n in plan:
                 print(f"4{key}. {caller} GET {url} x{n}", flush=True)
                 stats, body = measure(client, url, auth[user], n, args.warmup)
-                print(f"    p50 {stats['p50_ms']} ms, p95 {stats['p95_ms']} ms, max {stats['max_ms']} ms",
-                      flush=True)
-                scenarios[key] = {"caller": caller, "request": f"GET {url}", "rows_in_scope": rows, **stats,
-                                  "response_total": body.get("total") if isinstance(body, dict) else None}
+                print(
+                    f"    p50 {stats['p50_ms']} ms, p95 {stats['p95_ms']} ms, max {stats['max_ms']} ms",
+                    flush=True,
+                )
+                scenarios[key] = {
+                    "caller": caller,
+                    "request": f"GET {url}",
+                    "rows_in_scope": rows,
+                    **stats,
+                    "response_total": body.get("total") if isinstance(body, dict) else None,
+                }
     finally:
         stop_app(proc)
 
@@ -629,17 +791,26 @@ def main() -> None:
         "date": date.today().isoformat(),
         "machine": f"{os.cpu_count()} CPUs, PostgreSQL at {admin.host}:{admin.port}",
         "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
-        "database": database, "units": units, "context": counts, "scenarios": scenarios, "explain": explain,
+        "database": database,
+        "units": units,
+        "context": counts,
+        "scenarios": scenarios,
+        "explain": explain,
     }
     with contextlib.suppress(Exception):
         from sqlalchemy import text
 
         from infra.db import admin_engine
+
         with admin_engine().connect() as conn:
-            show = {k: conn.execute(text(f"SHOW {k}")).scalar()
-                    for k in ("server_version", "shared_buffers", "work_mem", "jit")}
-            result["machine"] += (f" ({show['server_version']}, shared_buffers {show['shared_buffers']}, "
-                                  f"work_mem {show['work_mem']}, jit {show['jit']})")
+            show = {
+                k: conn.execute(text(f"SHOW {k}")).scalar()
+                for k in ("server_version", "shared_buffers", "work_mem", "jit")
+            }
+            result["machine"] += (
+                f" ({show['server_version']}, shared_buffers {show['shared_buffers']}, "
+                f"work_mem {show['work_mem']}, jit {show['jit']})"
+            )
     args.out.mkdir(parents=True, exist_ok=True)
     stem = args.out / f"registry-{result['date']}"
     stem.with_suffix(".json").write_text(json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n")

@@ -17,8 +17,9 @@ def ensure_database(admin_url: str) -> None:
     server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with server.connect() as conn:
-            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                                  {"n": url.database}).scalar()
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": url.database}
+            ).scalar()
             if not exists:
                 conn.execute(text(f'CREATE DATABASE "{url.database}"'))
     finally:

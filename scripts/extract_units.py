@@ -70,10 +70,17 @@ def download(version: str, dest: Path) -> Path:
     target.mkdir()
     subprocess.run(
         [
-            sys.executable, "-m", "pip", "download",
-            "--no-deps", "--no-binary", ":none:",
-            "--disable-pip-version-check", "-q",
-            "-d", str(target),
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--no-binary",
+            ":none:",
+            "--disable-pip-version-check",
+            "-q",
+            "-d",
+            str(target),
             f"{PACKAGE}=={version}",
         ],
         check=True,
@@ -115,7 +122,7 @@ def canonical_name(name: str) -> str:
     (the 0.6.0 data has e.g. 'Thành Phố Bắc Kạn')."""
     name = " ".join(name.split())
     prefix = name_prefix(name)
-    return prefix + name[len(prefix):]
+    return prefix + name[len(prefix) :]
 
 
 def row(level: str, code: int, name: str, kind: str, parent: str) -> dict[str, str]:
@@ -186,13 +193,18 @@ def check_integrity(label: str, rows: list[dict[str, str]]) -> None:
         else:
             assert r["parent_code"] in codes["district"], r
     childless = [
-        r for r in rows
-        if r["level"] != "commune" and not any(c["parent_code"] == r["code"] for c in rows
-                                                if LEVEL_ORDER[c["level"]] > LEVEL_ORDER[r["level"]])
+        r
+        for r in rows
+        if r["level"] != "commune"
+        and not any(
+            c["parent_code"] == r["code"] for c in rows if LEVEL_ORDER[c["level"]] > LEVEL_ORDER[r["level"]]
+        )
     ]
     if childless:
-        print(f"  note: {len(childless)} {label} unit(s) without sub-units: "
-              + ", ".join(f"{r['code']} {r['name']}" for r in childless))
+        print(
+            f"  note: {len(childless)} {label} unit(s) without sub-units: "
+            + ", ".join(f"{r['code']} {r['name']}" for r in childless)
+        )
 
 
 def write_csv(path: Path, rows: list[dict[str, str]]) -> Counter:
@@ -203,8 +215,10 @@ def write_csv(path: Path, rows: list[dict[str, str]]) -> Counter:
         writer.writeheader()
         writer.writerows(rows)
     counts = Counter(r["level"] for r in rows)
-    print(f"{path.relative_to(ROOT)}: "
-          + ", ".join(f"{lvl} {counts[lvl]}" for lvl in LEVEL_ORDER if counts[lvl]))
+    print(
+        f"{path.relative_to(ROOT)}: "
+        + ", ".join(f"{lvl} {counts[lvl]}" for lvl in LEVEL_ORDER if counts[lvl])
+    )
     return counts
 
 

@@ -79,13 +79,15 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float) -> bo
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--no-worker", action="store_true", help="do not start a Celery worker")
-    parser.add_argument("--keep-services", action="store_true",
-                        help="leave the embedded PostgreSQL/Redis running on exit")
+    parser.add_argument(
+        "--keep-services", action="store_true", help="leave the embedded PostgreSQL/Redis running on exit"
+    )
     args = parser.parse_args()
 
     signal.signal(signal.SIGINT, _on_signal)
@@ -100,8 +102,11 @@ def main() -> int:
         embedded = embedded_module
         started = time.perf_counter()
         env.update(embedded.start())
-        print(f"[run] embedded PostgreSQL and Redis ready in {time.perf_counter() - started:.1f}s "
-              f"(data under {ROOT / 'var'})", flush=True)
+        print(
+            f"[run] embedded PostgreSQL and Redis ready in {time.perf_counter() - started:.1f}s "
+            f"(data under {ROOT / 'var'})",
+            flush=True,
+        )
         for key in ("DATABASE_URL", "CELERY_BROKER_URL", "STORAGE_DIR"):
             print(f"[run]   {key}={env[key]}", flush=True)
     else:
@@ -113,8 +118,9 @@ def main() -> int:
     code = 0
     try:
         print("[run] migrating and seeding (scripts/seed.py --demo)", flush=True)
-        seed = subprocess.run([sys.executable, str(ROOT / "scripts" / "seed.py"), "--demo"],
-                              cwd=ROOT, env=env)
+        seed = subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "seed.py"), "--demo"], cwd=ROOT, env=env
+        )
         if seed.returncode != 0:
             print(f"[run] seeding failed (exit code {seed.returncode})", file=sys.stderr, flush=True)
             return seed.returncode or 1
@@ -127,22 +133,48 @@ def main() -> int:
             print("[run] tasks/celery_app.py missing: no Celery worker started", flush=True)
         else:
             worker = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "tasks.celery_app:app", "worker",
-                 "--loglevel=INFO", "--concurrency=2"],
-                cwd=ROOT, env=env, start_new_session=True)
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "tasks.celery_app:app",
+                    "worker",
+                    "--loglevel=INFO",
+                    "--concurrency=2",
+                ],
+                cwd=ROOT,
+                env=env,
+                start_new_session=True,
+            )
             children.append(("celery worker", worker))
 
         web = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "portal.app:create_app",
-             "--host", args.host, "--port", str(args.port)],
-            cwd=ROOT, env=env, start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "portal.app:create_app",
+                "--host",
+                args.host,
+                "--port",
+                str(args.port),
+            ],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+        )
         children.append(("web server", web))
 
         base = f"http://{args.host}:{args.port}"
         if not _wait_healthy(f"{base}/health", web, 60):
             if not _stopping:
-                print(f"[run] the web server did not become healthy at {base}/health", file=sys.stderr,
-                      flush=True)
+                print(
+                    f"[run] the web server did not become healthy at {base}/health",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 code = 1
             return code
 
@@ -152,16 +184,22 @@ def main() -> int:
         for name, role in DEMO_ACCOUNTS:
             print(f"[run]   {name:<16} {role}", flush=True)
         body = json.dumps({"username": "demo-officer", "password": DEMO_PASSWORD})
-        print(f"[run] try: curl -s -X POST {base}/api/v1/auth/login -H 'Content-Type: application/json' "
-              f"-d '{body}'", flush=True)
+        print(
+            f"[run] try: curl -s -X POST {base}/api/v1/auth/login -H 'Content-Type: application/json' "
+            f"-d '{body}'",
+            flush=True,
+        )
         print("[run] Ctrl-C stops everything", flush=True)
         print("[run] ================================================================\n", flush=True)
 
         while not _stopping:
             for name, proc in children:
                 if proc.poll() is not None:
-                    print(f"[run] {name} exited with code {proc.returncode}: stopping", file=sys.stderr,
-                          flush=True)
+                    print(
+                        f"[run] {name} exited with code {proc.returncode}: stopping",
+                        file=sys.stderr,
+                        flush=True,
+                    )
                     return 1
             time.sleep(0.5)
         return 0

@@ -1,6 +1,6 @@
 """Migrate and seed: official units, reference data, and (with --demo) the demo area and accounts.
 
-    python scripts/seed.py --demo [--seed 2024] [--children 20000] [--province-wide]
+python scripts/seed.py --demo [--seed 2024] [--children 20000] [--province-wide]
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ from tenancy.load import load_official_units  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--demo", action="store_true", help="create demo hamlets, children and accounts")
     parser.add_argument("--seed", type=int, default=2024, help="random seed (deterministic data)")
     parser.add_argument("--children", type=int, default=20_000, help="children to create in an empty area")
@@ -40,11 +42,15 @@ def main() -> None:
         session.commit()
     print(f"units added: {units}; reference codes: {refs}")
     if report:
-        print(f"demo: {report.hamlets_created} hamlets and {report.children_created} children added, "
-              f"accounts added: {', '.join(report.users_created) or 'none (already there)'}")
-        print(f"demo accounts (password '{DEMO_PASSWORD}'): demo-admin, demo-inspector (Hà Nội), "
-              "demo-district (Quận Hoàng Mai), demo-officer (Phường Yên Sở), demo-collab-1, demo-collab-2 "
-              "(two hamlets of Yên Sở)")
+        print(
+            f"demo: {report.hamlets_created} hamlets and {report.children_created} children added, "
+            f"accounts added: {', '.join(report.users_created) or 'none (already there)'}"
+        )
+        print(
+            f"demo accounts (password '{DEMO_PASSWORD}'): demo-admin, demo-inspector (Hà Nội), "
+            "demo-district (Quận Hoàng Mai), demo-officer (Phường Yên Sở), demo-collab-1, demo-collab-2 "
+            "(two hamlets of Yên Sở)"
+        )
     print(f"seeded in {time.perf_counter() - started:.1f}s")
 
 

@@ -9,9 +9,11 @@ from infra.settings import get_settings
 
 _settings = get_settings()
 
-app = Celery("portal", broker=_settings.broker_url, backend=_settings.result_backend, include=["tasks.exports"])
+app = Celery(
+    "portal", broker=_settings.broker_url, backend=_settings.result_backend, include=["tasks.exports"]
+)
 app.conf.update(
-    task_acks_late=True,                 # a task whose worker dies is delivered again
+    task_acks_late=True,  # a task whose worker dies is delivered again
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,
     task_serializer="json",

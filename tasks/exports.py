@@ -27,8 +27,13 @@ from tenancy.scope import Scope
 MAX_RETRIES = 5
 
 
-@app.task(bind=True, name="tasks.exports.build_export", acks_late=True, reject_on_worker_lost=True,
-          max_retries=MAX_RETRIES)
+@app.task(
+    bind=True,
+    name="tasks.exports.build_export",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=MAX_RETRIES,
+)
 def build_export(self: Task, export_id: str, records_scope: str | None) -> str:
     scope = Scope(records=records_scope, aggregates=None)
     eid = uuid.UUID(export_id)
@@ -57,7 +62,7 @@ def build_export(self: Task, export_id: str, records_scope: str | None) -> str:
             export.error = f"{type(exc).__name__}: {exc}"[:500]
         if final:
             return "failed"
-        raise self.retry(exc=exc, countdown=min(60, 2 ** self.request.retries)) from exc
+        raise self.retry(exc=exc, countdown=min(60, 2**self.request.retries)) from exc
     with scoped_session(scope) as session:
         export = session.get(Export, eid)
         assert export is not None

@@ -45,10 +45,14 @@ def load_era(session: Session, era: Era) -> int:
     missing = [r for r in rows if (r["level"], r["code"]) not in known]
     if not missing:
         return 0
-    ids = session.execute(
-        text("SELECT nextval(pg_get_serial_sequence('units', 'id')) FROM generate_series(1, :n)"),
-        {"n": len(missing)},
-    ).scalars().all()
+    ids = (
+        session.execute(
+            text("SELECT nextval(pg_get_serial_sequence('units', 'id')) FROM generate_series(1, :n)"),
+            {"n": len(missing)},
+        )
+        .scalars()
+        .all()
+    )
     parent_level = {"district": "province", "commune": None, "province": None}
     new_rows = []
     for row, uid in zip(missing, ids, strict=True):
@@ -56,15 +60,26 @@ def load_era(session: Session, era: Era) -> int:
         if level == "province":
             parent_id, parent_path = None, "/"
         else:
-            wanted = parent_level[level] or ("district" if (("district", parent_code) in known) else "province")
+            wanted = parent_level[level] or (
+                "district" if (("district", parent_code) in known) else "province"
+            )
             parent_id, parent_path = known[(wanted, parent_code)]
         path = f"{parent_path}{uid}/"
         known[(level, code)] = (uid, path)
-        new_rows.append({
-            "id": uid, "parent_id": parent_id, "level": level, "code": code, "name": row["name"],
-            "kind": row["kind"], "path": path, "depth": path.count("/") - 1,
-            "valid_from": era.valid_from, "valid_to": era.valid_to,
-        })
+        new_rows.append(
+            {
+                "id": uid,
+                "parent_id": parent_id,
+                "level": level,
+                "code": code,
+                "name": row["name"],
+                "kind": row["kind"],
+                "path": path,
+                "depth": path.count("/") - 1,
+                "valid_from": era.valid_from,
+                "valid_to": era.valid_to,
+            }
+        )
     session.execute(Unit.__table__.insert(), new_rows)
     return len(new_rows)
 

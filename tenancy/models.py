@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Identity, Index, SmallInteger, String, Text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Identity,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from infra.db import Base
@@ -26,8 +36,15 @@ class Unit(Base):
         CheckConstraint("level IN ('province','district','commune','hamlet')", name="level"),
         CheckConstraint("valid_to IS NULL OR valid_from IS NULL OR valid_to > valid_from", name="validity"),
         Index("ix_units_path", "path", postgresql_ops={"path": "text_pattern_ops"}),
-        Index("uq_units_code_era", "level", "code", "valid_from", unique=True,
-              postgresql_where="code IS NOT NULL", postgresql_nulls_not_distinct=True),
+        Index(
+            "uq_units_code_era",
+            "level",
+            "code",
+            "valid_from",
+            unique=True,
+            postgresql_where="code IS NOT NULL",
+            postgresql_nulls_not_distinct=True,
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

@@ -19,7 +19,9 @@ def unit_by_code(session: Session, level: str, code: str, era_from: object = Non
 
 
 def child_units(session: Session, parent_id: int) -> list[Unit]:
-    return list(session.scalars(select(Unit).where(Unit.parent_id == parent_id).order_by(Unit.code, Unit.name)))
+    return list(
+        session.scalars(select(Unit).where(Unit.parent_id == parent_id).order_by(Unit.code, Unit.name))
+    )
 
 
 def ancestors(session: Session, unit: Unit) -> list[Unit]:

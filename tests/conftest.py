@@ -32,18 +32,24 @@ if "TEST_PG_ADMIN_URL" not in os.environ and (_FORCE or not port_open(5432)):
 if "CELERY_BROKER_URL" not in os.environ and (_FORCE or not port_open(6379)):
     _EMBEDDED = _EMBEDDED or _fallback_to_embedded()
     os.environ["CELERY_BROKER_URL"] = _EMBEDDED["CELERY_BROKER_URL"]
-_ADMIN = make_url(os.environ.get("TEST_PG_ADMIN_URL") or _EMBEDDED.get("DATABASE_ADMIN_URL")
-                  or "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+_ADMIN = make_url(
+    os.environ.get("TEST_PG_ADMIN_URL")
+    or _EMBEDDED.get("DATABASE_ADMIN_URL")
+    or "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 _DB = f"portal_test_{os.getpid()}"
 _APP_ROLE = os.environ.get("TEST_PG_APP_ROLE", "portal_app")
 os.environ["DATABASE_ADMIN_URL"] = _ADMIN.set(database=_DB).render_as_string(hide_password=False)
 os.environ["DATABASE_URL"] = _ADMIN.set(database=_DB, username=_APP_ROLE, password=None).render_as_string(
-    hide_password=False)
+    hide_password=False
+)
 os.environ.setdefault("LOGIN_COOLDOWN_SECONDS", "300")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("CELERY_RESULT_BACKEND", os.environ["CELERY_BROKER_URL"])
 if _EMBEDDED:
-    os.environ.setdefault("STORAGE_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test-services" / "documents"))
+    os.environ.setdefault(
+        "STORAGE_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test-services" / "documents")
+    )
 os.environ["CELERY_QUEUE"] = f"portal-test-{os.getpid()}"  # this run's worker takes only this run's tasks
 os.environ.setdefault("S3_BUCKET", f"portal-test-{os.getpid()}")
 
@@ -79,6 +85,7 @@ def database() -> object:
     yield url
     admin_engine().dispose()
     from infra.db import app_engine
+
     app_engine().dispose()
     if not os.environ.get("KEEP_TEST_DB"):
         drop_database(url)

@@ -43,20 +43,42 @@ def wait_for_port(port: int, timeout: float = 30.0) -> None:
 def start_moto() -> subprocess.Popen[bytes]:
     port = free_port()
     exe = Path(sys.executable).with_name("moto_server")
-    proc = subprocess.Popen([str(exe), "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(exe), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     wait_for_port(port)
-    os.environ.update({"S3_ENDPOINT": f"127.0.0.1:{port}", "S3_ACCESS_KEY": "testing",
-                       "S3_SECRET_KEY": "testing", "S3_SECURE": "false"})
+    os.environ.update(
+        {
+            "S3_ENDPOINT": f"127.0.0.1:{port}",
+            "S3_ACCESS_KEY": "testing",
+            "S3_SECRET_KEY": "testing",
+            "S3_SECURE": "false",
+        }
+    )
     return proc
 
 
 def start_worker(log_path: Path) -> subprocess.Popen[bytes]:
     log = open(log_path, "wb")  # noqa: SIM115 - kept open for the worker's life
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "tasks.celery_app:app", "worker", "--pool=solo",
-         "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT, env=dict(os.environ), stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "tasks.celery_app:app",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=dict(os.environ),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:

@@ -23,22 +23,41 @@ def unit(owner: Session, level: str, code: str) -> Unit:
 
 
 def hamlets_of(owner: Session, commune: Unit) -> list[Unit]:
-    return list(owner.scalars(select(Unit).where(Unit.parent_id == commune.id, Unit.level == "hamlet")
-                              .order_by(Unit.id)))
+    return list(
+        owner.scalars(
+            select(Unit).where(Unit.parent_id == commune.id, Unit.level == "hamlet").order_by(Unit.id)
+        )
+    )
 
 
 def make_hamlet(owner: Session, commune: Unit, name: str) -> Unit:
     uid = owner.execute(text("SELECT nextval(pg_get_serial_sequence('units','id'))")).scalar_one()
-    hamlet = Unit(id=uid, parent_id=commune.id, level="hamlet", code=None, name=name, kind="Tổ dân phố",
-                  path=f"{commune.path}{uid}/", depth=commune.depth + 1)
+    hamlet = Unit(
+        id=uid,
+        parent_id=commune.id,
+        level="hamlet",
+        code=None,
+        name=name,
+        kind="Tổ dân phố",
+        path=f"{commune.path}{uid}/",
+        depth=commune.depth + 1,
+    )
     owner.add(hamlet)
     owner.commit()
     return hamlet
 
 
-def make_user(owner: Session, username: str, role: str | None, unit_id: int | None, active: bool = True) -> User:
-    user = User(username=username, full_name=f"Test {username}", password_hash=hash_password(PASSWORD),
-                role=role, unit_id=unit_id, is_active=active)
+def make_user(
+    owner: Session, username: str, role: str | None, unit_id: int | None, active: bool = True
+) -> User:
+    user = User(
+        username=username,
+        full_name=f"Test {username}",
+        password_hash=hash_password(PASSWORD),
+        role=role,
+        unit_id=unit_id,
+        is_active=active,
+    )
     owner.add(user)
     owner.commit()
     return user
@@ -52,8 +71,12 @@ def login(client: TestClient, username: str, password: str = PASSWORD) -> dict[s
 
 def child_payload(hamlet_id: int, **overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "full_name": "Nguyễn Thị Hoa", "date_of_birth": "2018-03-04", "sex": "female", "ethnicity": "Kinh",
-        "hamlet_id": hamlet_id, "school_status": "primary",
+        "full_name": "Nguyễn Thị Hoa",
+        "date_of_birth": "2018-03-04",
+        "sex": "female",
+        "ethnicity": "Kinh",
+        "hamlet_id": hamlet_id,
+        "school_status": "primary",
         "guardians": [{"full_name": "Nguyễn Văn Bình", "relationship": "father", "phone": "0912345678"}],
     }
     body.update(overrides)
@@ -64,4 +87,6 @@ def audit_rows(owner: Session, username: str | None, outcome: str | None = None)
     sql = "SELECT * FROM audit_log WHERE username IS NOT DISTINCT FROM :u"
     if outcome:
         sql += " AND outcome = :o"
-    return [dict(r._mapping) for r in owner.execute(text(sql + " ORDER BY id"), {"u": username, "o": outcome})]
+    return [
+        dict(r._mapping) for r in owner.execute(text(sql + " ORDER BY id"), {"u": username, "o": outcome})
+    ]

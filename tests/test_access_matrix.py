@@ -35,17 +35,32 @@ def world(client, database):
         p, p2 = unit(owner, "province", "01"), unit(owner, "province", "31")
         d, d2 = unit(owner, "district", "008"), unit(owner, "district", "004")
         c = unit(owner, "commune", "00340")
-        c2 = next(u for u in owner.scalars(select(Unit).where(Unit.parent_id == d.id).order_by(Unit.code))
-                  if u.id != c.id)
+        c2 = next(
+            u
+            for u in owner.scalars(select(Unit).where(Unit.parent_id == d.id).order_by(Unit.code))
+            if u.id != c.id
+        )
         h, h2 = hamlets_of(owner, c)[:2]
-        p2_commune = owner.scalars(select(Unit).where(Unit.level == "commune", Unit.path.startswith(p2.path))
-                                   .order_by(Unit.code)).first()
+        p2_commune = owner.scalars(
+            select(Unit).where(Unit.level == "commune", Unit.path.startswith(p2.path)).order_by(Unit.code)
+        ).first()
         tag = uuid.uuid4().hex[:6]
         p2_hamlet = make_hamlet(owner, p2_commune, f"Thôn kiểm thử {tag}")
-        owner.add(Child(id=uuid.uuid4(), hamlet_id=p2_hamlet.id, unit_path=p2_hamlet.path,
-                        full_name="Phạm Văn Ngoài", search_name=fold("Phạm Văn Ngoài"),
-                        sort_name=sort_key("Phạm Văn Ngoài"), date_of_birth=__import__("datetime").date(2015, 1, 1),
-                        sex="male", ethnicity="Kinh", school_status="primary", status="active"))
+        owner.add(
+            Child(
+                id=uuid.uuid4(),
+                hamlet_id=p2_hamlet.id,
+                unit_path=p2_hamlet.path,
+                full_name="Phạm Văn Ngoài",
+                search_name=fold("Phạm Văn Ngoài"),
+                sort_name=sort_key("Phạm Văn Ngoài"),
+                date_of_birth=__import__("datetime").date(2015, 1, 1),
+                sex="male",
+                ethnicity="Kinh",
+                school_status="primary",
+                status="active",
+            )
+        )
         owner.commit()
         roles = {
             "admin": (None, {"child": p, "sibling": p2}),
@@ -63,10 +78,20 @@ def world(client, database):
             """A hamlet in the target's subtree; for an ancestor target, one outside the caller's unit."""
             if target.level == "hamlet":
                 return target
-            candidates = owner.scalars(select(Unit).where(Unit.level == "hamlet",
-                                                          Unit.path.startswith(target.path)).order_by(Unit.id))
-            return next(u for u in candidates if not (target.path != own_root and own_root.startswith(target.path)
-                                                      and u.path.startswith(own_root)))
+            candidates = owner.scalars(
+                select(Unit)
+                .where(Unit.level == "hamlet", Unit.path.startswith(target.path))
+                .order_by(Unit.id)
+            )
+            return next(
+                u
+                for u in candidates
+                if not (
+                    target.path != own_root
+                    and own_root.startswith(target.path)
+                    and u.path.startswith(own_root)
+                )
+            )
 
         cases = {}
         for role, (home, targets) in roles.items():
@@ -78,8 +103,11 @@ def world(client, database):
     return {"cases": cases, "accounts": accounts, "tokens": tokens}
 
 
-MATRIX = [(role, rel) for role in ("admin", "provincial_inspector", "district_officer", "ward_officer",
-                                   "collaborator") for rel in RELATIONS]
+MATRIX = [
+    (role, rel)
+    for role in ("admin", "provincial_inspector", "district_officer", "ward_officer", "collaborator")
+    for rel in RELATIONS
+]
 
 
 @pytest.mark.parametrize("role, relation", MATRIX)
@@ -92,8 +120,9 @@ def test_role_on_unit(client, owner, world, role, relation):
     in_scope = _inside(target_path, root)
     hamlet_in_scope = _inside(hamlet_path, root)
     records = role in RECORD_ROLES
-    denials_before = owner.execute(text("SELECT count(*) FROM audit_log WHERE username = :u AND outcome = 'denied'"),
-                                   {"u": username}).scalar_one()
+    denials_before = owner.execute(
+        text("SELECT count(*) FROM audit_log WHERE username = :u AND outcome = 'denied'"), {"u": username}
+    ).scalar_one()
     expected_denials = 0
 
     stats = client.get(f"/api/v1/units/{target_id}/stats", headers=headers)
@@ -111,8 +140,9 @@ def test_role_on_unit(client, owner, world, role, relation):
     assert listing.status_code == (200 if records and in_scope else 403), listing.text
     expected_denials += listing.status_code != 200
     if listing.status_code == 200:
-        hamlets_below = set(owner.scalars(select(Unit.id).where(Unit.level == "hamlet",
-                                                                Unit.path.startswith(target_path))))
+        hamlets_below = set(
+            owner.scalars(select(Unit.id).where(Unit.level == "hamlet", Unit.path.startswith(target_path)))
+        )
         assert {c["hamlet_id"] for c in listing.json()["items"]} <= hamlets_below
 
     read = client.get(f"/api/v1/children/{child_id}", headers=headers)
@@ -127,15 +157,21 @@ def test_role_on_unit(client, owner, world, role, relation):
     assert patch.status_code == read.status_code, patch.text
     expected_denials += patch.status_code != 200
 
-    created = client.post("/api/v1/children", headers=headers,
-                          json=child_payload(hamlet_id, full_name=f"Lê Thị {role} {relation}"))
-    assert created.status_code == (201 if records and hamlet_in_scope else 422 if records else 403), created.text
+    created = client.post(
+        "/api/v1/children",
+        headers=headers,
+        json=child_payload(hamlet_id, full_name=f"Lê Thị {role} {relation}"),
+    )
+    assert created.status_code == (201 if records and hamlet_in_scope else 422 if records else 403), (
+        created.text
+    )
     if created.status_code == 422:
         assert [e["field"] for e in created.json()["errors"]] == ["hamlet_id"]
     expected_denials += created.status_code != 201
 
-    denials_after = owner.execute(text("SELECT count(*) FROM audit_log WHERE username = :u AND outcome = 'denied'"),
-                                  {"u": username}).scalar_one()
+    denials_after = owner.execute(
+        text("SELECT count(*) FROM audit_log WHERE username = :u AND outcome = 'denied'"), {"u": username}
+    ).scalar_one()
     assert denials_after - denials_before == expected_denials
 
 
@@ -143,10 +179,15 @@ def test_list_never_loads_rows_outside_the_callers_subtree(client, owner, world)
     """A ward officer listing their own commune gets only its hamlets' children, with totals that match SQL."""
     target_id, target_path, *_ = world["cases"][("ward_officer", "own")]
     headers = world["tokens"]["ward_officer"]
-    body = client.get(f"/api/v1/units/{target_id}/children", params={"page_size": 100}, headers=headers).json()
-    hamlet_ids = set(owner.scalars(select(Unit.id).where(Unit.level == "hamlet",
-                                                         Unit.path.startswith(target_path))))
-    expected = owner.execute(text("SELECT count(*) FROM children WHERE unit_path LIKE :p AND status = 'active'"),
-                             {"p": target_path + "%"}).scalar_one()
+    body = client.get(
+        f"/api/v1/units/{target_id}/children", params={"page_size": 100}, headers=headers
+    ).json()
+    hamlet_ids = set(
+        owner.scalars(select(Unit.id).where(Unit.level == "hamlet", Unit.path.startswith(target_path)))
+    )
+    expected = owner.execute(
+        text("SELECT count(*) FROM children WHERE unit_path LIKE :p AND status = 'active'"),
+        {"p": target_path + "%"},
+    ).scalar_one()
     assert body["total"] == expected > 0
     assert {c["hamlet_id"] for c in body["items"]} <= hamlet_ids

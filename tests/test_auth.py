@@ -13,6 +13,7 @@ from tests.support import PASSWORD, child_payload, hamlets_of, login, make_user,
 
 LOGIN = "/api/v1/auth/login"
 
+
 # portal.api.auth_routes raises TooManyAttempts(..., resource=..., action=..., username=...) but
 # portal.errors.TooManyAttempts.__init__ takes no audit context: a locked login answers 500 (no
 # Retry-After, no "locked" audit entry) instead of 429. Remove this marker once that is fixed.
@@ -23,9 +24,13 @@ def attempt(client, username: str, password: str):
 def audit_by_name(owner, username: str, outcome: str) -> list[dict]:
     """Refusals before anyone is known are anonymous: the username tried is kept in the detail."""
     owner.rollback()
-    return [dict(r._mapping) for r in owner.execute(text(
-        "SELECT * FROM audit_log WHERE outcome = :o AND detail->>'username' = :u ORDER BY id"),
-        {"o": outcome, "u": username})]
+    return [
+        dict(r._mapping)
+        for r in owner.execute(
+            text("SELECT * FROM audit_log WHERE outcome = :o AND detail->>'username' = :u ORDER BY id"),
+            {"o": outcome, "u": username},
+        )
+    ]
 
 
 @pytest.fixture()
@@ -34,6 +39,7 @@ def ward_user(owner, uid) -> User:
 
 
 # --- login --------------------------------------------------------------------------------------
+
 
 def test_login_returns_a_bearer_token_that_works(client, ward_user):
     response = attempt(client, ward_user.username, PASSWORD)
@@ -53,16 +59,21 @@ def test_each_login_gets_its_own_token(client, ward_user):
 def test_tokens_are_stored_only_as_digests(client, owner, ward_user):
     token = attempt(client, ward_user.username, PASSWORD).json()["access_token"]
     owner.rollback()
-    stored = owner.execute(text("SELECT token_hash FROM auth_tokens WHERE user_id = :u"),
-                           {"u": ward_user.id}).scalars().all()
+    stored = (
+        owner.execute(text("SELECT token_hash FROM auth_tokens WHERE user_id = :u"), {"u": ward_user.id})
+        .scalars()
+        .all()
+    )
     assert len(stored) == 1 and token not in stored[0] and len(stored[0]) == 64
 
 
 def test_a_successful_login_is_audited(client, owner, ward_user):
     attempt(client, ward_user.username, PASSWORD)
     owner.rollback()
-    rows = owner.execute(text("SELECT action, resource, outcome, user_id FROM audit_log WHERE username = :u"),
-                         {"u": ward_user.username}).all()
+    rows = owner.execute(
+        text("SELECT action, resource, outcome, user_id FROM audit_log WHERE username = :u"),
+        {"u": ward_user.username},
+    ).all()
     assert [tuple(r) for r in rows] == [("login", "session", "allowed", ward_user.id)]
 
 
@@ -94,7 +105,9 @@ def test_malformed_login_body_is_400(client):
 
 
 def test_an_inactive_user_cannot_log_in(client, owner, uid):
-    user = make_user(owner, f"auth-off-{uid}", "ward_officer", unit(owner, "commune", "00340").id, active=False)
+    user = make_user(
+        owner, f"auth-off-{uid}", "ward_officer", unit(owner, "commune", "00340").id, active=False
+    )
     assert attempt(client, user.username, PASSWORD).status_code == 401
 
 
@@ -107,6 +120,7 @@ def test_deactivating_an_account_ends_its_tokens(client, owner, ward_user):
 
 
 # --- throttle -----------------------------------------------------------------------------------
+
 
 def test_repeated_failures_lock_the_account_even_for_the_right_password(client, owner, ward_user):
     limit = get_settings().login_max_failures
@@ -135,8 +149,10 @@ def test_the_lock_ends_after_the_cool_down(client, owner, ward_user):
     for _ in range(get_settings().login_max_failures):
         attempt(client, ward_user.username, "wrong")
     assert attempt(client, ward_user.username, PASSWORD).status_code == 429
-    owner.execute(text("UPDATE login_throttle SET locked_until = now() - interval '1 second' WHERE username = :u"),
-                  {"u": ward_user.username.lower()})
+    owner.execute(
+        text("UPDATE login_throttle SET locked_until = now() - interval '1 second' WHERE username = :u"),
+        {"u": ward_user.username.lower()},
+    )
     owner.commit()
     assert attempt(client, ward_user.username, PASSWORD).status_code == 200
 
@@ -150,7 +166,9 @@ def test_unknown_usernames_are_throttled_too(client, uid):
 
 
 def test_the_lock_of_one_user_does_not_touch_another(client, owner, ward_user, uid):
-    other = make_user(owner, f"auth-other-{uid}", "collaborator", hamlets_of(owner, unit(owner, "commune", "00340"))[0].id)
+    other = make_user(
+        owner, f"auth-other-{uid}", "collaborator", hamlets_of(owner, unit(owner, "commune", "00340"))[0].id
+    )
     for _ in range(get_settings().login_max_failures):
         attempt(client, ward_user.username, "wrong")
     assert attempt(client, other.username, PASSWORD).status_code == 200
@@ -158,10 +176,17 @@ def test_the_lock_of_one_user_does_not_touch_another(client, owner, ward_user, u
 
 # --- tokens -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("headers", [
-    {}, {"Authorization": "Bearer"}, {"Authorization": "Bearer not-a-real-token"},
-    {"Authorization": "Basic ZGVtbzpkZW1v"}, {"Authorization": f"Bearer {uuid.uuid4().hex}{uuid.uuid4().hex}"},
-])
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer"},
+        {"Authorization": "Bearer not-a-real-token"},
+        {"Authorization": "Basic ZGVtbzpkZW1v"},
+        {"Authorization": f"Bearer {uuid.uuid4().hex}{uuid.uuid4().hex}"},
+    ],
+)
 @pytest.mark.parametrize("path", ["/api/v1/me", "/api/v1/units/1", f"/api/v1/children/{uuid.uuid4()}"])
 def test_no_or_bad_token_is_401(client, headers, path):
     response = client.get(path, headers=headers)
@@ -172,8 +197,9 @@ def test_a_missing_token_is_audited(client, owner):
     path = f"/api/v1/children/{uuid.uuid4()}"
     assert client.get(path).status_code == 401
     owner.rollback()
-    rows = owner.execute(text("SELECT outcome, username FROM audit_log WHERE detail->>'path' = :p"),
-                         {"p": path}).all()
+    rows = owner.execute(
+        text("SELECT outcome, username FROM audit_log WHERE detail->>'path' = :p"), {"p": path}
+    ).all()
     assert [tuple(r) for r in rows] == [("unauthenticated", None)]
 
 
@@ -188,13 +214,16 @@ def test_logout_revokes_the_token(client, ward_user):
 
 def test_an_expired_token_is_refused(client, owner, ward_user):
     headers = login(client, ward_user.username)
-    owner.execute(text("UPDATE auth_tokens SET expires_at = now() - interval '1 second' WHERE user_id = :u"),
-                  {"u": ward_user.id})
+    owner.execute(
+        text("UPDATE auth_tokens SET expires_at = now() - interval '1 second' WHERE user_id = :u"),
+        {"u": ward_user.id},
+    )
     owner.commit()
     assert client.get("/api/v1/me", headers=headers).status_code == 401
 
 
 # --- /me ----------------------------------------------------------------------------------------
+
 
 def test_me_describes_the_user_role_and_unit(client, owner, ward_user):
     commune = unit(owner, "commune", "00340")
@@ -202,22 +231,36 @@ def test_me_describes_the_user_role_and_unit(client, owner, ward_user):
     assert me.status_code == 200, me.text
     body = me.json()
     assert (body["id"], body["username"], body["full_name"], body["role"]) == (
-        ward_user.id, ward_user.username, ward_user.full_name, "ward_officer")
-    assert body["unit"] == {"id": commune.id, "code": "00340", "name": commune.name, "level": "commune",
-                            "path": commune.path}
+        ward_user.id,
+        ward_user.username,
+        ward_user.full_name,
+        "ward_officer",
+    )
+    assert body["unit"] == {
+        "id": commune.id,
+        "code": "00340",
+        "name": commune.name,
+        "level": "commune",
+        "path": commune.path,
+    }
     assert "password_hash" not in body
 
 
 def test_me_for_the_demo_accounts(client):
-    expected = {"demo-admin": ("admin", None), "demo-inspector": ("provincial_inspector", "province"),
-                "demo-district": ("district_officer", "district"), "demo-officer": ("ward_officer", "commune"),
-                "demo-collab-2": ("collaborator", "hamlet")}
+    expected = {
+        "demo-admin": ("admin", None),
+        "demo-inspector": ("provincial_inspector", "province"),
+        "demo-district": ("district_officer", "district"),
+        "demo-officer": ("ward_officer", "commune"),
+        "demo-collab-2": ("collaborator", "hamlet"),
+    }
     for username, (role, level) in expected.items():
         body = client.get("/api/v1/me", headers=login(client, username, "demo-password")).json()
         assert body["role"] == role and (body["unit"] and body["unit"]["level"]) == level, body
 
 
 # --- default deny -------------------------------------------------------------------------------
+
 
 def _data_requests(owner, child_id: str) -> list[tuple[str, str, dict | None]]:
     commune = unit(owner, "commune", "00340")
@@ -235,13 +278,22 @@ def _data_requests(owner, child_id: str) -> list[tuple[str, str, dict | None]]:
     ]
 
 
-@pytest.mark.parametrize(("role", "has_unit"), [(None, True), (None, False), ("ward_officer", False),
-                                                ("collaborator", False), ("district_officer", False)])
+@pytest.mark.parametrize(
+    ("role", "has_unit"),
+    [
+        (None, True),
+        (None, False),
+        ("ward_officer", False),
+        ("collaborator", False),
+        ("district_officer", False),
+    ],
+)
 def test_no_role_or_no_unit_is_denied_everywhere_but_me(client, owner, uid, role, has_unit):
     commune = unit(owner, "commune", "00340")
     hamlet = hamlets_of(owner, commune)[0]
-    child_id = owner.execute(text("SELECT id FROM children WHERE hamlet_id = :h LIMIT 1"),
-                             {"h": hamlet.id}).scalar_one()
+    child_id = owner.execute(
+        text("SELECT id FROM children WHERE hamlet_id = :h LIMIT 1"), {"h": hamlet.id}
+    ).scalar_one()
     user = make_user(owner, f"auth-deny-{uid}", role, commune.id if has_unit else None)
     headers = login(client, user.username)
     me = client.get("/api/v1/me", headers=headers)
@@ -251,8 +303,10 @@ def test_no_role_or_no_unit_is_denied_everywhere_but_me(client, owner, uid, role
         response = client.request(method, path, headers=headers, json=body)
         assert response.status_code == 403, (method, path, response.status_code, response.text)
     owner.rollback()
-    denied = owner.execute(text("SELECT count(*) FROM audit_log WHERE username = :u AND outcome = 'denied'"),
-                           {"u": user.username}).scalar_one()
+    denied = owner.execute(
+        text("SELECT count(*) FROM audit_log WHERE username = :u AND outcome = 'denied'"),
+        {"u": user.username},
+    ).scalar_one()
     assert denied == len(_data_requests(owner, str(child_id)))
     if role is None:
         assert client.get(f"/api/v1/exports/{uuid.uuid4()}", headers=headers).status_code == 403

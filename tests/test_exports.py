@@ -30,8 +30,17 @@ def wait_for_export(client, headers, export_id, timeout=90.0):
 
 
 def active_children(owner, path):
-    return owner.execute(text("SELECT full_name FROM children WHERE unit_path >= :p AND unit_path < :e "
-                              "AND status = 'active'"), {"p": path, "e": path[:-1] + "0"}).scalars().all()
+    return (
+        owner.execute(
+            text(
+                "SELECT full_name FROM children WHERE unit_path >= :p AND unit_path < :e "
+                "AND status = 'active'"
+            ),
+            {"p": path, "e": path[:-1] + "0"},
+        )
+        .scalars()
+        .all()
+    )
 
 
 def test_ward_export_round_trip_through_worker_and_s3(client, owner, worker):
@@ -53,8 +62,11 @@ def test_ward_export_round_trip_through_worker_and_s3(client, owner, worker):
     assert sorted(r[1] for r in rows[2:]) == sorted(expected)
 
     s = get_settings()  # the object really is in the S3-compatible server
-    stored = Minio(s.s3_endpoint, s.s3_access_key, s.s3_secret_key, secure=False).get_object(
-        s.s3_bucket, f"exports/{done['id']}.xlsx").read()
+    stored = (
+        Minio(s.s3_endpoint, s.s3_access_key, s.s3_secret_key, secure=False)
+        .get_object(s.s3_bucket, f"exports/{done['id']}.xlsx")
+        .read()
+    )
     assert hashlib.sha256(stored).hexdigest() == done["sha256"]
 
 
@@ -91,8 +103,17 @@ def test_storage_down_keeps_the_export_and_marks_it_failed_for_retry(client, own
     # Arranged directly (not via the API) so the running worker never picks this export up.
     export_id = str(uuid.uuid4())
     officer_id = owner.execute(text("SELECT id FROM users WHERE username = 'demo-officer'")).scalar_one()
-    owner.add(Export(id=uuid.UUID(export_id), kind="child_register", unit_id=ward.id, unit_path=ward.path,
-                     requested_by=officer_id, status="queued", attempts=0))
+    owner.add(
+        Export(
+            id=uuid.UUID(export_id),
+            kind="child_register",
+            unit_id=ward.id,
+            unit_path=ward.path,
+            requested_by=officer_id,
+            status="queued",
+            attempts=0,
+        )
+    )
     owner.commit()
     no_retry = urllib3.PoolManager(retries=urllib3.Retry(total=0), timeout=2)
     dead = S3Storage(Minio(f"127.0.0.1:{free_port()}", "x", "y", secure=False, http_client=no_retry), "dead")

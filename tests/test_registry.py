@@ -30,8 +30,9 @@ class Area:
 def own_commune(owner) -> Unit:
     """The last ward of Long Biên: the tests' own hamlets go there, not into the demo ward Yên Sở."""
     district = unit(owner, "district", "004")
-    return owner.scalars(select(Unit).where(Unit.parent_id == district.id, Unit.level == "commune")
-                         .order_by(Unit.code.desc())).first()
+    return owner.scalars(
+        select(Unit).where(Unit.parent_id == district.id, Unit.level == "commune").order_by(Unit.code.desc())
+    ).first()
 
 
 @pytest.fixture()
@@ -71,18 +72,28 @@ def count_named(owner, name: str) -> int:
 
 def audit_for(owner, username: str, action: str, outcome: str = "allowed") -> list[dict]:
     owner.rollback()
-    return [dict(r._mapping) for r in owner.execute(text(
-        "SELECT * FROM audit_log WHERE username = :u AND action = :a AND outcome = :o ORDER BY id"),
-        {"u": username, "a": action, "o": outcome})]
+    return [
+        dict(r._mapping)
+        for r in owner.execute(
+            text("SELECT * FROM audit_log WHERE username = :u AND action = :a AND outcome = :o ORDER BY id"),
+            {"u": username, "a": action, "o": outcome},
+        )
+    ]
 
 
 # --- create, read, update, history -------------------------------------------------------------
 
+
 def test_create_returns_the_full_record_and_get_returns_the_same(client, area, uid):
     body = child_payload(
-        area.hamlet.id, full_name=f"Nguyễn Thị Hoa {uid}", national_id=national_id(), address="Số 1 ngõ 2",
+        area.hamlet.id,
+        full_name=f"Nguyễn Thị Hoa {uid}",
+        national_id=national_id(),
+        address="Số 1 ngõ 2",
         groups=[{"code": "d", "subgroup": "d2", "since": "2020-01-01"}],
-        at_risk=[{"code": "poor_household", "since": "2021-05-01", "until": "2023-05-01", "note": "đã thoát nghèo"}],
+        at_risk=[
+            {"code": "poor_household", "since": "2021-05-01", "until": "2023-05-01", "note": "đã thoát nghèo"}
+        ],
         supports=[{"code": "monthly_allowance", "since": "2020-02-01"}],
     )
     response = client.post(CHILDREN, headers=area.headers, json=body)
@@ -93,12 +104,27 @@ def test_create_returns_the_full_record_and_get_returns_the_same(client, area, u
     assert child["date_of_birth"] == "2018-03-04"
     assert (child["sex"], child["ethnicity"], child["hamlet_id"]) == ("female", "Kinh", area.hamlet.id)
     assert child["national_id"] == body["national_id"] and child["status"] == "active"
-    assert child["groups"] == [{"code": "d", "subgroup": "d2", "since": "2020-01-01", "until": None, "note": None}]
-    assert child["at_risk"] == [{"code": "poor_household", "subgroup": None, "since": "2021-05-01",
-                                 "until": "2023-05-01", "note": "đã thoát nghèo"}]
+    assert child["groups"] == [
+        {"code": "d", "subgroup": "d2", "since": "2020-01-01", "until": None, "note": None}
+    ]
+    assert child["at_risk"] == [
+        {
+            "code": "poor_household",
+            "subgroup": None,
+            "since": "2021-05-01",
+            "until": "2023-05-01",
+            "note": "đã thoát nghèo",
+        }
+    ]
     assert [s["code"] for s in child["supports"]] == ["monthly_allowance"]
-    assert child["guardians"] == [{"full_name": "Nguyễn Văn Bình", "relationship": "father",
-                                   "phone": "0912345678", "lives_with_child": True}]
+    assert child["guardians"] == [
+        {
+            "full_name": "Nguyễn Văn Bình",
+            "relationship": "father",
+            "phone": "0912345678",
+            "lives_with_child": True,
+        }
+    ]
     assert child["version"] == 1
 
     read = client.get(f"{CHILDREN}/{child['id']}", headers=area.headers)
@@ -117,8 +143,11 @@ def test_update_bumps_the_version_and_history_keeps_only_changed_fields(client, 
     child = create(client, area, full_name=f"Trần Văn Nam {uid}")
     url = f"{CHILDREN}/{child['id']}"
     new_guardians = [{"full_name": "Lê Thị Mai", "relationship": "mother", "phone": "0987654321"}]
-    response = client.patch(url, headers=area.headers,
-                            json={"version": 1, "school_status": "lower_secondary", "guardians": new_guardians})
+    response = client.patch(
+        url,
+        headers=area.headers,
+        json={"version": 1, "school_status": "lower_secondary", "guardians": new_guardians},
+    )
     assert response.status_code == 200, response.text
     updated = response.json()
     assert updated["version"] == 2
@@ -147,10 +176,17 @@ def test_update_bumps_the_version_and_history_keeps_only_changed_fields(client, 
 
 
 def test_replacing_one_list_keeps_the_others(client, area):
-    child = create(client, area, groups=[{"code": "a", "since": "2019-01-01"}],
-                   supports=[{"code": "health_insurance", "since": "2019-01-01"}])
-    response = client.patch(f"{CHILDREN}/{child['id']}", headers=area.headers,
-                            json={"groups": [{"code": "d", "subgroup": "d1", "since": "2022-01-01"}]})
+    child = create(
+        client,
+        area,
+        groups=[{"code": "a", "since": "2019-01-01"}],
+        supports=[{"code": "health_insurance", "since": "2019-01-01"}],
+    )
+    response = client.patch(
+        f"{CHILDREN}/{child['id']}",
+        headers=area.headers,
+        json={"groups": [{"code": "d", "subgroup": "d1", "since": "2022-01-01"}]},
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert [(g["code"], g["subgroup"]) for g in body["groups"]] == [("d", "d1")]
@@ -189,30 +225,53 @@ def test_a_child_outside_the_callers_area_is_not_found(client, owner, area, uid)
 
 # --- validation ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("overrides", "field", "code"), [
-    ({"date_of_birth": (vn_today() + timedelta(days=1)).isoformat()}, "date_of_birth", "future_date"),
-    ({"date_of_birth": years_before(vn_today(), 16).isoformat()}, "date_of_birth", "too_old"),
-    ({"date_of_birth": years_before(vn_today(), 20).isoformat()}, "date_of_birth", "too_old"),
-    ({"groups": [{"code": "z", "since": "2020-01-01"}]}, "groups[0].code", "unknown_code"),
-    ({"groups": [{"code": "a", "subgroup": "d1", "since": "2020-01-01"}]}, "groups[0].subgroup", "unknown_code"),
-    ({"groups": [{"code": "d", "subgroup": "x9", "since": "2020-01-01"}]}, "groups[0].subgroup", "unknown_code"),
-    ({"at_risk": [{"code": "d", "since": "2020-01-01"}]}, "at_risk[0].code", "unknown_code"),
-    ({"groups": [{"code": "a", "since": "2017-01-01"}]}, "groups[0].since", "invalid"),
-    ({"supports": [{"code": "gift", "since": "2021-01-01", "until": "2020-01-01"}]}, "supports[0].until",
-     "invalid"),
-    ({"ethnicity": "Klingon"}, "ethnicity", "invalid"),
-    ({"sex": "unknown"}, "sex", "invalid"),
-    ({"full_name": "   "}, "full_name", "required"),
-    ({"national_id": "12345"}, "national_id", "invalid"),
-    ({"school_status": "university"}, "school_status", "invalid"),
-    ({"guardians": [{"full_name": "Lê Văn A", "relationship": "boss"}]}, "guardians[0].relationship", "invalid"),
-    ({"guardians": [{"full_name": "Lê Văn A", "relationship": "father", "phone": "call me"}]},
-     "guardians[0].phone", "invalid"),
-])
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "code"),
+    [
+        ({"date_of_birth": (vn_today() + timedelta(days=1)).isoformat()}, "date_of_birth", "future_date"),
+        ({"date_of_birth": years_before(vn_today(), 16).isoformat()}, "date_of_birth", "too_old"),
+        ({"date_of_birth": years_before(vn_today(), 20).isoformat()}, "date_of_birth", "too_old"),
+        ({"groups": [{"code": "z", "since": "2020-01-01"}]}, "groups[0].code", "unknown_code"),
+        (
+            {"groups": [{"code": "a", "subgroup": "d1", "since": "2020-01-01"}]},
+            "groups[0].subgroup",
+            "unknown_code",
+        ),
+        (
+            {"groups": [{"code": "d", "subgroup": "x9", "since": "2020-01-01"}]},
+            "groups[0].subgroup",
+            "unknown_code",
+        ),
+        ({"at_risk": [{"code": "d", "since": "2020-01-01"}]}, "at_risk[0].code", "unknown_code"),
+        ({"groups": [{"code": "a", "since": "2017-01-01"}]}, "groups[0].since", "invalid"),
+        (
+            {"supports": [{"code": "gift", "since": "2021-01-01", "until": "2020-01-01"}]},
+            "supports[0].until",
+            "invalid",
+        ),
+        ({"ethnicity": "Klingon"}, "ethnicity", "invalid"),
+        ({"sex": "unknown"}, "sex", "invalid"),
+        ({"full_name": "   "}, "full_name", "required"),
+        ({"national_id": "12345"}, "national_id", "invalid"),
+        ({"school_status": "university"}, "school_status", "invalid"),
+        (
+            {"guardians": [{"full_name": "Lê Văn A", "relationship": "boss"}]},
+            "guardians[0].relationship",
+            "invalid",
+        ),
+        (
+            {"guardians": [{"full_name": "Lê Văn A", "relationship": "father", "phone": "call me"}]},
+            "guardians[0].phone",
+            "invalid",
+        ),
+    ],
+)
 def test_invalid_values_are_422_naming_the_field(client, owner, area, uid, overrides, field, code):
     name = overrides.get("full_name", f"Hoàng Văn Sai {uid}")
-    response = client.post(CHILDREN, headers=area.headers,
-                           json=child_payload(area.hamlet.id, **{"full_name": name, **overrides}))
+    response = client.post(
+        CHILDREN, headers=area.headers, json=child_payload(area.hamlet.id, **{"full_name": name, **overrides})
+    )
     assert response.status_code == 422, response.text
     assert errors_of(response) == {field: code}
     assert field in response.json()["detail"]
@@ -222,31 +281,53 @@ def test_invalid_values_are_422_naming_the_field(client, owner, area, uid, overr
 def test_the_sixteenth_birthday_is_the_limit(client, area):
     today = vn_today()
     last_day_as_child = years_before(today, 16) + timedelta(days=1)
-    assert create(client, area, date_of_birth=last_day_as_child.isoformat())["date_of_birth"] == \
-        last_day_as_child.isoformat()
+    assert (
+        create(client, area, date_of_birth=last_day_as_child.isoformat())["date_of_birth"]
+        == last_day_as_child.isoformat()
+    )
     assert create(client, area, date_of_birth=today.isoformat())["date_of_birth"] == today.isoformat()
-    response = client.post(CHILDREN, headers=area.headers, json=child_payload(
-        area.hamlet.id, date_of_birth=years_before(today, 16).isoformat()))
+    response = client.post(
+        CHILDREN,
+        headers=area.headers,
+        json=child_payload(area.hamlet.id, date_of_birth=years_before(today, 16).isoformat()),
+    )
     assert response.status_code == 422 and errors_of(response) == {"date_of_birth": "too_old"}
 
 
 def test_several_errors_are_reported_together(client, owner, area, uid):
     name = f"Đỗ Văn Nhiều Lỗi {uid}"
-    response = client.post(CHILDREN, headers=area.headers, json=child_payload(
-        area.hamlet.id, full_name=name, date_of_birth=(vn_today() + timedelta(days=3)).isoformat(),
-        sex="x", ethnicity="nope", guardians=[{"full_name": "Lê Văn A", "relationship": "boss"}],
-        supports=[{"code": "zz", "since": "2020-01-01"}]))
+    response = client.post(
+        CHILDREN,
+        headers=area.headers,
+        json=child_payload(
+            area.hamlet.id,
+            full_name=name,
+            date_of_birth=(vn_today() + timedelta(days=3)).isoformat(),
+            sex="x",
+            ethnicity="nope",
+            guardians=[{"full_name": "Lê Văn A", "relationship": "boss"}],
+            supports=[{"code": "zz", "since": "2020-01-01"}],
+        ),
+    )
     assert response.status_code == 422, response.text
-    assert errors_of(response) == {"date_of_birth": "future_date", "sex": "invalid", "ethnicity": "invalid",
-                                   "guardians[0].relationship": "invalid", "supports[0].code": "unknown_code",
-                                   "supports[0].since": "invalid"}  # before a (future) birth date
+    assert errors_of(response) == {
+        "date_of_birth": "future_date",
+        "sex": "invalid",
+        "ethnicity": "invalid",
+        "guardians[0].relationship": "invalid",
+        "supports[0].code": "unknown_code",
+        "supports[0].since": "invalid",
+    }  # before a (future) birth date
     assert count_named(owner, name) == 0
 
 
 def test_a_hamlet_outside_the_callers_commune_is_refused_and_audited(client, owner, uid):
     commune = own_commune(owner)
-    other_commune = owner.scalars(select(Unit).where(Unit.parent_id == commune.parent_id, Unit.id != commune.id,
-                                                     Unit.level == "commune").order_by(Unit.code)).first()
+    other_commune = owner.scalars(
+        select(Unit)
+        .where(Unit.parent_id == commune.parent_id, Unit.id != commune.id, Unit.level == "commune")
+        .order_by(Unit.code)
+    ).first()
     elsewhere = hamlets_of(owner, other_commune)[0]  # a sibling ward of the same district
     officer = make_user(owner, f"reg-ward-{uid}", "ward_officer", commune.id)
     headers = login(client, officer.username)
@@ -259,14 +340,18 @@ def test_a_hamlet_outside_the_callers_commune_is_refused_and_audited(client, own
     assert len(denied) == 1 and denied[0]["resource"] == "child" and denied[0]["status_code"] == 422
     # the same officer may record a child in any hamlet of their own commune
     inside = make_hamlet(owner, commune, f"Tổ trong xã {uid}")
-    created = client.post(CHILDREN, headers=headers, json=child_payload(inside.id, full_name=f"Vũ Thị Trong {uid}"))
+    created = client.post(
+        CHILDREN, headers=headers, json=child_payload(inside.id, full_name=f"Vũ Thị Trong {uid}")
+    )
     assert created.status_code == 201, created.text
 
 
 def test_moving_a_child_out_of_the_area_is_refused(client, owner, area, uid):
     child = create(client, area)
     elsewhere = make_hamlet(owner, area.commune, f"Tổ bên cạnh {uid}")
-    response = client.patch(f"{CHILDREN}/{child['id']}", headers=area.headers, json={"hamlet_id": elsewhere.id})
+    response = client.patch(
+        f"{CHILDREN}/{child['id']}", headers=area.headers, json={"hamlet_id": elsewhere.id}
+    )
     assert response.status_code == 422 and errors_of(response) == {"hamlet_id": "out_of_scope"}
     assert len(audit_for(owner, area.username, "write", "denied")) == 1
     assert client.get(f"{CHILDREN}/{child['id']}", headers=area.headers).json()["hamlet_id"] == area.hamlet.id
@@ -281,12 +366,17 @@ def test_a_ward_officer_moves_a_child_between_hamlets_of_the_commune(client, own
     assert moved.status_code == 200, moved.text
     assert moved.json()["hamlet_id"] == target.id and moved.json()["version"] == 2
     owner.rollback()
-    assert owner.execute(text("SELECT unit_path FROM children WHERE id = :i"),
-                         {"i": child["id"]}).scalar_one() == target.path
+    assert (
+        owner.execute(text("SELECT unit_path FROM children WHERE id = :i"), {"i": child["id"]}).scalar_one()
+        == target.path
+    )
     assert client.get(f"{CHILDREN}/{child['id']}", headers=area.headers).status_code == 404  # left her hamlet
     last = client.get(f"{CHILDREN}/{child['id']}/history", headers=headers).json()["items"][-1]
-    assert (last["actor"], last["before"], last["after"]) == (officer.username, {"hamlet_id": area.hamlet.id},
-                                                              {"hamlet_id": target.id})
+    assert (last["actor"], last["before"], last["after"]) == (
+        officer.username,
+        {"hamlet_id": area.hamlet.id},
+        {"hamlet_id": target.id},
+    )
 
 
 @pytest.mark.parametrize("target", ["commune", "district", "missing"])
@@ -308,19 +398,26 @@ def test_patch_validation_is_422_and_changes_nothing(client, area):
     assert client.get(url, headers=area.headers).json() == child
 
 
-@pytest.mark.parametrize(("overrides", "field"), [
-    ({"date_of_birth": "not-a-date"}, "date_of_birth"),
-    ({"hamlet_id": "seven"}, "hamlet_id"),
-    ({"birth_registered": "yes"}, "birth_registered"),
-    ({"sex": None}, "sex"),
-    ({"groups": [{"code": "a", "since": "yesterday"}]}, "groups[0].since"),
-    ({"favourite_colour": "blue"}, "favourite_colour"),
-    ({"guardians": [{"full_name": "Lê Văn A", "relationship": "father", "age": 40}]}, "age"),  # Litestar drops the path
-])
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"date_of_birth": "not-a-date"}, "date_of_birth"),
+        ({"hamlet_id": "seven"}, "hamlet_id"),
+        ({"birth_registered": "yes"}, "birth_registered"),
+        ({"sex": None}, "sex"),
+        ({"groups": [{"code": "a", "since": "yesterday"}]}, "groups[0].since"),
+        ({"favourite_colour": "blue"}, "favourite_colour"),
+        (
+            {"guardians": [{"full_name": "Lê Văn A", "relationship": "father", "age": 40}]},
+            "age",
+        ),  # Litestar drops the path
+    ],
+)
 def test_malformed_input_is_400_naming_the_field(client, owner, area, uid, overrides, field):
     name = f"Phan Văn Hỏng {uid}"
-    response = client.post(CHILDREN, headers=area.headers,
-                           json={**child_payload(area.hamlet.id, full_name=name), **overrides})
+    response = client.post(
+        CHILDREN, headers=area.headers, json={**child_payload(area.hamlet.id, full_name=name), **overrides}
+    )
     assert response.status_code == 400, response.text
     errors = response.json()["errors"]
     assert [e["field"] for e in errors] == [field], response.text
@@ -340,19 +437,28 @@ def test_a_failure_after_the_insert_leaves_nothing_half_written(client, owner, a
     nid = national_id()
     create(client, area, national_id=nid)
     name = f"Lý Văn Trùng {uid}"
-    response = client.post(CHILDREN, headers=area.headers, json=child_payload(
-        area.hamlet.id, full_name=name, national_id=nid,
-        groups=[{"code": "a", "since": "2019-01-01"}]))
+    response = client.post(
+        CHILDREN,
+        headers=area.headers,
+        json=child_payload(
+            area.hamlet.id, full_name=name, national_id=nid, groups=[{"code": "a", "since": "2019-01-01"}]
+        ),
+    )
     assert response.status_code == 422, response.text
     assert errors_of(response) == {"national_id": "duplicate"}
     assert count_named(owner, name) == 0
-    orphans = owner.execute(text(
-        "SELECT (SELECT count(*) FROM guardians g WHERE NOT EXISTS (SELECT 1 FROM children c WHERE c.id = g.child_id))"
-        " + (SELECT count(*) FROM child_history h WHERE h.after->>'full_name' = :n)"), {"n": name}).scalar_one()
+    orphans = owner.execute(
+        text(
+            "SELECT (SELECT count(*) FROM guardians g WHERE NOT EXISTS (SELECT 1 FROM children c WHERE c.id = g.child_id))"
+            " + (SELECT count(*) FROM child_history h WHERE h.after->>'full_name' = :n)"
+        ),
+        {"n": name},
+    ).scalar_one()
     assert orphans == 0
 
 
 # --- search and lists ---------------------------------------------------------------------------
+
 
 def list_ids(client, area, **params) -> list[str]:
     response = client.get(area.children_url(), params=params, headers=area.headers)
@@ -407,10 +513,15 @@ def test_pagination(client, area, uid):
     assert full.status_code == 200 and full.json()["total"] == 3
 
 
-@pytest.mark.parametrize(("params", "field"), [
-    ({"page_size": 0}, "page_size"), ({"page_size": 101}, "page_size"), ({"page": 0}, "page"),
-    ({"status": "sleeping"}, "status"),
-])
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"page_size": 0}, "page_size"),
+        ({"page_size": 101}, "page_size"),
+        ({"page": 0}, "page"),
+        ({"status": "sleeping"}, "status"),
+    ],
+)
 def test_bad_list_parameters_are_422(client, area, params, field):
     response = client.get(area.children_url(), params=params, headers=area.headers)
     assert response.status_code == 422, response.text
@@ -418,13 +529,27 @@ def test_bad_list_parameters_are_422(client, area, params, field):
 
 
 def test_list_is_in_vietnamese_order_by_given_name(client, area):
-    names = ["Lê Cường", "Vũ Thị Lan", "Nguyễn Thị Bình", "Phạm Thị Ánh", "Trần Văn An", "Đỗ Thị Lan",
-             "Hoàng Văn Bảo"]
+    names = [
+        "Lê Cường",
+        "Vũ Thị Lan",
+        "Nguyễn Thị Bình",
+        "Phạm Thị Ánh",
+        "Trần Văn An",
+        "Đỗ Thị Lan",
+        "Hoàng Văn Bảo",
+    ]
     for name in names:
         create(client, area, full_name=name)
     response = client.get(area.children_url(), headers=area.headers)
     assert [c["full_name"] for c in response.json()["items"]] == [
-        "Trần Văn An", "Phạm Thị Ánh", "Hoàng Văn Bảo", "Nguyễn Thị Bình", "Lê Cường", "Đỗ Thị Lan", "Vũ Thị Lan"]
+        "Trần Văn An",
+        "Phạm Thị Ánh",
+        "Hoàng Văn Bảo",
+        "Nguyễn Thị Bình",
+        "Lê Cường",
+        "Đỗ Thị Lan",
+        "Vũ Thị Lan",
+    ]
 
 
 def test_status_filter(client, area):
@@ -446,6 +571,7 @@ def test_a_ward_officer_lists_the_whole_commune(client, owner, area, uid):
 
 
 # --- audit of reads -----------------------------------------------------------------------------
+
 
 def test_every_read_is_audited(client, owner, area):
     child = create(client, area)
@@ -474,8 +600,27 @@ def test_every_read_is_audited(client, owner, area):
 def test_vietnamese_alphabet_and_tone_order():
     from portal.registry.text import sort_key
 
-    names = ["Nguyễn Văn Đức", "Trần Văn Dũng", "Lê Thị Ánh", "Lê Thị Anh", "Lê Thị Ảnh", "Phạm Thị Ăn",
-             "Ngô Văn An", "Bùi Thị Ân", "Đỗ Văn Ưng", "Vũ Văn Uy"]
+    names = [
+        "Nguyễn Văn Đức",
+        "Trần Văn Dũng",
+        "Lê Thị Ánh",
+        "Lê Thị Anh",
+        "Lê Thị Ảnh",
+        "Phạm Thị Ăn",
+        "Ngô Văn An",
+        "Bùi Thị Ân",
+        "Đỗ Văn Ưng",
+        "Vũ Văn Uy",
+    ]
     assert sorted(names, key=sort_key) == [
-        "Ngô Văn An", "Lê Thị Anh", "Lê Thị Ảnh", "Lê Thị Ánh", "Phạm Thị Ăn", "Bùi Thị Ân", "Trần Văn Dũng",
-        "Nguyễn Văn Đức", "Vũ Văn Uy", "Đỗ Văn Ưng"]
+        "Ngô Văn An",
+        "Lê Thị Anh",
+        "Lê Thị Ảnh",
+        "Lê Thị Ánh",
+        "Phạm Thị Ăn",
+        "Bùi Thị Ân",
+        "Trần Văn Dũng",
+        "Nguyễn Văn Đức",
+        "Vũ Văn Uy",
+        "Đỗ Văn Ưng",
+    ]

@@ -40,8 +40,10 @@ def test_no_scope_sees_nothing_and_aggregate_scope_sees_no_rows(owner):
     province = unit(owner, "province", "01")
     with scoped_session(Scope(records=None, aggregates=province.path)) as session:
         assert _count(session) == 0  # an inspector's transaction cannot read a single child row
-        total = session.execute(text("SELECT n FROM child_stats(:p, current_date) WHERE dimension = 'total'"),
-                                {"p": province.path}).scalar_one()
+        total = session.execute(
+            text("SELECT n FROM child_stats(:p, current_date) WHERE dimension = 'total'"),
+            {"p": province.path},
+        ).scalar_one()
     assert total > 0
 
 
@@ -74,28 +76,38 @@ def test_insert_outside_the_scope_is_refused_by_the_database(owner):
     mine, other = hamlets_of(owner, ward)[:2]
     with pytest.raises(DBAPIError, match="row-level security"):
         with scoped_session(Scope(records=mine.path, aggregates=None)) as session:
-            session.execute(text(
-                "INSERT INTO children (id, hamlet_id, unit_path, full_name, search_name, sort_name, date_of_birth,"
-                " sex, ethnicity, school_status) VALUES (:id, :h, :p, 'X', 'x', 'x', '2020-01-01', 'male', 'Kinh',"
-                " 'unknown')"), {"id": uuid.uuid4(), "h": other.id, "p": mine.path})  # lies about the path
+            session.execute(
+                text(
+                    "INSERT INTO children (id, hamlet_id, unit_path, full_name, search_name, sort_name, date_of_birth,"
+                    " sex, ethnicity, school_status) VALUES (:id, :h, :p, 'X', 'x', 'x', '2020-01-01', 'male', 'Kinh',"
+                    " 'unknown')"
+                ),
+                {"id": uuid.uuid4(), "h": other.id, "p": mine.path},
+            )  # lies about the path
 
 
 def test_moving_a_child_out_of_scope_is_refused(owner):
     ward = unit(owner, "commune", "00340")
     mine, _ = hamlets_of(owner, ward)[:2]
     other_ward_hamlet = hamlets_of(owner, unit(owner, "commune", "00139"))[0]
-    child_id = owner.execute(text("SELECT id FROM children WHERE hamlet_id = :h LIMIT 1"),
-                             {"h": mine.id}).scalar_one()
+    child_id = owner.execute(
+        text("SELECT id FROM children WHERE hamlet_id = :h LIMIT 1"), {"h": mine.id}
+    ).scalar_one()
     with pytest.raises(DBAPIError, match="row-level security"):
         with scoped_session(Scope(records=mine.path, aggregates=None)) as session:
-            session.execute(text("UPDATE children SET hamlet_id = :h WHERE id = :id"),
-                            {"h": other_ward_hamlet.id, "id": child_id})
+            session.execute(
+                text("UPDATE children SET hamlet_id = :h WHERE id = :id"),
+                {"h": other_ward_hamlet.id, "id": child_id},
+            )
 
 
 def test_application_role_cannot_read_audit_or_rewrite_history(owner):
     hamlet = hamlets_of(owner, unit(owner, "commune", "00340"))[0]
-    for statement in ("SELECT count(*) FROM audit_log", "DELETE FROM child_history",
-                      "UPDATE child_history SET after = '{}'::jsonb"):
+    for statement in (
+        "SELECT count(*) FROM audit_log",
+        "DELETE FROM child_history",
+        "UPDATE child_history SET after = '{}'::jsonb",
+    ):
         with pytest.raises(ProgrammingError, match="permission denied"):
             with scoped_session(Scope(records=hamlet.path, aggregates=None)) as session:
                 session.execute(text(statement))
@@ -106,5 +118,7 @@ def test_application_role_does_not_bypass_rls():
 
     check_app_role()  # raises if DATABASE_URL is a superuser, BYPASSRLS or owner role
     with scoped_session(NO_SCOPE) as session:
-        row = session.execute(text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")).one()
+        row = session.execute(
+            text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+        ).one()
     assert tuple(row) == (False, False)

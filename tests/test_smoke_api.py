@@ -1,4 +1,4 @@
-from tests.support import child_payload, hamlets_of, login, make_user, unit
+from tests.support import child_payload, login
 
 
 def test_health_and_schema(client):
@@ -11,12 +11,15 @@ def test_demo_collaborator_round_trip(client, owner, uid):
     headers = login(client, "demo-collab-1", "demo-password")
     me = client.get("/api/v1/me", headers=headers).json()
     assert me["role"] == "collaborator" and me["unit"]["level"] == "hamlet"
-    created = client.post("/api/v1/children", headers=headers,
-                          json=child_payload(me["unit"]["id"], full_name=f"Trần Văn {uid}"))
+    created = client.post(
+        "/api/v1/children", headers=headers, json=child_payload(me["unit"]["id"], full_name=f"Trần Văn {uid}")
+    )
     assert created.status_code == 201, created.text
     child = created.json()
     assert child["hamlet_id"] == me["unit"]["id"] and child["guardians"][0]["relationship"] == "father"
-    listed = client.get(f"/api/v1/units/{me['unit']['id']}/children", params={"q": uid}, headers=headers).json()
+    listed = client.get(
+        f"/api/v1/units/{me['unit']['id']}/children", params={"q": uid}, headers=headers
+    ).json()
     assert [c["id"] for c in listed["items"]] == [child["id"]] and listed["total"] == 1
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from infra.clock import today as vn_today
 from portal.stats.suppression import COMPLEMENT, HIDDEN, suppress_cell, suppress_partition
@@ -12,7 +12,12 @@ from tests.support import child_payload, login, make_hamlet, make_user, unit
 def test_suppression_rules():
     assert [suppress_cell(n) for n in (0, 1, 4, 5, 9)] == [0, HIDDEN, HIDDEN, 5, 9]
     assert suppress_partition({"male": 3, "female": 10}, 13) == {"male": HIDDEN, "female": COMPLEMENT}
-    assert suppress_partition({"a": 2, "b": 6, "c": 9, "d": 0}, 17) == {"a": HIDDEN, "b": COMPLEMENT, "c": 9, "d": 0}
+    assert suppress_partition({"a": 2, "b": 6, "c": 9, "d": 0}, 17) == {
+        "a": HIDDEN,
+        "b": COMPLEMENT,
+        "c": 9,
+        "d": 0,
+    }
     assert suppress_partition({"a": 2, "b": 3, "c": 9}, 14) == {"a": HIDDEN, "b": HIDDEN, "c": 9}
     assert suppress_partition({"a": 6, "b": 9}, 15) == {"a": 6, "b": 9}
 
@@ -39,8 +44,13 @@ def test_hamlet_figures_exact_for_officer_suppressed_for_inspector(client, owner
             extra["groups"] = [{"code": "a", "since": since, "until": left}]  # left the group 10 days ago
         if i in (3, 4, 5):
             extra["at_risk"] = [{"code": "poor_household", "since": since}]
-        response = client.post("/api/v1/children", headers=officer, json=child_payload(
-            hamlet.id, full_name=f"Trẻ {uid} {i}", sex=sex, date_of_birth=_born(age), **extra))
+        response = client.post(
+            "/api/v1/children",
+            headers=officer,
+            json=child_payload(
+                hamlet.id, full_name=f"Trẻ {uid} {i}", sex=sex, date_of_birth=_born(age), **extra
+            ),
+        )
         assert response.status_code == 201, response.text
 
     exact = client.get(f"/api/v1/units/{hamlet.id}/stats", headers=officer).json()
@@ -74,9 +84,13 @@ def test_stats_reject_future_date_and_count_the_whole_subtree(client, owner):
     province = unit(owner, "province", "01")
     whole = client.get(f"/api/v1/units/{province.id}/stats", headers=inspector).json()
     from sqlalchemy import text
-    expected = owner.execute(text(
-        "SELECT count(*) FROM children WHERE unit_path LIKE :p AND status = 'active' "
-        "AND date_of_birth > CAST(:d AS date) - interval '16 years' AND date_of_birth <= :d"),
-        {"p": province.path + "%", "d": vn_today()}).scalar_one()
+
+    expected = owner.execute(
+        text(
+            "SELECT count(*) FROM children WHERE unit_path LIKE :p AND status = 'active' "
+            "AND date_of_birth > CAST(:d AS date) - interval '16 years' AND date_of_birth <= :d"
+        ),
+        {"p": province.path + "%", "d": vn_today()},
+    ).scalar_one()
     assert whole["total"] == expected > 1000
     assert sum(v for v in whole["by_sex"].values()) == expected

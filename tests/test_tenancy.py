@@ -30,7 +30,12 @@ def test_both_structures_are_loaded_with_official_counts(owner):
 def test_yen_so_before_and_after_2025(owner):
     old = unit(owner, "commune", "00340")
     district = owner.get(Unit, old.parent_id)
-    assert (old.name, old.depth, district.code, district.name) == ("Phường Yên Sở", 3, "008", "Quận Hoàng Mai")
+    assert (old.name, old.depth, district.code, district.name) == (
+        "Phường Yên Sở",
+        3,
+        "008",
+        "Quận Hoàng Mai",
+    )
     assert old.valid_to == date(2025, 7, 1)
     new = owner.scalar(select(Unit).where(Unit.code == "00331", Unit.valid_from == date(2025, 7, 1)))
     parent = owner.get(Unit, new.parent_id)
@@ -41,9 +46,12 @@ def test_yen_so_before_and_after_2025(owner):
 
 
 def test_paths_are_consistent_with_parents(owner):
-    broken = owner.execute(text(
-        "SELECT count(*) FROM units u LEFT JOIN units p ON p.id = u.parent_id "
-        "WHERE u.path <> coalesce(p.path, '/') || u.id || '/' OR u.depth <> coalesce(p.depth, 0) + 1")).scalar()
+    broken = owner.execute(
+        text(
+            "SELECT count(*) FROM units u LEFT JOIN units p ON p.id = u.parent_id "
+            "WHERE u.path <> coalesce(p.path, '/') || u.id || '/' OR u.depth <> coalesce(p.depth, 0) + 1"
+        )
+    ).scalar()
     assert broken == 0
     child = owner.get(Unit, hamlets_of(owner, unit(owner, "commune", "00340"))[0].id)
     chain = [int(x) for x in child.path.strip("/").split("/")]

@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 from litestar import Request, get, post
 from litestar.di import Provide
+from litestar.params import JSONBody
 
 from infra.settings import get_settings
 from portal.api.deps import CallerDep, DbDep, bearer_token, provide_anonymous_db
@@ -20,27 +21,53 @@ class LoginIn(msgspec.Struct, forbid_unknown_fields=True):
     password: str
 
 
-@post("/api/v1/auth/login", dependencies={"db": Provide(provide_anonymous_db)}, sync_to_thread=True,
-      status_code=200, tags=["auth"], summary="Exchange a username and password for a bearer token")
+@post(
+    "/api/v1/auth/login",
+    dependencies={"db": Provide(provide_anonymous_db)},
+    sync_to_thread=True,
+    status_code=200,
+    tags=["auth"],
+    summary="Exchange a username and password for a bearer token",
+)
 def login(data: JSONBody[LoginIn], db: DbDep, request: Request[Any, Any, Any]) -> dict[str, Any]:
     result = attempt_login(db, data.username, data.password)
     db.commit()  # failures and the lock must persist although the answer is an error
     if result.retry_after is not None:
-        raise TooManyAttempts(f"too many failed logins: try again in {result.retry_after} seconds",
-                              result.retry_after, resource="session", action="login",
-                              username=data.username[:64])
+        raise TooManyAttempts(
+            f"too many failed logins: try again in {result.retry_after} seconds",
+            result.retry_after,
+            resource="session",
+            action="login",
+            username=data.username[:64],
+        )
     if result.token is None or result.user is None:
-        raise Unauthenticated("wrong username or password", resource="session", action="login",
-                              username=data.username[:64])
+        raise Unauthenticated(
+            "wrong username or password", resource="session", action="login", username=data.username[:64]
+        )
     user = result.user
-    record(Actor(user.id, user.username, user.role), "login", "session", "allowed", unit_id=user.unit_id,
-           client=request.client.host if request.client else None)
-    return {"access_token": result.token, "token_type": "bearer",
-            "expires_in": get_settings().token_ttl_seconds}
+    record(
+        Actor(user.id, user.username, user.role),
+        "login",
+        "session",
+        "allowed",
+        unit_id=user.unit_id,
+        client=request.client.host if request.client else None,
+    )
+    return {
+        "access_token": result.token,
+        "token_type": "bearer",
+        "expires_in": get_settings().token_ttl_seconds,
+    }
 
 
-@post("/api/v1/auth/logout", dependencies={"db": Provide(provide_anonymous_db)}, sync_to_thread=True,
-      status_code=204, tags=["auth"], summary="Revoke the current token")
+@post(
+    "/api/v1/auth/logout",
+    dependencies={"db": Provide(provide_anonymous_db)},
+    sync_to_thread=True,
+    status_code=204,
+    tags=["auth"],
+    summary="Revoke the current token",
+)
 def logout(caller: CallerDep, db: DbDep, request: Request[Any, Any, Any]) -> None:
     token = bearer_token(request)
     if token:
@@ -49,5 +76,10 @@ def logout(caller: CallerDep, db: DbDep, request: Request[Any, Any, Any]) -> Non
 
 @get("/api/v1/me", sync_to_thread=False, tags=["auth"], summary="The current user, role and unit")
 def me(caller: CallerDep) -> dict[str, Any]:
-    return {"id": caller.user_id, "username": caller.username, "full_name": caller.full_name,
-            "role": caller.role, "unit": caller.unit.ref() if caller.unit else None}
+    return {
+        "id": caller.user_id,
+        "username": caller.username,
+        "full_name": caller.full_name,
+        "role": caller.role,
+        "unit": caller.unit.ref() if caller.unit else None,
+    }

@@ -24,9 +24,15 @@ def read_child(child_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep) -> d
     return child_json(get_child(db, caller, child_id))
 
 
-@patch("/api/v1/children/{child_id:uuid}", sync_to_thread=True, tags=["registry"],
-       summary="Change some fields; lists given replace the whole list; history is kept")
-def patch_child(child_id: FromPath[uuid.UUID], data: JSONBody[ChildPatch], caller: CallerDep, db: DbDep) -> dict[str, Any]:
+@patch(
+    "/api/v1/children/{child_id:uuid}",
+    sync_to_thread=True,
+    tags=["registry"],
+    summary="Change some fields; lists given replace the whole list; history is kept",
+)
+def patch_child(
+    child_id: FromPath[uuid.UUID], data: JSONBody[ChildPatch], caller: CallerDep, db: DbDep
+) -> dict[str, Any]:
     return child_json(update_child(db, caller, child_id, data))
 
 

@@ -62,5 +62,6 @@ async def provide_anonymous_db() -> AsyncGenerator[Session, None]:
     async for session in _unit_of_work(new_session(NO_SCOPE)):
         yield session
 
+
 CallerDep = NamedDependency[Caller]
 DbDep = NamedDependency[Session]

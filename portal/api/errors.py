@@ -30,14 +30,17 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> R
     if exc.audit_outcome:
         caller = request.state.get("caller")
         ctx = dict(exc.context)
-        record(caller.actor if caller else ANONYMOUS,
-               str(ctx.pop("action", request.method.lower())),
-               str(ctx.pop("resource", "endpoint")), exc.audit_outcome,
-               resource_ids=list(ctx.pop("resource_ids", None) or []),  # type: ignore[call-overload]
-               unit_id=ctx.pop("unit_id", None),  # type: ignore[arg-type]
-               status_code=exc.status_code,
-               detail={"path": request.url.path, "method": request.method, "reason": exc.message, **ctx},
-               client=_client(request))
+        record(
+            caller.actor if caller else ANONYMOUS,
+            str(ctx.pop("action", request.method.lower())),
+            str(ctx.pop("resource", "endpoint")),
+            exc.audit_outcome,
+            resource_ids=list(ctx.pop("resource_ids", None) or []),  # type: ignore[call-overload]
+            unit_id=ctx.pop("unit_id", None),  # type: ignore[arg-type]
+            status_code=exc.status_code,
+            detail={"path": request.url.path, "method": request.method, "reason": exc.message, **ctx},
+            client=_client(request),
+        )
     return Response(body, status_code=exc.status_code, headers=headers, media_type=MediaType.JSON)
 
 
@@ -63,17 +66,31 @@ def validation_handler(request: Request[Any, Any, Any], exc: ValidationException
     for item in exc.extra or []:
         if isinstance(item, dict):
             message = str(item.get("message") or "")
-            errors.append({"field": _field_of(message, str(item.get("key") or "")), "message": message,
-                           "code": "malformed"})
-    return Response({"status_code": 400, "detail": exc.detail, "errors": errors}, status_code=400,
-                    media_type=MediaType.JSON)
+            errors.append(
+                {
+                    "field": _field_of(message, str(item.get("key") or "")),
+                    "message": message,
+                    "code": "malformed",
+                }
+            )
+    return Response(
+        {"status_code": 400, "detail": exc.detail, "errors": errors},
+        status_code=400,
+        media_type=MediaType.JSON,
+    )
 
 
 def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
-    return Response({"status_code": exc.status_code, "detail": exc.detail}, status_code=exc.status_code,
-                    headers=exc.headers or {}, media_type=MediaType.JSON)
+    return Response(
+        {"status_code": exc.status_code, "detail": exc.detail},
+        status_code=exc.status_code,
+        headers=exc.headers or {},
+        media_type=MediaType.JSON,
+    )
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return Response({"status_code": 500, "detail": "internal error"}, status_code=500, media_type=MediaType.JSON)
+    return Response(
+        {"status_code": 500, "detail": "internal error"}, status_code=500, media_type=MediaType.JSON
+    )

@@ -13,8 +13,13 @@ from portal.api.unit_routes import _unit
 from portal.exports.service import XLSX, download_export, get_export, request_export, retry_export
 
 
-@post("/api/v1/units/{unit_id:int}/exports", sync_to_thread=True, status_code=202, tags=["exports"],
-      summary="Queue an XLSX of the children of the unit's subtree")
+@post(
+    "/api/v1/units/{unit_id:int}/exports",
+    sync_to_thread=True,
+    status_code=202,
+    tags=["exports"],
+    summary="Queue an XLSX of the children of the unit's subtree",
+)
 def post_export(unit_id: FromPath[int], caller: CallerDep, db: DbDep) -> dict[str, Any]:
     return request_export(db, caller, _unit(db, unit_id)).as_json()
 
@@ -29,9 +34,16 @@ def post_export_retry(export_id: FromPath[uuid.UUID], caller: CallerDep, db: DbD
     return retry_export(db, caller, export_id).as_json()
 
 
-@get("/api/v1/exports/{export_id:uuid}/download", sync_to_thread=True, tags=["exports"],
-     summary="The document, streamed after access is checked again")
+@get(
+    "/api/v1/exports/{export_id:uuid}/download",
+    sync_to_thread=True,
+    tags=["exports"],
+    summary="The document, streamed after access is checked again",
+)
 def read_export_download(export_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep) -> Response[bytes]:
     data, filename = download_export(db, caller, export_id)
-    return Response(data, media_type=XLSX, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+    return Response(
+        data,
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )

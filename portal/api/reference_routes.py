@@ -16,8 +16,18 @@ from portal.registry.reference import ETHNICITIES, RELATIONSHIPS, SCHOOL_STATUSE
 def read_reference(caller: CallerDep, db: DbDep) -> dict[str, Any]:
     codes: dict[str, list[dict[str, Any]]] = {}
     for ref in db.scalars(select(ReferenceCode).order_by(ReferenceCode.kind, ReferenceCode.sort)):
-        codes.setdefault(ref.kind, []).append({
-            "code": ref.code, "parent_code": ref.parent_code, "name_vi": ref.name_vi, "name_en": ref.name_en,
-            "legal_basis": ref.legal_basis})
-    return {**codes, "ethnicities": ETHNICITIES, "school_statuses": list(SCHOOL_STATUSES),
-            "relationships": list(RELATIONSHIPS)}
+        codes.setdefault(ref.kind, []).append(
+            {
+                "code": ref.code,
+                "parent_code": ref.parent_code,
+                "name_vi": ref.name_vi,
+                "name_en": ref.name_en,
+                "legal_basis": ref.legal_basis,
+            }
+        )
+    return {
+        **codes,
+        "ethnicities": ETHNICITIES,
+        "school_statuses": list(SCHOOL_STATUSES),
+        "relationships": list(RELATIONSHIPS),
+    }

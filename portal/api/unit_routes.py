@@ -30,9 +30,13 @@ def _unit(db: Session, unit_id: int) -> Unit:
 def read_unit(unit_id: FromPath[int], caller: CallerDep, db: DbDep) -> dict[str, Any]:
     unit = _unit(db, unit_id)
     authorize(caller, "unit", "read", unit)
-    return {**unit.ref(), "kind": unit.kind, "parent_id": unit.parent_id,
-            "valid_from": unit.valid_from.isoformat() if unit.valid_from else None,
-            "valid_to": unit.valid_to.isoformat() if unit.valid_to else None}
+    return {
+        **unit.ref(),
+        "kind": unit.kind,
+        "parent_id": unit.parent_id,
+        "valid_from": unit.valid_from.isoformat() if unit.valid_from else None,
+        "valid_to": unit.valid_to.isoformat() if unit.valid_to else None,
+    }
 
 
 @get("/api/v1/units/{unit_id:int}/units", sync_to_thread=True, tags=["units"], summary="Direct sub-units")
@@ -43,22 +47,38 @@ def read_sub_units(unit_id: FromPath[int], caller: CallerDep, db: DbDep) -> dict
     return {"items": items, "total": len(items), "page": 1, "page_size": len(items)}
 
 
-@get("/api/v1/units/{unit_id:int}/children", sync_to_thread=True, tags=["registry"],
-     summary="Children in the unit's subtree that the caller may see")
+@get(
+    "/api/v1/units/{unit_id:int}/children",
+    sync_to_thread=True,
+    tags=["registry"],
+    summary="Children in the unit's subtree that the caller may see",
+)
 def read_unit_children(
-    unit_id: FromPath[int], caller: CallerDep, db: DbDep,
-    page: int = Parameter(default=1), page_size: int = Parameter(default=20),
+    unit_id: FromPath[int],
+    caller: CallerDep,
+    db: DbDep,
+    page: int = Parameter(default=1),
+    page_size: int = Parameter(default=20),
     q: str | None = Parameter(default=None, description="name (accent-insensitive) or 12-digit id"),
     group: str | None = Parameter(default=None, description="special-circumstance group code (Art. 10)"),
     status: str = Parameter(default="active"),
 ) -> dict[str, Any]:
     result = list_children(db, caller, _unit(db, unit_id), page, page_size, q, group, status)
-    return {"items": [child_json(c) for c in result.items], "total": result.total,
-            "page": result.page, "page_size": result.page_size}
+    return {
+        "items": [child_json(c) for c in result.items],
+        "total": result.total,
+        "page": result.page,
+        "page_size": result.page_size,
+    }
 
 
-@get("/api/v1/units/{unit_id:int}/stats", sync_to_thread=True, tags=["stats"],
-     summary="Counts by sex, age band, group, risk and support, with small-cell suppression")
-def read_unit_stats(unit_id: FromPath[int], caller: CallerDep, db: DbDep,
-                    as_of: date | None = Parameter(default=None)) -> dict[str, Any]:
+@get(
+    "/api/v1/units/{unit_id:int}/stats",
+    sync_to_thread=True,
+    tags=["stats"],
+    summary="Counts by sex, age band, group, risk and support, with small-cell suppression",
+)
+def read_unit_stats(
+    unit_id: FromPath[int], caller: CallerDep, db: DbDep, as_of: date | None = Parameter(default=None)
+) -> dict[str, Any]:
     return unit_stats(db, caller, _unit(db, unit_id), as_of)

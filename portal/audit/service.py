@@ -40,8 +40,18 @@ def record(
 ) -> None:
     """Append one entry (who, what, when, unit, outcome)."""
     with app_engine().begin() as conn:
-        conn.execute(insert(AuditEntry).values(
-            user_id=actor.user_id, username=actor.username, role=actor.role, action=action,
-            resource=resource, resource_ids=[str(r) for r in resource_ids] or None, unit_id=unit_id,
-            outcome=outcome, status_code=status_code, detail=detail, client=client,
-        ))
+        conn.execute(
+            insert(AuditEntry).values(
+                user_id=actor.user_id,
+                username=actor.username,
+                role=actor.role,
+                action=action,
+                resource=resource,
+                resource_ids=[str(r) for r in resource_ids] or None,
+                unit_id=unit_id,
+                outcome=outcome,
+                status_code=status_code,
+                detail=detail,
+                client=client,
+            )
+        )

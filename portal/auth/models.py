@@ -29,8 +29,10 @@ class User(Base):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint(
-            "role IS NULL OR role IN ('admin','provincial_inspector','district_officer','ward_officer','collaborator')",
-            name="role"),
+            "role IS NULL OR role IN "
+            "('admin','provincial_inspector','district_officer','ward_officer','collaborator')",
+            name="role",
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

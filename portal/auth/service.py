@@ -42,11 +42,16 @@ def attempt_login(session: Session, username: str, password: str) -> LoginResult
     key = username.strip().lower()[:64]
     session.execute(insert(LoginThrottle).values(username=key, failures=0).on_conflict_do_nothing())
     throttle = session.scalars(
-        select(LoginThrottle).where(LoginThrottle.username == key).with_for_update()).one()
+        select(LoginThrottle).where(LoginThrottle.username == key).with_for_update()
+    ).one()
     if throttle.locked_until is not None and throttle.locked_until > now:
         return LoginResult(retry_after=max(1, int((throttle.locked_until - now).total_seconds())))
     user = session.scalars(select(User).where(User.username == username.strip())).one_or_none()
-    if not verify_password(user.password_hash if user else None, password) or user is None or not user.is_active:
+    if (
+        not verify_password(user.password_hash if user else None, password)
+        or user is None
+        or not user.is_active
+    ):
         throttle.failures += 1
         if throttle.failures >= settings.login_max_failures:
             throttle.failures = 0
@@ -55,8 +60,13 @@ def attempt_login(session: Session, username: str, password: str) -> LoginResult
     throttle.failures = 0
     throttle.locked_until = None
     token = secrets.token_urlsafe(32)
-    session.add(AuthToken(token_hash=_digest(token), user_id=user.id,
-                          expires_at=now + timedelta(seconds=settings.token_ttl_seconds)))
+    session.add(
+        AuthToken(
+            token_hash=_digest(token),
+            user_id=user.id,
+            expires_at=now + timedelta(seconds=settings.token_ttl_seconds),
+        )
+    )
     return LoginResult(token=token, user=user)
 
 
@@ -72,11 +82,21 @@ def caller_for_token(session: Session, token: str) -> Caller | None:
         select(User, Unit)
         .join(AuthToken, AuthToken.user_id == User.id)
         .outerjoin(Unit, Unit.id == User.unit_id)
-        .where(AuthToken.token_hash == _digest(token), AuthToken.revoked_at.is_(None),
-               AuthToken.expires_at > utcnow(), User.is_active.is_(True))
+        .where(
+            AuthToken.token_hash == _digest(token),
+            AuthToken.revoked_at.is_(None),
+            AuthToken.expires_at > utcnow(),
+            User.is_active.is_(True),
+        )
     ).one_or_none()
     if row is None:
         return None
     user, unit = row
-    return Caller(user_id=user.id, username=user.username, full_name=user.full_name, role=user.role, unit=unit,
-                  scope=scope_for(user.role, unit.path if unit else None, user.is_active))
+    return Caller(
+        user_id=user.id,
+        username=user.username,
+        full_name=user.full_name,
+        role=user.role,
+        unit=unit,
+        scope=scope_for(user.role, unit.path if unit else None, user.is_active),
+    )

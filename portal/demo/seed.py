@@ -28,19 +28,42 @@ from tenancy.models import Unit
 from tenancy.scope import subtree_clause
 from tenancy.service import unit_by_code
 
-PROVINCE_CODE = "01"                 # Thành phố Hà Nội
-DEMO_DISTRICTS = ("004", "008")      # Quận Long Biên, Quận Hoàng Mai
-DEMO_WARD = "00340"                  # Phường Yên Sở (Hoàng Mai), before 1 July 2025
+PROVINCE_CODE = "01"  # Thành phố Hà Nội
+DEMO_DISTRICTS = ("004", "008")  # Quận Long Biên, Quận Hoàng Mai
+DEMO_WARD = "00340"  # Phường Yên Sở (Hoàng Mai), before 1 July 2025
 DEMO_PASSWORD = "demo-password"
 
 # Shares per child (Law on Children Art. 10 groups; Hà Nội urban wards run well under the national rate).
 SPECIAL_SHARE = 0.035
-GROUP_WEIGHTS = {"d": 55, "n": 9, "c": 8, "a": 5, "h": 4, "e": 4, "i": 3, "l": 3, "b": 2, "k": 2, "dd": 2,
-                 "g": 1, "m": 1, "o": 1}
+GROUP_WEIGHTS = {
+    "d": 55,
+    "n": 9,
+    "c": 8,
+    "a": 5,
+    "h": 4,
+    "e": 4,
+    "i": 3,
+    "l": 3,
+    "b": 2,
+    "k": 2,
+    "dd": 2,
+    "g": 1,
+    "m": 1,
+    "o": 1,
+}
 RISK_SHARE = 0.08
-RISK_WEIGHTS = {"poor_household": 20, "near_poor_household": 20, "single_parent": 20, "parents_away": 15,
-                "parents_divorced": 10, "violence_risk": 5, "dropout_risk": 5, "caregiver_addiction": 3,
-                "abandonment_risk": 1, "exploitation_risk": 1}
+RISK_WEIGHTS = {
+    "poor_household": 20,
+    "near_poor_household": 20,
+    "single_parent": 20,
+    "parents_away": 15,
+    "parents_divorced": 10,
+    "violence_risk": 5,
+    "dropout_risk": 5,
+    "caregiver_addiction": 3,
+    "abandonment_risk": 1,
+    "exploitation_risk": 1,
+}
 ETHNIC_WEIGHTS = {"Kinh": 985, "Mường": 5, "Tày": 4, "Thái": 2, "Nùng": 2, "Dao": 1, "Hoa": 1}
 
 
@@ -54,11 +77,13 @@ class SeedReport:
 def _commune_list(session: Session, province_wide: bool) -> list[Unit]:
     province = unit_by_code(session, "province", PROVINCE_CODE)
     assert province is not None, "official units must be loaded first"
-    stmt = select(Unit).where(Unit.level == "commune", Unit.valid_from.is_(None),
-                              Unit.path.startswith(province.path))
+    stmt = select(Unit).where(
+        Unit.level == "commune", Unit.valid_from.is_(None), Unit.path.startswith(province.path)
+    )
     if not province_wide:
-        district_ids = select(Unit.id).where(Unit.level == "district", Unit.code.in_(DEMO_DISTRICTS),
-                                             Unit.valid_from.is_(None))
+        district_ids = select(Unit.id).where(
+            Unit.level == "district", Unit.code.in_(DEMO_DISTRICTS), Unit.valid_from.is_(None)
+        )
         stmt = stmt.where(Unit.parent_id.in_(district_ids))
     return list(session.scalars(stmt.order_by(Unit.code)))
 
@@ -66,28 +91,50 @@ def _commune_list(session: Session, province_wide: bool) -> list[Unit]:
 def ensure_hamlets(session: Session, communes: list[Unit], rng: random.Random) -> tuple[list[Unit], int]:
     """5-12 hamlets per commune (kept if the commune already has some)."""
     existing: dict[int, list[Unit]] = {}
-    for h in session.scalars(select(Unit).where(Unit.level == "hamlet",
-                                                Unit.parent_id.in_([c.id for c in communes]))
-                             .order_by(Unit.id)):
+    for h in session.scalars(
+        select(Unit)
+        .where(Unit.level == "hamlet", Unit.parent_id.in_([c.id for c in communes]))
+        .order_by(Unit.id)
+    ):
         existing.setdefault(h.parent_id or 0, []).append(h)
     rows: list[dict[str, Any]] = []
     wanted = {c.id: rng.randint(5, 12) for c in communes}
     missing = [c for c in communes if c.id not in existing]
-    ids = iter(session.execute(text("SELECT nextval(pg_get_serial_sequence('units','id')) "
-                                    "FROM generate_series(1, :n)"),
-                               {"n": sum(wanted[c.id] for c in missing) or 1}).scalars().all())
+    ids = iter(
+        session.execute(
+            text("SELECT nextval(pg_get_serial_sequence('units','id')) FROM generate_series(1, :n)"),
+            {"n": sum(wanted[c.id] for c in missing) or 1},
+        )
+        .scalars()
+        .all()
+    )
     for c in missing:
         label = "Tổ dân phố số" if c.kind == "Phường" else ("Khu" if c.kind == "Thị trấn" else "Thôn")
         for k in range(1, wanted[c.id] + 1):
             uid = next(ids)
-            rows.append({"id": uid, "parent_id": c.id, "level": "hamlet", "code": None,
-                         "name": f"{label} {k}", "kind": label.split(" số")[0], "path": f"{c.path}{uid}/",
-                         "depth": c.depth + 1, "valid_from": None, "valid_to": None})
+            rows.append(
+                {
+                    "id": uid,
+                    "parent_id": c.id,
+                    "level": "hamlet",
+                    "code": None,
+                    "name": f"{label} {k}",
+                    "kind": label.split(" số")[0],
+                    "path": f"{c.path}{uid}/",
+                    "depth": c.depth + 1,
+                    "valid_from": None,
+                    "valid_to": None,
+                }
+            )
     if rows:
         session.execute(Unit.__table__.insert(), rows)
-    hamlets = list(session.scalars(select(Unit).where(Unit.level == "hamlet",
-                                                      Unit.parent_id.in_([c.id for c in communes]))
-                                   .order_by(Unit.parent_id, Unit.id)))
+    hamlets = list(
+        session.scalars(
+            select(Unit)
+            .where(Unit.level == "hamlet", Unit.parent_id.in_([c.id for c in communes]))
+            .order_by(Unit.parent_id, Unit.id)
+        )
+    )
     return hamlets, len(rows)
 
 
@@ -101,18 +148,34 @@ def ensure_users(session: Session, hamlets_of_demo_ward: list[Unit]) -> list[str
         ("demo-inspector", "Thanh tra Sở (Hà Nội)", "provincial_inspector", province.id),
         ("demo-district", "Cán bộ quận Hoàng Mai", "district_officer", district.id),
         ("demo-officer", "Cán bộ trẻ em phường Yên Sở", "ward_officer", ward.id),
-        ("demo-collab-1", "Cộng tác viên " + hamlets_of_demo_ward[0].name, "collaborator",
-         hamlets_of_demo_ward[0].id),
-        ("demo-collab-2", "Cộng tác viên " + hamlets_of_demo_ward[1].name, "collaborator",
-         hamlets_of_demo_ward[1].id),
+        (
+            "demo-collab-1",
+            "Cộng tác viên " + hamlets_of_demo_ward[0].name,
+            "collaborator",
+            hamlets_of_demo_ward[0].id,
+        ),
+        (
+            "demo-collab-2",
+            "Cộng tác viên " + hamlets_of_demo_ward[1].name,
+            "collaborator",
+            hamlets_of_demo_ward[1].id,
+        ),
     ]
     known = set(session.scalars(select(User.username)))
     created = []
     password_hash = hash_password(DEMO_PASSWORD)
     for username, name, role, unit_id in accounts:
         if username not in known:
-            session.add(User(username=username, full_name=name, password_hash=password_hash, role=role,
-                             unit_id=unit_id, is_active=True))
+            session.add(
+                User(
+                    username=username,
+                    full_name=name,
+                    password_hash=password_hash,
+                    role=role,
+                    unit_id=unit_id,
+                    is_active=True,
+                )
+            )
             created.append(username)
     session.flush()
     return created
@@ -130,8 +193,14 @@ def _period_start(rng: random.Random, born: date, today: date) -> date:
     return born + timedelta(days=rng.randrange(max(1, (today - born).days + 1)))
 
 
-def generate_children(session: Session, hamlets: list[Unit], communes: dict[int, Unit], count: int,
-                      rng: random.Random, today: date) -> int:
+def generate_children(
+    session: Session,
+    hamlets: list[Unit],
+    communes: dict[int, Unit],
+    count: int,
+    rng: random.Random,
+    today: date,
+) -> int:
     """Write ``count`` children (with guardians, group/risk/support periods, history) by COPY."""
     raw = session.connection().connection.driver_connection
     ids: Counter[tuple[int, int]] = Counter()
@@ -140,11 +209,13 @@ def generate_children(session: Session, hamlets: list[Unit], communes: dict[int,
     ethnic, ethnic_w = list(ETHNIC_WEIGHTS), list(ETHNIC_WEIGHTS.values())
     history_after = json.dumps({"source": "demo seed"})
     with raw.cursor() as cur:
-        with (cur.copy("COPY children (id, hamlet_id, unit_path, full_name, search_name, sort_name, date_of_birth,"
-                       " sex, ethnicity, national_id, birth_registered, household_code, address, school_status)"
-                       " FROM STDIN") as kids):
+        with cur.copy(
+            "COPY children (id, hamlet_id, unit_path, full_name, search_name, sort_name, date_of_birth,"
+            " sex, ethnicity, national_id, birth_registered, household_code, address, school_status)"
+            " FROM STDIN"
+        ) as kids:
             periods, guardians, history = [], [], []
-            for n in range(count):
+            for _ in range(count):
                 hamlet = hamlets[rng.randrange(len(hamlets))]
                 sex = "male" if rng.random() < 0.52 else "female"
                 family = surname(rng)
@@ -154,20 +225,49 @@ def generate_children(session: Session, hamlets: list[Unit], communes: dict[int,
                 cid = uuid.UUID(int=rng.getrandbits(128), version=4)
                 century = (2 if sex == "male" else 3) if born.year >= 2000 else (0 if sex == "male" else 1)
                 ids[(century, born.year)] += 1
-                nid = (f"001{century}{born.year % 100:02d}{ids[(century, born.year)]:06d}"
-                       if rng.random() < 0.85 and ids[(century, born.year)] < 1_000_000 else None)
-                school = ("not_school_age" if age < 3 else "kindergarten" if age < 6 else "primary" if age < 11
-                          else "lower_secondary" if age < 15 else "upper_secondary")
+                nid = (
+                    f"001{century}{born.year % 100:02d}{ids[(century, born.year)]:06d}"
+                    if rng.random() < 0.85 and ids[(century, born.year)] < 1_000_000
+                    else None
+                )
+                school = (
+                    "not_school_age"
+                    if age < 3
+                    else "kindergarten"
+                    if age < 6
+                    else "primary"
+                    if age < 11
+                    else "lower_secondary"
+                    if age < 15
+                    else "upper_secondary"
+                )
                 commune = communes[hamlet.parent_id or 0]
                 household = f"HGD-{hamlet.id}-{rng.randrange(1, 400):03d}"
-                kids.write_row((cid, hamlet.id, hamlet.path, name, fold(name), sort_key(name), born, sex,
-                                rng.choices(ethnic, ethnic_w)[0], nid, True, household,
-                                f"Số {rng.randrange(1, 200)}, {hamlet.name}, {commune.name}", school))
+                kids.write_row(
+                    (
+                        cid,
+                        hamlet.id,
+                        hamlet.path,
+                        name,
+                        fold(name),
+                        sort_key(name),
+                        born,
+                        sex,
+                        rng.choices(ethnic, ethnic_w)[0],
+                        nid,
+                        True,
+                        household,
+                        f"Số {rng.randrange(1, 200)}, {hamlet.name}, {commune.name}",
+                        school,
+                    )
+                )
                 single = False
                 if rng.random() < SPECIAL_SHARE:
                     code = rng.choices(groups, group_w)[0]
                     since = _period_start(rng, born, today)
-                    until = _period_start(rng, since, today) + timedelta(days=1) if rng.random() < 0.1 else None
+                    until = (
+                        _period_start(rng, since, today) + timedelta(days=1) if rng.random() < 0.1 else None
+                    )
                     periods.append((cid, "group", code, since, until))  # ~10% have left the group since
                     if rng.random() < 0.85:
                         support = "monthly_allowance" if code != "h" else "tuition_support"
@@ -176,16 +276,26 @@ def generate_children(session: Session, hamlets: list[Unit], communes: dict[int,
                     code = rng.choices(risks, risk_w)[0]
                     single = code == "single_parent"
                     periods.append((cid, "risk", code, _period_start(rng, born, today), None))
-                guardians.append((cid, person(rng, "female", surname(rng)), "mother",
-                                  f"09{rng.randrange(10**8):08d}", True))
+                guardians.append(
+                    (
+                        cid,
+                        person(rng, "female", surname(rng)),
+                        "mother",
+                        f"09{rng.randrange(10**8):08d}",
+                        True,
+                    )
+                )
                 if not single:
-                    guardians.append((cid, person(rng, "male", family), "father",
-                                      f"09{rng.randrange(10**8):08d}", True))
+                    guardians.append(
+                        (cid, person(rng, "male", family), "father", f"09{rng.randrange(10**8):08d}", True)
+                    )
                 history.append((cid, "import", hamlet.id, history_after))
         with cur.copy("COPY child_periods (child_id, kind, code, since, until) FROM STDIN") as cp:
             for row in periods:
                 cp.write_row(row)
-        with cur.copy("COPY guardians (child_id, full_name, relationship, phone, lives_with_child) FROM STDIN") as cp:
+        with cur.copy(
+            "COPY guardians (child_id, full_name, relationship, phone, lives_with_child) FROM STDIN"
+        ) as cp:
             for row in guardians:
                 cp.write_row(row)
         with cur.copy("COPY child_history (child_id, action, hamlet_id, after) FROM STDIN") as cp:
@@ -194,8 +304,13 @@ def generate_children(session: Session, hamlets: list[Unit], communes: dict[int,
     return count
 
 
-def seed_demo(session: Session, seed: int = 2024, children: int = 20_000, province_wide: bool = False,
-              today: date | None = None) -> SeedReport:
+def seed_demo(
+    session: Session,
+    seed: int = 2024,
+    children: int = 20_000,
+    province_wide: bool = False,
+    today: date | None = None,
+) -> SeedReport:
     """Idempotent: hamlets and accounts are added where missing; children only into an empty area."""
     rng = random.Random(seed)
     report = SeedReport()
@@ -208,5 +323,6 @@ def seed_demo(session: Session, seed: int = 2024, children: int = 20_000, provin
     present = session.scalar(select(exists().where(subtree_clause(Child.unit_path, province.path))))
     if not present and children > 0:
         report.children_created = generate_children(
-            session, hamlets, {c.id: c for c in communes}, children, rng, today or clock_today())
+            session, hamlets, {c.id: c for c in communes}, children, rng, today or clock_today()
+        )
     return report

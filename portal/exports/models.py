@@ -31,7 +31,16 @@ class Export(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     def as_json(self) -> dict[str, object]:
-        return {"id": str(self.id), "kind": self.kind, "unit_id": self.unit_id, "status": self.status,
-                "attempts": self.attempts, "row_count": self.row_count, "size_bytes": self.size_bytes,
-                "sha256": self.sha256, "error": self.error, "created_at": self.created_at.isoformat(),
-                "finished_at": self.finished_at.isoformat() if self.finished_at else None}
+        return {
+            "id": str(self.id),
+            "kind": self.kind,
+            "unit_id": self.unit_id,
+            "status": self.status,
+            "attempts": self.attempts,
+            "row_count": self.row_count,
+            "size_bytes": self.size_bytes,
+            "sha256": self.sha256,
+            "error": self.error,
+            "created_at": self.created_at.isoformat(),
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+        }

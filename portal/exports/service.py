@@ -30,8 +30,15 @@ class StorageDown(DomainError):
 
 def request_export(session: Session, caller: Caller, unit: Unit) -> Export:
     authorize(caller, "export", "create", unit)
-    export = Export(id=uuid.uuid4(), kind="child_register", unit_id=unit.id, unit_path=unit.path,
-                    requested_by=caller.user_id, status="queued", attempts=0)
+    export = Export(
+        id=uuid.uuid4(),
+        kind="child_register",
+        unit_id=unit.id,
+        unit_path=unit.path,
+        requested_by=caller.user_id,
+        status="queued",
+        attempts=0,
+    )
     session.add(export)
     session.flush()
     session.refresh(export, ["created_at"])
@@ -40,11 +47,14 @@ def request_export(session: Session, caller: Caller, unit: Unit) -> Export:
     return export
 
 
-def get_export(session: Session, caller: Caller, export_id: uuid.UUID, action: str = "read") -> tuple[Export, Unit]:
+def get_export(
+    session: Session, caller: Caller, export_id: uuid.UUID, action: str = "read"
+) -> tuple[Export, Unit]:
     authorize_action(caller, "export", "read")
     root = caller.scope.records
     row = session.execute(
-        select(Export, Unit).join(Unit, Unit.id == Export.unit_id)
+        select(Export, Unit)
+        .join(Unit, Unit.id == Export.unit_id)
         .where(Export.id == export_id, subtree_clause(Export.unit_path, root) if root else False)
     ).one_or_none()
     if row is None:

@@ -72,9 +72,11 @@ class Child(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     guardians: Mapped[list[Guardian]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", order_by="Guardian.id")
+        lazy="raise", cascade="all, delete-orphan", order_by="Guardian.id"
+    )
     periods: Mapped[list[ChildPeriod]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", order_by="ChildPeriod.id")
+        lazy="raise", cascade="all, delete-orphan", order_by="ChildPeriod.id"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 

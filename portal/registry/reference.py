@@ -19,17 +19,29 @@ SPECIAL_GROUPS = [
     ("dd", "Trẻ em nhiễm HIV/AIDS", "Living with HIV/AIDS"),
     ("e", "Trẻ em vi phạm pháp luật", "In conflict with the law"),
     ("g", "Trẻ em nghiện ma túy", "Drug-addicted"),
-    ("h", "Trẻ em phải bỏ học kiếm sống chưa hoàn thành phổ cập giáo dục trung học cơ sở",
-     "Dropped out of school to earn a living before finishing lower secondary"),
-    ("i", "Trẻ em bị tổn hại nghiêm trọng về thể chất và tinh thần do bị bạo lực",
-     "Seriously harmed by violence"),
+    (
+        "h",
+        "Trẻ em phải bỏ học kiếm sống chưa hoàn thành phổ cập giáo dục trung học cơ sở",
+        "Dropped out of school to earn a living before finishing lower secondary",
+    ),
+    (
+        "i",
+        "Trẻ em bị tổn hại nghiêm trọng về thể chất và tinh thần do bị bạo lực",
+        "Seriously harmed by violence",
+    ),
     ("k", "Trẻ em bị bóc lột", "Exploited"),
     ("l", "Trẻ em bị xâm hại tình dục", "Sexually abused"),
     ("m", "Trẻ em bị mua bán", "Trafficked"),
-    ("n", "Trẻ em mắc bệnh hiểm nghèo hoặc bệnh phải điều trị dài ngày thuộc hộ nghèo hoặc hộ cận nghèo",
-     "With a fatal or long-term illness in a poor or near-poor household"),
-    ("o", "Trẻ em di cư, trẻ em lánh nạn, tị nạn chưa xác định được cha mẹ hoặc không có người chăm sóc",
-     "Migrant, displaced or refugee with unidentified parents or no caregiver"),
+    (
+        "n",
+        "Trẻ em mắc bệnh hiểm nghèo hoặc bệnh phải điều trị dài ngày thuộc hộ nghèo hoặc hộ cận nghèo",
+        "With a fatal or long-term illness in a poor or near-poor household",
+    ),
+    (
+        "o",
+        "Trẻ em di cư, trẻ em lánh nạn, tị nạn chưa xác định được cha mẹ hoặc không có người chăm sóc",
+        "Migrant, displaced or refugee with unidentified parents or no caregiver",
+    ),
 ]
 
 # Sub-groups (Decree 56/2017): (group, code, Vietnamese, English).
@@ -60,8 +72,12 @@ RISKS = [
 SUPPORTS = [
     ("monthly_allowance", "Trợ cấp xã hội hàng tháng", "Monthly social allowance", "Nghị định 20/2021/NĐ-CP"),
     ("health_insurance", "Thẻ bảo hiểm y tế", "Health insurance card", "Luật Bảo hiểm y tế"),
-    ("tuition_support", "Miễn, giảm học phí, hỗ trợ chi phí học tập", "Tuition exemption or study support",
-     "Nghị định 81/2021/NĐ-CP"),
+    (
+        "tuition_support",
+        "Miễn, giảm học phí, hỗ trợ chi phí học tập",
+        "Tuition exemption or study support",
+        "Nghị định 81/2021/NĐ-CP",
+    ),
     ("care_support", "Hỗ trợ kinh phí chăm sóc, nuôi dưỡng", "Care allowance", "Nghị định 20/2021/NĐ-CP"),
     ("nutrition", "Hỗ trợ dinh dưỡng", "Nutrition support", None),
     ("psychological", "Hỗ trợ tâm lý", "Psychological support", DECREE),
@@ -70,34 +86,130 @@ SUPPORTS = [
 ]
 
 ETHNICITIES = [
-    "Kinh", "Tày", "Thái", "Mường", "Khmer", "Hoa", "Nùng", "Mông", "Dao", "Gia Rai", "Ê Đê", "Ba Na",
-    "Sán Chay", "Chăm", "Cơ Ho", "Xơ Đăng", "Sán Dìu", "Hrê", "Ra Glai", "Mnông", "Thổ", "Xtiêng", "Khơ Mú",
-    "Bru Vân Kiều", "Cơ Tu", "Giáy", "Tà Ôi", "Mạ", "Giẻ Triêng", "Co", "Chơ Ro", "Xinh Mun", "Hà Nhì",
-    "Chu Ru", "Lào", "La Chí", "Kháng", "Phù Lá", "La Hủ", "La Ha", "Pà Thẻn", "Lự", "Ngái", "Chứt", "Lô Lô",
-    "Mảng", "Cơ Lao", "Bố Y", "Cống", "Si La", "Pu Péo", "Rơ Măm", "Brâu", "Ơ Đu", "Người nước ngoài",
+    "Kinh",
+    "Tày",
+    "Thái",
+    "Mường",
+    "Khmer",
+    "Hoa",
+    "Nùng",
+    "Mông",
+    "Dao",
+    "Gia Rai",
+    "Ê Đê",
+    "Ba Na",
+    "Sán Chay",
+    "Chăm",
+    "Cơ Ho",
+    "Xơ Đăng",
+    "Sán Dìu",
+    "Hrê",
+    "Ra Glai",
+    "Mnông",
+    "Thổ",
+    "Xtiêng",
+    "Khơ Mú",
+    "Bru Vân Kiều",
+    "Cơ Tu",
+    "Giáy",
+    "Tà Ôi",
+    "Mạ",
+    "Giẻ Triêng",
+    "Co",
+    "Chơ Ro",
+    "Xinh Mun",
+    "Hà Nhì",
+    "Chu Ru",
+    "Lào",
+    "La Chí",
+    "Kháng",
+    "Phù Lá",
+    "La Hủ",
+    "La Ha",
+    "Pà Thẻn",
+    "Lự",
+    "Ngái",
+    "Chứt",
+    "Lô Lô",
+    "Mảng",
+    "Cơ Lao",
+    "Bố Y",
+    "Cống",
+    "Si La",
+    "Pu Péo",
+    "Rơ Măm",
+    "Brâu",
+    "Ơ Đu",
+    "Người nước ngoài",
 ]
 
-SCHOOL_STATUSES = ("not_school_age", "kindergarten", "primary", "lower_secondary", "upper_secondary",
-                   "vocational", "out_of_school", "unknown")
-RELATIONSHIPS = ("father", "mother", "grandparent", "sibling", "relative", "foster_parent", "legal_guardian",
-                 "other")
+SCHOOL_STATUSES = (
+    "not_school_age",
+    "kindergarten",
+    "primary",
+    "lower_secondary",
+    "upper_secondary",
+    "vocational",
+    "out_of_school",
+    "unknown",
+)
+RELATIONSHIPS = (
+    "father",
+    "mother",
+    "grandparent",
+    "sibling",
+    "relative",
+    "foster_parent",
+    "legal_guardian",
+    "other",
+)
 PERIOD_KINDS = {"groups": "group", "at_risk": "risk", "supports": "support"}
 
 
 def reference_rows() -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for i, (code, vi, en) in enumerate(SPECIAL_GROUPS):
-        rows.append(dict(kind="group", code=code, parent_code=None, name_vi=vi, name_en=en,
-                         legal_basis=f"{LAW}, điểm {'đ' if code == 'dd' else code}", sort=i))
+        rows.append(
+            dict(
+                kind="group",
+                code=code,
+                parent_code=None,
+                name_vi=vi,
+                name_en=en,
+                legal_basis=f"{LAW}, điểm {'đ' if code == 'dd' else code}",
+                sort=i,
+            )
+        )
     for i, (group, code, vi, en) in enumerate(SUBGROUPS):
-        rows.append(dict(kind="subgroup", code=code, parent_code=group, name_vi=vi, name_en=en,
-                         legal_basis=DECREE, sort=i))
+        rows.append(
+            dict(
+                kind="subgroup",
+                code=code,
+                parent_code=group,
+                name_vi=vi,
+                name_en=en,
+                legal_basis=DECREE,
+                sort=i,
+            )
+        )
     for i, (code, vi, en) in enumerate(RISKS):
-        rows.append(dict(kind="risk", code=code, parent_code=None, name_vi=vi, name_en=en,
-                         legal_basis="Luật Trẻ em 2016, Điều 47-49", sort=i))
+        rows.append(
+            dict(
+                kind="risk",
+                code=code,
+                parent_code=None,
+                name_vi=vi,
+                name_en=en,
+                legal_basis="Luật Trẻ em 2016, Điều 47-49",
+                sort=i,
+            )
+        )
     for i, (code, vi, en, basis) in enumerate(SUPPORTS):
-        rows.append(dict(kind="support", code=code, parent_code=None, name_vi=vi, name_en=en,
-                         legal_basis=basis, sort=i))
+        rows.append(
+            dict(
+                kind="support", code=code, parent_code=None, name_vi=vi, name_en=en, legal_basis=basis, sort=i
+            )
+        )
     return rows
 
 

@@ -64,5 +64,8 @@ class ChildPatch(msgspec.Struct, forbid_unknown_fields=True):
     """The version the client read; if given and stale, the update is refused (409)."""
 
     def given(self) -> dict[str, object]:
-        return {f: getattr(self, f) for f in self.__struct_fields__
-                if f != "version" and getattr(self, f) is not UNSET}
+        return {
+            f: getattr(self, f)
+            for f in self.__struct_fields__
+            if f != "version" and getattr(self, f) is not UNSET
+        }

@@ -35,8 +35,9 @@ MAX_PAGE_SIZE = 100
 def _checker(session: Session) -> Checker:
     codes: dict[str, set[str]] = {}
     subgroups: dict[str, str] = {}
-    for kind, code, parent in session.execute(select(ReferenceCode.kind, ReferenceCode.code,
-                                                     ReferenceCode.parent_code)).tuples():
+    for kind, code, parent in session.execute(
+        select(ReferenceCode.kind, ReferenceCode.code, ReferenceCode.parent_code)
+    ).tuples():
         codes.setdefault(kind, set()).add(code)
         if kind == "subgroup" and parent:
             subgroups[code] = parent
@@ -70,8 +71,9 @@ def _raise_if_failed(check: Checker) -> None:
         raise error
 
 
-def _set_lists(child: Child, periods: dict[str, list[dict[str, Any]]] | None,
-               guardians: list[dict[str, Any]] | None) -> None:
+def _set_lists(
+    child: Child, periods: dict[str, list[dict[str, Any]]] | None, guardians: list[dict[str, Any]] | None
+) -> None:
     if periods is not None:
         kinds = {PERIOD_KINDS[field] for field in periods}
         kept = [p for p in child.periods if p.kind not in kinds]
@@ -80,10 +82,25 @@ def _set_lists(child: Child, periods: dict[str, list[dict[str, Any]]] | None,
         child.guardians = [Guardian(**g) for g in guardians]
 
 
-def _write_history(session: Session, caller: Caller, child: Child, action: str,
-                   before: dict[str, Any] | None, after: dict[str, Any]) -> None:
-    session.add(ChildHistory(child_id=child.id, actor_id=caller.user_id, actor_username=caller.username,
-                             action=action, hamlet_id=child.hamlet_id, before=before, after=after))
+def _write_history(
+    session: Session,
+    caller: Caller,
+    child: Child,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+) -> None:
+    session.add(
+        ChildHistory(
+            child_id=child.id,
+            actor_id=caller.user_id,
+            actor_username=caller.username,
+            action=action,
+            hamlet_id=child.hamlet_id,
+            before=before,
+            after=after,
+        )
+    )
 
 
 def _flush(session: Session) -> None:
@@ -91,8 +108,9 @@ def _flush(session: Session) -> None:
         session.flush()
     except IntegrityError as exc:
         if "uq_children_national_id" in str(exc.orig):
-            raise ValidationFailed([FieldError("national_id", "is already registered to another child",
-                                               "duplicate")]) from exc
+            raise ValidationFailed(
+                [FieldError("national_id", "is already registered to another child", "duplicate")]
+            ) from exc
         raise
 
 
@@ -102,18 +120,35 @@ def create_child(session: Session, caller: Caller, data: ChildCreate) -> Child:
     name = check.full_name(data.full_name)
     born = check.date_of_birth(data.date_of_birth)
     values = dict(
-        full_name=name, date_of_birth=born, sex=check.sex(data.sex), ethnicity=check.ethnicity(data.ethnicity),
-        national_id=check.national_id(data.national_id), birth_registered=data.birth_registered,
-        household_code=data.household_code, address=data.address,
-        school_status=check.school_status(data.school_status), notes=data.notes,
+        full_name=name,
+        date_of_birth=born,
+        sex=check.sex(data.sex),
+        ethnicity=check.ethnicity(data.ethnicity),
+        national_id=check.national_id(data.national_id),
+        birth_registered=data.birth_registered,
+        household_code=data.household_code,
+        address=data.address,
+        school_status=check.school_status(data.school_status),
+        notes=data.notes,
     )
-    periods = {kind: check.periods(kind, getattr(data, kind), born) for kind in ("groups", "at_risk", "supports")}
+    periods = {
+        kind: check.periods(kind, getattr(data, kind), born) for kind in ("groups", "at_risk", "supports")
+    }
     guardians = check.guardians(data.guardians)
     hamlet = _hamlet(session, caller, data.hamlet_id, check)
     _raise_if_failed(check)
     assert hamlet is not None
-    child = Child(id=uuid.uuid4(), hamlet_id=hamlet.id, unit_path=hamlet.path, search_name=fold(name),
-                  sort_name=sort_key(name), status="active", periods=[], guardians=[], **values)
+    child = Child(
+        id=uuid.uuid4(),
+        hamlet_id=hamlet.id,
+        unit_path=hamlet.path,
+        search_name=fold(name),
+        sort_name=sort_key(name),
+        status="active",
+        periods=[],
+        guardians=[],
+        **values,
+    )
     _set_lists(child, periods, guardians)
     session.add(child)
     _flush(session)
@@ -123,8 +158,9 @@ def create_child(session: Session, caller: Caller, data: ChildCreate) -> Child:
     return child
 
 
-def get_child(session: Session, caller: Caller, child_id: uuid.UUID, action: str = "read",
-              for_update: bool = False) -> Child:
+def get_child(
+    session: Session, caller: Caller, child_id: uuid.UUID, action: str = "read", for_update: bool = False
+) -> Child:
     """A child the caller may see, or 404 (existence outside the caller's area does not leak)."""
     authorize_action(caller, "child", action)
     stmt = _visible(caller).where(Child.id == child_id)
@@ -147,8 +183,11 @@ def update_child(session: Session, caller: Caller, child_id: uuid.UUID, patch: C
     for field in ("full_name", "sex", "ethnicity", "national_id", "school_status", "status"):
         if field in given:
             given[field] = getattr(check, field)(given[field])
-    periods = {kind: check.periods(kind, given.pop(kind), born)
-               for kind in ("groups", "at_risk", "supports") if kind in given}
+    periods = {
+        kind: check.periods(kind, given.pop(kind), born)
+        for kind in ("groups", "at_risk", "supports")
+        if kind in given
+    }
     for kept in child.periods:
         field = LISTS[kept.kind]
         if field not in periods and kept.since < born:
@@ -169,8 +208,15 @@ def update_child(session: Session, caller: Caller, child_id: uuid.UUID, patch: C
     child.updated_at = utcnow()
     _flush(session)
     _write_history(session, caller, child, "update", old, new)
-    audit(caller.actor, "update", "child", "allowed", resource_ids=[child.id], unit_id=child.hamlet_id,
-          detail={"fields": sorted(new)})
+    audit(
+        caller.actor,
+        "update",
+        "child",
+        "allowed",
+        resource_ids=[child.id],
+        unit_id=child.hamlet_id,
+        detail={"fields": sorted(new)},
+    )
     return child
 
 
@@ -182,8 +228,16 @@ class Page:
     page_size: int
 
 
-def list_children(session: Session, caller: Caller, unit: Unit, page: int = 1, page_size: int = 20,
-                  q: str | None = None, group: str | None = None, status: str = "active") -> Page:
+def list_children(
+    session: Session,
+    caller: Caller,
+    unit: Unit,
+    page: int = 1,
+    page_size: int = 20,
+    q: str | None = None,
+    group: str | None = None,
+    status: str = "active",
+) -> Page:
     """Children of ``unit``'s subtree, Vietnamese name order, filtered in SQL."""
     authorize(caller, "child", "list", unit)
     errors = []
@@ -203,22 +257,46 @@ def list_children(session: Session, caller: Caller, unit: Unit, page: int = 1, p
         stmt = stmt.where(Child.status == status)
     if q and q.strip():
         needle = fold(q)
-        stmt = stmt.where(Child.national_id == needle if needle.isdigit() and len(needle) == 12
-                          else Child.search_name.contains(needle, autoescape=True))
+        stmt = stmt.where(
+            Child.national_id == needle
+            if needle.isdigit() and len(needle) == 12
+            else Child.search_name.contains(needle, autoescape=True)
+        )
     if group_code:
         on = today()
-        stmt = stmt.where(exists().where(
-            ChildPeriod.child_id == Child.id, ChildPeriod.kind == "group", ChildPeriod.code == group_code,
-            ChildPeriod.since <= on, (ChildPeriod.until.is_(None)) | (ChildPeriod.until > on)))
+        stmt = stmt.where(
+            exists().where(
+                ChildPeriod.child_id == Child.id,
+                ChildPeriod.kind == "group",
+                ChildPeriod.code == group_code,
+                ChildPeriod.since <= on,
+                (ChildPeriod.until.is_(None)) | (ChildPeriod.until > on),
+            )
+        )
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    items = list(session.scalars(stmt.order_by(Child.sort_name, Child.id)
-                                 .limit(page_size).offset((page - 1) * page_size)))
-    audit(caller.actor, "list", "child", "allowed", resource_ids=[c.id for c in items], unit_id=unit.id,
-          detail={"page": page, "page_size": page_size, "q": bool(q), "group": group_code, "total": total})
+    items = list(
+        session.scalars(
+            stmt.order_by(Child.sort_name, Child.id).limit(page_size).offset((page - 1) * page_size)
+        )
+    )
+    audit(
+        caller.actor,
+        "list",
+        "child",
+        "allowed",
+        resource_ids=[c.id for c in items],
+        unit_id=unit.id,
+        detail={"page": page, "page_size": page_size, "q": bool(q), "group": group_code, "total": total},
+    )
     return Page(items, total, page, page_size)
 
 
 def child_history(session: Session, caller: Caller, child_id: uuid.UUID) -> list[ChildHistory]:
     get_child(session, caller, child_id, "history")
-    return list(session.scalars(select(ChildHistory).where(ChildHistory.child_id == child_id)
-                                .order_by(ChildHistory.changed_at, ChildHistory.id)))
+    return list(
+        session.scalars(
+            select(ChildHistory)
+            .where(ChildHistory.child_id == child_id)
+            .order_by(ChildHistory.changed_at, ChildHistory.id)
+        )
+    )

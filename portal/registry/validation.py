@@ -29,7 +29,7 @@ class Checker:
 
     def __init__(self, today: date, codes: dict[str, set[str]], subgroups: dict[str, str]) -> None:
         self.today = today
-        self.codes = codes          # kind -> allowed codes
+        self.codes = codes  # kind -> allowed codes
         self.subgroups = subgroups  # subgroup code -> group code
         self.errors: list[FieldError] = []
 
@@ -48,8 +48,11 @@ class Checker:
         if value > self.today:
             self.fail("date_of_birth", "is in the future", "future_date")
         elif sixteenth_birthday(value) <= self.today:
-            self.fail("date_of_birth", f"the person is {CHILD_AGE_LIMIT} or older: not a child "
-                      "under the Law on Children 2016", "too_old")
+            self.fail(
+                "date_of_birth",
+                f"the person is {CHILD_AGE_LIMIT} or older: not a child under the Law on Children 2016",
+                "too_old",
+            )
         return value
 
     def sex(self, value: str) -> str:
@@ -88,15 +91,25 @@ class Checker:
             if code not in self.codes.get(kind, set()):
                 self.fail(f"{where}.code", f"unknown {kind} code {p.code!r}", "unknown_code")
             if p.subgroup is not None and self.subgroups.get(p.subgroup) != code:
-                self.fail(f"{where}.subgroup", f"{p.subgroup!r} is not a sub-group of {p.code!r}", "unknown_code")
+                self.fail(
+                    f"{where}.subgroup", f"{p.subgroup!r} is not a sub-group of {p.code!r}", "unknown_code"
+                )
             if p.since > self.today:
                 self.fail(f"{where}.since", "is in the future", "future_date")
             if born is not None and p.since < born:
                 self.fail(f"{where}.since", "is before the date of birth")
             if p.until is not None and p.until < p.since:
                 self.fail(f"{where}.until", "is before 'since'")
-            out.append({"kind": kind, "code": code, "subgroup": p.subgroup, "since": p.since,
-                        "until": p.until, "note": p.note})
+            out.append(
+                {
+                    "kind": kind,
+                    "code": code,
+                    "subgroup": p.subgroup,
+                    "since": p.since,
+                    "until": p.until,
+                    "note": p.note,
+                }
+            )
         return out
 
     def guardians(self, items: list[GuardianIn]) -> list[dict[str, Any]]:
@@ -109,6 +122,12 @@ class Checker:
                 self.fail(f"guardians[{i}].relationship", f"must be one of {', '.join(RELATIONSHIPS)}")
             if g.phone is not None and not _PHONE.match(g.phone):
                 self.fail(f"guardians[{i}].phone", "is not a phone number")
-            out.append({"full_name": name, "relationship": g.relationship, "phone": g.phone,
-                        "lives_with_child": g.lives_with_child})
+            out.append(
+                {
+                    "full_name": name,
+                    "relationship": g.relationship,
+                    "phone": g.phone,
+                    "lives_with_child": g.lives_with_child,
+                }
+            )
         return out

@@ -33,11 +33,18 @@ def unit_stats(session: Session, caller: Caller, unit: Unit, as_of: date | None 
         raise ValidationFailed([FieldError("as_of", "is in the future", "future_date")])
     raw: dict[str, dict[str, int]] = {}
     for dimension, key, n in session.execute(
-            select(func.child_stats(unit.path, on).table_valued("dimension", "key", "n"))).tuples():
+        select(func.child_stats(unit.path, on).table_valued("dimension", "key", "n"))
+    ).tuples():
         raw.setdefault(dimension, {})[key] = int(n)
-    codes = {kind: [c for (c,) in session.execute(
-        select(ReferenceCode.code).where(ReferenceCode.kind == kind).order_by(ReferenceCode.sort))]
-        for kind in ("group", "risk", "support")}
+    codes = {
+        kind: [
+            c
+            for (c,) in session.execute(
+                select(ReferenceCode.code).where(ReferenceCode.kind == kind).order_by(ReferenceCode.sort)
+            )
+        ]
+        for kind in ("group", "risk", "support")
+    }
     total = raw.get("total", {}).get("", 0)
     by_sex = {s: raw.get("sex", {}).get(s, 0) for s in SEXES}
     by_band = {b: raw.get("age_band", {}).get(b, 0) for b in AGE_BANDS}
@@ -45,8 +52,10 @@ def unit_stats(session: Session, caller: Caller, unit: Unit, as_of: date | None 
     any_kind = {kind: raw.get(kind, {}).get("", 0) for kind in codes}
     exact = in_subtree(unit.path, caller.scope.records)
     if exact:
+
         def cell(n: int) -> int | str:
             return n
+
         sex_cells: dict[str, int | str] = dict(by_sex)
         band_cells: dict[str, int | str] = dict(by_band)
     else:

@@ -260,7 +260,9 @@ def upgrade() -> None:
     op.execute(
         "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{name}') THEN "
         "CREATE ROLE {ident} LOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$".format(
-            name=role.replace("'", "''"), ident=_quote(role)))
+            name=role.replace("'", "''"), ident=_quote(role)
+        )
+    )
     op.execute(SCHEMA)
     op.execute(GRANTS.format(role=_quote(role)))
 
@@ -268,6 +270,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute(
         "DROP TABLE IF EXISTS audit_log, child_history, child_periods, guardians, children, login_throttle, "
-        "auth_tokens, users, reference_codes, units CASCADE")
-    op.execute("DROP FUNCTION IF EXISTS child_stats(text, date), children_set_unit_path(), "
-               "app_in_subtree(text, text), app_scope_end(), app_scope(), app_subtree_end(text)")
+        "auth_tokens, users, reference_codes, units CASCADE"
+    )
+    op.execute(
+        "DROP FUNCTION IF EXISTS child_stats(text, date), children_set_unit_path(), "
+        "app_in_subtree(text, text), app_scope_end(), app_scope(), app_subtree_end(text)"
+    )

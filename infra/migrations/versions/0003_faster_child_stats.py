@@ -65,8 +65,10 @@ END $$;
 
 
 def upgrade() -> None:
-    op.execute("CREATE INDEX ix_children_scope_stats ON children (unit_path) "
-               "INCLUDE (status, date_of_birth, sex, id)")
+    op.execute(
+        "CREATE INDEX ix_children_scope_stats ON children (unit_path) "
+        "INCLUDE (status, date_of_birth, sex, id)"
+    )
     op.execute(FUNCTION)
 
 
