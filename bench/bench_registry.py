@@ -32,6 +32,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 sys.path.insert(0, str(ROOT))
+from infra.processes import stop_process, web_command  # noqa: E402
 
 WARD_CODE = "00340"  # Phường Yên Sở (Quận Hoàng Mai), pre-2025
 PROVINCE_CODE = "01"  # Thành phố Hà Nội, pre-2025
@@ -277,29 +278,8 @@ def ensure_bench_users() -> dict[str, Any]:
 
 def start_app(env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen[bytes]:
     log = log_path.open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "portal.app:create_app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    return proc
+    command = web_command("127.0.0.1", port, "--workers", "1", "--no-access-log", "--log-level", "warning")
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
 def wait_healthy(base: str, proc: subprocess.Popen[bytes], log_path: Path, timeout: float = 60) -> None:
@@ -318,13 +298,7 @@ def wait_healthy(base: str, proc: subprocess.Popen[bytes], log_path: Path, timeo
 
 
 def stop_app(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    stop_process(proc)
 
 
 # --------------------------------------------------------------------------- 4. measurements

@@ -25,6 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from infra.processes import web_command, worker_command  # noqa: E402
 
 DEMO_ACCOUNTS = (
     ("demo-admin", "administrator, whole country"),
@@ -133,38 +134,11 @@ def main() -> int:
             print("[run] tasks/celery_app.py missing: no Celery worker started", flush=True)
         else:
             worker = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "tasks.celery_app:app",
-                    "worker",
-                    "--loglevel=INFO",
-                    "--concurrency=2",
-                ],
-                cwd=ROOT,
-                env=env,
-                start_new_session=True,
+                worker_command("--concurrency=2"), cwd=ROOT, env=env, start_new_session=True
             )
             children.append(("celery worker", worker))
 
-        web = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                "portal.app:create_app",
-                "--host",
-                args.host,
-                "--port",
-                str(args.port),
-            ],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-        )
+        web = subprocess.Popen(web_command(args.host, args.port), cwd=ROOT, env=env, start_new_session=True)
         children.append(("web server", web))
 
         base = f"http://{args.host}:{args.port}"

@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+from infra.processes import stop_process, worker_command
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -60,31 +62,8 @@ def start_moto() -> subprocess.Popen[bytes]:
 
 def start_worker(log_path: Path) -> subprocess.Popen[bytes]:
     log = open(log_path, "wb")  # noqa: SIM115 - kept open for the worker's life
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "tasks.celery_app:app",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        cwd=ROOT,
-        env=dict(os.environ),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    command = worker_command("--pool=solo", "--without-gossip", "--without-mingle", "--without-heartbeat")
+    return subprocess.Popen(command, cwd=ROOT, env=dict(os.environ), stdout=log, stderr=subprocess.STDOUT)
 
 
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+stop = stop_process

@@ -1,0 +1,39 @@
+"""The command lines of the portal's own processes, shared by ``make run``, the tests and the benchmark."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def web_command(host: str, port: int, *extra: str) -> list[str]:
+    """The ASGI server serving ``portal.app:create_app``."""
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "portal.app:create_app",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        *extra,
+    ]
+
+
+def worker_command(*extra: str) -> list[str]:
+    """A Celery worker of ``tasks.celery_app:app``."""
+    return [sys.executable, "-m", "celery", "-A", "tasks.celery_app:app", "worker", "--loglevel=INFO", *extra]
+
+
+def stop_process(proc: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
+    """Ask a child to stop (SIGTERM), and kill it if it has not stopped within ``timeout`` seconds."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
