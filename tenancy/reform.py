@@ -82,3 +82,95 @@ def load_reform_2025(session: Session) -> ReformLoad:
     session.execute(insert(TARGETS).values(rows).on_conflict_do_nothing())
     report.targets = len(rows)
     return report
+
+
+def reform_2025_id(session: Session) -> int:
+    return session.execute(
+        text("SELECT id FROM reorganisations WHERE code = :c"), {"c": REFORM_2025_CODE}
+    ).scalar_one()
+
+
+def operations_for_province(session: Session, reorg_id: int, old_province_code: str) -> int:
+    """One operation per old commune of the province that has hamlets: merge (one target) or split.
+
+    Idempotent: an old commune that already has an operation in this reorganisation is skipped.
+    """
+    rows = session.execute(
+        text(
+            "SELECT o.id, count(*) AS targets, (array_agg(t.new_unit_id) FILTER (WHERE t.is_default))[1] "
+            "FROM units o JOIN units p ON p.level = 'province' AND p.code = :prov AND p.valid_from IS NULL "
+            "AND o.path >= p.path AND o.path < left(p.path, -1) || '0' "
+            "JOIN reorg_commune_targets t ON t.reorg_id = :r AND t.old_unit_id = o.id "
+            "WHERE o.level = 'commune' AND EXISTS (SELECT 1 FROM units h WHERE h.parent_id = o.id) "
+            "AND NOT EXISTS (SELECT 1 FROM reorg_operations x "
+            "WHERE x.reorg_id = :r AND x.source_unit_id = o.id) "
+            "GROUP BY o.id, o.code ORDER BY o.code"
+        ),
+        {"prov": old_province_code, "r": reorg_id},
+    ).all()
+    last = session.execute(
+        text("SELECT coalesce(max(seq), 0) FROM reorg_operations WHERE reorg_id = :r"), {"r": reorg_id}
+    ).scalar_one()
+    for seq, (old_id, targets, default_id) in enumerate(rows, start=last + 1):
+        session.execute(
+            text(
+                "INSERT INTO reorg_operations (reorg_id, seq, kind, source_unit_id, target_unit_id) "
+                "VALUES (:r, :s, :k, :o, :t)"
+            ),
+            {
+                "r": reorg_id,
+                "s": seq,
+                "k": "merge" if targets == 1 else "split",
+                "o": old_id,
+                "t": default_id,
+            },
+        )
+    return len(rows)
+
+
+def decide_split_hamlets_in_blocks(session: Session, reorg_id: int, decided_by: str) -> int:
+    """Deterministic demo decisions: each split commune's hamlets, in id order, go in contiguous blocks to
+    its targets (the new commune with the old name first, then the default, then by code)."""
+    splits = session.execute(
+        text(
+            "SELECT o.source_unit_id, u.name FROM reorg_operations o JOIN units u ON u.id = o.source_unit_id "
+            "WHERE o.reorg_id = :r AND o.kind = 'split' ORDER BY o.seq"
+        ),
+        {"r": reorg_id},
+    ).all()
+    decided = 0
+    for old_id, old_name in splits:
+        targets = [
+            t
+            for (t,) in session.execute(
+                text(
+                    "SELECT t.new_unit_id FROM reorg_commune_targets t JOIN units n ON n.id = t.new_unit_id "
+                    "WHERE t.reorg_id = :r AND t.old_unit_id = :o "
+                    "ORDER BY n.name <> :name, NOT t.is_default, n.code"
+                ),
+                {"r": reorg_id, "o": old_id, "name": old_name},
+            )
+        ]
+        hamlets = [
+            h
+            for (h,) in session.execute(
+                text("SELECT id FROM units WHERE parent_id = :o AND level = 'hamlet' ORDER BY id"),
+                {"o": old_id},
+            )
+        ]
+        block = -(-len(hamlets) // len(targets))  # ceil
+        for i, hamlet_id in enumerate(hamlets):
+            result = session.execute(
+                text(
+                    "INSERT INTO reorg_hamlet_decisions (reorg_id, hamlet_id, target_unit_id, decided_by) "
+                    "VALUES (:r, :h, :t, :by) ON CONFLICT DO NOTHING"
+                ),
+                {
+                    "r": reorg_id,
+                    "h": hamlet_id,
+                    "t": targets[min(i // block, len(targets) - 1)],
+                    "by": decided_by,
+                },
+            )
+            decided += result.rowcount
+    return decided

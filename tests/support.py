@@ -90,3 +90,32 @@ def audit_rows(owner: Session, username: str | None, outcome: str | None = None)
     return [
         dict(r._mapping) for r in owner.execute(text(sql + " ORDER BY id"), {"u": username, "o": outcome})
     ]
+
+
+def make_unit(
+    owner: Session,
+    parent: Unit | None,
+    level: str,
+    name: str,
+    valid_from: object = None,
+    valid_to: object = None,
+    code: str | None = None,
+) -> Unit:
+    """A unit of any level (tests build their own small trees for reorganisations)."""
+    uid = owner.execute(text("SELECT nextval(pg_get_serial_sequence('units','id'))")).scalar_one()
+    path = f"{parent.path if parent else '/'}{uid}/"
+    created = Unit(
+        id=uid,
+        parent_id=parent.id if parent else None,
+        level=level,
+        code=code,
+        name=name,
+        kind=None,
+        path=path,
+        depth=path.count("/") - 1,
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
+    owner.add(created)
+    owner.commit()
+    return created

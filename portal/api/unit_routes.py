@@ -79,6 +79,12 @@ def read_unit_children(
     summary="Counts by sex, age band, group, risk and support, with small-cell suppression",
 )
 def read_unit_stats(
-    unit_id: FromPath[int], caller: CallerDep, db: DbDep, as_of: date | None = Parameter(default=None)
+    unit_id: FromPath[int],
+    caller: CallerDep,
+    db: DbDep,
+    as_of: date | None = Parameter(default=None),
+    structure: str = Parameter(
+        default="current", description="current: today's tree; historical: the tree in force on as_of"
+    ),
 ) -> dict[str, Any]:
-    return unit_stats(db, caller, _unit(db, unit_id), as_of)
+    return unit_stats(db, caller, _unit(db, unit_id), as_of, structure)

@@ -26,14 +26,23 @@ AGE_BANDS = ("0-5", "6-9", "10-13", "14-15")
 SEXES = ("male", "female")
 
 
-def unit_stats(session: Session, caller: Caller, unit: Unit, as_of: date | None = None) -> dict[str, Any]:
+STRUCTURES = {"current": func.child_stats, "historical": func.child_stats_placed}
+
+
+def unit_stats(
+    session: Session, caller: Caller, unit: Unit, as_of: date | None = None, structure: str = "current"
+) -> dict[str, Any]:
+    """``structure``: ``current`` counts the hamlets under ``unit`` today; ``historical`` the hamlets that
+    were under it on ``as_of`` (so a period before a reorganisation reads under either tree)."""
     authorize(caller, "stats", "read", unit)
     on = as_of or today()
     if on > today():
         raise ValidationFailed([FieldError("as_of", "is in the future", "future_date")])
+    if structure not in STRUCTURES:
+        raise ValidationFailed([FieldError("structure", "must be 'current' or 'historical'")])
     raw: dict[str, dict[str, int]] = {}
     for dimension, key, n in session.execute(
-        select(func.child_stats(unit.path, on).table_valued("dimension", "key", "n"))
+        select(STRUCTURES[structure](unit.path, on).table_valued("dimension", "key", "n"))
     ).tuples():
         raw.setdefault(dimension, {})[key] = int(n)
     codes = {
@@ -65,6 +74,7 @@ def unit_stats(session: Session, caller: Caller, unit: Unit, as_of: date | None 
     return {
         "unit": unit.ref(),
         "as_of": on.isoformat(),
+        "structure": structure,
         "suppressed": not exact,
         "suppression_threshold": None if exact else K,
         "total": cell(total),
