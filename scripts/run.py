@@ -2,7 +2,8 @@
 
 Without DATABASE_URL in the environment, the embedded PostgreSQL and Redis (infra/embedded.py,
 data under ./var) are started and their settings exported; otherwise the services named by the
-environment are used as they are. Then: migrate and seed the demo (``scripts/seed.py --demo``,
+environment are used as they are. Then: migrate and seed the demo (``scripts/seed.py --demo``, then
+the 2025 reorganisation of Hà Nội with ``scripts/reorganise.py``, both
 idempotent), start a Celery worker and the web server as child processes, and on Ctrl-C or
 SIGTERM stop them (and the embedded services this run started).
 
@@ -29,9 +30,9 @@ from infra.processes import web_command, worker_command  # noqa: E402
 
 DEMO_ACCOUNTS = (
     ("demo-admin", "administrator, whole country"),
-    ("demo-inspector", "inspector, Thành phố Hà Nội"),
-    ("demo-district", "district officer, Quận Hoàng Mai"),
-    ("demo-officer", "commune officer, Phường Yên Sở"),
+    ("demo-inspector", "inspector, Thành phố Hà Nội (since 1 July 2025)"),
+    ("demo-district", "district officer, Quận Hoàng Mai (abolished 2025: history)"),
+    ("demo-officer", "commune officer, Phường Yên Sở (00331, since 2025)"),
     ("demo-collab-1", "collaborator, a hamlet of Yên Sở"),
     ("demo-collab-2", "collaborator, another hamlet of Yên Sở"),
 )
@@ -125,6 +126,25 @@ def main() -> int:
         if seed.returncode != 0:
             print(f"[run] seeding failed (exit code {seed.returncode})", file=sys.stderr, flush=True)
             return seed.returncode or 1
+        print("[run] applying the real 2025 reorganisation to the demo province (scripts/reorganise.py)")
+        reform_cmd = [
+            "reform-2025",
+            "--province",
+            "01",
+            "--decide-blocks",
+            "--confirm-access-gains",
+            "--demo-staff",
+        ]
+        reform = subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "reorganise.py"), *reform_cmd], cwd=ROOT, env=env
+        )
+        if reform.returncode != 0:
+            print(
+                f"[run] the reorganisation failed (exit code {reform.returncode})",
+                file=sys.stderr,
+                flush=True,
+            )
+            return reform.returncode or 1
         if _stopping:
             return 0
 

@@ -189,7 +189,11 @@ def review(session: Session, plan: Plan, on: date) -> dict[str, Any]:
         entry = {k: user[k] for k in ("username", "role", "unit_id", "unit_name")}
         if any(in_subtree(new, user["path"]) and not in_subtree(old, user["path"]) for old, new in moves):
             gains.append({**entry, "sees": "records" if records else "aggregates"})
-        loses = any(in_subtree(old, user["path"]) and not in_subtree(new, user["path"]) for old, new in moves)
+        loses = any(
+            in_subtree(old, user["path"]) and not in_subtree(new, user["path"])
+            for old, new in moves
+            if not in_subtree(user["path"], old)  # a unit inside the moved subtree moves along with it
+        )
         if loses:
             losses.append(entry)
         ended = user["valid_to"] is not None and user["valid_to"] <= on

@@ -118,6 +118,7 @@ def test_merge_moves_hamlets_records_and_scopes_and_keeps_the_old_view(client, o
     assert review["hamlets_moved"] == 5 and review["children_moved"] == moving == 3 + 4 + 5 + 3 + 4
     assert [g["username"] for g in review["access_gains"]] == [f"ro-new-{t}"]
     assert {r["username"] for r in review["staff_to_reassign"]} == {f"ro-old-{t}"}
+    assert {r["username"] for r in review["access_losses"]} == {f"ro-old-{t}"}  # the collaborator moves along
     assert review["problems"] == [] and review["units_closed"] == 2
     owner.rollback()
 
