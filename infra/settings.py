@@ -43,6 +43,11 @@ class Settings:
             raise RuntimeError("DATABASE_URL must name the application role (user)")
         return name
 
+    @property
+    def app_db_role_ident(self) -> str:
+        """The application role as a quoted SQL identifier (for GRANTs in migrations)."""
+        return '"' + self.app_db_role.replace('"', '""') + '"'
+
 
 def _bool(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}

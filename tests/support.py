@@ -31,20 +31,7 @@ def hamlets_of(owner: Session, commune: Unit) -> list[Unit]:
 
 
 def make_hamlet(owner: Session, commune: Unit, name: str) -> Unit:
-    uid = owner.execute(text("SELECT nextval(pg_get_serial_sequence('units','id'))")).scalar_one()
-    hamlet = Unit(
-        id=uid,
-        parent_id=commune.id,
-        level="hamlet",
-        code=None,
-        name=name,
-        kind="Tổ dân phố",
-        path=f"{commune.path}{uid}/",
-        depth=commune.depth + 1,
-    )
-    owner.add(hamlet)
-    owner.commit()
-    return hamlet
+    return make_unit(owner, commune, "hamlet", name)
 
 
 def make_user(

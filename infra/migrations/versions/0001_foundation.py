@@ -251,20 +251,17 @@ GRANT EXECUTE ON FUNCTION child_stats(text, date) TO {role};
 """
 
 
-def _quote(ident: str) -> str:
-    return '"' + ident.replace('"', '""') + '"'
-
-
 def upgrade() -> None:
-    role = get_settings().app_db_role
+    settings = get_settings()
+    role = settings.app_db_role
     op.execute(
         "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{name}') THEN "
         "CREATE ROLE {ident} LOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$".format(
-            name=role.replace("'", "''"), ident=_quote(role)
+            name=role.replace("'", "''"), ident=settings.app_db_role_ident
         )
     )
     op.execute(SCHEMA)
-    op.execute(GRANTS.format(role=_quote(role)))
+    op.execute(GRANTS.format(role=settings.app_db_role_ident))
 
 
 def downgrade() -> None:

@@ -16,7 +16,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    role = '"' + get_settings().app_db_role.replace('"', '""') + '"'
+    role = get_settings().app_db_role_ident
     op.execute(f"""
 CREATE TABLE exports (
     id uuid CONSTRAINT pk_exports PRIMARY KEY,

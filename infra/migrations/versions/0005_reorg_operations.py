@@ -129,7 +129,7 @@ END $$;
 
 
 def upgrade() -> None:
-    role = '"' + get_settings().app_db_role.replace('"', '""') + '"'
+    role = get_settings().app_db_role_ident
     op.execute(SCHEMA)
     op.execute(f"""
 GRANT SELECT ON reorg_operations, reorg_hamlet_decisions, reorg_steps, hamlet_placements TO {role};
