@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 import portal.models  # noqa: F401 - every mapper configured before the first request
 from infra.db import app_engine
-from portal.api import auth_routes, child_routes, export_routes, reference_routes, unit_routes
+from portal.api import auth_routes, child_routes, export_routes, reference_routes, reorg_routes, unit_routes
 from portal.api.deps import provide_caller, provide_db
 from portal.api.errors import (
     domain_error_handler,
@@ -74,6 +74,10 @@ def create_app(check_role: bool = True) -> Litestar:
             export_routes.read_export,
             export_routes.post_export_retry,
             export_routes.read_export_download,
+            reorg_routes.list_reorganisations,
+            reorg_routes.dry_run,
+            reorg_routes.apply,
+            reorg_routes.revert,
         ],
         dependencies={"caller": Provide(provide_caller, sync_to_thread=True), "db": Provide(provide_db)},
         exception_handlers={

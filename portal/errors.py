@@ -23,6 +23,7 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
         self.context = context  # resource, action, unit_id, resource_ids: for the audit entry
+        self.extra: dict[str, object] = {}  # more of the answer's body (e.g. the accounts to review)
 
 
 class ValidationFailed(DomainError):

@@ -284,3 +284,40 @@ def test_the_real_2025_reform_applies_to_a_province(owner):
     assert wrong == 0
     assert reorg.revert(owner, rid) > 0
     owner.commit()
+
+
+def test_http_dry_run_apply_and_revert_are_for_admins_and_audited(client, owner, tree):
+    t = tree["tag"]
+    make_user(owner, f"ro-gain-{t}", "ward_officer", tree["n2"].id)
+    rid = new_reorg(owner, [("merge", tree["c"], tree["n2"], None)])
+    officer = login(client, "demo-officer", "demo-password")
+    assert client.get(f"/api/v1/reorganisations/{rid}/dry-run", headers=officer).status_code == 403
+    assert client.post(f"/api/v1/reorganisations/{rid}/apply", headers=officer, json={}).status_code == 403
+
+    admin = login(client, "demo-admin", "demo-password")
+    review = client.get(f"/api/v1/reorganisations/{rid}/dry-run", headers=admin).json()
+    assert review["hamlets_moved"] == 2 and review["children_moved"] == 3 + 4
+    refused = client.post(f"/api/v1/reorganisations/{rid}/apply", headers=admin, json={})
+    assert refused.status_code == 409
+    assert [g["username"] for g in refused.json()["access_gains"]] == [f"ro-gain-{t}"]
+    assert parent_of(owner, tree["hc"][0]) == tree["c"].id
+
+    applied = client.post(
+        f"/api/v1/reorganisations/{rid}/apply", headers=admin, json={"confirm_access_gains": True}
+    )
+    assert applied.status_code == 200 and applied.json()["hamlets_moved"] == 2
+    assert parent_of(owner, tree["hc"][0]) == tree["n2"].id
+    listed = client.get("/api/v1/reorganisations", headers=admin).json()["items"]
+    assert next(r for r in listed if r["id"] == rid)["status"] == "applied"
+
+    reverted = client.post(f"/api/v1/reorganisations/{rid}/revert", headers=admin)
+    assert reverted.status_code == 200 and reverted.json()["steps_undone"] >= 2
+    assert parent_of(owner, tree["hc"][0]) == tree["c"].id
+    outcomes = owner.execute(
+        text(
+            "SELECT action, outcome FROM audit_log WHERE resource = 'reorganisation' "
+            "AND resource_ids = ARRAY[:r] ORDER BY id"
+        ),
+        {"r": str(rid)},
+    ).all()
+    assert [tuple(o) for o in outcomes] == [("apply", "refused"), ("apply", "allowed"), ("revert", "allowed")]

@@ -24,6 +24,7 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> R
     headers: dict[str, str] = {}
     if isinstance(exc, ValidationFailed):
         body["errors"] = [e.as_dict() for e in exc.errors]
+    body.update(exc.extra)
     if isinstance(exc, TooManyAttempts):
         headers["Retry-After"] = str(exc.retry_after)
         body["retry_after"] = exc.retry_after

@@ -1,0 +1,130 @@
+"""Reorganisations over HTTP (system administrators): list, dry run, apply, revert.
+
+A reorganisation rewrites paths across every scope, so the service runs on the owner connection
+after Casbin has allowed the caller; every apply and revert, and every refusal, is audited.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import get, post
+from litestar.params import FromPath, JSONBody
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from authz.guards import authorize_action
+from infra.db import admin_engine
+from portal.api.deps import CallerDep
+from portal.audit.service import record
+from portal.errors import Conflict, FieldError, ValidationFailed
+from tenancy import reorg
+
+
+class ApplyIn(msgspec.Struct, forbid_unknown_fields=True):
+    confirm_access_gains: bool = False
+    """The explicit decision that the listed accounts may see the records moving into their area."""
+
+
+class AccessReviewPending(Conflict):
+    def __init__(self, gains: list[dict[str, Any]]) -> None:
+        super().__init__(
+            f"{len(gains)} accounts would see records they cannot see now: "
+            "review them and apply again with confirm_access_gains"
+        )
+        self.extra = {"access_gains": gains}
+
+
+@get("/api/v1/reorganisations", sync_to_thread=True, tags=["reorganisations"])
+def list_reorganisations(caller: CallerDep) -> dict[str, Any]:
+    authorize_action(caller, "reorganisation", "read")
+    with Session(admin_engine()) as session:
+        rows = [
+            dict(r._mapping)
+            for r in session.execute(
+                text(
+                    "SELECT id, code, name, legal_basis, effective_date, status, applied_at, applied_by, "
+                    "reverted_at FROM reorganisations ORDER BY effective_date, id"
+                )
+            )
+        ]
+    items = [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()} for r in rows]
+    return {"items": items, "total": len(items), "page": 1, "page_size": len(items)}
+
+
+@get(
+    "/api/v1/reorganisations/{reorg_id:int}/dry-run",
+    sync_to_thread=True,
+    tags=["reorganisations"],
+    summary="What would move, and whose access would change",
+)
+def dry_run(reorg_id: FromPath[int], caller: CallerDep) -> dict[str, Any]:
+    authorize_action(caller, "reorganisation", "read")
+    with Session(admin_engine()) as session:
+        try:
+            result = reorg.dry_run(session, reorg_id)
+        except reorg.ReorgError as exc:
+            raise ValidationFailed([FieldError("reorg_id", p) for p in exc.problems]) from exc
+        finally:
+            session.rollback()
+    return msgspec.to_builtins(result)
+
+
+@post(
+    "/api/v1/reorganisations/{reorg_id:int}/apply",
+    sync_to_thread=True,
+    status_code=200,
+    tags=["reorganisations"],
+)
+def apply(reorg_id: FromPath[int], data: JSONBody[ApplyIn], caller: CallerDep) -> dict[str, Any]:
+    authorize_action(caller, "reorganisation", "apply")
+    with Session(admin_engine()) as session:
+        try:
+            result = reorg.apply(session, reorg_id, caller.username, data.confirm_access_gains)
+        except reorg.ReorgError as exc:
+            session.rollback()
+            raise ValidationFailed([FieldError("operations", p) for p in exc.problems]) from exc
+        except reorg.AccessReviewRequired as exc:
+            session.rollback()
+            record(
+                caller.actor,
+                "apply",
+                "reorganisation",
+                "refused",
+                resource_ids=[reorg_id],
+                detail={"access_gains": len(exc.gains)},
+            )
+            raise AccessReviewPending(exc.gains) from exc
+        session.commit()
+    if not result.get("already_applied"):
+        record(
+            caller.actor,
+            "apply",
+            "reorganisation",
+            "allowed",
+            resource_ids=[reorg_id],
+            detail={k: result[k] for k in ("units_moved", "hamlets_moved", "children_moved")},
+        )
+    return msgspec.to_builtins(result)
+
+
+@post(
+    "/api/v1/reorganisations/{reorg_id:int}/revert",
+    sync_to_thread=True,
+    status_code=200,
+    tags=["reorganisations"],
+)
+def revert(reorg_id: FromPath[int], caller: CallerDep) -> dict[str, Any]:
+    authorize_action(caller, "reorganisation", "apply")
+    with Session(admin_engine()) as session:
+        try:
+            steps = reorg.revert(session, reorg_id)
+        except reorg.ReorgError as exc:
+            session.rollback()
+            raise Conflict("; ".join(exc.problems)) from exc
+        session.commit()
+    record(
+        caller.actor, "revert", "reorganisation", "allowed", resource_ids=[reorg_id], detail={"steps": steps}
+    )
+    return {"status": "reverted", "steps_undone": steps}
