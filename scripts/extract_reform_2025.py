@@ -50,14 +50,14 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
 import sys
-import tarfile
 import tempfile
 import unicodedata
-import zipfile
 from collections import Counter, defaultdict
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from package_archive import download, read_members  # noqa: E402
 
 PACKAGE = "vietnamadminunits"
 VERSION = "1.0.4"
@@ -122,54 +122,6 @@ class Report:
 # ----------------------------------------------------------------- download
 
 
-def download(dest: Path) -> Path:
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "--no-deps",
-            "--disable-pip-version-check",
-            "-q",
-            "-d",
-            str(dest),
-            f"{PACKAGE}=={VERSION}",
-        ],
-        check=True,
-    )
-    archives = [p for p in dest.iterdir() if p.is_file()]
-    if len(archives) != 1:
-        raise SystemExit(f"expected one archive, got {archives}")
-    return archives[0]
-
-
-def read_members(archive: Path, suffixes: list[str]) -> tuple[list[str], dict[str, tuple[str, bytes]]]:
-    """Return (listing of data files, {suffix: (member path, bytes)})."""
-    out: dict[str, tuple[str, bytes]] = {}
-    if archive.name.endswith((".whl", ".zip")):
-        with zipfile.ZipFile(archive) as zf:
-            infos = [i for i in zf.infolist() if not i.is_dir()]
-            listing = [f"{i.file_size:>10}  {i.filename}" for i in infos if "/data/" in i.filename]
-            for suffix in suffixes:
-                hits = [i.filename for i in infos if i.filename.endswith(suffix)]
-                if len(hits) != 1:
-                    raise SystemExit(f"{archive.name}: {suffix} found {len(hits)} times")
-                out[suffix] = (hits[0], zf.read(hits[0]))
-    else:
-        with tarfile.open(archive) as tf:
-            members = [m for m in tf.getmembers() if m.isfile()]
-            listing = [f"{m.size:>10}  {m.name}" for m in members if "/data/" in m.name]
-            for suffix in suffixes:
-                hits = [m for m in members if m.name.endswith(suffix)]
-                if len(hits) != 1:
-                    raise SystemExit(f"{archive.name}: {suffix} found {len(hits)} times")
-                fh = tf.extractfile(hits[0])
-                assert fh is not None
-                out[suffix] = (hits[0].name, fh.read())
-    return listing, out
-
-
 # ----------------------------------------------------------------- names
 
 
@@ -218,7 +170,7 @@ def main() -> None:
     rep = Report()
 
     with tempfile.TemporaryDirectory() as tmp:
-        archive = download(Path(tmp))
+        archive = download(PACKAGE, VERSION, Path(tmp))
         listing, members = read_members(archive, [MEMBER_CONVERTER, MEMBER_LEGACY, MEMBER_2025])
         archive_name = archive.name
     conv = json.loads(members[MEMBER_CONVERTER][1].decode("utf-8"))

