@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, and_, false
 from sqlalchemy.orm import InstrumentedAttribute
 
 
@@ -27,8 +27,10 @@ def in_subtree(path: str, root: str | None) -> bool:
     return root is not None and root <= path < subtree_end(root)
 
 
-def subtree_clause(column: InstrumentedAttribute[str], root: str) -> ColumnElement[bool]:
-    """SQL predicate: ``column`` lies in the subtree of ``root`` (index-friendly range)."""
+def subtree_clause(column: InstrumentedAttribute[str], root: str | None) -> ColumnElement[bool]:
+    """SQL predicate: ``column`` lies in the subtree of ``root`` (index-friendly range); no root: nothing."""
+    if root is None:
+        return false()
     return and_(column >= root, column < subtree_end(root))
 
 
@@ -41,12 +43,6 @@ class Scope:
 
     records: str | None
     aggregates: str | None
-
-    def can_see_records(self, path: str) -> bool:
-        return in_subtree(path, self.records)
-
-    def can_see_aggregates(self, path: str) -> bool:
-        return in_subtree(path, self.aggregates) or in_subtree(path, self.records)
 
 
 NO_SCOPE = Scope(records=None, aggregates=None)

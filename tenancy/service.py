@@ -22,9 +22,3 @@ def child_units(session: Session, parent_id: int) -> list[Unit]:
     return list(
         session.scalars(select(Unit).where(Unit.parent_id == parent_id).order_by(Unit.code, Unit.name))
     )
-
-
-def ancestors(session: Session, unit: Unit) -> list[Unit]:
-    ids = [int(p) for p in unit.path.strip("/").split("/")]
-    found = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(ids)))}
-    return [found[i] for i in ids]

@@ -51,11 +51,10 @@ def get_export(
     session: Session, caller: Caller, export_id: uuid.UUID, action: str = "read"
 ) -> tuple[Export, Unit]:
     authorize_action(caller, "export", "read")
-    root = caller.scope.records
     row = session.execute(
         select(Export, Unit)
         .join(Unit, Unit.id == Export.unit_id)
-        .where(Export.id == export_id, subtree_clause(Export.unit_path, root) if root else False)
+        .where(Export.id == export_id, subtree_clause(Export.unit_path, caller.scope.records))
     ).one_or_none()
     if row is None:
         raise NotVisible("export not found", resource="export", action=action, resource_ids=[str(export_id)])

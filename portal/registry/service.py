@@ -46,9 +46,8 @@ def _checker(session: Session) -> Checker:
 
 def _visible(caller: Caller) -> Select[tuple[Child]]:
     """Base statement: children in the caller's record scope (none without one)."""
-    root = caller.scope.records
     stmt = select(Child).options(selectinload(Child.guardians), selectinload(Child.periods))
-    return stmt.where(subtree_clause(Child.unit_path, root)) if root else stmt.where(False)
+    return stmt.where(subtree_clause(Child.unit_path, caller.scope.records))
 
 
 def _hamlet(session: Session, caller: Caller, hamlet_id: int, check: Checker) -> Unit | None:
