@@ -172,16 +172,16 @@ def review(session: Session, plan: Plan, on: date) -> dict[str, Any]:
         for u in _units(session, "id = ANY(:ids)", ids=[x for m in plan.moves for x in (m[0], m[2])])
     }
     moves = [(paths[unit], paths[to] + f"{unit}/") for unit, _from, to in plan.moves]
-    hamlets = children = 0
-    for old, _new in moves:
-        hamlets += session.execute(
-            text("SELECT count(*) FROM units WHERE level = 'hamlet' AND path >= :p AND path < :e"),
-            {"p": old, "e": subtree_end(old)},
-        ).scalar_one()
-        children += session.execute(
-            text("SELECT count(*) FROM children WHERE unit_path >= :p AND unit_path < :e"),
-            {"p": old, "e": subtree_end(old)},
-        ).scalar_one()
+    ranges = {"lo": [old for old, _new in moves], "hi": [subtree_end(old) for old, _new in moves]}
+    within = (
+        "JOIN unnest(CAST(:lo AS text[]), CAST(:hi AS text[])) AS r(lo, hi) ON {col} >= r.lo AND {col} < r.hi"
+    )
+    hamlets = session.execute(
+        text("SELECT count(*) FROM units " + within.format(col="path") + " WHERE level = 'hamlet'"), ranges
+    ).scalar_one()
+    children = session.execute(
+        text("SELECT count(*) FROM children " + within.format(col="unit_path")), ranges
+    ).scalar_one()
     closed = set(plan.closes)
     gains, losses, reassign = [], [], []
     for user in _staff(session):

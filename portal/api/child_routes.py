@@ -9,6 +9,7 @@ from litestar import get, patch, post
 from litestar.params import FromPath, JSONBody
 
 from portal.api.deps import CallerDep, DbDep
+from portal.api.pages import whole_list
 from portal.registry.schemas import ChildCreate, ChildPatch
 from portal.registry.serialize import child_json, history_json
 from portal.registry.service import child_history, create_child, get_child, update_child
@@ -39,4 +40,4 @@ def patch_child(
 @get("/api/v1/children/{child_id:uuid}/history", sync_to_thread=True, tags=["registry"])
 def read_child_history(child_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep) -> dict[str, Any]:
     items = [history_json(h) for h in child_history(db, caller, child_id)]
-    return {"items": items, "total": len(items), "page": 1, "page_size": len(items)}
+    return whole_list(items)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from authz.guards import authorize_action
 from infra.db import admin_engine
 from portal.api.deps import CallerDep
+from portal.api.pages import whole_list
 from portal.audit.service import record
 from portal.errors import Conflict, FieldError, ValidationFailed
 from tenancy import reorg
@@ -50,7 +51,7 @@ def list_reorganisations(caller: CallerDep) -> dict[str, Any]:
             )
         ]
     items = [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()} for r in rows]
-    return {"items": items, "total": len(items), "page": 1, "page_size": len(items)}
+    return whole_list(items)
 
 
 @get(

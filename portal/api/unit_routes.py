@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from authz.guards import authorize
 from portal.api.deps import CallerDep, DbDep
+from portal.api.pages import whole_list
 from portal.registry.serialize import child_json
 from portal.registry.service import list_children
 from portal.stats.service import unit_stats
@@ -44,7 +45,7 @@ def read_sub_units(unit_id: FromPath[int], caller: CallerDep, db: DbDep) -> dict
     unit = _unit(db, unit_id)
     authorize(caller, "unit", "read", unit)
     items = [u.ref() for u in child_units(db, unit.id)]
-    return {"items": items, "total": len(items), "page": 1, "page_size": len(items)}
+    return whole_list(items)
 
 
 @get(
