@@ -35,6 +35,8 @@ class Settings:
     login_cooldown_seconds: int
     celery_eager: bool
     celery_queue: str
+    consolidation_chunk: int
+    """Sub-units a consolidation counts per committed step (progress is reported per step)."""
 
     @property
     def app_db_role(self) -> str:
@@ -74,4 +76,5 @@ def get_settings() -> Settings:
         login_cooldown_seconds=int(env.get("LOGIN_COOLDOWN_SECONDS", "300")),
         celery_eager=_bool(env.get("CELERY_EAGER")),
         celery_queue=env.get("CELERY_QUEUE", "portal"),
+        consolidation_chunk=max(1, int(env.get("CONSOLIDATION_CHUNK", "25"))),
     )

@@ -12,7 +12,15 @@ from sqlalchemy import text
 
 import portal.models  # noqa: F401 - every mapper configured before the first request
 from infra.db import app_engine
-from portal.api import auth_routes, child_routes, export_routes, reference_routes, reorg_routes, unit_routes
+from portal.api import (
+    auth_routes,
+    child_routes,
+    export_routes,
+    reference_routes,
+    reorg_routes,
+    report_routes,
+    unit_routes,
+)
 from portal.api.deps import provide_caller, provide_db
 from portal.api.errors import (
     domain_error_handler,
@@ -78,6 +86,7 @@ def create_app(check_role: bool = True) -> Litestar:
             reorg_routes.dry_run,
             reorg_routes.apply,
             reorg_routes.revert,
+            *report_routes.ROUTES,
         ],
         dependencies={"caller": Provide(provide_caller, sync_to_thread=True), "db": Provide(provide_db)},
         exception_handlers={

@@ -4,6 +4,17 @@ from portal.audit.models import AuditEntry
 from portal.auth.models import AuthToken, LoginThrottle, User
 from portal.exports.models import Export
 from portal.registry.models import Child, ChildHistory, ChildPeriod, Guardian, ReferenceCode
+from portal.reports.models import (
+    ConsolidationRun,
+    Contribution,
+    Indicator,
+    Report,
+    ReportDefinition,
+    ReportDocument,
+    ReportEvent,
+    Target,
+    UnitTarget,
+)
 from tenancy.models import Unit
 
 __all__ = [
@@ -12,10 +23,19 @@ __all__ = [
     "Child",
     "ChildHistory",
     "ChildPeriod",
+    "ConsolidationRun",
+    "Contribution",
     "Export",
     "Guardian",
+    "Indicator",
     "LoginThrottle",
     "ReferenceCode",
+    "Report",
+    "ReportDefinition",
+    "ReportDocument",
+    "ReportEvent",
+    "Target",
     "Unit",
+    "UnitTarget",
     "User",
 ]

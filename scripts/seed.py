@@ -19,6 +19,7 @@ from infra.db import admin_engine  # noqa: E402
 from infra.settings import get_settings  # noqa: E402
 from portal.demo.seed import DEMO_PASSWORD, seed_demo  # noqa: E402
 from portal.registry.reference import load_reference  # noqa: E402
+from portal.reports.catalog import load_catalog  # noqa: E402
 from tenancy.load import load_official_units  # noqa: E402
 from tenancy.reform import load_reform_2025  # noqa: E402
 
@@ -39,10 +40,11 @@ def main() -> None:
     with Session(admin_engine()) as session:
         units = load_official_units(session)
         refs = load_reference(session)
+        catalog = load_catalog(session)
         reform = load_reform_2025(session)
         report = seed_demo(session, args.seed, args.children, args.province_wide) if args.demo else None
         session.commit()
-    print(f"units added: {units}; reference codes: {refs}")
+    print(f"units added: {units}; reference codes: {refs}; report catalogue entries: {catalog}")
     print(
         f"2025 reform: {reform.targets} old -> new commune targets; {len(reform.skipped)} rows skipped "
         f"(codes not in the GSO lists: {', '.join(sorted({r[0] for r in reform.skipped}))})"

@@ -10,7 +10,10 @@ from infra.settings import get_settings
 _settings = get_settings()
 
 app = Celery(
-    "portal", broker=_settings.broker_url, backend=_settings.result_backend, include=["tasks.exports"]
+    "portal",
+    broker=_settings.broker_url,
+    backend=_settings.result_backend,
+    include=["tasks.exports", "tasks.reports"],
 )
 app.conf.update(
     task_acks_late=True,  # a task whose worker dies is delivered again

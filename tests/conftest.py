@@ -66,6 +66,7 @@ from infra.settings import get_settings  # noqa: E402
 from portal.app import create_app  # noqa: E402
 from portal.demo.seed import seed_demo  # noqa: E402
 from portal.registry.reference import load_reference  # noqa: E402
+from portal.reports.catalog import load_catalog  # noqa: E402
 from tenancy.load import load_official_units  # noqa: E402
 from tenancy.reform import load_reform_2025  # noqa: E402
 
@@ -81,6 +82,7 @@ def database() -> object:
     with Session(admin_engine()) as session:
         load_official_units(session)
         load_reference(session)
+        load_catalog(session)
         load_reform_2025(session)
         seed_demo(session, seed=7, children=DEMO_CHILDREN)
         session.commit()

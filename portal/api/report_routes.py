@@ -1,0 +1,271 @@
+"""Periodic reports: definitions, drafts, figures, the approval chain, consolidation, documents,
+dashboards and targets."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import Response, get, post, put
+from litestar.params import FromPath, FromQuery, JSONBody
+from sqlalchemy import select
+
+from authz.guards import authorize_action
+from portal.api.deps import CallerDep, DbDep
+from portal.api.pages import whole_list
+from portal.api.unit_routes import _unit
+from portal.reports import consolidation, documents, service, workflow
+from portal.reports.access import get_report
+from portal.reports.dashboard import dashboard, set_target
+from portal.reports.figures import load_catalog
+from portal.reports.models import ReportDefinition, Target
+from portal.reports.schemas import (
+    ActionIn,
+    ConsolidateIn,
+    DocumentIn,
+    ReportCreate,
+    TargetIn,
+    ValuesIn,
+    as_dict,
+)
+from portal.reports.view import report_json, summary_json
+
+TAGS = ["reports"]
+
+
+def _view(db: Any, caller: Any, report_id: int) -> dict[str, Any]:
+    return report_json(db, caller, *get_report(db, caller, report_id))
+
+
+@get(
+    "/api/v1/report-definitions",
+    sync_to_thread=True,
+    tags=TAGS,
+    summary="Report definitions, indicators, targets",
+)
+def read_definitions(caller: CallerDep, db: DbDep) -> dict[str, Any]:
+    authorize_action(caller, "report", "read")
+    items = []
+    for definition in db.scalars(select(ReportDefinition).order_by(ReportDefinition.id)):
+        catalog = load_catalog(db, definition)
+        items.append(
+            {
+                "code": definition.code,
+                "name_vi": definition.name_vi,
+                "name_en": definition.name_en,
+                "period_type": definition.period_type,
+                "lowest_level": definition.lowest_level,
+                "indicators": [
+                    {
+                        "code": i.code,
+                        "name_vi": i.name_vi,
+                        "name_en": i.name_en,
+                        "source": i.source,
+                        "entry_level": catalog.entry_level(i),
+                        "cells": i.cells,
+                        "partitions": i.partitions,
+                        "rules": i.rules,
+                        "legal_basis": i.legal_basis,
+                    }
+                    for i in catalog.indicators
+                ],
+            }
+        )
+    targets = [
+        {
+            "code": t.code,
+            "name_vi": t.name_vi,
+            "name_en": t.name_en,
+            "numerator": t.numerator,
+            "denominator": t.denominator,
+            "default_pct": float(t.default_pct),
+            "legal_basis": t.legal_basis,
+        }
+        for t in db.scalars(select(Target).order_by(Target.sort))
+    ]
+    return {"items": items, "targets": targets}
+
+
+@post("/api/v1/reports", sync_to_thread=True, status_code=201, tags=TAGS, summary="Start a report (a draft)")
+def post_report(data: JSONBody[ReportCreate], caller: CallerDep, db: DbDep) -> dict[str, Any]:
+    report = service.create_report(db, caller, as_dict(data))
+    db.flush()
+    return _view(db, caller, report.id)
+
+
+@get("/api/v1/reports", sync_to_thread=True, tags=TAGS, summary="Reports in the caller's area")
+def list_reports(
+    caller: CallerDep,
+    db: DbDep,
+    unit_id: FromQuery[int | None] = None,
+    definition: FromQuery[str | None] = None,
+    period: FromQuery[str | None] = None,
+    status: FromQuery[str | None] = None,
+) -> dict[str, Any]:
+    params = {"unit_id": unit_id, "definition": definition, "period": period, "status": status}
+    return whole_list([summary_json(r) for r in service.list_reports(db, caller, params)])
+
+
+@get("/api/v1/reports/{report_id:int}", sync_to_thread=True, tags=TAGS)
+def read_report(report_id: FromPath[int], caller: CallerDep, db: DbDep) -> dict[str, Any]:
+    return _view(db, caller, report_id)
+
+
+@put("/api/v1/reports/{report_id:int}/values", sync_to_thread=True, tags=TAGS, summary="Enter counts by hand")
+def put_values(
+    report_id: FromPath[int], data: JSONBody[ValuesIn], caller: CallerDep, db: DbDep
+) -> dict[str, Any]:
+    service.enter_values(db, caller, report_id, as_dict(data))
+    return _view(db, caller, report_id)
+
+
+@post(
+    "/api/v1/reports/{report_id:int}/refresh",
+    sync_to_thread=True,
+    status_code=200,
+    tags=TAGS,
+    summary="Recount a lowest-level draft from the registry",
+)
+def post_refresh(report_id: FromPath[int], caller: CallerDep, db: DbDep) -> dict[str, Any]:
+    service.refresh(db, caller, report_id)
+    return _view(db, caller, report_id)
+
+
+def _transition(name: str, action: Any, summary: str) -> Any:
+    @post(
+        f"/api/v1/reports/{{report_id:int}}/{name}",
+        sync_to_thread=True,
+        status_code=200,
+        tags=TAGS,
+        summary=summary,
+        name=f"report-{name}",
+    )
+    def handler(
+        report_id: FromPath[int], caller: CallerDep, db: DbDep, data: JSONBody[ActionIn | None] = None
+    ) -> dict[str, Any]:
+        action(db, caller, report_id, as_dict(data))
+        return _view(db, caller, report_id)
+
+    return handler
+
+
+post_submit = _transition("submit", workflow.submit, "Submit to the level above")
+post_approve = _transition("approve", workflow.approve, "Approve (the level above); locks the figures")
+post_return = _transition("return", workflow.send_back, "Return to the unit with a comment")
+post_reopen = _transition(
+    "reopen", workflow.reopen, "Re-open an approved report (the approver, with a reason)"
+)
+
+
+@post(
+    "/api/v1/reports/{report_id:int}/consolidate",
+    sync_to_thread=True,
+    status_code=202,
+    tags=TAGS,
+    summary="Consolidate the sub-units' approved reports (a worker task with progress)",
+)
+def post_consolidate(
+    report_id: FromPath[int], caller: CallerDep, db: DbDep, data: JSONBody[ConsolidateIn | None] = None
+) -> dict[str, Any]:
+    return consolidation.request_consolidation(db, caller, report_id, as_dict(data)).as_json()
+
+
+@get(
+    "/api/v1/consolidations/{run_id:int}",
+    sync_to_thread=True,
+    tags=TAGS,
+    summary="A consolidation's progress",
+)
+def read_consolidation(run_id: FromPath[int], caller: CallerDep, db: DbDep) -> dict[str, Any]:
+    return consolidation.get_run(db, caller, run_id).as_json()
+
+
+@post(
+    "/api/v1/reports/{report_id:int}/documents",
+    sync_to_thread=True,
+    status_code=202,
+    tags=TAGS,
+    summary="Queue an XLSX or PDF of the report",
+)
+def post_document(
+    report_id: FromPath[int], data: JSONBody[DocumentIn], caller: CallerDep, db: DbDep
+) -> dict[str, Any]:
+    return documents.request_document(db, caller, report_id, as_dict(data)).as_json()
+
+
+@get("/api/v1/report-documents/{document_id:uuid}", sync_to_thread=True, tags=TAGS)
+def read_document(document_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep) -> dict[str, Any]:
+    return documents.get_document(db, caller, document_id).as_json()
+
+
+@post("/api/v1/report-documents/{document_id:uuid}/retry", sync_to_thread=True, status_code=202, tags=TAGS)
+def post_document_retry(document_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep) -> dict[str, Any]:
+    return documents.retry_document(db, caller, document_id).as_json()
+
+
+@get(
+    "/api/v1/report-documents/{document_id:uuid}/download",
+    sync_to_thread=True,
+    tags=TAGS,
+    summary="The document, streamed after access is checked again",
+)
+def read_document_download(document_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep) -> Response[bytes]:
+    data, media_type, filename = documents.download_document(db, caller, document_id)
+    return Response(
+        data,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+@get(
+    "/api/v1/units/{unit_id:int}/dashboard",
+    sync_to_thread=True,
+    tags=TAGS,
+    summary="Indicators against targets, trend and a ranking of sub-units",
+)
+def read_dashboard(
+    unit_id: FromPath[int],
+    caller: CallerDep,
+    db: DbDep,
+    definition: FromQuery[str | None] = None,
+    period: FromQuery[str | None] = None,
+    periods: FromQuery[int | None] = None,
+) -> dict[str, Any]:
+    return dashboard(
+        db, caller, _unit(db, unit_id), {"definition": definition, "period": period, "periods": periods}
+    )
+
+
+@put(
+    "/api/v1/units/{unit_id:int}/targets",
+    sync_to_thread=True,
+    tags=TAGS,
+    summary="Set the unit's target for a year",
+)
+def put_target(
+    unit_id: FromPath[int], data: JSONBody[TargetIn], caller: CallerDep, db: DbDep
+) -> dict[str, Any]:
+    return set_target(db, caller, _unit(db, unit_id), as_dict(data))
+
+
+ROUTES = [
+    read_definitions,
+    post_report,
+    list_reports,
+    read_report,
+    put_values,
+    post_refresh,
+    post_submit,
+    post_approve,
+    post_return,
+    post_reopen,
+    post_consolidate,
+    read_consolidation,
+    post_document,
+    read_document,
+    post_document_retry,
+    read_document_download,
+    read_dashboard,
+    put_target,
+]

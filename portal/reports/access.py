@@ -1,0 +1,73 @@
+"""Who may act on a report: Casbin decides the action, the unit decides the place, and the
+workflow decides the person: a unit's own staff draft and submit, the level above approves."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from authz.guards import authorize
+from portal.auth.caller import Caller
+from portal.errors import Forbidden, NotVisible
+from portal.reports.models import Report, ReportDefinition
+from tenancy.models import Unit
+from tenancy.scope import in_subtree
+from tenancy.structure import parent_on
+
+
+def get_report(
+    session: Session, caller: Caller, report_id: int, action: str = "read", lock: bool = False
+) -> tuple[Report, ReportDefinition, Unit]:
+    """The report if the caller's scope covers its unit (row-level security filters the rest: 404)."""
+    stmt = (
+        select(Report, ReportDefinition, Unit)
+        .join(ReportDefinition, ReportDefinition.id == Report.definition_id)
+        .join(Unit, Unit.id == Report.unit_id)
+        .where(Report.id == report_id)
+    )
+    if lock:
+        stmt = stmt.with_for_update(of=Report)
+    row = session.execute(stmt).one_or_none()
+    if row is None:
+        raise NotVisible("report not found", resource="report", action=action, resource_ids=[report_id])
+    report, definition, unit = row
+    authorize(caller, "report", action, unit)
+    return report, definition, unit
+
+
+def is_owner(caller: Caller, unit: Unit) -> bool:
+    """The unit's own staff; a ward officer also stands in for the hamlets of the commune."""
+    if caller.unit is not None and caller.unit.id == unit.id:
+        return True
+    return (
+        unit.level == "hamlet"
+        and caller.role == "ward_officer"
+        and in_subtree(unit.path, caller.scope.records)
+    )
+
+
+def require_owner(caller: Caller, unit: Unit, action: str) -> None:
+    if not is_owner(caller, unit):
+        raise Forbidden(
+            f"only the staff of {unit.name} may {action} its report",
+            resource="report",
+            action=action,
+            unit_id=unit.id,
+        )
+
+
+def approver_unit(session: Session, report: Report, unit: Unit) -> Unit:
+    """The unit that approves: the one above on the period's last day (a province approves its own)."""
+    return parent_on(session, unit, report.period_end) or unit
+
+
+def require_approver(session: Session, caller: Caller, report: Report, unit: Unit, action: str) -> Unit:
+    approver = approver_unit(session, report, unit)
+    if caller.unit is None or caller.unit.id != approver.id:
+        raise Forbidden(
+            f"only the staff of {approver.name} (the level above) may {action} this report",
+            resource="report",
+            action=action,
+            unit_id=unit.id,
+        )
+    return approver

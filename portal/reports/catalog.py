@@ -1,0 +1,99 @@
+"""The standard indicators, report definitions and targets (``data/catalog.json``), loaded as data.
+
+Group, risk and support cells are expanded from the reference codes, so a new code in the
+reference data becomes a new cell of the report without a code change.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from portal.registry.models import ReferenceCode
+from portal.reports.models import Indicator, ReportDefinition, Target
+
+CATALOG = Path(__file__).with_name("data") / "catalog.json"
+
+
+def _cell(row: list[Any]) -> dict[str, Any]:
+    key, vi, en, *rest = row
+    cell: dict[str, Any] = {"key": key, "name_vi": vi, "name_en": en}
+    if rest and rest[0] is not None:
+        cell["max"] = rest[0]
+    if len(rest) > 1 and rest[1] is not None:
+        cell["auto"] = rest[1]  # a constant this unit contributes (e.g. one commune reporting)
+    return cell
+
+
+def indicator_rows(session: Session, raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for sort, spec in enumerate(raw):
+        cells = [_cell(c) for c in spec["cells"]]
+        if "cells_from" in spec:
+            codes = session.execute(
+                select(ReferenceCode.code, ReferenceCode.name_vi, ReferenceCode.name_en)
+                .where(ReferenceCode.kind == spec["cells_from"], ReferenceCode.parent_code.is_(None))
+                .order_by(ReferenceCode.sort)
+            ).all()
+            cells += [{"key": c, "name_vi": vi, "name_en": en} for c, vi, en in codes]
+        rows.append(
+            {
+                "code": spec["code"],
+                "name_vi": spec["name_vi"],
+                "name_en": spec["name_en"],
+                "source": spec["source"],
+                "entry_level": spec.get("entry_level"),
+                "cells": cells,
+                "partitions": spec.get("partitions", []),
+                "rules": spec.get("rules", []),
+                "counts_children": spec.get("counts_children", True),
+                "legal_basis": spec.get("legal_basis"),
+                "sort": sort,
+            }
+        )
+    return rows
+
+
+def _upsert(session: Session, model: type, rows: list[dict[str, Any]], key: str) -> None:
+    stmt = insert(model).values(rows)
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[key], set_={c: stmt.excluded[c] for c in rows[0] if c != key}
+        )
+    )
+
+
+def load_catalog(session: Session, path: Path = CATALOG) -> int:
+    """Insert or update every indicator, definition and target; needs the reference codes loaded."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    indicators = indicator_rows(session, data["indicators"])
+    codes = [i["code"] for i in indicators]
+    _upsert(session, Indicator, indicators, "code")
+    definitions = [
+        {
+            "code": d["code"],
+            "name_vi": d["name_vi"],
+            "name_en": d["name_en"],
+            "period_type": d["period_type"],
+            "lowest_level": d["lowest_level"],
+            "indicators": d.get("indicators", codes),
+            "legal_basis": d.get("legal_basis", "Thông tư 13/2021/TT-BLĐTBXH"),
+        }
+        for d in data["definitions"]
+    ]
+    _upsert(session, ReportDefinition, definitions, "code")
+    targets = [
+        {
+            k: t.get(k)
+            for k in ("code", "name_vi", "name_en", "numerator", "denominator", "default_pct", "legal_basis")
+        }
+        | {"sort": i}
+        for i, t in enumerate(data["targets"])
+    ]
+    _upsert(session, Target, targets, "code")
+    return len(indicators) + len(definitions) + len(targets)

@@ -1,0 +1,213 @@
+"""Dashboards: a unit's indicators against its targets, their trend, and a ranking of its sub-units.
+
+Targets come from plans at each level: a unit's own target for the year, else the nearest
+ancestor's, else the national default. Readers without record access get small cells hidden,
+and a rate is hidden whenever its numerator or denominator is a small cell.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from authz.guards import authorize
+from infra.clock import today, utcnow
+from portal.audit.service import record as audit
+from portal.auth.caller import Caller
+from portal.errors import FieldError, ValidationFailed
+from portal.reports.models import Figures, Indicator, Report, Target, UnitTarget
+from portal.reports.periods import containing, parse, previous
+from portal.reports.service import definition_by_code
+from portal.stats.suppression import small, suppress_cell
+from tenancy.models import Unit
+from tenancy.scope import in_subtree
+from tenancy.structure import children_on
+
+KEY_INDICATORS = (
+    "children.total",
+    "special.total",
+    "at_risk.total",
+    "injuries.total",
+    "abused_children.total",
+)
+
+
+def _value(figures: Figures, ref: str) -> int | None:
+    code, cell = ref.split(".")
+    value = figures.get(code, {}).get(cell)
+    return None if value is None else int(value)
+
+
+def targets_for(session: Session, unit: Unit, year: int) -> dict[str, tuple[Decimal, str | None]]:
+    """Each target's percentage for ``unit`` in ``year`` and the unit whose plan set it (None: default)."""
+    ancestors = [int(x) for x in unit.path.strip("/").split("/")]
+    names = dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ancestors))).tuples().all())
+    set_here = {
+        (t.target_code, t.unit_id): t.pct
+        for t in session.scalars(
+            select(UnitTarget).where(UnitTarget.unit_id.in_(ancestors), UnitTarget.year == year)
+        )
+    }
+    out: dict[str, tuple[Decimal, str | None]] = {}
+    for target in session.scalars(select(Target).order_by(Target.sort)):
+        out[target.code] = (target.default_pct, None)
+        for uid in ancestors:  # root first: the deepest plan wins
+            if (target.code, uid) in set_here:
+                out[target.code] = (set_here[(target.code, uid)], names.get(uid))
+    return out
+
+
+def rate_rows(
+    session: Session, figures: Figures, goals: dict[str, tuple[Decimal, str | None]], exact: bool
+) -> list[dict[str, Any]]:
+    rows = []
+    counting = set(session.scalars(select(Indicator.code).where(Indicator.counts_children)))
+    for target in session.scalars(select(Target).order_by(Target.sort)):
+        num, den = _value(figures, target.numerator), _value(figures, target.denominator)
+        sensitive = not exact and target.numerator.split(".")[0] in counting
+        hidden = sensitive and ((num is not None and small(num)) or (den is not None and small(den)))
+        pct = None if num is None or not den or hidden else round(100.0 * num / den, 1)
+        goal, set_by = goals[target.code]
+        rows.append(
+            {
+                "code": target.code,
+                "name_vi": target.name_vi,
+                "name_en": target.name_en,
+                "numerator": suppress_cell(num) if sensitive and num is not None else num,
+                "denominator": suppress_cell(den) if sensitive and den is not None else den,
+                "pct": pct,
+                "target_pct": float(goal),
+                "target_set_by": set_by,
+                "met": None if pct is None else pct >= float(goal),
+            }
+        )
+    return rows
+
+
+def _report_for(session: Session, definition_id: int, unit_id: int, period: str) -> Report | None:
+    return session.scalar(
+        select(Report).where(
+            Report.definition_id == definition_id, Report.unit_id == unit_id, Report.period == period
+        )
+    )
+
+
+def dashboard(session: Session, caller: Caller, unit: Unit, params: dict[str, Any]) -> dict[str, Any]:
+    authorize(caller, "report", "read", unit)
+    definition = definition_by_code(session, params.get("definition") or "monthly")
+    count = params.get("periods") or 12
+    if not isinstance(count, int) or not 1 <= count <= 36:
+        raise ValidationFailed([FieldError("periods", "must be a whole number from 1 to 36")])
+    if params.get("period"):
+        last = parse(definition.period_type, str(params["period"]))
+        if last is None or last.start > today():
+            raise ValidationFailed([FieldError("period", "must be a past or current period of this report")])
+    else:
+        latest = session.scalar(
+            select(Report.period)
+            .where(Report.definition_id == definition.id, Report.unit_id == unit.id)
+            .order_by(Report.period_end.desc())
+            .limit(1)
+        )
+        last = (
+            parse(definition.period_type, latest) if latest else containing(definition.period_type, today())
+        )
+        assert last is not None
+    exact = in_subtree(unit.path, caller.scope.records)
+    trend = []
+    for period in previous(definition.period_type, last, count):
+        report = _report_for(session, definition.id, unit.id, period.key)
+        goals = targets_for(session, unit, period.end.year)
+        rates = rate_rows(session, report.figures, goals, exact) if report else []
+        trend.append(
+            {
+                "period": period.key,
+                "status": report.status if report else None,
+                "rates": {r["code"]: r["pct"] for r in rates},
+                "totals": {k: _shown(_value(report.figures, k), exact) for k in KEY_INDICATORS}
+                if report
+                else {},
+            }
+        )
+    current = _report_for(session, definition.id, unit.id, last.key)
+    goals = targets_for(session, unit, last.end.year)
+    audit(caller.actor, "read", "dashboard", "allowed", unit_id=unit.id, detail={"period": last.key})
+    return {
+        "unit": unit.ref(),
+        "definition": definition.code,
+        "period": last.key,
+        "report_id": current.id if current else None,
+        "status": current.status if current else None,
+        "suppressed": not exact,
+        "targets": rate_rows(session, current.figures, goals, exact) if current else [],
+        "trend": trend,
+        "ranking": _ranking(session, caller, unit, definition.id, last.key, last.end),
+    }
+
+
+def _shown(value: int | None, exact: bool) -> int | str | None:
+    return value if exact or value is None else suppress_cell(value)
+
+
+def _ranking(
+    session: Session, caller: Caller, unit: Unit, definition_id: int, period: str, end: date
+) -> list[dict[str, Any]]:
+    """Sub-units by each target's rate this period, best first; units without a report last."""
+    out = []
+    for sub in children_on(session, unit, end):
+        report = _report_for(session, definition_id, sub.id, period)
+        exact = in_subtree(sub.path, caller.scope.records)
+        rates = (
+            rate_rows(session, report.figures, targets_for(session, sub, end.year), exact) if report else []
+        )
+        out.append(
+            {
+                "unit": sub.ref(),
+                "status": report.status if report else "missing",
+                "rates": {r["code"]: r["pct"] for r in rates},
+            }
+        )
+    return out
+
+
+def set_target(session: Session, caller: Caller, unit: Unit, body: dict[str, Any]) -> dict[str, Any]:
+    """A unit's plan sets its own target for a year (its officers, or any level above)."""
+    authorize(caller, "target", "set", unit)
+    errors = []
+    code, year, pct = body.get("target"), body.get("year"), body.get("pct")
+    if session.get(Target, code) is None if isinstance(code, str) else True:
+        errors.append(FieldError("target", "unknown target", "unknown"))
+    if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
+        errors.append(FieldError("year", "must be a year such as 2026"))
+    if isinstance(pct, bool) or not isinstance(pct, int | float) or not 0 <= pct <= 100:
+        errors.append(FieldError("pct", "must be a percentage from 0 to 100"))
+    if errors:
+        raise ValidationFailed(errors)
+    stmt = insert(UnitTarget).values(
+        unit_id=unit.id,
+        target_code=code,
+        year=year,
+        pct=Decimal(str(pct)),
+        set_by=caller.user_id,
+        set_at=utcnow(),
+    )
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["unit_id", "target_code", "year"],
+            set_={"pct": stmt.excluded.pct, "set_by": stmt.excluded.set_by, "set_at": stmt.excluded.set_at},
+        )
+    )
+    audit(
+        caller.actor,
+        "set",
+        "target",
+        "allowed",
+        unit_id=unit.id,
+        detail={"target": code, "year": year, "pct": pct},
+    )
+    return {"unit_id": unit.id, "target": code, "year": year, "pct": float(pct)}

@@ -1,0 +1,153 @@
+"""XLSX and PDF documents of a report, built by a worker and kept in object storage.
+
+A document is of one report version, and exact or suppressed as its requester may read: an
+aggregate-only reader's document has small cells hidden, and an exact document can only be
+downloaded by someone who keeps the records of that unit. Downloads re-check access every time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from infra.clock import utcnow
+from infra.db import scoped_session
+from infra.storage import ObjectMissing, StorageUnavailable, get_storage
+from portal.audit.service import record as audit
+from portal.auth.caller import Caller
+from portal.errors import Conflict, DomainError, FieldError, Forbidden, NotVisible, ValidationFailed
+from portal.reports.access import get_report
+from portal.reports.models import ReportDocument
+from portal.reports.render_pdf import render_pdf
+from portal.reports.render_xlsx import render_xlsx
+from portal.reports.view import document_data
+from tasks.dispatch import send_after_commit
+from tenancy.scope import Scope, in_subtree
+
+TASK = "tasks.reports.build_document"
+MEDIA = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+STALE_QUEUED = timedelta(minutes=5)
+
+
+class StorageDown(DomainError):
+    status_code = 503
+
+
+def request_document(
+    session: Session, caller: Caller, report_id: int, body: dict[str, Any]
+) -> ReportDocument:
+    report, _definition, unit = get_report(session, caller, report_id, "export")
+    fmt = body.get("format")
+    if fmt not in MEDIA:
+        raise ValidationFailed([FieldError("format", "must be 'xlsx' or 'pdf'")])
+    doc = ReportDocument(
+        id=uuid.uuid4(),
+        report_id=report.id,
+        format=fmt,
+        report_version=report.version,
+        suppressed=not in_subtree(unit.path, caller.scope.records),
+        status="queued",
+        attempts=0,
+        requested_by=caller.user_id,
+    )
+    session.add(doc)
+    session.flush()
+    session.refresh(doc, ["created_at"])
+    send_after_commit(session, TASK, str(doc.id), caller.scope.records, caller.scope.aggregates)
+    audit(caller.actor, "create", "report_document", "allowed", resource_ids=[doc.id], unit_id=unit.id)
+    return doc
+
+
+def get_document(
+    session: Session, caller: Caller, document_id: uuid.UUID, action: str = "read"
+) -> ReportDocument:
+    doc = session.get(ReportDocument, document_id)
+    if doc is None:
+        raise NotVisible(
+            "document not found", resource="report_document", action=action, resource_ids=[str(document_id)]
+        )
+    _report, _definition, unit = get_report(session, caller, doc.report_id, "export")
+    if not doc.suppressed and not in_subtree(unit.path, caller.scope.records):
+        raise Forbidden(
+            "this document holds exact small counts: only the unit's record keepers may open it",
+            resource="report_document",
+            action=action,
+            unit_id=unit.id,
+        )
+    return doc
+
+
+def retry_document(session: Session, caller: Caller, document_id: uuid.UUID) -> ReportDocument:
+    doc = get_document(session, caller, document_id, "retry")
+    stale = doc.status == "queued" and utcnow() - doc.created_at > STALE_QUEUED
+    if doc.status != "failed" and not stale:
+        raise Conflict(f"document is {doc.status}: only a failed (or long-queued) document can be retried")
+    doc.status, doc.error = "queued", None
+    send_after_commit(session, TASK, str(doc.id), caller.scope.records, caller.scope.aggregates)
+    return doc
+
+
+def download_document(session: Session, caller: Caller, document_id: uuid.UUID) -> tuple[bytes, str, str]:
+    doc = get_document(session, caller, document_id, "download")
+    if doc.status != "done" or doc.storage_key is None:
+        raise Conflict(f"document is {doc.status}, not ready")
+    try:
+        data = get_storage().get(doc.storage_key)
+    except (StorageUnavailable, ObjectMissing) as exc:
+        raise StorageDown("document storage is unavailable: try again later") from exc
+    if hashlib.sha256(data).hexdigest() != doc.sha256:
+        raise StorageDown("the stored document does not match its checksum: generate it again")
+    audit(caller.actor, "download", "report_document", "allowed", resource_ids=[doc.id])
+    return data, MEDIA[doc.format], f"bao-cao-{doc.report_id}-v{doc.report_version}.{doc.format}"
+
+
+def build_document(document_id: str, scope: Scope, final: bool) -> str:
+    """Render and store one document; "retry" when storage or the database is down (and not final)."""
+    did = uuid.UUID(document_id)
+    with scoped_session(scope) as session:
+        doc = session.get(ReportDocument, did, with_for_update=True)
+        if doc is None:
+            return "not visible"
+        if doc.status == "done":
+            return "done"
+        doc.status, doc.attempts = "running", doc.attempts + 1
+    key = f"reports/{did}.{doc.format}"
+    try:
+        with scoped_session(scope) as session:
+            doc = session.get(ReportDocument, did)
+            assert doc is not None
+            data_doc = document_data(session, doc.report_id, not doc.suppressed)
+            data = render_xlsx(data_doc) if doc.format == "xlsx" else render_pdf(data_doc)
+        get_storage().put(key, data, MEDIA[doc.format])
+    except (StorageUnavailable, OperationalError) as exc:
+        with scoped_session(scope) as session:
+            doc = session.get(ReportDocument, did)
+            assert doc is not None
+            doc.status = "failed" if final else "queued"
+            doc.error = f"{type(exc).__name__}: {exc}"[:500]
+        return "failed" if final else "retry"
+    with scoped_session(scope) as session:
+        doc = session.get(ReportDocument, did)
+        assert doc is not None
+        doc.status, doc.error, doc.storage_key = "done", None, key
+        doc.size_bytes, doc.sha256, doc.finished_at = len(data), hashlib.sha256(data).hexdigest(), utcnow()
+    return "done"
+
+
+def documents_of(session: Session, report_id: int) -> list[ReportDocument]:
+    return list(
+        session.scalars(
+            select(ReportDocument)
+            .where(ReportDocument.report_id == report_id)
+            .order_by(ReportDocument.created_at)
+        )
+    )

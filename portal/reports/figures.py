@@ -1,0 +1,233 @@
+"""Report figures: which indicators a unit's report holds, registry counts, sums, derived totals,
+checks on hand-entered cells, and small-cell suppression for aggregate-only readers.
+
+Figures are ``{indicator: {cell: count}}``. Every count is a whole number of children, points,
+cases or communes, so consolidation is a plain sum of sub-units' figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.errors import FieldError
+from portal.reports.models import Figures, Indicator, ReportDefinition
+from portal.stats.suppression import suppress_cell, suppress_partition
+
+DEPTH = {"province": 1, "district": 2, "commune": 3, "hamlet": 4}
+MAX_COUNT = 10_000_000
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """One definition with its indicators, in order."""
+
+    definition: ReportDefinition
+    indicators: list[Indicator]
+
+    def entry_level(self, indicator: Indicator) -> str | None:
+        """Where a manual indicator is typed in for this definition (never below its lowest level)."""
+        if indicator.entry_level is None:
+            return None
+        lowest = self.definition.lowest_level
+        return indicator.entry_level if DEPTH[indicator.entry_level] <= DEPTH[lowest] else lowest
+
+    def held_at(self, level: str) -> list[Indicator]:
+        """Indicators a report at ``level`` holds: registry ones, and manual ones entered there or below."""
+        out = []
+        for ind in self.indicators:
+            entry = self.entry_level(ind)
+            if entry is None or DEPTH[level] <= DEPTH[entry]:
+                out.append(ind)
+        return out
+
+    def entered_at(self, level: str) -> list[Indicator]:
+        return [i for i in self.indicators if self.entry_level(i) == level]
+
+
+def load_catalog(session: Session, definition: ReportDefinition) -> Catalog:
+    by_code = {i.code: i for i in session.scalars(select(Indicator))}
+    return Catalog(definition, [by_code[c] for c in definition.indicators if c in by_code])
+
+
+def _prefix(paths: Iterable[str]) -> str:
+    parts = [p.strip("/").split("/") for p in paths]
+    common: list[str] = []
+    for segments in zip(*parts, strict=False):
+        if len(set(segments)) != 1:
+            break
+        common.append(segments[0])
+    return "/" + "".join(f"{s}/" for s in common)
+
+
+def registry_figures(
+    session: Session, hamlet_paths: dict[int, str], start: date, end: date, catalog: Catalog
+) -> dict[int, Figures]:
+    """Registry counts per hamlet (``hamlet_paths`` maps hamlet id to its current path), in one query."""
+    out: dict[int, Figures] = {h: _zeros(catalog, "hamlet", registry_only=True) for h in hamlet_paths}
+    if not hamlet_paths:
+        return out
+    rows = session.execute(
+        select(
+            func.report_registry_figures(_prefix(hamlet_paths.values()), start, end).table_valued(
+                "hamlet_id", "indicator", "cell", "n"
+            )
+        )
+    ).tuples()
+    for hamlet_id, indicator, cell, n in rows:
+        figures = out.get(int(hamlet_id))
+        if figures is not None and indicator in figures and cell in figures[indicator]:
+            figures[indicator][cell] = int(n)
+    return out
+
+
+def _zeros(catalog: Catalog, level: str, registry_only: bool = False) -> Figures:
+    return {
+        i.code: {k: 0 for k in i.cell_keys()}
+        for i in catalog.held_at(level)
+        if not registry_only or i.source == "registry"
+    }
+
+
+def add(into: Figures, other: Figures) -> None:
+    for code, cells in other.items():
+        target = into.setdefault(code, {})
+        for key, n in cells.items():
+            target[key] = target.get(key, 0) + int(n)
+
+
+def compose(catalog: Catalog, level: str, base: Figures, entered: Figures) -> Figures:
+    """A report's figures: the registry or consolidated ``base`` plus what was entered here,
+    with each indicator's cells complete, constants filled in and partition totals derived."""
+    out = _zeros(catalog, level)
+    for code, cells in base.items():
+        if code in out:
+            out[code].update({k: int(v) for k, v in cells.items() if k in out[code]})
+    for ind in catalog.entered_at(level):
+        cells = out[ind.code]
+        cells.update({k: int(v) for k, v in entered.get(ind.code, {}).items() if k in cells})
+        for cell in ind.cells:
+            if "auto" in cell:
+                cells[cell["key"]] = int(cell["auto"])
+        if ind.partitions and "total" in cells:
+            cells["total"] = sum(cells[k] for k in ind.partitions[0])
+    return out
+
+
+def check_entries(
+    catalog: Catalog, level: str, values: Any, registry: Figures
+) -> tuple[Figures, list[FieldError]]:
+    """Validate cells typed in at a unit of ``level`` against ``registry`` (the figures without them)."""
+    errors: list[FieldError] = []
+    clean: Figures = {}
+    if not isinstance(values, dict):
+        return clean, [FieldError("values", "must be an object {indicator: {cell: count}}")]
+    enterable = {i.code: i for i in catalog.entered_at(level)}
+    known = {i.code for i in catalog.indicators}
+    for code, cells in values.items():
+        field = f"values.{code}"
+        if code not in known:
+            errors.append(FieldError(field, "is not an indicator of this report", "unknown"))
+            continue
+        ind = enterable.get(code)
+        if ind is None:
+            errors.append(FieldError(field, f"is not entered by hand at {level} level", "not_enterable"))
+            continue
+        if not isinstance(cells, dict):
+            errors.append(FieldError(field, "must be an object {cell: count}"))
+            continue
+        spec = {c["key"]: c for c in ind.cells}
+        derived = {"total"} if ind.partitions else set()
+        for key, value in cells.items():
+            where = f"{field}.{key}"
+            if key not in spec:
+                errors.append(FieldError(where, "is not a cell of this indicator", "unknown"))
+            elif key in derived or "auto" in spec[key]:
+                errors.append(FieldError(where, "is computed, not entered", "computed"))
+            elif isinstance(value, bool) or not isinstance(value, int):
+                errors.append(FieldError(where, "must be a whole number", "not_integer"))
+            elif value < 0:
+                errors.append(FieldError(where, "must not be negative", "negative"))
+            elif value > spec[key].get("max", MAX_COUNT):
+                errors.append(
+                    FieldError(where, f"must be at most {spec[key].get('max', MAX_COUNT)}", "too_large")
+                )
+            else:
+                clean.setdefault(code, {})[key] = value
+    if errors:
+        return clean, errors
+    merged = compose(catalog, level, registry, clean)
+    for code in clean:
+        errors += _rules(enterable[code], merged)
+    return clean, errors
+
+
+def _rules(ind: Indicator, figures: Figures) -> list[FieldError]:
+    errors = []
+    cells = figures[ind.code]
+    first = ind.partitions[0] if ind.partitions else []
+    for part in ind.partitions[1:]:
+        if sum(cells[k] for k in part) != sum(cells[k] for k in first):
+            errors.append(
+                FieldError(
+                    f"values.{ind.code}.{part[0]}",
+                    f"{' + '.join(part)} = {sum(cells[k] for k in part)} must equal "
+                    f"{' + '.join(first)} = {sum(cells[k] for k in first)}",
+                    "partition_mismatch",
+                )
+            )
+    for rule in ind.rules:
+        other_code, other_cell = rule["le"].split(".")
+        limit = figures.get(other_code, {}).get(other_cell)
+        if limit is None:
+            continue
+        tolerance = rule.get("tolerance_pct", 0)
+        allowed = limit * (100 + tolerance) // 100
+        value = cells[rule["cell"]]
+        if value > allowed:
+            message = (
+                f"{value} contradicts the registry: more than {rule['le']} = {limit} plus {tolerance}%"
+                if tolerance
+                else f"{value} is more than {rule['le']} = {limit}"
+            )
+            code = "contradicts_registry" if tolerance else "exceeds"
+            errors.append(FieldError(f"values.{ind.code}.{rule['cell']}", message, code))
+    return errors
+
+
+def missing_entries(catalog: Catalog, level: str, entered: Figures) -> list[FieldError]:
+    """Cells that must be typed in at this level before the report is submitted."""
+    errors = []
+    for ind in catalog.entered_at(level):
+        derived = {"total"} if ind.partitions else set()
+        for cell in ind.cells:
+            key = cell["key"]
+            if key not in derived and "auto" not in cell and key not in entered.get(ind.code, {}):
+                errors.append(
+                    FieldError(f"values.{ind.code}.{key}", "is required before submitting", "required")
+                )
+    return errors
+
+
+def for_reader(catalog: Catalog, figures: Figures, exact: bool) -> dict[str, dict[str, int | str]]:
+    """Figures as a reader sees them: exact for record keepers, small cells hidden for the others."""
+    if exact:
+        return {code: dict(cells) for code, cells in figures.items()}
+    out: dict[str, dict[str, int | str]] = {}
+    by_code = {i.code: i for i in catalog.indicators}
+    for code, cells in figures.items():
+        ind = by_code.get(code)
+        if ind is not None and not ind.counts_children:
+            out[code] = dict(cells)
+            continue
+        shown: dict[str, int | str] = {k: suppress_cell(v) for k, v in cells.items()}
+        for part in ind.partitions if ind else []:
+            total = cells.get("total", sum(cells[k] for k in part))
+            shown.update(suppress_partition({k: cells[k] for k in part}, total))
+        out[code] = shown
+    return out

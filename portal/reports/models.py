@@ -1,0 +1,227 @@
+"""Periodic reports: definitions, indicators and targets as data; reports, their events,
+consolidation runs, per-sub-unit contributions and generated documents."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from infra.db import Base
+
+Figures = dict[str, dict[str, int]]
+
+
+class Indicator(Base):
+    """One indicator: computed from the registry, or entered by hand at ``entry_level``.
+
+    ``cells`` lists its disaggregation ({key, name_vi, name_en, max?}); ``partitions`` lists groups
+    of cells whose sum is the ``total`` cell; ``rules`` are checks on entered cells
+    ({cell, le: "indicator.cell", tolerance_pct?}). Only indicators that count children
+    (``counts_children``) have small cells hidden from aggregate-only readers.
+    """
+
+    __tablename__ = "report_indicators"
+
+    code: Mapped[str] = mapped_column(String(48), primary_key=True)
+    name_vi: Mapped[str] = mapped_column(Text)
+    name_en: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(16))
+    entry_level: Mapped[str | None] = mapped_column(String(16))
+    cells: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    partitions: Mapped[list[list[str]]] = mapped_column(JSONB, default=list)
+    rules: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    counts_children: Mapped[bool] = mapped_column(Boolean, default=True)
+    legal_basis: Mapped[str | None] = mapped_column(Text)
+    sort: Mapped[int] = mapped_column(Integer, default=0)
+
+    def cell_keys(self) -> list[str]:
+        return [c["key"] for c in self.cells]
+
+
+class ReportDefinition(Base):
+    __tablename__ = "report_definitions"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name_vi: Mapped[str] = mapped_column(Text)
+    name_en: Mapped[str] = mapped_column(Text)
+    period_type: Mapped[str] = mapped_column(String(8))
+    lowest_level: Mapped[str] = mapped_column(String(16))
+    indicators: Mapped[list[str]] = mapped_column(JSONB)
+    legal_basis: Mapped[str | None] = mapped_column(Text)
+
+
+class Target(Base):
+    """A ratio target: ``numerator`` / ``denominator`` (both "indicator.cell") at least ``default_pct``."""
+
+    __tablename__ = "report_targets"
+
+    code: Mapped[str] = mapped_column(String(48), primary_key=True)
+    name_vi: Mapped[str] = mapped_column(Text)
+    name_en: Mapped[str] = mapped_column(Text)
+    numerator: Mapped[str] = mapped_column(String(64))
+    denominator: Mapped[str] = mapped_column(String(64))
+    default_pct: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    legal_basis: Mapped[str | None] = mapped_column(Text)
+    sort: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class UnitTarget(Base):
+    """A unit's own target for a year (from its plan); applies to its subtree unless overridden."""
+
+    __tablename__ = "unit_targets"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    target_code: Mapped[str] = mapped_column(ForeignKey("report_targets.code"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pct: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    set_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Report(Base):
+    """One unit's report for one period of one definition.
+
+    ``figures`` holds every indicator's cells (registry, consolidated and entered); ``entered``
+    only what was typed at this unit. Approved reports are locked.
+    """
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("report_definitions.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    period: Mapped[str] = mapped_column(String(8))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    figures: Mapped[Figures] = mapped_column(JSONB, default=dict)
+    entered: Mapped[Figures] = mapped_column(JSONB, default=dict)
+    missing_units: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    computed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    consolidated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    comment: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ReportEvent(Base):
+    __tablename__ = "report_events"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
+    action: Mapped[str] = mapped_column(String(16))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
+    comment: Mapped[str | None] = mapped_column(Text)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_username: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ConsolidationRun(Base):
+    __tablename__ = "consolidation_runs"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    with_missing: Mapped[bool] = mapped_column(Boolean, default=False)
+    total_units: Mapped[int | None] = mapped_column(Integer)
+    done_units: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def as_json(self) -> dict[str, Any]:
+        total = self.total_units
+        return {
+            "id": self.id,
+            "report_id": self.report_id,
+            "status": self.status,
+            "with_missing": self.with_missing,
+            "total_units": total,
+            "done_units": self.done_units,
+            "progress": (
+                1.0 if self.status == "done" else round(self.done_units / total, 3) if total else 0.0
+            ),
+            "attempts": self.attempts,
+            "error": self.error,
+            "requested_at": self.requested_at.isoformat(),
+            "started_at": self.started_at.isoformat() if self.started_at else None,
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+        }
+
+
+class Contribution(Base):
+    __tablename__ = "report_contributions"
+
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    source_report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
+    source_version: Mapped[int | None] = mapped_column(Integer)
+    source_status: Mapped[str | None] = mapped_column(String(16))
+    figures: Mapped[Figures | None] = mapped_column(JSONB)
+
+
+class ReportDocument(Base):
+    """An XLSX or PDF of one version of a report, built by a worker and kept in object storage."""
+
+    __tablename__ = "report_documents"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
+    format: Mapped[str] = mapped_column(String(8))
+    report_version: Mapped[int] = mapped_column(Integer)
+    suppressed: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    storage_key: Mapped[str | None] = mapped_column(Text)
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "report_id": self.report_id,
+            "format": self.format,
+            "report_version": self.report_version,
+            "suppressed": self.suppressed,
+            "status": self.status,
+            "attempts": self.attempts,
+            "size_bytes": self.size_bytes,
+            "sha256": self.sha256,
+            "error": self.error,
+            "created_at": self.created_at.isoformat(),
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+        }

@@ -1,0 +1,194 @@
+"""Creating reports, entering figures, recomputing registry figures, reading and listing reports."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from authz.guards import authorize, authorize_action
+from infra.clock import today, utcnow
+from portal.audit.service import record as audit
+from portal.auth.caller import Caller
+from portal.errors import Conflict, FieldError, ValidationFailed
+from portal.reports import figures as fig
+from portal.reports.access import get_report, require_owner
+from portal.reports.models import Figures, Report, ReportDefinition, ReportEvent
+from portal.reports.periods import EXAMPLES, Period, parse
+from tenancy.models import Unit
+from tenancy.structure import hamlets_on
+
+EDITABLE = ("draft", "returned")
+
+
+def definition_by_code(session: Session, code: Any) -> ReportDefinition:
+    found = session.scalar(select(ReportDefinition).where(ReportDefinition.code == str(code)))
+    if found is None:
+        codes = ", ".join(session.scalars(select(ReportDefinition.code).order_by(ReportDefinition.id)))
+        raise ValidationFailed([FieldError("definition", f"unknown report; one of: {codes}", "unknown")])
+    return found
+
+
+def check_period(definition: ReportDefinition, key: Any) -> Period:
+    period = parse(definition.period_type, str(key)) if isinstance(key, str) else None
+    if period is None:
+        example = EXAMPLES[definition.period_type]
+        raise ValidationFailed([FieldError("period", f"must be a {definition.period_type} like {example}")])
+    if period.start > today():
+        raise ValidationFailed([FieldError("period", f"{period.key} has not started yet", "future_period")])
+    return period
+
+
+def event(
+    session: Session,
+    report: Report,
+    caller: Caller,
+    action: str,
+    before: str | None,
+    comment: str | None = None,
+) -> None:
+    session.add(
+        ReportEvent(
+            report_id=report.id,
+            action=action,
+            from_status=before,
+            to_status=report.status,
+            comment=comment,
+            actor_id=caller.user_id,
+            actor_username=caller.username,
+        )
+    )
+
+
+def touch(report: Report) -> None:
+    report.version += 1
+    report.updated_at = utcnow()
+
+
+def recompute(session: Session, report: Report, catalog: fig.Catalog, unit: Unit) -> None:
+    """Registry figures of a lowest-level report, for the hamlets it covered on the period's last day."""
+    hamlets = hamlets_on(session, unit, report.period_end)
+    current = dict(
+        session.execute(select(Unit.id, Unit.path).where(Unit.id.in_([h for h, _ in hamlets]))).tuples().all()
+    )
+    base: Figures = {}
+    for figures in fig.registry_figures(
+        session, current, report.period_start, report.period_end, catalog
+    ).values():
+        fig.add(base, figures)
+    report.figures = fig.compose(catalog, unit.level, base, report.entered)
+    report.computed_at = utcnow()
+
+
+def create_report(session: Session, caller: Caller, body: dict[str, Any]) -> Report:
+    """A draft for one unit and period; a lowest-level draft starts with its registry figures."""
+    if not isinstance(body.get("unit_id"), int) or isinstance(body.get("unit_id"), bool):
+        raise ValidationFailed([FieldError("unit_id", "must be a unit id (integer)")])
+    definition = definition_by_code(session, body.get("definition"))
+    period = check_period(definition, body.get("period"))
+    unit = session.get(Unit, body["unit_id"])
+    if unit is None:
+        authorize_action(caller, "report", "create")
+        raise ValidationFailed([FieldError("unit_id", f"no unit has id {body['unit_id']}", "unknown")])
+    authorize(caller, "report", "create", unit)
+    require_owner(caller, unit, "create")
+    if fig.DEPTH[unit.level] > fig.DEPTH[definition.lowest_level]:
+        raise ValidationFailed(
+            [FieldError("unit_id", f"{definition.code} reports start at {definition.lowest_level} level")]
+        )
+    if not _valid_on(unit, period.end):
+        raise ValidationFailed([FieldError("unit_id", f"{unit.name} did not exist on {period.end:%d/%m/%Y}")])
+    report = Report(
+        definition_id=definition.id,
+        unit_id=unit.id,
+        period=period.key,
+        period_start=period.start,
+        period_end=period.end,
+        status="draft",
+        figures={},
+        entered={},
+        missing_units=[],
+        created_by=caller.user_id,
+    )
+    try:
+        with session.begin_nested():
+            session.add(report)
+            session.flush()
+    except IntegrityError as exc:
+        raise Conflict(f"{unit.name} already has a {definition.code} report for {period.key}") from exc
+    catalog = fig.load_catalog(session, definition)
+    if unit.level == definition.lowest_level:
+        recompute(session, report, catalog, unit)
+    else:
+        report.figures = fig.compose(catalog, unit.level, {}, {})
+    event(session, report, caller, "create", None)
+    audit(caller.actor, "create", "report", "allowed", resource_ids=[report.id], unit_id=unit.id)
+    return report
+
+
+def _valid_on(unit: Unit, on: date) -> bool:
+    return (unit.valid_from is None or unit.valid_from <= on) and (
+        unit.valid_to is None or unit.valid_to > on
+    )
+
+
+def check_version(report: Report, version: Any) -> None:
+    if version is not None and version != report.version:
+        raise Conflict(f"the report changed (version {report.version}, you sent {version}): reload it")
+
+
+def enter_values(session: Session, caller: Caller, report_id: int, body: dict[str, Any]) -> Report:
+    """Store cells typed in at the report's unit; all-or-nothing, every bad cell named."""
+    report, definition, unit = get_report(session, caller, report_id, "enter", lock=True)
+    require_owner(caller, unit, "enter figures in")
+    check_version(report, body.get("version"))
+    if report.status not in EDITABLE:
+        raise Conflict(f"the report is {report.status}: figures are locked")
+    catalog = fig.load_catalog(session, definition)
+    values = body.get("values")
+    merged: dict[str, Any] = {k: dict(v) for k, v in report.entered.items()}
+    if isinstance(values, dict):
+        for code, cells in values.items():
+            merged[code] = {**merged.get(code, {}), **cells} if isinstance(cells, dict) else cells
+    clean, errors = fig.check_entries(
+        catalog, unit.level, values if not isinstance(values, dict) else merged, report.figures
+    )
+    if errors:
+        raise ValidationFailed(errors)
+    report.entered = clean
+    report.figures = fig.compose(catalog, unit.level, report.figures, clean)
+    touch(report)
+    event(session, report, caller, "enter", report.status)
+    return report
+
+
+def refresh(session: Session, caller: Caller, report_id: int) -> Report:
+    """Recount a lowest-level draft from the registry (e.g. after children were added)."""
+    report, definition, unit = get_report(session, caller, report_id, "enter", lock=True)
+    require_owner(caller, unit, "recount")
+    if report.status not in EDITABLE:
+        raise Conflict(f"the report is {report.status}: figures are locked")
+    if unit.level != definition.lowest_level:
+        raise Conflict("only a lowest-level report is counted from the registry; consolidate this one")
+    recompute(session, report, fig.load_catalog(session, definition), unit)
+    touch(report)
+    event(session, report, caller, "compute", report.status)
+    return report
+
+
+def list_reports(session: Session, caller: Caller, params: dict[str, Any]) -> list[Report]:
+    """Reports the caller may see (row-level security), filtered; newest period first."""
+    authorize_action(caller, "report", "read")
+    stmt = select(Report).order_by(Report.period_end.desc(), Report.unit_id).limit(500)
+    if params.get("unit_id") is not None:
+        stmt = stmt.where(Report.unit_id == params["unit_id"])
+    if params.get("definition"):
+        stmt = stmt.where(Report.definition_id == definition_by_code(session, params["definition"]).id)
+    if params.get("period"):
+        stmt = stmt.where(Report.period == params["period"])
+    if params.get("status"):
+        stmt = stmt.where(Report.status == params["status"])
+    return list(session.scalars(stmt))

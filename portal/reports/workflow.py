@@ -1,0 +1,158 @@
+"""The approval chain: draft -> submitted -> approved by the level above, or returned with a comment.
+
+Approved figures are locked. Re-opening an approved report is for the approver only, needs a
+reason, is audited, and is refused while the level above has already submitted or approved the
+period (that report must be re-opened first, so no consolidated figure silently changes).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from infra.clock import utcnow
+from portal.audit.service import record as audit
+from portal.auth.caller import Caller
+from portal.errors import Conflict, FieldError, ValidationFailed
+from portal.reports import figures as fig
+from portal.reports.access import approver_unit, get_report, require_approver, require_owner
+from portal.reports.models import Contribution, Report
+from portal.reports.service import EDITABLE, check_version, event, touch
+from tenancy.models import Unit
+from tenancy.structure import children_on
+
+
+def _comment(body: dict[str, Any], field: str = "comment") -> str:
+    comment = body.get(field)
+    if not isinstance(comment, str) or not comment.strip():
+        raise ValidationFailed([FieldError(field, "is required: say what must change and why", "required")])
+    if len(comment) > 4000:
+        raise ValidationFailed([FieldError(field, "must be at most 4000 characters", "too_long")])
+    return comment.strip()
+
+
+def stale_consolidation(session: Session, report: Report, unit: Unit) -> list[str]:
+    """Why the consolidated figures no longer match the sub-units' reports (empty when they do)."""
+    if report.consolidated_at is None:
+        return ["the report has not been consolidated"]
+    contributions = {
+        c.unit_id: c for c in session.scalars(select(Contribution).where(Contribution.report_id == report.id))
+    }
+    problems = []
+    for sub in children_on(session, unit, report.period_end):
+        current = session.scalar(
+            select(Report).where(
+                Report.definition_id == report.definition_id,
+                Report.unit_id == sub.id,
+                Report.period == report.period,
+            )
+        )
+        was = contributions.get(sub.id)
+        now = (current.id, current.version, current.status) if current is not None else (None, None, None)
+        if was is None or (was.source_report_id, was.source_version, was.source_status) != now:
+            problems.append(f"{sub.name} changed since the consolidation")
+    return problems
+
+
+def submit(session: Session, caller: Caller, report_id: int, body: dict[str, Any]) -> Report:
+    report, definition, unit = get_report(session, caller, report_id, "submit", lock=True)
+    require_owner(caller, unit, "submit")
+    check_version(report, body.get("version"))
+    if report.status not in EDITABLE:
+        raise Conflict(f"the report is {report.status}; only a draft or returned report can be submitted")
+    catalog = fig.load_catalog(session, definition)
+    missing = fig.missing_entries(catalog, unit.level, report.entered)
+    if missing:
+        raise ValidationFailed(missing)
+    if unit.level != definition.lowest_level:
+        problems = stale_consolidation(session, report, unit)
+        if problems:
+            error = Conflict("consolidate again before submitting: " + "; ".join(problems[:10]))
+            error.extra["problems"] = problems
+            raise error
+    before = report.status
+    report.status, report.submitted_at, report.submitted_by = "submitted", utcnow(), caller.user_id
+    touch(report)
+    event(session, report, caller, "submit", before)
+    audit(caller.actor, "submit", "report", "allowed", resource_ids=[report.id], unit_id=unit.id)
+    return report
+
+
+def approve(session: Session, caller: Caller, report_id: int, body: dict[str, Any]) -> Report:
+    report, _definition, unit = get_report(session, caller, report_id, "approve", lock=True)
+    require_approver(session, caller, report, unit, "approve")
+    check_version(report, body.get("version"))
+    if report.status != "submitted":
+        raise Conflict(f"the report is {report.status}; only a submitted report can be approved")
+    report.status, report.approved_at, report.approved_by = "approved", utcnow(), caller.user_id
+    touch(report)
+    event(session, report, caller, "approve", "submitted", body.get("comment") or None)
+    audit(caller.actor, "approve", "report", "allowed", resource_ids=[report.id], unit_id=unit.id)
+    return report
+
+
+def send_back(session: Session, caller: Caller, report_id: int, body: dict[str, Any]) -> Report:
+    """Return a submitted report to its unit with a comment."""
+    report, _definition, unit = get_report(session, caller, report_id, "return", lock=True)
+    require_approver(session, caller, report, unit, "return")
+    check_version(report, body.get("version"))
+    comment = _comment(body)
+    if report.status != "submitted":
+        raise Conflict(f"the report is {report.status}; only a submitted report can be returned")
+    report.status, report.comment = "returned", comment
+    report.submitted_at = report.submitted_by = None
+    touch(report)
+    event(session, report, caller, "return", "submitted", comment)
+    audit(caller.actor, "return", "report", "allowed", resource_ids=[report.id], unit_id=unit.id)
+    return report
+
+
+def reopen(session: Session, caller: Caller, report_id: int, body: dict[str, Any]) -> Report:
+    """Unlock an approved report (approver only, with a reason, audited)."""
+    report, _definition, unit = get_report(session, caller, report_id, "reopen", lock=True)
+    approver = require_approver(session, caller, report, unit, "reopen")
+    check_version(report, body.get("version"))
+    reason = _comment(body, "reason")
+    if report.status != "approved":
+        raise Conflict(f"the report is {report.status}; only an approved report can be re-opened")
+    if approver.id != unit.id:
+        above = session.scalar(
+            select(Report).where(
+                Report.definition_id == report.definition_id,
+                Report.unit_id == approver.id,
+                Report.period == report.period,
+            )
+        )
+        if above is not None and above.status in ("submitted", "approved"):
+            raise Conflict(
+                f"the {report.period} report of {approver.name} is {above.status}: "
+                "it must be re-opened first, so its consolidated figures do not change unseen"
+            )
+    report.status, report.comment = "returned", reason
+    report.approved_at = report.approved_by = report.submitted_at = report.submitted_by = None
+    touch(report)
+    event(session, report, caller, "reopen", "approved", reason)
+    audit(
+        caller.actor,
+        "reopen",
+        "report",
+        "allowed",
+        resource_ids=[report.id],
+        unit_id=unit.id,
+        detail={"reason": reason},
+    )
+    return report
+
+
+def allowed_actions(session: Session, caller: Caller, report: Report, unit: Unit, lowest: bool) -> list[str]:
+    """What the caller may do next, for the UI (the services check again)."""
+    from portal.reports.access import is_owner
+
+    actions = []
+    if report.status in EDITABLE and is_owner(caller, unit):
+        actions += ["enter", "submit"] + (["refresh"] if lowest else ["consolidate"])
+    if caller.unit is not None and caller.unit.id == approver_unit(session, report, unit).id:
+        actions += {"submitted": ["approve", "return"], "approved": ["reopen"]}.get(report.status, [])
+    return actions
