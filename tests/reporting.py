@@ -66,7 +66,7 @@ def add_children(owner: Any, hamlet: Any, n: int, *, special: int = 0) -> None:
     owner.commit()
 
 
-def build_tree(owner: Any) -> dict[str, Any]:
+def build_tree(owner: Any, staff: bool = True) -> dict[str, Any]:
     """Province P > districts D1, D2 > communes A, B (D1), C (D2), N (D1, from 1 July 2025) > hamlets."""
     tag = uuid.uuid4().hex[:6]
     p = make_unit(owner, None, "province", f"Tỉnh báo cáo {tag}")
@@ -79,7 +79,7 @@ def build_tree(owner: Any) -> dict[str, Any]:
     hc = [make_unit(owner, c, "hamlet", f"Thôn C{k}") for k in (1, 2)]
     for k, h in enumerate(ha + hb + hc):
         add_children(owner, h, 3 + k % 3, special=2 if k % 2 == 0 else 0)
-    staff = {
+    accounts = {
         "oa": (a, "ward_officer"),
         "ob": (b, "ward_officer"),
         "oc": (c, "ward_officer"),
@@ -89,7 +89,7 @@ def build_tree(owner: Any) -> dict[str, Any]:
         "insp": (p, "provincial_inspector"),
         "ca1": (ha[0], "collaborator"),
     }
-    for key, (unit, role) in staff.items():
+    for key, (unit, role) in accounts.items() if staff else ():
         make_user(owner, f"rp-{key}-{tag}", role, unit.id)
     return {
         "tag": tag,

@@ -21,6 +21,7 @@ from infra.db import scoped_session
 from infra.storage import ObjectMissing, StorageUnavailable, get_storage
 from portal.audit.service import record as audit
 from portal.auth.caller import Caller
+from portal.auth.models import User
 from portal.errors import Conflict, DomainError, FieldError, Forbidden, NotVisible, ValidationFailed
 from portal.reports.access import get_report
 from portal.reports.models import ReportDocument
@@ -125,7 +126,9 @@ def build_document(document_id: str, scope: Scope, final: bool) -> str:
         with scoped_session(scope) as session:
             doc = session.get(ReportDocument, did)
             assert doc is not None
-            data_doc = document_data(session, doc.report_id, not doc.suppressed)
+            requester = session.scalar(select(User.username).where(User.id == doc.requested_by))
+            data_doc = document_data(session, doc.report_id, not doc.suppressed, requester)
+            version = data_doc["version"]
             data = render_xlsx(data_doc) if doc.format == "xlsx" else render_pdf(data_doc)
         get_storage().put(key, data, MEDIA[doc.format])
     except (StorageUnavailable, OperationalError) as exc:
@@ -138,7 +141,7 @@ def build_document(document_id: str, scope: Scope, final: bool) -> str:
     with scoped_session(scope) as session:
         doc = session.get(ReportDocument, did)
         assert doc is not None
-        doc.status, doc.error, doc.storage_key = "done", None, key
+        doc.status, doc.error, doc.storage_key, doc.report_version = "done", None, key, version
         doc.size_bytes, doc.sha256, doc.finished_at = len(data), hashlib.sha256(data).hexdigest(), utcnow()
     return "done"
 

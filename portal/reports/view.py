@@ -121,7 +121,7 @@ def summary_json(report: Report) -> dict[str, Any]:
     }
 
 
-def document_data(session: Session, report_id: int, exact: bool) -> dict[str, Any]:
+def document_data(session: Session, report_id: int, exact: bool, generated_by: str | None) -> dict[str, Any]:
     """Everything a rendered document shows, in Vietnamese (see portal.reports.render_*)."""
     report = session.get(Report, report_id)
     assert report is not None
@@ -162,6 +162,7 @@ def document_data(session: Session, report_id: int, exact: bool) -> dict[str, An
         "status_vi": STATUS_VI[report.status],
         "version": report.version,
         "generated_at": f"{utcnow().astimezone(_VN):%d/%m/%Y %H:%M}",
+        "generated_by": generated_by or "",
         "suppressed": not exact,
         "indicators": [
             {
