@@ -183,6 +183,21 @@ def review(session: Session, plan: Plan, on: date) -> dict[str, Any]:
         text("SELECT count(*) FROM children " + within.format(col="unit_path")), ranges
     ).scalar_one()
     closed = set(plan.closes)
+    unfinished = [
+        dict(r._mapping)
+        for r in session.execute(
+            text(
+                "SELECT rp.id, n.name AS unit_name, rp.period, rp.status FROM reports rp "
+                "JOIN units n ON n.id = rp.unit_id "
+                + within.format(col="n.path")
+                + " WHERE rp.status <> 'approved' AND rp.period_end < :on "
+                "UNION SELECT rp.id, n.name, rp.period, rp.status FROM reports rp JOIN units n ON n.id = rp.unit_id "
+                "WHERE rp.unit_id = ANY(:closed) AND rp.status <> 'approved' AND rp.period_end < :on "
+                "ORDER BY 3, 2"
+            ),
+            {**ranges, "on": on, "closed": list(closed)},
+        )
+    ]
     gains, losses, reassign = [], [], []
     for user in _staff(session):
         records = allowed(user["role"], "child", "read")
@@ -205,8 +220,11 @@ def review(session: Session, plan: Plan, on: date) -> dict[str, Any]:
         "units_renamed": len(plan.renames),
         "hamlets_moved": hamlets,
         "children_moved": children,
-        "open_cases_moved": None,
-        "reports_in_progress": None,  # cases and reports are not in the portal yet
+        "open_cases_moved": None,  # cases are not in the portal yet
+        # Reports of periods before the change, not approved yet: finish them first, as they are
+        # consolidated under the tree of their period's last day.
+        "reports_in_progress": len(unfinished),
+        "reports_in_progress_list": unfinished[:50],
         "hamlets_needing_decision": plan.defaulted,
         "access_gains": gains,
         "access_losses": losses,

@@ -62,6 +62,8 @@ def test_three_levels_before_and_after_a_merge(client, owner, worker, rtree):
 
     # 1 July 2025: A and B merge into N (under the same district).
     rid = new_reorg(owner, [("merge", t["a"], t["n"], None), ("merge", t["b"], t["n"], None)])
+    assert reorg.dry_run(owner, rid)["reports_in_progress"] == 0  # June is approved all the way up
+    owner.rollback()
     reorg.apply(owner, rid, "test", confirm_access_gains=True)
     owner.commit()
 

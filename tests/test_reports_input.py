@@ -177,3 +177,39 @@ def test_approval_is_for_the_level_above_and_reopening_is_guarded(client, owner,
     # The commune's figures were consolidated from the hamlet as approved: submitting is refused.
     stale = client.post(f"/api/v1/reports/{commune['id']}/submit", headers=officer, json={})
     assert stale.status_code == 409 and t["ha"][0].name in stale.json()["detail"]
+
+
+def test_a_ward_officer_prepares_every_hamlet_draft_at_once(client, owner, rtree):
+    t = rtree
+    officer = who(client, t, "oa")
+    url = f"/api/v1/units/{t['a'].id}/reports/prepare"
+    start(client, officer, t["ha"][0], "2025-06")  # one hamlet already started its own
+    first = client.post(url, headers=officer, json={"definition": "monthly", "period": "2025-06"})
+    assert first.status_code == 201 and (first.json()["created"], first.json()["already_there"]) == (2, 1)
+    second = client.post(url, headers=officer, json={"definition": "monthly", "period": "2025-06"})
+    assert (second.json()["created"], second.json()["already_there"]) == (0, 3)
+    drafts = [
+        client.get(f"/api/v1/reports/{rid}", headers=officer).json() for rid in first.json()["report_ids"]
+    ]
+    assert sorted(d["figures"]["children"]["total"] for d in drafts) == [4, 5]
+    assert all(d["status"] == "draft" and d["figures"]["special"]["total"] in (0, 2) for d in drafts)
+    collab = who(client, t, "ca1")
+    refused = client.post(url, headers=collab, json={"definition": "monthly", "period": "2025-06"})
+    assert refused.status_code == 403
+    future = client.post(url, headers=officer, json={"definition": "monthly", "period": "2099-06"})
+    assert future.status_code == 422 and future.json()["errors"][0]["field"] == "period"
+
+
+def test_the_reorganisation_review_lists_reports_still_in_progress(client, owner, rtree):
+    from tenancy import reorg
+    from tests.test_reorg import new_reorg
+
+    t = rtree
+    draft = start(client, who(client, t, "oa"), t["ha"][1], "2025-06")
+    rid = new_reorg(owner, [("merge", t["a"], t["n"], None)])
+    review = reorg.dry_run(owner, rid)
+    owner.rollback()
+    assert review["reports_in_progress"] == 1
+    assert review["reports_in_progress_list"] == [
+        {"id": draft["id"], "unit_name": t["ha"][1].name, "period": "2025-06", "status": "draft"}
+    ]

@@ -14,7 +14,7 @@ from authz.guards import authorize_action
 from portal.api.deps import CallerDep, DbDep
 from portal.api.pages import whole_list
 from portal.api.unit_routes import _unit
-from portal.reports import consolidation, documents, service, workflow
+from portal.reports import bulk, consolidation, documents, service, workflow
 from portal.reports.access import get_report
 from portal.reports.dashboard import dashboard, set_target
 from portal.reports.figures import load_catalog
@@ -23,6 +23,7 @@ from portal.reports.schemas import (
     ActionIn,
     ConsolidateIn,
     DocumentIn,
+    PrepareIn,
     ReportCreate,
     TargetIn,
     ValuesIn,
@@ -91,6 +92,19 @@ def post_report(data: JSONBody[ReportCreate], caller: CallerDep, db: DbDep) -> d
     report = service.create_report(db, caller, as_dict(data))
     db.flush()
     return _view(db, caller, report.id)
+
+
+@post(
+    "/api/v1/units/{unit_id:int}/reports/prepare",
+    sync_to_thread=True,
+    status_code=201,
+    tags=TAGS,
+    summary="Draft every lowest-level report of the unit's area for a period, counted from the registry",
+)
+def post_prepare(
+    unit_id: FromPath[int], data: JSONBody[PrepareIn], caller: CallerDep, db: DbDep
+) -> dict[str, Any]:
+    return bulk.prepare_drafts(db, caller, _unit(db, unit_id), as_dict(data))
 
 
 @get("/api/v1/reports", sync_to_thread=True, tags=TAGS, summary="Reports in the caller's area")
@@ -252,6 +266,7 @@ def put_target(
 ROUTES = [
     read_definitions,
     post_report,
+    post_prepare,
     list_reports,
     read_report,
     put_values,

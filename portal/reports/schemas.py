@@ -17,6 +17,11 @@ class ReportCreate(msgspec.Struct, forbid_unknown_fields=True):
     period: str
 
 
+class PrepareIn(msgspec.Struct, forbid_unknown_fields=True):
+    definition: str
+    period: str
+
+
 class ValuesIn(msgspec.Struct, forbid_unknown_fields=True):
     values: dict[str, Any]
     version: int | None = None
