@@ -191,7 +191,8 @@ def review(session: Session, plan: Plan, on: date) -> dict[str, Any]:
                 "JOIN units n ON n.id = rp.unit_id "
                 + within.format(col="n.path")
                 + " WHERE rp.status <> 'approved' AND rp.period_end < :on "
-                "UNION SELECT rp.id, n.name, rp.period, rp.status FROM reports rp JOIN units n ON n.id = rp.unit_id "
+                "UNION SELECT rp.id, n.name, rp.period, rp.status "
+                "FROM reports rp JOIN units n ON n.id = rp.unit_id "
                 "WHERE rp.unit_id = ANY(:closed) AND rp.status <> 'approved' AND rp.period_end < :on "
                 "ORDER BY 3, 2"
             ),
