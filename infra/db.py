@@ -35,6 +35,7 @@ class Base(DeclarativeBase):
 
 
 SCOPE_KEY = "portal_scope"
+USER_KEY = "portal_user_id"  # the caller's user id, as app.user_id (case visibility); None: a system session
 
 
 @lru_cache(maxsize=4)
@@ -55,10 +56,11 @@ def _session_factory() -> sessionmaker[Session]:
     return sessionmaker(bind=app_engine(), expire_on_commit=False, autoflush=True)
 
 
-def new_session(scope: Scope | None) -> Session:
-    """A session of the application role whose every transaction carries ``scope``."""
+def new_session(scope: Scope | None, user_id: int | None = None) -> Session:
+    """A session of the application role whose every transaction carries ``scope`` (and ``user_id``)."""
     session = _session_factory()()
     session.info[SCOPE_KEY] = scope
+    session.info[USER_KEY] = user_id
     return session
 
 
@@ -81,10 +83,15 @@ def _set_transaction_scope(session: Session, _transaction: Any, connection: Conn
     if SCOPE_KEY not in session.info:
         return  # owner/admin sessions opened explicitly without a scope marker
     scope: Scope | None = session.info[SCOPE_KEY]
+    user_id = session.info.get(USER_KEY)
     connection.execute(
-        text("SELECT set_config('app.scope', :records, true), set_config('app.agg_scope', :aggs, true)"),
+        text(
+            "SELECT set_config('app.scope', :records, true), set_config('app.agg_scope', :aggs, true), "
+            "set_config('app.user_id', :user, true)"
+        ),
         {
             "records": (scope.records if scope else None) or "",
             "aggs": (scope.aggregates if scope else None) or "",
+            "user": str(user_id) if user_id is not None else "",
         },
     )

@@ -54,7 +54,7 @@ async def _unit_of_work(session: Session) -> AsyncGenerator[Session, None]:
 
 
 async def provide_db(caller: NamedDependency[Caller]) -> AsyncGenerator[Session, None]:
-    async for session in _unit_of_work(new_session(caller.scope)):
+    async for session in _unit_of_work(new_session(caller.scope, caller.user_id)):
         yield session
 
 
