@@ -114,3 +114,20 @@ def test_only_a_units_own_staff_start_its_report(client, owner, area, role, targ
     )
     assert response.status_code == expected, response.text
     assert audit_rows(owner, f"rp-{role}-{t['tag']}", "denied")[-1]["unit_id"] == unit.id
+
+
+def test_report_lists_page_and_refuse_bad_parameters(client, area):
+    t, reports = area
+    inspector = who(client, t, "insp")
+    first = client.get(
+        "/api/v1/reports", headers=inspector, params={"period": "2025-06", "page_size": 2}
+    ).json()
+    second = client.get(
+        "/api/v1/reports", headers=inspector, params={"period": "2025-06", "page_size": 2, "page": 2}
+    ).json()
+    mine = {reports[k] for k in ("p", "d1", "d2", "a", "b", "h0", "h1")}
+    assert first["total"] == second["total"] == len(mine) and len(first["items"]) == 2
+    assert not {r["id"] for r in first["items"]} & {r["id"] for r in second["items"]}
+    bad = client.get("/api/v1/reports", headers=inspector, params={"page_size": 1000, "status": "lost"})
+    assert bad.status_code == 422
+    assert {e["field"] for e in bad.json()["errors"]} == {"page_size", "status"}

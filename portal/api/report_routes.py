@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from authz.guards import authorize_action
 from portal.api.deps import CallerDep, DbDep
-from portal.api.pages import whole_list
 from portal.api.unit_routes import _unit
 from portal.reports import bulk, consolidation, documents, service, workflow
 from portal.reports.access import get_report
@@ -115,9 +114,19 @@ def list_reports(
     definition: FromQuery[str | None] = None,
     period: FromQuery[str | None] = None,
     status: FromQuery[str | None] = None,
+    page: FromQuery[int] = 1,
+    page_size: FromQuery[int] = 50,
 ) -> dict[str, Any]:
-    params = {"unit_id": unit_id, "definition": definition, "period": period, "status": status}
-    return whole_list([summary_json(r) for r in service.list_reports(db, caller, params)])
+    params = {
+        "unit_id": unit_id,
+        "definition": definition,
+        "period": period,
+        "status": status,
+        "page": page,
+        "page_size": page_size,
+    }
+    items, total = service.list_reports(db, caller, params)
+    return {"items": [summary_json(r) for r in items], "total": total, "page": page, "page_size": page_size}
 
 
 @get("/api/v1/reports/{report_id:int}", sync_to_thread=True, tags=TAGS)

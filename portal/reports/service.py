@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,7 @@ from tenancy.models import Unit
 from tenancy.structure import hamlets_on
 
 EDITABLE = ("draft", "returned")
+MAX_PAGE_SIZE = 200
 
 
 def definition_by_code(session: Session, code: Any) -> ReportDefinition:
@@ -179,10 +180,20 @@ def refresh(session: Session, caller: Caller, report_id: int) -> Report:
     return report
 
 
-def list_reports(session: Session, caller: Caller, params: dict[str, Any]) -> list[Report]:
-    """Reports the caller may see (row-level security), filtered; newest period first."""
+def list_reports(session: Session, caller: Caller, params: dict[str, Any]) -> tuple[list[Report], int]:
+    """Reports the caller may see (row-level security), filtered, newest period first; one page."""
     authorize_action(caller, "report", "read")
-    stmt = select(Report).order_by(Report.period_end.desc(), Report.unit_id).limit(500)
+    page, size = params.get("page") or 1, params.get("page_size") or 50
+    errors = []
+    if page < 1:
+        errors.append(FieldError("page", "must be 1 or more"))
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        errors.append(FieldError("page_size", f"must be between 1 and {MAX_PAGE_SIZE}"))
+    if params.get("status") and params["status"] not in ("draft", "submitted", "approved", "returned"):
+        errors.append(FieldError("status", "must be draft, submitted, approved or returned"))
+    if errors:
+        raise ValidationFailed(errors)
+    stmt = select(Report)
     if params.get("unit_id") is not None:
         stmt = stmt.where(Report.unit_id == params["unit_id"])
     if params.get("definition"):
@@ -191,4 +202,6 @@ def list_reports(session: Session, caller: Caller, params: dict[str, Any]) -> li
         stmt = stmt.where(Report.period == params["period"])
     if params.get("status"):
         stmt = stmt.where(Report.status == params["status"])
-    return list(session.scalars(stmt))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    ordered = stmt.order_by(Report.period_end.desc(), Report.unit_id, Report.id)
+    return list(session.scalars(ordered.limit(size).offset((page - 1) * size))), total

@@ -12,12 +12,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from authz.enforcer import allowed
 from infra.clock import utcnow
 from portal.audit.service import record as audit
 from portal.auth.caller import Caller
 from portal.errors import Conflict, FieldError, ValidationFailed
 from portal.reports import figures as fig
-from portal.reports.access import approver_unit, get_report, require_approver, require_owner
+from portal.reports.access import approver_unit, get_report, is_owner, require_approver, require_owner
 from portal.reports.models import Contribution, Report
 from portal.reports.service import EDITABLE, check_version, event, touch
 from tenancy.models import Unit
@@ -148,11 +149,10 @@ def reopen(session: Session, caller: Caller, report_id: int, body: dict[str, Any
 
 def allowed_actions(session: Session, caller: Caller, report: Report, unit: Unit, lowest: bool) -> list[str]:
     """What the caller may do next, for the UI (the services check again)."""
-    from portal.reports.access import is_owner
-
     actions = []
     if report.status in EDITABLE and is_owner(caller, unit):
         actions += ["enter", "submit"] + (["refresh"] if lowest else ["consolidate"])
     if caller.unit is not None and caller.unit.id == approver_unit(session, report, unit).id:
         actions += {"submitted": ["approve", "return"], "approved": ["reopen"]}.get(report.status, [])
-    return actions
+    casbin_action = {"refresh": "enter"}
+    return [a for a in actions if allowed(caller.role, "report", casbin_action.get(a, a))]
