@@ -101,15 +101,12 @@ def units_at_level_on(session: Session, root: Unit, on: date, level: str) -> lis
 
 
 def children_on(session: Session, unit: Unit, on: date) -> list[Unit]:
-    """The direct sub-units of ``unit`` on ``on``, in tree order."""
+    """The direct sub-units of ``unit`` on ``on``, in code and name order."""
     if unit.level == "hamlet":
         return []
     if not moved_since(session, on):
-        return [
-            u
-            for u in session.scalars(select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.path))
-            if _valid_on(u, on)
-        ]
+        found = session.scalars(select(Unit).where(Unit.parent_id == unit.id))
+        return sorted((u for u in found if _valid_on(u, on)), key=_order)
     start = path_on(session, unit, on)
     ids = {
         int(path[len(start) :].split("/", 1)[0])
@@ -126,6 +123,7 @@ def children_on(session: Session, unit: Unit, on: date) -> list[Unit]:
 
 
 def _order(unit: Unit) -> tuple[str, str, int]:
+    """Official code order (GSO codes), then name: the order of the paper forms."""
     return (unit.code or "", unit.name, unit.id)
 
 

@@ -58,8 +58,10 @@ def test_a_worker_killed_mid_consolidation_is_finished_by_the_next_run_counting_
     doomed = start_worker(tmp_path / "doomed.log")
     monkeypatch.undo()
     try:
-        # Hold the third hamlet's report so the run stops there, after two committed steps.
-        owner.execute(text("SELECT id FROM reports WHERE id = :i FOR UPDATE"), {"i": hamlets[2]["id"]})
+        # Hold the report of the hamlet counted last (name order) so the run stops there, two steps done.
+        last = max(t["ha"], key=lambda h: h.name)
+        held = next(h["id"] for h in hamlets if h["unit"]["id"] == last.id)
+        owner.execute(text("SELECT id FROM reports WHERE id = :i FOR UPDATE"), {"i": held})
         from tasks.celery_app import app
 
         ward = owner.execute(text("SELECT path FROM units WHERE id = :i"), {"i": t["a"].id}).scalar_one()
