@@ -19,6 +19,7 @@ from portal.api import (
     reference_routes,
     reorg_routes,
     report_routes,
+    staff_routes,
     unit_routes,
 )
 from portal.api.deps import provide_caller, provide_db
@@ -87,6 +88,7 @@ def create_app(check_role: bool = True) -> Litestar:
             reorg_routes.apply,
             reorg_routes.revert,
             *report_routes.ROUTES,
+            *staff_routes.ROUTES,
         ],
         dependencies={"caller": Provide(provide_caller, sync_to_thread=True), "db": Provide(provide_db)},
         exception_handlers={

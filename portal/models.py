@@ -15,6 +15,7 @@ from portal.reports.models import (
     Target,
     UnitTarget,
 )
+from portal.staff.models import PasswordCode, TrainingAttendance, TrainingCourse
 from tenancy.models import Unit
 
 __all__ = [
@@ -29,12 +30,15 @@ __all__ = [
     "Guardian",
     "Indicator",
     "LoginThrottle",
+    "PasswordCode",
     "ReferenceCode",
     "Report",
     "ReportDefinition",
     "ReportDocument",
     "ReportEvent",
     "Target",
+    "TrainingAttendance",
+    "TrainingCourse",
     "Unit",
     "UnitTarget",
     "User",

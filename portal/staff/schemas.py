@@ -1,0 +1,62 @@
+"""Shapes of the staff, hamlet and training API (msgspec decodes and type-checks; services check meaning)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+
+class StaffCreate(msgspec.Struct, forbid_unknown_fields=True):
+    username: str
+    full_name: str
+    role: str
+    unit_id: int | None = None
+
+
+class StaffPatch(msgspec.Struct, forbid_unknown_fields=True):
+    """Only the fields given change. A new role or unit is a move: the account's sessions end."""
+
+    full_name: str | UnsetType = UNSET
+    role: str | UnsetType = UNSET
+    unit_id: int | None | UnsetType = UNSET
+
+
+class SetPasswordIn(msgspec.Struct, forbid_unknown_fields=True):
+    code: str
+    password: str
+
+
+class HamletIn(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+    kind: str | None = None
+
+
+class HamletPatch(msgspec.Struct, forbid_unknown_fields=True):
+    name: str | UnsetType = UNSET
+    kind: str | UnsetType = UNSET
+
+
+class CourseIn(msgspec.Struct, forbid_unknown_fields=True):
+    title: str
+    unit_id: int
+    held_on: date
+    place: str | None = None
+    topic: str | None = None
+
+
+class CoursePatch(msgspec.Struct, forbid_unknown_fields=True):
+    title: str | UnsetType = UNSET
+    held_on: date | UnsetType = UNSET
+    place: str | None | UnsetType = UNSET
+    topic: str | None | UnsetType = UNSET
+
+
+class AttendeesIn(msgspec.Struct, forbid_unknown_fields=True):
+    user_ids: list[int]
+
+
+def given(body: msgspec.Struct) -> dict[str, object]:
+    """The fields a PATCH body actually carries."""
+    return {f: getattr(body, f) for f in body.__struct_fields__ if getattr(body, f) is not UNSET}

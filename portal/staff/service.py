@@ -1,0 +1,341 @@
+"""Staff accounts: create, rename, move, change role, deactivate, reactivate, reset the password and
+end sessions; setting a password with a one-time code. Never commits.
+
+Every change is written to the audit log with the account's role and unit before and after; every
+refusal raises (403 or 404), which the exception handler audits.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from authz.guards import authorize, authorize_action
+from infra.clock import utcnow
+from portal.audit.service import Actor
+from portal.audit.service import record as audit
+from portal.auth.caller import Caller
+from portal.auth.models import AuthToken, User
+from portal.auth.passwords import hash_password
+from portal.errors import Conflict, FieldError, Unauthenticated, ValidationFailed
+from portal.registry.text import clean_name, fold
+from portal.staff import codes
+from portal.staff.access import (
+    RESOURCE,
+    check_grant,
+    known_role,
+    managed_statement,
+    managed_user,
+    require_action,
+)
+from portal.staff.password_policy import check_password, normalise
+from portal.staff.ranks import ROLES, outranks
+from portal.staff.schemas import StaffCreate
+from portal.staff.search import folded
+from tenancy.models import Unit
+from tenancy.scope import subtree_clause
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+MAX_PAGE_SIZE = 100
+
+
+@lru_cache(maxsize=1)
+def _unusable_hash() -> str:
+    """The hash of a random secret nobody keeps: a new account cannot log in until its code is used,
+    and checking a password against it costs as much as against a real one (no timing tell)."""
+    return hash_password(secrets.token_urlsafe(32))
+
+
+def snapshot(user: User, unit: Unit | None) -> dict[str, Any]:
+    return {
+        "full_name": user.full_name,
+        "role": user.role,
+        "unit_id": user.unit_id,
+        "unit_name": unit.name if unit else None,
+        "unit_level": unit.level if unit else None,
+        "is_active": user.is_active,
+    }
+
+
+def account_json(user: User, unit: Unit | None) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "username": user.username,
+        "full_name": user.full_name,
+        "role": user.role,
+        "unit": unit.ref() if unit else None,
+        "is_active": user.is_active,
+        "created_at": user.created_at.isoformat() if user.created_at else None,
+    }
+
+
+def _changed(
+    caller: Caller,
+    action: str,
+    user: User,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+    **extra: Any,
+) -> None:
+    audit(
+        caller.actor,
+        action,
+        RESOURCE,
+        "allowed",
+        resource_ids=[user.id],
+        unit_id=user.unit_id,
+        detail={"username": user.username, "before": before, "after": after, **extra},
+    )
+
+
+def revoke_sessions(session: Session, user_id: int) -> int:
+    """End every live token of the account at once; returns how many were live."""
+    result = session.execute(
+        update(AuthToken)
+        .where(AuthToken.user_id == user_id, AuthToken.revoked_at.is_(None), AuthToken.expires_at > utcnow())
+        .values(revoked_at=utcnow())
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _full_name(value: str, errors: list[FieldError]) -> str:
+    name = clean_name(value)
+    if not name:
+        errors.append(FieldError("full_name", "is required", "required"))
+    elif len(name) > 120:
+        errors.append(FieldError("full_name", "must be at most 120 characters"))
+    return name
+
+
+def _unit(session: Session, unit_id: int | None, errors: list[FieldError]) -> Unit | None:
+    if unit_id is None:
+        return None
+    found = session.get(Unit, unit_id)
+    if found is None:
+        errors.append(FieldError("unit_id", f"no unit has id {unit_id}", "unknown"))
+    return found
+
+
+@dataclass(frozen=True)
+class Created:
+    user: User
+    unit: Unit | None
+    code: codes.IssuedCode
+
+
+def create_account(session: Session, caller: Caller, data: StaffCreate) -> Created:
+    """A new account of a lower role at a unit in the caller's subtree, with a one-time setup code."""
+    require_action(caller, "create", role=data.role, unit_id=data.unit_id, username=data.username[:64])
+    errors: list[FieldError] = []
+    username = data.username.strip()
+    if not USERNAME.match(username):
+        errors.append(
+            FieldError(
+                "username",
+                "3 to 64 characters: lower-case letters a-z, digits, '.', '_' or '-', "
+                "starting with a letter or digit",
+            )
+        )
+    full_name = _full_name(data.full_name, errors)
+    role = known_role(data.role, errors)
+    unit = _unit(session, data.unit_id, errors)
+    if errors or role is None:
+        raise ValidationFailed(errors)
+    check_grant(caller, "create", role, unit, username=username)
+    user = User(
+        username=username,
+        full_name=full_name,
+        password_hash=_unusable_hash(),
+        role=role,
+        unit_id=unit.id if unit else None,
+        is_active=True,
+    )
+    taken = Conflict(f"the username {username!r} is taken: choose another")
+    if session.scalar(select(User.id).where(func.lower(User.username) == username.lower())) is not None:
+        raise taken
+    try:
+        with session.begin_nested():
+            session.add(user)
+            session.flush()
+    except IntegrityError as exc:
+        raise taken from exc
+    code = codes.issue(session, user.id, "setup", caller.user_id)
+    _changed(caller, "create", user, None, snapshot(user, unit), code_expires_at=code.expires_at.isoformat())
+    return Created(user, unit, code)
+
+
+def read_account(session: Session, caller: Caller, user_id: int) -> tuple[User, Unit | None]:
+    if user_id == caller.user_id:
+        authorize_action(caller, RESOURCE, "read")
+        row = session.execute(
+            select(User, Unit).outerjoin(Unit, Unit.id == User.unit_id).where(User.id == user_id)
+        ).one()
+        return row[0], row[1]
+    return managed_user(session, caller, user_id, "read")
+
+
+def update_account(
+    session: Session, caller: Caller, user_id: int, changes: dict[str, Any]
+) -> tuple[User, Unit | None]:
+    """Rename, move to another unit or change the role. A move or a new role ends the account's sessions."""
+    user, unit = managed_user(session, caller, user_id, "update", lock=True)
+    before = snapshot(user, unit)
+    errors: list[FieldError] = []
+    full_name = _full_name(changes["full_name"], errors) if "full_name" in changes else user.full_name
+    role = known_role(changes["role"], errors) if "role" in changes else user.role
+    new_unit = _unit(session, changes["unit_id"], errors) if "unit_id" in changes else unit
+    new_unit_id = new_unit.id if new_unit else None
+    moved = role != user.role or new_unit_id != user.unit_id
+    if moved and role is None and not errors:
+        errors.append(FieldError("role", "give the account a role before moving it", "required"))
+    if errors:
+        raise ValidationFailed(errors)
+    if moved:
+        assert role is not None
+        check_grant(
+            caller, "update", role, new_unit, user_id=user.id, from_role=user.role, from_unit_id=user.unit_id
+        )
+    user.full_name, user.role, user.unit_id = full_name, role, new_unit_id
+    session.flush()
+    after = snapshot(user, new_unit)
+    if after != before:
+        revoked = revoke_sessions(session, user.id) if moved else 0
+        _changed(caller, "move" if moved else "update", user, before, after, revoked_sessions=revoked)
+    return user, new_unit
+
+
+def deactivate_account(session: Session, caller: Caller, user_id: int) -> tuple[User, Unit | None]:
+    """Access ends at once (every session revoked, open codes cancelled); the records they made stay."""
+    user, unit = managed_user(session, caller, user_id, "deactivate", lock=True)
+    if not user.is_active:
+        return user, unit
+    before = snapshot(user, unit)
+    user.is_active = False
+    revoked = revoke_sessions(session, user.id)
+    codes.cancel_open_codes(session, user.id)
+    _changed(caller, "deactivate", user, before, snapshot(user, unit), revoked_sessions=revoked)
+    return user, unit
+
+
+def activate_account(session: Session, caller: Caller, user_id: int) -> tuple[User, Unit | None]:
+    """Give a deactivated account its access back, if its role and unit could be granted today."""
+    user, unit = managed_user(session, caller, user_id, "activate", lock=True)
+    if user.is_active:
+        return user, unit
+    if user.role is None:
+        raise ValidationFailed([FieldError("role", "give the account a role first", "required")])
+    check_grant(caller, "activate", user.role, unit, user_id=user.id)
+    before = snapshot(user, unit)
+    user.is_active = True
+    _changed(caller, "activate", user, before, snapshot(user, unit))
+    return user, unit
+
+
+def issue_reset_code(session: Session, caller: Caller, user_id: int) -> codes.IssuedCode:
+    """A one-time code with which the account sets a new password (shown once, to the caller)."""
+    user, unit = managed_user(session, caller, user_id, "reset_password", lock=True)
+    if not user.is_active:
+        raise Conflict("the account is deactivated: activate it before resetting its password")
+    code = codes.issue(session, user.id, "reset", caller.user_id)
+    state = snapshot(user, unit)
+    _changed(caller, "reset_password", user, state, state, code_expires_at=code.expires_at.isoformat())
+    return code
+
+
+def end_sessions(session: Session, caller: Caller, user_id: int) -> int:
+    user, unit = managed_user(session, caller, user_id, "revoke_sessions", lock=True)
+    revoked = revoke_sessions(session, user.id)
+    state = snapshot(user, unit)
+    _changed(caller, "revoke_sessions", user, state, state, revoked_sessions=revoked)
+    return revoked
+
+
+def set_password_with_code(session: Session, code: str, password: str, client: str | None) -> User:
+    """Unauthenticated: the code proves who it is. The password must pass the policy; every session
+    of the account ends, and a login lock on the username is lifted."""
+    found = codes.redeemable(session, code)
+    if found is None:
+        raise Unauthenticated(
+            "the code is invalid, expired or already used: ask your manager for a new one",
+            resource=RESOURCE,
+            action="set_password",
+        )
+    issued, user = found
+    errors = check_password(password, user.username)
+    if errors:
+        raise ValidationFailed(errors)
+    user.password_hash = hash_password(normalise(password))
+    issued.used_at = utcnow()
+    codes.cancel_open_codes(session, user.id)
+    revoked = revoke_sessions(session, user.id)
+    session.execute(
+        text("UPDATE login_throttle SET failures = 0, locked_until = NULL WHERE username = :u"),
+        {"u": user.username.lower()},
+    )
+    audit(
+        Actor(user.id, user.username, user.role),
+        "set_password",
+        RESOURCE,
+        "allowed",
+        resource_ids=[user.id],
+        unit_id=user.unit_id,
+        detail={"username": user.username, "purpose": issued.purpose, "revoked_sessions": revoked},
+        client=client,
+    )
+    return user
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[tuple[User, Unit | None]]
+    total: int
+    page: int
+    page_size: int
+
+
+def list_accounts(session: Session, caller: Caller, params: dict[str, Any]) -> Page:
+    """Accounts the caller manages (SQL-filtered to their subtree and lower ranks), by unit then name."""
+    authorize_action(caller, RESOURCE, "list")
+    page, size = params.get("page") or 1, params.get("page_size") or 50
+    errors = []
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        errors.append(FieldError("page_size", f"must be from 1 to {MAX_PAGE_SIZE}"))
+    if page < 1:
+        errors.append(FieldError("page", "must be 1 or more"))
+    role = params.get("role")
+    if role is not None:
+        known_role(role, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    stmt = managed_statement(caller)
+    if params.get("unit_id") is not None:
+        root = session.get(Unit, params["unit_id"])
+        if root is None:
+            raise ValidationFailed([FieldError("unit_id", f"no unit has id {params['unit_id']}", "unknown")])
+        authorize(caller, RESOURCE, "list", root)
+        stmt = stmt.where(subtree_clause(Unit.path, root.path))
+    if role is not None:
+        stmt = stmt.where(User.role == role)
+    if params.get("active") is not None:
+        stmt = stmt.where(User.is_active.is_(params["active"]))
+    q = (params.get("q") or "").strip()
+    if q:
+        needle = f"%{fold(q)}%"
+        stmt = stmt.where(folded(User.full_name).ilike(needle) | User.username.ilike(f"%{q.lower()}%"))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.execute(
+        stmt.order_by(Unit.path.nulls_first(), User.full_name, User.id).limit(size).offset((page - 1) * size)
+    ).all()
+    return Page([(u, n) for u, n in rows], total, page, size)
+
+
+def manageable_roles(caller: Caller) -> list[str]:
+    """The roles the caller may grant (for forms)."""
+    return [r for r in ROLES if outranks(caller.role, r)]

@@ -1,0 +1,406 @@
+"""Training: courses held by a district or province unit, who attended, and how many collaborators of
+each commune have been trained. Never commits.
+
+A course is visible to the staff of its unit's subtree and to those above it (row-level security
+repeats this); attendance rows to whoever's subtree holds the attendee (and to the course's unit).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, delete, func, or_, select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from authz.guards import authorize, authorize_action
+from infra.clock import today, utcnow
+from portal.audit.service import record as audit
+from portal.auth.caller import Caller
+from portal.auth.models import User
+from portal.errors import Conflict, FieldError, NotVisible, ValidationFailed
+from portal.registry.text import clean_name
+from portal.staff.access import in_force, management_root
+from portal.staff.models import TrainingAttendance, TrainingCourse
+from tenancy.models import Unit
+from tenancy.scope import in_subtree, subtree_clause, subtree_end
+
+RESOURCE = "training"
+HOLDING_LEVELS = ("district", "province")
+MAX_PAGE_SIZE = 200
+
+
+def ancestor_ids(path: str | None) -> list[int]:
+    return [int(x) for x in path.strip("/").split("/")] if path and path != "/" else []
+
+
+def course_json(course: TrainingCourse, unit: Unit, attendees: int | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": course.id,
+        "title": course.title,
+        "topic": course.topic,
+        "place": course.place,
+        "held_on": course.held_on.isoformat(),
+        "unit": unit.ref(),
+    }
+    if attendees is not None:
+        out["attendees"] = attendees
+    return out
+
+
+def _state(course: TrainingCourse) -> dict[str, Any]:
+    return {
+        "title": course.title,
+        "topic": course.topic,
+        "place": course.place,
+        "held_on": course.held_on.isoformat(),
+        "unit_id": course.unit_id,
+    }
+
+
+def _audit(caller: Caller, action: str, course: TrainingCourse, **detail: Any) -> None:
+    audit(
+        caller.actor,
+        action,
+        RESOURCE,
+        "allowed",
+        resource_ids=[course.id],
+        unit_id=course.unit_id,
+        detail=detail,
+    )
+
+
+def _text(field: str, value: str | None, errors: list[FieldError], required: bool = False) -> str | None:
+    cleaned = clean_name(value) if value is not None else None
+    if required and not cleaned:
+        errors.append(FieldError(field, "is required", "required"))
+    elif cleaned and len(cleaned) > 300:
+        errors.append(FieldError(field, "must be at most 300 characters"))
+    return cleaned or None
+
+
+def _held_on(value: date, errors: list[FieldError]) -> date:
+    if value.year < 2000 or value > date(today().year + 2, 12, 31):
+        errors.append(FieldError("held_on", "must be a date from 2000 to the end of next year"))
+    return value
+
+
+def create_course(session: Session, caller: Caller, body: dict[str, Any]) -> tuple[TrainingCourse, Unit]:
+    authorize_action(caller, RESOURCE, "create")
+    errors: list[FieldError] = []
+    title = _text("title", body.get("title"), errors, required=True)
+    topic = _text("topic", body.get("topic"), errors)
+    place = _text("place", body.get("place"), errors)
+    held_on = _held_on(body["held_on"], errors)
+    unit = session.get(Unit, body["unit_id"])
+    if unit is None:
+        errors.append(FieldError("unit_id", f"no unit has id {body['unit_id']}", "unknown"))
+    if errors:
+        raise ValidationFailed(errors)
+    assert unit is not None and title is not None
+    authorize(caller, RESOURCE, "create", unit)
+    if unit.level not in HOLDING_LEVELS:
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "unit_id", f"trainings are held by a district or province; {unit.name} is a {unit.level}"
+                )
+            ]
+        )
+    if not in_force(unit, held_on):
+        raise ValidationFailed(
+            [FieldError("unit_id", f"{unit.name} did not exist on {held_on:%d/%m/%Y}", "closed")]
+        )
+    course = TrainingCourse(
+        unit_id=unit.id, title=title, topic=topic, place=place, held_on=held_on, created_by=caller.user_id
+    )
+    session.add(course)
+    session.flush()
+    _audit(caller, "create", course, before=None, after=_state(course))
+    return course, unit
+
+
+def _visible_courses(caller: Caller) -> Any:
+    """Courses held in the caller's subtree or by one of the units above it."""
+    root = management_root(caller)
+    return (
+        select(TrainingCourse, Unit)
+        .join(Unit, Unit.id == TrainingCourse.unit_id)
+        .where(or_(subtree_clause(Unit.path, root), Unit.id.in_(ancestor_ids(root))))
+    )
+
+
+def get_course(
+    session: Session, caller: Caller, course_id: int, action: str = "read", lock: bool = False
+) -> tuple[TrainingCourse, Unit]:
+    authorize_action(caller, RESOURCE, action)
+    stmt = _visible_courses(caller).where(TrainingCourse.id == course_id)
+    if lock:
+        stmt = stmt.with_for_update(of=TrainingCourse)
+    row = session.execute(stmt).one_or_none()
+    if row is None:
+        raise NotVisible("training not found", resource=RESOURCE, action=action, resource_ids=[course_id])
+    course, unit = row
+    if action != "read":
+        authorize(
+            caller, RESOURCE, action, unit
+        )  # changing a course: its unit must be in the caller's subtree
+    return course, unit
+
+
+def update_course(
+    session: Session, caller: Caller, course_id: int, changes: dict[str, Any]
+) -> tuple[TrainingCourse, Unit]:
+    course, unit = get_course(session, caller, course_id, "update", lock=True)
+    errors: list[FieldError] = []
+    before = _state(course)
+    if "title" in changes:
+        course.title = _text("title", changes["title"], errors, required=True) or course.title
+    for field in ("topic", "place"):
+        if field in changes:
+            setattr(course, field, _text(field, changes[field], errors))
+    if "held_on" in changes:
+        course.held_on = _held_on(changes["held_on"], errors)
+    if errors:
+        raise ValidationFailed(errors)
+    if course.held_on > today() and _attendee_count(session, course.id):
+        raise Conflict("attendance is recorded for this course: it cannot be moved to a future date")
+    course.updated_at = utcnow()
+    session.flush()
+    if _state(course) != before:
+        _audit(caller, "update", course, before=before, after=_state(course))
+    return course, unit
+
+
+def _attendee_count(session: Session, course_id: int) -> int:
+    return session.scalar(select(func.count()).where(TrainingAttendance.course_id == course_id)) or 0
+
+
+def add_attendees(session: Session, caller: Caller, course_id: int, user_ids: list[int]) -> list[int]:
+    """Record who attended (all or nothing; each account not eligible is named). Returns the ids added."""
+    course, unit = get_course(session, caller, course_id, "record", lock=True)
+    if course.held_on > today():
+        raise Conflict(
+            f"the course is on {course.held_on:%d/%m/%Y}: record attendance once it has taken place"
+        )
+    if not user_ids:
+        raise ValidationFailed([FieldError("user_ids", "give at least one account", "required")])
+    found = {
+        u.id: (u, path)
+        for u, path in session.execute(
+            select(User, Unit.path).outerjoin(Unit, Unit.id == User.unit_id).where(User.id.in_(set(user_ids)))
+        ).tuples()
+    }
+    errors = []
+    for i, uid in enumerate(user_ids):
+        row = found.get(uid)
+        if row is None or not in_subtree(row[1] or "", management_root(caller)):
+            errors.append(FieldError(f"user_ids[{i}]", f"no account {uid} in your area", "unknown"))
+        elif not in_subtree(row[1] or "", unit.path):
+            errors.append(
+                FieldError(
+                    f"user_ids[{i}]", f"{row[0].username} does not work under {unit.name}", "out_of_unit"
+                )
+            )
+        elif not row[0].is_active:
+            errors.append(FieldError(f"user_ids[{i}]", f"{row[0].username} is deactivated", "inactive"))
+    if errors:
+        raise ValidationFailed(errors)
+    wanted = list(dict.fromkeys(user_ids))
+    added = session.scalars(
+        insert(TrainingAttendance)
+        .values(
+            [
+                {
+                    "course_id": course.id,
+                    "user_id": uid,
+                    "role": found[uid][0].role,
+                    "unit_id": found[uid][0].unit_id,
+                    "recorded_by": caller.user_id,
+                }
+                for uid in wanted
+            ]
+        )
+        .on_conflict_do_nothing()
+        .returning(TrainingAttendance.user_id)
+    ).all()
+    if added:
+        _audit(caller, "record_attendance", course, added=sorted(added))
+    return sorted(added)
+
+
+def remove_attendee(session: Session, caller: Caller, course_id: int, user_id: int) -> None:
+    course, _unit = get_course(session, caller, course_id, "record", lock=True)
+    removed = session.execute(
+        delete(TrainingAttendance).where(
+            TrainingAttendance.course_id == course.id, TrainingAttendance.user_id == user_id
+        )
+    ).rowcount  # type: ignore[attr-defined]
+    if not removed:
+        raise NotVisible(
+            "no such attendee of this training", resource=RESOURCE, action="record", resource_ids=[course_id]
+        )
+    _audit(caller, "remove_attendance", course, removed=[user_id])
+
+
+def list_courses(
+    session: Session, caller: Caller, params: dict[str, Any]
+) -> list[tuple[TrainingCourse, Unit, int]]:
+    """Courses held in the caller's subtree or above it, newest first, with how many attended."""
+    authorize_action(caller, RESOURCE, "read")
+    counts = (
+        select(TrainingAttendance.course_id, func.count().label("n"))
+        .group_by(TrainingAttendance.course_id)
+        .subquery()
+    )
+    stmt = (
+        _visible_courses(caller)
+        .add_columns(func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.course_id == TrainingCourse.id)
+    )
+    if params.get("unit_id") is not None:
+        stmt = stmt.where(TrainingCourse.unit_id == params["unit_id"])
+    if params.get("year") is not None:
+        year = params["year"]
+        stmt = stmt.where(
+            TrainingCourse.held_on >= date(year, 1, 1), TrainingCourse.held_on <= date(year, 12, 31)
+        )
+    rows = session.execute(stmt.order_by(TrainingCourse.held_on.desc(), TrainingCourse.id.desc()).limit(500))
+    return [(c, u, int(n)) for c, u, n in rows.tuples()]
+
+
+def attendees(session: Session, caller: Caller, course: TrainingCourse) -> list[dict[str, Any]]:
+    """Attendees of a course the caller may see: those working in the caller's subtree."""
+    rows = session.execute(
+        select(TrainingAttendance, User, Unit)
+        .join(User, User.id == TrainingAttendance.user_id)
+        .outerjoin(Unit, Unit.id == User.unit_id)
+        .where(TrainingAttendance.course_id == course.id, subtree_clause(Unit.path, management_root(caller)))
+        .order_by(Unit.path, User.full_name)
+    ).tuples()
+    return [_attendance_json(a, u, n) for a, u, n in rows]
+
+
+def _attendance_json(a: TrainingAttendance, user: User, unit: Unit | None) -> dict[str, Any]:
+    return {
+        "user_id": user.id,
+        "username": user.username,
+        "full_name": user.full_name,
+        "role": user.role,
+        "unit": unit.ref() if unit else None,
+        "role_then": a.role,
+        "unit_id_then": a.unit_id,
+        "recorded_at": a.recorded_at.isoformat() if a.recorded_at else None,
+    }
+
+
+def my_trainings(session: Session, caller: Caller) -> list[tuple[TrainingCourse, Unit]]:
+    authorize_action(caller, RESOURCE, "read")
+    stmt = (
+        select(TrainingCourse, Unit)
+        .join(Unit, Unit.id == TrainingCourse.unit_id)
+        .join(TrainingAttendance, TrainingAttendance.course_id == TrainingCourse.id)
+        .where(TrainingAttendance.user_id == caller.user_id)
+        .order_by(TrainingCourse.held_on.desc(), TrainingCourse.id.desc())
+    )
+    return [(c, u) for c, u in session.execute(stmt).tuples()]
+
+
+def _period(params: dict[str, Any]) -> tuple[date | None, date | None]:
+    since, until = params.get("since"), params.get("until")
+    if since and until and until < since:
+        raise ValidationFailed([FieldError("until", "is before 'since'")])
+    return since, until
+
+
+def _held_between(since: date | None, until: date | None) -> Any:
+    return and_(
+        TrainingCourse.held_on >= since if since else text("true"),
+        TrainingCourse.held_on <= until if until else text("true"),
+    )
+
+
+def attendance_in_unit(
+    session: Session, caller: Caller, unit: Unit, params: dict[str, Any]
+) -> dict[str, Any]:
+    """Every attendance of staff now working in ``unit``'s subtree (SQL-filtered), newest course first."""
+    authorize(caller, RESOURCE, "attendance", unit)
+    since, until = _period(params)
+    page, size = params.get("page") or 1, params.get("page_size") or 50
+    if not 1 <= size <= MAX_PAGE_SIZE or page < 1:
+        raise ValidationFailed(
+            [FieldError("page_size", f"page >= 1 and page_size from 1 to {MAX_PAGE_SIZE}")]
+        )
+    held = Unit.__table__.alias("held")
+    stmt = (
+        select(TrainingAttendance, User, Unit, TrainingCourse, held.c.name)
+        .join(User, User.id == TrainingAttendance.user_id)
+        .join(Unit, Unit.id == User.unit_id)
+        .join(TrainingCourse, TrainingCourse.id == TrainingAttendance.course_id)
+        .join(held, held.c.id == TrainingCourse.unit_id)
+        .where(Unit.path >= unit.path, Unit.path < subtree_end(unit.path), _held_between(since, until))
+    )
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.execute(
+        stmt.order_by(TrainingCourse.held_on.desc(), TrainingCourse.id, Unit.path, User.full_name)
+        .limit(size)
+        .offset((page - 1) * size)
+    ).tuples()
+    items = [
+        {
+            **_attendance_json(a, u, n),
+            "course": {"id": c.id, "title": c.title, "held_on": c.held_on.isoformat(), "held_by": held_name},
+        }
+        for a, u, n, c, held_name in rows
+    ]
+    return {"items": items, "total": total, "page": page, "page_size": size}
+
+
+_COUNTS = """
+WITH communes AS (
+    SELECT c.id, c.code, c.name, c.path FROM units c
+    WHERE c.level = 'commune' AND c.path >= :p AND c.path < :e
+      AND ((c.valid_from IS NULL OR c.valid_from <= :today) AND (c.valid_to IS NULL OR c.valid_to > :today)
+           OR EXISTS (SELECT 1 FROM units h JOIN users u ON u.unit_id = h.id
+                      WHERE h.parent_id = c.id AND u.role = 'collaborator' AND u.is_active))
+), collaborators AS (
+    SELECT h.parent_id AS commune_id, u.id AS user_id,
+           EXISTS (SELECT 1 FROM training_attendance a JOIN training_courses t ON t.id = a.course_id
+                   WHERE a.user_id = u.id
+                     AND (CAST(:since AS date) IS NULL OR t.held_on >= :since)
+                     AND (CAST(:until AS date) IS NULL OR t.held_on <= :until)) AS trained
+    FROM users u JOIN units h ON h.id = u.unit_id AND h.level = 'hamlet'
+    WHERE u.role = 'collaborator' AND u.is_active AND h.path >= :p AND h.path < :e
+)
+SELECT c.id, c.code, c.name, count(k.user_id) AS in_place,
+       count(k.user_id) FILTER (WHERE k.trained) AS trained
+FROM communes c LEFT JOIN collaborators k ON k.commune_id = c.id
+GROUP BY c.id, c.code, c.name, c.path ORDER BY c.path
+"""
+
+
+def collaborators_trained(
+    session: Session, root_path: str, since: date | None = None, until: date | None = None
+) -> list[dict[str, Any]]:
+    """Per commune under ``root_path``: active collaborators in place and how many attended a training
+    held in [since, until] (open ends: any time). Feeds the report indicator ``collaborators.trained``.
+    Attendance rows outside the session's scope are not counted (row-level security)."""
+    rows = session.execute(
+        text(_COUNTS),
+        {"p": root_path, "e": subtree_end(root_path), "since": since, "until": until, "today": today()},
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def training_counts(session: Session, caller: Caller, unit: Unit, params: dict[str, Any]) -> dict[str, Any]:
+    authorize(caller, RESOURCE, "attendance", unit)
+    since, until = _period(params)
+    items = collaborators_trained(session, unit.path, since, until)
+    return {
+        "unit": unit.ref(),
+        "since": since.isoformat() if since else None,
+        "until": until.isoformat() if until else None,
+        "items": items,
+        "total": {"in_place": sum(i["in_place"] for i in items), "trained": sum(i["trained"] for i in items)},
+    }
