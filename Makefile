@@ -30,3 +30,4 @@ lint: venv
 
 bench: venv
 	$(PY) bench/bench_registry.py
+	$(PY) bench/bench_reports.py --reuse
