@@ -5,6 +5,13 @@ def test_health_and_schema(client):
     assert client.get("/health").json() == {"status": "ok", "database": "ok"}
     schema = client.get("/schema/openapi.json").json()
     assert "/api/v1/children/{child_id}" in schema["paths"]
+    for path in (
+        "/api/v1/reports",
+        "/api/v1/reports/{report_id}/consolidate",
+        "/api/v1/units/{unit_id}/dashboard",
+        "/api/v1/report-documents/{document_id}/download",
+    ):
+        assert path in schema["paths"], path
 
 
 def test_demo_collaborator_round_trip(client, owner, uid):
