@@ -14,6 +14,7 @@ import portal.models  # noqa: F401 - every mapper configured before the first re
 from infra.db import app_engine
 from portal.api import (
     auth_routes,
+    case_routes,
     child_routes,
     export_routes,
     reference_routes,
@@ -79,6 +80,7 @@ def create_app(check_role: bool = True) -> Litestar:
             child_routes.read_child,
             child_routes.patch_child,
             child_routes.read_child_history,
+            *case_routes.ROUTES,
             export_routes.post_export,
             export_routes.read_export,
             export_routes.post_export_retry,

@@ -2,6 +2,20 @@
 
 from portal.audit.models import AuditEntry
 from portal.auth.models import AuthToken, LoginThrottle, User
+from portal.cases.models import (
+    Case,
+    CaseAlert,
+    CaseAttachment,
+    CaseDeadline,
+    CaseEscalation,
+    CaseEvent,
+    CaseGrant,
+    CaseInformant,
+    CaseNote,
+    CasePlan,
+    CasePlanAction,
+    CaseReview,
+)
 from portal.exports.models import Export
 from portal.registry.models import Child, ChildHistory, ChildPeriod, Guardian, ReferenceCode
 from portal.reports.models import (
@@ -21,6 +35,18 @@ from tenancy.models import Unit
 __all__ = [
     "AuditEntry",
     "AuthToken",
+    "Case",
+    "CaseAlert",
+    "CaseAttachment",
+    "CaseDeadline",
+    "CaseEscalation",
+    "CaseEvent",
+    "CaseGrant",
+    "CaseInformant",
+    "CaseNote",
+    "CasePlan",
+    "CasePlanAction",
+    "CaseReview",
     "Child",
     "ChildHistory",
     "ChildPeriod",

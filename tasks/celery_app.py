@@ -13,7 +13,7 @@ app = Celery(
     "portal",
     broker=_settings.broker_url,
     backend=_settings.result_backend,
-    include=["tasks.exports", "tasks.reports"],
+    include=["tasks.exports", "tasks.reports", "tasks.cases"],
 )
 app.conf.update(
     task_acks_late=True,  # a task whose worker dies is delivered again
@@ -28,3 +28,11 @@ app.conf.update(
     task_default_queue=_settings.celery_queue,
     timezone="Asia/Ho_Chi_Minh",
 )
+# The case deadline watch (tasks/cases.py); `expires` drops runs queued while no worker was up.
+app.conf.beat_schedule = {
+    "case-deadlines": {
+        "task": "tasks.cases.watch_deadlines",
+        "schedule": 300.0,
+        "options": {"expires": 240},
+    },
+}

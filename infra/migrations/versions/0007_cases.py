@@ -392,6 +392,7 @@ GRANT SELECT, INSERT, UPDATE ON cases, case_grants, case_deadlines, case_plans, 
     case_alerts TO {role};
 GRANT SELECT, INSERT ON case_informants, case_events, case_notes, case_reviews, case_attachments,
     case_escalations TO {role};
+GRANT DELETE ON case_plan_actions TO {role};  -- a draft plan's actions are replaced as a whole
 GRANT USAGE ON SEQUENCE case_number_seq TO {role};
 REVOKE ALL ON FUNCTION case_overdue_deadlines(timestamptz), case_stats(text, date, date),
     app_granted_cases(), app_case_recorder(uuid), cases_follow_hamlets() FROM PUBLIC;

@@ -1,0 +1,305 @@
+"""Case management (Decree 56/2017): intake, workflow, plan, notes, attachments, grants, alerts, counts.
+
+No ``from __future__ import annotations`` here: the action routes are made by a factory whose body type
+is a closure variable, so annotations must be evaluated when each route is defined.
+"""
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from litestar import Response, get, patch, post, put
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery, JSONBody, Parameter, QueryParameter
+from sqlalchemy.orm import Session
+
+from portal.api.deps import CallerDep, DbDep
+from portal.api.pages import whole_list
+from portal.api.unit_routes import _unit
+from portal.auth.caller import Caller
+from portal.cases import alerts, attachments, grants, plans, service, workflow
+from portal.cases.access import get_case
+from portal.cases.intake import record_intake
+from portal.cases.reference import reference_json
+from portal.cases.register import XLSX, build_register
+from portal.cases.schemas import (
+    ActionUpdateIn,
+    AssessIn,
+    AssignIn,
+    CloseIn,
+    DecisionIn,
+    GrantIn,
+    IntakeIn,
+    NoteIn,
+    PlanIn,
+    ProtectIn,
+    ReviewIn,
+    as_dict,
+)
+from portal.cases.stats import case_stats
+from portal.cases.view import alert_json, attachment_json, case_json, people_by_id, summary_json
+
+TAGS = ["cases"]
+CaseId = FromPath[uuid.UUID]
+
+
+def _view(db: Session, caller: Caller, case_id: uuid.UUID) -> dict[str, Any]:
+    """The case after a change (the change itself is audited; this is not a separate read)."""
+    return case_json(db, caller, get_case(db, caller, case_id, "read"))
+
+
+@get(
+    "/api/v1/cases/reference", sync_to_thread=True, tags=TAGS, summary="Case types, channels, risk levels..."
+)
+def read_case_reference(caller: CallerDep) -> dict[str, Any]:
+    return reference_json()
+
+
+@post("/api/v1/cases", sync_to_thread=True, status_code=201, tags=TAGS, summary="Record a report (form 01)")
+def post_case(data: JSONBody[IntakeIn], caller: CallerDep, db: DbDep) -> dict[str, Any]:
+    case = record_intake(db, caller, data)
+    return case_json(db, caller, case)
+
+
+@get("/api/v1/cases", sync_to_thread=True, tags=TAGS, summary="The cases the caller may see, newest first")
+def list_cases(
+    caller: CallerDep,
+    db: DbDep,
+    status: str | None = Parameter(default=None, description="a status, or 'open'"),
+    case_type: str | None = Parameter(default=None),
+    unit_id: int | None = Parameter(default=None, description="only cases in this unit's subtree"),
+    page: int = Parameter(default=1),
+    page_size: int = Parameter(default=20),
+) -> dict[str, Any]:
+    params = {
+        "status": status,
+        "case_type": case_type,
+        "unit_id": unit_id,
+        "page": page,
+        "page_size": page_size,
+    }
+    result = service.list_cases(db, caller, params)
+    people = people_by_id(db, {c.assigned_to for c, _ in result.items})
+    return {
+        "items": [summary_json(c, people, due) for c, due in result.items],
+        "total": result.total,
+        "page": result.page,
+        "page_size": result.page_size,
+    }
+
+
+@get("/api/v1/cases/{case_id:uuid}", sync_to_thread=True, tags=TAGS, summary="One case (audited)")
+def read_case(case_id: CaseId, caller: CallerDep, db: DbDep) -> dict[str, Any]:
+    return case_json(db, caller, service.read_case(db, caller, case_id))
+
+
+@get(
+    "/api/v1/cases/{case_id:uuid}/informant",
+    sync_to_thread=True,
+    tags=TAGS,
+    summary="Who reported: the commune's ward officer only (audited)",
+)
+def read_informant(case_id: CaseId, caller: CallerDep, db: DbDep) -> dict[str, Any]:
+    return service.informant(db, caller, case_id)
+
+
+def _action(path: str, handler: Any, schema: Any, summary: str, name: str) -> Any:
+    @post(
+        f"/api/v1/cases/{{case_id:uuid}}/{path}",
+        sync_to_thread=True,
+        status_code=200,
+        tags=TAGS,
+        summary=summary,
+        name=f"case-{name}",
+    )
+    def route(case_id: CaseId, data: JSONBody[schema], caller: CallerDep, db: DbDep) -> dict[str, Any]:  # type: ignore[valid-type]
+        handler(db, caller, case_id, as_dict(data))
+        return _view(db, caller, case_id)
+
+    return route
+
+
+post_assign = _action("assign", workflow.assign, AssignIn, "Assign the case worker (ward officer)", "assign")
+post_assessment = _action("assessment", workflow.assess, AssessIn, "Assess the risk (form 02)", "assess")
+post_protection = _action(
+    "protection", workflow.protect, ProtectIn, "Record emergency protection (form 07)", "protect"
+)
+post_plan_submit = _action(
+    "plan/submit",
+    plans.submit_plan,
+    DecisionIn,
+    "Submit the plan for approval (meets the 5-day deadline)",
+    "submit-plan",
+)
+post_plan_approve = _action(
+    "plan/approve",
+    plans.approve_plan,
+    DecisionIn,
+    "Approve the plan by decision (form 05; ward officer)",
+    "approve-plan",
+)
+post_plan_return = _action(
+    "plan/return",
+    plans.return_plan,
+    DecisionIn,
+    "Return the plan with a comment (ward officer)",
+    "return-plan",
+)
+post_review = _action("reviews", plans.review, ReviewIn, "Review the plan: continue or a new plan", "review")
+post_close = _action("close", workflow.close, CloseIn, "Close the case with a reason (ward officer)", "close")
+post_note = _action("notes", workflow.add_note, NoteIn, "Add a note", "note")
+post_grant = _action("grants", grants.grant, GrantIn, "Share the case with a user (ward officer)", "grant")
+
+
+@put(
+    "/api/v1/cases/{case_id:uuid}/plan",
+    sync_to_thread=True,
+    tags=TAGS,
+    summary="Write the draft plan (form 04)",
+)
+def put_plan(case_id: CaseId, data: JSONBody[PlanIn], caller: CallerDep, db: DbDep) -> dict[str, Any]:
+    plans.draft_plan(db, caller, case_id, as_dict(data))
+    return _view(db, caller, case_id)
+
+
+@patch(
+    "/api/v1/cases/{case_id:uuid}/actions/{action_id:uuid}",
+    sync_to_thread=True,
+    tags=TAGS,
+    summary="Mark an action of the approved plan done or cancelled",
+)
+def patch_action(
+    case_id: CaseId,
+    action_id: FromPath[uuid.UUID],
+    data: JSONBody[ActionUpdateIn],
+    caller: CallerDep,
+    db: DbDep,
+) -> dict[str, Any]:
+    plans.update_action(db, caller, case_id, action_id, as_dict(data))
+    return _view(db, caller, case_id)
+
+
+@post(
+    "/api/v1/cases/{case_id:uuid}/grants/{grant_id:uuid}/revoke",
+    sync_to_thread=True,
+    status_code=200,
+    tags=TAGS,
+    summary="Revoke a grant (ward officer)",
+)
+def post_revoke(
+    case_id: CaseId, grant_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep
+) -> dict[str, Any]:
+    grants.revoke(db, caller, case_id, grant_id)
+    return _view(db, caller, case_id)
+
+
+@post(
+    "/api/v1/cases/{case_id:uuid}/attachments",
+    sync_to_thread=True,
+    status_code=201,
+    tags=TAGS,
+    request_max_body_size=attachments.MAX_BYTES + 512 * 1024,
+    summary="Attach a photo, report or scan (JPEG, PNG, TIFF, PDF; at most 10 MB), multipart field 'data'",
+)
+def post_attachment(
+    case_id: CaseId,
+    caller: CallerDep,
+    db: DbDep,
+    data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+) -> dict[str, Any]:
+    content = data.file.read(attachments.MAX_BYTES + 1)
+    return attachment_json(attachments.upload(db, caller, case_id, data.filename, data.content_type, content))
+
+
+@get(
+    "/api/v1/cases/{case_id:uuid}/attachments/{attachment_id:uuid}",
+    sync_to_thread=True,
+    tags=TAGS,
+    summary="Download an attachment (access and checksum checked again; audited)",
+)
+def read_attachment(
+    case_id: CaseId, attachment_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep
+) -> Response[bytes]:
+    content, row = attachments.download(db, caller, case_id, attachment_id)
+    ascii_name = row.filename.encode("ascii", "replace").decode().replace('"', "")
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(row.filename)}"
+    return Response(
+        content,
+        media_type=row.content_type,
+        headers={
+            "Content-Disposition": disposition,
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@get("/api/v1/cases/alerts", sync_to_thread=True, tags=TAGS, summary="The caller's deadline alerts")
+def read_alerts(caller: CallerDep, db: DbDep, unread: bool = Parameter(default=False)) -> dict[str, Any]:
+    return whole_list([alert_json(a) for a in alerts.my_alerts(db, caller, unread)])
+
+
+@post("/api/v1/cases/alerts/{alert_id:uuid}/read", sync_to_thread=True, status_code=200, tags=TAGS)
+def post_alert_read(alert_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep) -> dict[str, Any]:
+    return alert_json(alerts.mark_read(db, caller, alert_id))
+
+
+@get(
+    "/api/v1/cases/stats",
+    sync_to_thread=True,
+    tags=TAGS,
+    summary="Case counts by status and type in a unit's subtree (small cells suppressed)",
+)
+def read_case_stats(
+    caller: CallerDep,
+    db: DbDep,
+    unit_id: FromQuery[int],
+    received_from: Annotated[date | None, QueryParameter(name="from")] = None,
+    received_to: Annotated[date | None, QueryParameter(name="to")] = None,
+) -> dict[str, Any]:
+    return case_stats(db, caller, _unit(db, unit_id), received_from, received_to)
+
+
+@get(
+    "/api/v1/cases/register",
+    sync_to_thread=True,
+    tags=TAGS,
+    summary="The commune's case register as XLSX (ward officer; audited)",
+)
+def read_register(caller: CallerDep, db: DbDep, unit_id: FromQuery[int]) -> Response[bytes]:
+    content, filename = build_register(db, caller, _unit(db, unit_id))
+    return Response(
+        content,
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+ROUTES = [
+    read_case_reference,
+    post_case,
+    list_cases,
+    read_case,
+    read_informant,
+    post_assign,
+    post_assessment,
+    post_protection,
+    put_plan,
+    post_plan_submit,
+    post_plan_approve,
+    post_plan_return,
+    patch_action,
+    post_review,
+    post_close,
+    post_note,
+    post_grant,
+    post_revoke,
+    post_attachment,
+    read_attachment,
+    read_alerts,
+    post_alert_read,
+    read_case_stats,
+    read_register,
+]

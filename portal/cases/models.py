@@ -1,0 +1,235 @@
+"""Cases and what hangs off them. Every value is set in Python (ids, timestamps), so an insert needs no
+RETURNING: the person who records an intake may write a case they cannot read back (row-level security)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, SmallInteger, String, Text
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from infra.clock import utcnow
+from infra.db import Base
+
+
+def _id() -> Mapped[uuid.UUID]:
+    return mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+
+
+def _case_id() -> Mapped[uuid.UUID]:
+    return mapped_column(ForeignKey("cases.id"), index=True)
+
+
+def _now() -> Mapped[datetime]:
+    return mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+def _when() -> Mapped[datetime | None]:
+    return mapped_column(DateTime(timezone=True))
+
+
+class Case(Base):
+    """One report about one child (form 01) and its handling. ``unit_path`` is the hamlet's (RLS)."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[uuid.UUID] = _id()
+    reference: Mapped[str] = mapped_column(String(24), unique=True)
+    hamlet_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    unit_path: Mapped[str] = mapped_column(Text(collation="C"))
+    child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("children.id"))
+    child_name: Mapped[str] = mapped_column(Text)
+    child_date_of_birth: Mapped[date] = mapped_column(Date)
+    child_sex: Mapped[str] = mapped_column(String(8))
+    case_type: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(32))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    place: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    family_situation: Mapped[str | None] = mapped_column(Text)
+    caregiver: Mapped[str | None] = mapped_column(Text)
+    actions_taken: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="received")
+    risk_level: Mapped[str | None] = mapped_column(String(8))
+    assessment: Mapped[str | None] = mapped_column(Text)
+    assessed_at: Mapped[datetime | None] = _when()
+    assessed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    protection_measure: Mapped[str | None] = mapped_column(String(32))
+    protection_note: Mapped[str | None] = mapped_column(Text)
+    protected_at: Mapped[datetime | None] = _when()
+    assigned_to: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    assigned_at: Mapped[datetime | None] = _when()
+    closure_reason: Mapped[str | None] = mapped_column(String(32))
+    closure_note: Mapped[str | None] = mapped_column(Text)
+    closed_at: Mapped[datetime | None] = _when()
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = _now()
+    updated_at: Mapped[datetime] = _now()
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class CaseInformant(Base):
+    """Who reported. Readable only by the commune's ward officers; never part of a case view or export."""
+
+    __tablename__ = "case_informants"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    full_name: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(String(20))
+    relationship: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(Text)
+
+
+class CaseGrant(Base):
+    __tablename__ = "case_grants"
+
+    id: Mapped[uuid.UUID] = _id()
+    case_id: Mapped[uuid.UUID] = _case_id()
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    granted_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    granted_at: Mapped[datetime] = _now()
+    revoked_at: Mapped[datetime | None] = _when()
+    revoked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class CaseEvent(Base):
+    """The case's history: who did what, when, and the status before and after."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[uuid.UUID] = _id()
+    case_id: Mapped[uuid.UUID] = _case_id()
+    at: Mapped[datetime] = _now()
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_username: Mapped[str | None] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(String(24))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+
+
+class CaseNote(Base):
+    __tablename__ = "case_notes"
+
+    id: Mapped[uuid.UUID] = _id()
+    case_id: Mapped[uuid.UUID] = _case_id()
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    author_username: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = _now()
+
+
+class CasePlan(Base):
+    """A support/intervention plan (form 04), approved by decision (form 05); a new one supersedes it."""
+
+    __tablename__ = "case_plans"
+
+    id: Mapped[uuid.UUID] = _id()
+    case_id: Mapped[uuid.UUID] = _case_id()
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    goals: Mapped[str] = mapped_column(Text)
+    review_on: Mapped[date] = mapped_column(Date)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = _now()
+    submitted_at: Mapped[datetime | None] = _when()
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[datetime | None] = _when()
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision_ref: Mapped[str | None] = mapped_column(Text)
+    return_comment: Mapped[str | None] = mapped_column(Text)
+
+
+class CasePlanAction(Base):
+    __tablename__ = "case_plan_actions"
+
+    id: Mapped[uuid.UUID] = _id()
+    plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_plans.id"), index=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(Text)
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="planned")
+    result: Mapped[str | None] = mapped_column(Text)
+    completed_at: Mapped[datetime | None] = _when()
+
+
+class CaseReview(Base):
+    __tablename__ = "case_reviews"
+
+    id: Mapped[uuid.UUID] = _id()
+    case_id: Mapped[uuid.UUID] = _case_id()
+    plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_plans.id"))
+    outcome: Mapped[str] = mapped_column(String(16))
+    summary: Mapped[str] = mapped_column(Text)
+    next_review_on: Mapped[date | None] = mapped_column(Date)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime] = _now()
+
+
+class CaseAttachment(Base):
+    """A photo, report or scanned document; the bytes live in object storage under ``storage_key``."""
+
+    __tablename__ = "case_attachments"
+
+    id: Mapped[uuid.UUID] = _id()
+    case_id: Mapped[uuid.UUID] = _case_id()
+    filename: Mapped[str] = mapped_column(Text)
+    content_type: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(Text, unique=True)
+    uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = _now()
+
+
+class CaseDeadline(Base):
+    """A legal deadline of one step; open while neither met nor cancelled."""
+
+    __tablename__ = "case_deadlines"
+
+    id: Mapped[uuid.UUID] = _id()
+    case_id: Mapped[uuid.UUID] = _case_id()
+    step: Mapped[str] = mapped_column(String(24))
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = _now()
+    met_at: Mapped[datetime | None] = _when()
+    cancelled_at: Mapped[datetime | None] = _when()
+
+
+class CaseEscalation(Base):
+    __tablename__ = "case_escalations"
+
+    deadline_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_deadlines.id"), primary_key=True)
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    case_id: Mapped[uuid.UUID] = _case_id()
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recipients: Mapped[int] = mapped_column(Integer)
+
+
+class CaseAlert(Base):
+    """An alert to one recipient about an overdue step (no personal data: reference, commune, step, dates)."""
+
+    __tablename__ = "case_alerts"
+
+    id: Mapped[uuid.UUID] = _id()
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    deadline_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_deadlines.id"))
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"))
+    reference: Mapped[str] = mapped_column(String(24))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    step: Mapped[str] = mapped_column(String(24))
+    level: Mapped[int] = mapped_column(SmallInteger)
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    read_at: Mapped[datetime | None] = _when()

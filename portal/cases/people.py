@@ -1,0 +1,103 @@
+"""The people around a case: who may be its worker or a grantee, and whom an overdue step reaches.
+
+Accounts and units are public to the application role (no row-level security on them); ancestors are
+read from the case's unit path (``/province/district/commune/hamlet/`` before 2025,
+``/province/commune/hamlet/`` after), so escalation follows the structure the case's hamlet is in.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.auth.models import User
+from tenancy.models import Unit
+from tenancy.scope import in_subtree
+
+WORKER_ROLES = ("collaborator", "ward_officer")
+SUPERVISOR_ROLES = {
+    "district": ("district_officer",),
+    "province": ("provincial_inspector", "district_officer"),
+}
+
+
+def user_with_unit(session: Session, user_id: int) -> tuple[User, Unit | None] | None:
+    row = session.execute(
+        select(User, Unit).outerjoin(Unit, Unit.id == User.unit_id).where(User.id == user_id)
+    ).one_or_none()
+    return (row[0], row[1]) if row else None
+
+
+def worker_problem(session: Session, user_id: int, case_path: str) -> str | None:
+    """Why ``user_id`` cannot work a case in ``case_path`` (None: they can): an active collaborator of
+    the case's hamlet or a ward officer of its commune."""
+    found = user_with_unit(session, user_id)
+    if found is None or not found[0].is_active:
+        return "no active account with this id"
+    user, unit = found
+    if user.role not in WORKER_ROLES or unit is None or unit.level not in ("hamlet", "commune"):
+        return "must be a collaborator or a ward officer"
+    if not in_subtree(case_path, unit.path):
+        return "must be a collaborator of the case's hamlet or a ward officer of its commune"
+    return None
+
+
+def grantee_problem(session: Session, user_id: int, case_path: str) -> str | None:
+    """Why ``user_id`` cannot be granted a case (None: they can): a collaborator of the case's own hamlet
+    or a ward officer (of another commune, e.g. where the child now lives). Inspectors, district
+    officers, administrators and collaborators of other hamlets never see a case."""
+    found = user_with_unit(session, user_id)
+    if found is None or not found[0].is_active:
+        return "no active account with this id"
+    user, unit = found
+    if user.role == "ward_officer" and unit is not None and unit.level == "commune":
+        return None
+    if user.role == "collaborator" and unit is not None and in_subtree(case_path, unit.path):
+        return None
+    return "cases are shared only with collaborators of the case's hamlet and with ward officers"
+
+
+def _ancestors(session: Session, path: str) -> list[Unit]:
+    ids = [int(x) for x in path.strip("/").split("/")]
+    found = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def _staff(session: Session, unit: Unit | None, roles: tuple[str, ...]) -> list[int]:
+    if unit is None:
+        return []
+    return list(
+        session.scalars(
+            select(User.id)
+            .where(User.unit_id == unit.id, User.role.in_(roles), User.is_active.is_(True))
+            .order_by(User.id)
+        )
+    )
+
+
+def commune_of(session: Session, path: str) -> Unit | None:
+    return next((u for u in _ancestors(session, path) if u.level == "commune"), None)
+
+
+def ward_officers(session: Session, path: str) -> list[int]:
+    return _staff(session, commune_of(session, path), ("ward_officer",))
+
+
+def supervisors(session: Session, path: str) -> list[int]:
+    """The district above the commune (pre-2025 structure); the province where there is no district."""
+    above = [u for u in _ancestors(session, path) if u.level in SUPERVISOR_ROLES]
+    district = next((u for u in above if u.level == "district"), None)
+    target = district or next((u for u in above if u.level == "province"), None)
+    return _staff(session, target, SUPERVISOR_ROLES[target.level]) if target else []
+
+
+def recipients(session: Session, level: int, path: str, assigned_to: int | None) -> list[int]:
+    """Level 1: the assigned worker (the ward officers while nobody is assigned); 2: the commune's ward
+    officers; 3: the district's officers (or the province's)."""
+    if level == 1 and assigned_to is not None:
+        found = user_with_unit(session, assigned_to)
+        if found is not None and found[0].is_active:
+            return [assigned_to]
+    if level in (1, 2):
+        return ward_officers(session, path)
+    return supervisors(session, path)

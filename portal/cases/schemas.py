@@ -1,0 +1,111 @@
+"""Shapes of the cases API (msgspec decodes and type-checks; the services check meaning, naming fields)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+import msgspec
+
+from portal.registry.schemas import ChildCreate
+
+
+class InformantIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Who reported (optional on form 01). Stored apart; only the commune's ward officers read it."""
+
+    anonymous: bool = False
+    full_name: str | None = None
+    phone: str | None = None
+    relationship: str | None = None
+    address: str | None = None
+
+
+class IntakeIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Form 01: the channel and time, the child (``child_id`` of the registry, or ``new_child`` to record),
+    what happened, and optionally the informant. ``assigned_to`` only for the commune's ward officer."""
+
+    channel: str
+    case_type: str
+    description: str
+    child_id: uuid.UUID | None = None
+    new_child: ChildCreate | None = None
+    received_at: datetime | None = None
+    place: str | None = None
+    family_situation: str | None = None
+    caregiver: str | None = None
+    actions_taken: str | None = None
+    informant: InformantIn | None = None
+    assigned_to: int | None = None
+
+
+class AssignIn(msgspec.Struct, forbid_unknown_fields=True):
+    user_id: int
+    version: int | None = None
+
+
+class AssessIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Form 02: the risk level; ``urgent`` opens the 12-hour emergency protection deadline."""
+
+    risk_level: str
+    summary: str
+    version: int | None = None
+
+
+class ProtectIn(msgspec.Struct, forbid_unknown_fields=True):
+    measure: str
+    note: str
+    taken_at: datetime | None = None
+    version: int | None = None
+
+
+class PlanActionIn(msgspec.Struct, forbid_unknown_fields=True):
+    description: str
+    owner: str
+    due_on: date
+
+
+class PlanIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Form 04: goals, actions with owners and dates, and the date the plan is reviewed."""
+
+    goals: str
+    review_on: date
+    actions: list[PlanActionIn]
+    version: int | None = None
+
+
+class DecisionIn(msgspec.Struct, forbid_unknown_fields=True):
+    version: int | None = None
+    decision_ref: str | None = None
+    comment: str | None = None
+
+
+class ActionUpdateIn(msgspec.Struct, forbid_unknown_fields=True):
+    status: str
+    result: str | None = None
+
+
+class ReviewIn(msgspec.Struct, forbid_unknown_fields=True):
+    outcome: str
+    summary: str
+    next_review_on: date | None = None
+    version: int | None = None
+
+
+class CloseIn(msgspec.Struct, forbid_unknown_fields=True):
+    reason: str
+    note: str | None = None
+    version: int | None = None
+
+
+class NoteIn(msgspec.Struct, forbid_unknown_fields=True):
+    body: str
+
+
+class GrantIn(msgspec.Struct, forbid_unknown_fields=True):
+    user_id: int
+    reason: str
+
+
+def as_dict(body: msgspec.Struct | None) -> dict[str, Any]:
+    return {} if body is None else msgspec.structs.asdict(body)
