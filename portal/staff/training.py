@@ -135,17 +135,14 @@ def get_course(
     session: Session, caller: Caller, course_id: int, action: str = "read", lock: bool = False
 ) -> tuple[TrainingCourse, Unit]:
     authorize_action(caller, RESOURCE, action)
-    stmt = _visible_courses(caller).where(TrainingCourse.id == course_id)
-    if lock:
-        stmt = stmt.with_for_update(of=TrainingCourse)
-    row = session.execute(stmt).one_or_none()
+    row = session.execute(_visible_courses(caller).where(TrainingCourse.id == course_id)).one_or_none()
     if row is None:
         raise NotVisible("training not found", resource=RESOURCE, action=action, resource_ids=[course_id])
     course, unit = row
-    if action != "read":
-        authorize(
-            caller, RESOURCE, action, unit
-        )  # changing a course: its unit must be in the caller's subtree
+    if action != "read":  # changing a course: its unit must be in the caller's subtree
+        authorize(caller, RESOURCE, action, unit)
+    if lock:  # after the check: a course held above the caller is visible but not theirs (403, not 404)
+        session.refresh(course, with_for_update=True)
     return course, unit
 
 
