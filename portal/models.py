@@ -17,6 +17,18 @@ from portal.cases.models import (
     CaseReview,
 )
 from portal.exports.models import Export
+from portal.inspections.models import (
+    Finding,
+    InspectionCheck,
+    InspectionDocument,
+    InspectionPlan,
+    InspectionRun,
+    InspectionTarget,
+    Recommendation,
+    Response,
+    RunTarget,
+    TeamMember,
+)
 from portal.registry.models import Child, ChildHistory, ChildPeriod, Guardian, ReferenceCode
 from portal.reports.models import (
     ConsolidationRun,
@@ -53,6 +65,16 @@ __all__ = [
     "ConsolidationRun",
     "Contribution",
     "Export",
+    "Finding",
+    "InspectionCheck",
+    "InspectionDocument",
+    "InspectionPlan",
+    "InspectionRun",
+    "InspectionTarget",
+    "Recommendation",
+    "Response",
+    "RunTarget",
+    "TeamMember",
     "Guardian",
     "Indicator",
     "LoginThrottle",

@@ -13,7 +13,7 @@ app = Celery(
     "portal",
     broker=_settings.broker_url,
     backend=_settings.result_backend,
-    include=["tasks.exports", "tasks.reports", "tasks.cases"],
+    include=["tasks.exports", "tasks.reports", "tasks.cases", "tasks.inspections"],
 )
 app.conf.update(
     task_acks_late=True,  # a task whose worker dies is delivered again

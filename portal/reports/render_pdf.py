@@ -218,19 +218,29 @@ def _trend(pdf: FPDF, doc: dict) -> None:
             _draw_trend(pdf, trend, target)
 
 
-def render_pdf(doc: dict) -> bytes:
-    """The report as an A4 portrait PDF: header block, figures, targets, the trend chart (when there are
-    periods), units and history, with "Trang x/y" in every footer. All text is extractable.
-    """
+def new_pdf(title: str, author: str) -> FPDF:
+    """An A4 portrait document in DejaVu Sans (Vietnamese), numbered "Trang x/y", first page open."""
     pdf = _ReportPDF(orientation="P", unit="mm", format="A4")
     pdf.add_font(FAMILY, "", FONT_DIR / "DejaVuSans.ttf")
     pdf.add_font(FAMILY, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
-    pdf.set_title(doc["title"])
-    pdf.set_author(str(doc["generated_by"]))
+    pdf.set_title(title)
+    pdf.set_author(author)
     pdf.set_lang("vi")
     pdf.set_margins(15, 15, 15)
     pdf.set_auto_page_break(True, margin=18)
     pdf.add_page()
+    return pdf
+
+
+heading = _heading
+table = _table
+
+
+def render_pdf(doc: dict) -> bytes:
+    """The report as an A4 portrait PDF: header block, figures, targets, the trend chart (when there are
+    periods), units and history, with "Trang x/y" in every footer. All text is extractable.
+    """
+    pdf = new_pdf(doc["title"], str(doc["generated_by"]))
     _header(pdf, doc)
     _heading(pdf, "Số liệu các chỉ tiêu")
     _indicators(pdf, doc)

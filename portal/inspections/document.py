@@ -1,0 +1,157 @@
+"""The inspection report (biên bản/báo cáo kiểm tra) as a PDF in object storage; downloads re-check access."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import timedelta, timezone
+from typing import Any
+
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from infra.clock import utcnow
+from infra.db import scoped_session
+from infra.storage import ObjectMissing, StorageUnavailable, get_storage
+from portal.audit.service import record as audit
+from portal.auth.caller import Caller
+from portal.errors import Conflict, NotVisible
+from portal.inspections.models import InspectionDocument, InspectionPlan
+from portal.inspections.service import get_plan, require_inspector
+from portal.inspections.view import checks_table, plan_json
+from portal.reports.documents import StorageDown
+from portal.reports.render_pdf import heading, new_pdf, table
+from tasks.dispatch import send_after_commit
+from tenancy.scope import Scope
+
+TASK = "tasks.inspections.build_document"
+PDF = "application/pdf"
+_VN = timezone(timedelta(hours=7))
+
+
+def render(data: dict[str, Any], author: str) -> bytes:
+    pdf = new_pdf(f"Báo cáo kết quả kiểm tra: {data['title']}", author)
+    pdf.set_font("DejaVu Sans", "B", 14)
+    pdf.multi_cell(0, 7, "BÁO CÁO KẾT QUẢ KIỂM TRA, GIÁM SÁT", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu Sans", size=10)
+    unit = data["inspecting_unit"]["name"] if data["inspecting_unit"] else ""
+    for line in (
+        data["title"],
+        f"Đơn vị kiểm tra: {unit}",
+        f"Kỳ kiểm tra: {_vn(data['period_start'])} – {_vn(data['period_end'])}",
+        f"Đoàn kiểm tra: {', '.join(m['full_name'] for m in data['team']) or '—'}",
+        f"Căn cứ: {data['legal_basis'] or '—'}",
+        f"Lập lúc {utcnow().astimezone(_VN):%d/%m/%Y %H:%M} bởi {author}",
+    ):
+        pdf.multi_cell(0, 5.5, line, new_x="LMARGIN", new_y="NEXT")
+    for target in data["targets"]:
+        heading(pdf, f"Đơn vị được kiểm tra: {target['unit']['name']}")
+        table(
+            pdf,
+            ["Nội dung", "Kết quả", "Ngưỡng", "Đánh giá", "Căn cứ số liệu"],
+            checks_table(target),
+            (46, 16, 16, 22, 80),
+            ("LEFT", "RIGHT", "RIGHT", "LEFT", "LEFT"),
+            empty="Chưa chạy kiểm tra tự động.",
+        )
+        heading(pdf, "Phát hiện và kiến nghị")
+        rows = []
+        for finding in target["findings"]:
+            recs = [r for r in target["recommendations"] if r["finding_id"] == finding["id"]]
+            rows.append(
+                [
+                    finding["text"],
+                    finding["severity"],
+                    "\n".join(
+                        f"{r['text']} (hạn {_vn(r['deadline'])}, {r['status']}"
+                        f"{', QUÁ HẠN' if r['overdue'] else ''})"
+                        for r in recs
+                    )
+                    or "—",
+                ]
+            )
+        table(
+            pdf,
+            ["Phát hiện", "Mức độ", "Kiến nghị"],
+            rows,
+            (70, 20, 90),
+            ("LEFT",) * 3,
+            empty="Không có phát hiện.",
+        )
+    return bytes(pdf.output())
+
+
+def _vn(iso: str) -> str:
+    year, month, day = iso.split("-")
+    return f"{day}/{month}/{year}"
+
+
+def request_document(session: Session, caller: Caller, plan_id: int) -> InspectionDocument:
+    plan = get_plan(session, caller, plan_id, "export")
+    require_inspector(session, caller, plan, "export")
+    doc = InspectionDocument(
+        id=uuid.uuid4(), plan_id=plan.id, status="queued", attempts=0, requested_by=caller.user_id
+    )
+    session.add(doc)
+    session.flush()
+    session.refresh(doc, ["created_at"])
+    send_after_commit(
+        session, TASK, str(doc.id), caller.username, caller.scope.records, caller.scope.aggregates
+    )
+    audit(caller.actor, "create", "inspection_document", "allowed", resource_ids=[doc.id])
+    return doc
+
+
+def get_document(session: Session, caller: Caller, document_id: uuid.UUID) -> InspectionDocument:
+    doc = session.get(InspectionDocument, document_id)
+    if doc is None:
+        raise NotVisible(
+            "document not found", resource="inspection", action="read", resource_ids=[str(document_id)]
+        )
+    get_plan(session, caller, doc.plan_id)
+    return doc
+
+
+def download(session: Session, caller: Caller, document_id: uuid.UUID) -> tuple[bytes, str]:
+    doc = get_document(session, caller, document_id)
+    if doc.status != "done" or doc.storage_key is None:
+        raise Conflict(f"document is {doc.status}, not ready")
+    try:
+        data = get_storage().get(doc.storage_key)
+    except (StorageUnavailable, ObjectMissing) as exc:
+        raise StorageDown("document storage is unavailable: try again later") from exc
+    audit(caller.actor, "download", "inspection_document", "allowed", resource_ids=[doc.id])
+    return data, f"bien-ban-kiem-tra-{doc.plan_id}.pdf"
+
+
+def build(document_id: str, author: str, scope: Scope, final: bool) -> str:
+    """Render and store; "retry" while storage or the database is down (unless final)."""
+    did = uuid.UUID(document_id)
+    with scoped_session(scope) as session:
+        doc = session.get(InspectionDocument, did, with_for_update=True)
+        if doc is None:
+            return "not visible"
+        if doc.status == "done":
+            return "done"
+        doc.status, doc.attempts = "running", doc.attempts + 1
+    key = f"inspections/{did}.pdf"
+    try:
+        with scoped_session(scope) as session:
+            doc = session.get(InspectionDocument, did)
+            assert doc is not None
+            plan = session.get(InspectionPlan, doc.plan_id)
+            assert plan is not None
+            data = render(plan_json(session, plan), author)
+        get_storage().put(key, data, PDF)
+    except (StorageUnavailable, OperationalError) as exc:
+        with scoped_session(scope) as session:
+            doc = session.get(InspectionDocument, did)
+            assert doc is not None
+            doc.status, doc.error = ("failed" if final else "queued"), f"{type(exc).__name__}: {exc}"[:500]
+        return "failed" if final else "retry"
+    with scoped_session(scope) as session:
+        doc = session.get(InspectionDocument, did)
+        assert doc is not None
+        doc.status, doc.error, doc.storage_key = "done", None, key
+        doc.size_bytes, doc.sha256, doc.finished_at = len(data), hashlib.sha256(data).hexdigest(), utcnow()
+    return "done"

@@ -1,0 +1,203 @@
+"""Findings, recommendations (kiến nghị) with a responsible unit and a deadline, the audited unit's
+answers, and the inspecting side's acceptance. Overdue recommendations are flagged."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from authz.guards import authorize, authorize_action
+from infra.clock import today, utcnow
+from portal.audit.service import record as audit
+from portal.auth.caller import Caller
+from portal.errors import Conflict, FieldError, Forbidden, NotVisible, ValidationFailed
+from portal.inspections.checks import BY_CODE
+from portal.inspections.models import Finding, InspectionPlan, InspectionTarget, Recommendation, Response
+from portal.inspections.service import require_inspector
+from tenancy.models import Unit
+from tenancy.scope import in_subtree
+
+
+def _text(body: dict[str, Any], field: str = "text") -> str:
+    value = body.get(field)
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationFailed([FieldError(field, "is required", "required")])
+    if len(value) > 8000:
+        raise ValidationFailed([FieldError(field, "must be at most 8000 characters", "too_long")])
+    return value.strip()
+
+
+def _target(
+    session: Session, caller: Caller, target_id: int, action: str
+) -> tuple[InspectionTarget, InspectionPlan]:
+    authorize_action(caller, "inspection", action)
+    target = session.get(InspectionTarget, target_id)
+    if target is None:
+        raise NotVisible(
+            "audited unit not found", resource="inspection", action=action, resource_ids=[target_id]
+        )
+    plan = session.get(InspectionPlan, target.plan_id)
+    assert plan is not None
+    return target, plan
+
+
+def add_finding(session: Session, caller: Caller, target_id: int, body: dict[str, Any]) -> Finding:
+    target, plan = _target(session, caller, target_id, "find")
+    require_inspector(session, caller, plan, "find")
+    text = _text(body)
+    severity = body.get("severity", "medium")
+    errors = []
+    if severity not in ("low", "medium", "high"):
+        errors.append(FieldError("severity", "must be low, medium or high"))
+    item = body.get("item")
+    if item is not None and item not in BY_CODE:
+        errors.append(FieldError("item", "is not a checklist item", "unknown"))
+    if errors:
+        raise ValidationFailed(errors)
+    finding = Finding(target_id=target.id, item=item, text=text, severity=severity, created_by=caller.user_id)
+    session.add(finding)
+    session.flush()
+    audit(caller.actor, "find", "inspection", "allowed", resource_ids=[finding.id], unit_id=target.unit_id)
+    return finding
+
+
+def recommend(session: Session, caller: Caller, finding_id: int, body: dict[str, Any]) -> Recommendation:
+    """A recommendation to the audited unit or a unit below it, with a deadline."""
+    authorize_action(caller, "inspection", "recommend")
+    finding = session.get(Finding, finding_id)
+    if finding is None:
+        raise NotVisible(
+            "finding not found", resource="inspection", action="recommend", resource_ids=[finding_id]
+        )
+    target, plan = _target(session, caller, finding.target_id, "recommend")
+    require_inspector(session, caller, plan, "recommend")
+    text = _text(body)
+    errors: list[FieldError] = []
+    responsible = body.get("responsible_unit_id", target.unit_id)
+    audited = session.get(Unit, target.unit_id)
+    unit = session.get(Unit, responsible) if isinstance(responsible, int) else None
+    if unit is None or audited is None or not in_subtree(unit.path, audited.path):
+        errors.append(
+            FieldError("responsible_unit_id", "must be the audited unit or a unit below it", "outside")
+        )
+    try:
+        deadline = date.fromisoformat(str(body.get("deadline")))
+        if deadline < today():
+            errors.append(FieldError("deadline", "is in the past", "past"))
+    except ValueError:
+        errors.append(FieldError("deadline", "must be a date like 2026-12-31", "invalid"))
+    if errors:
+        raise ValidationFailed(errors)
+    assert unit is not None
+    rec = Recommendation(
+        finding_id=finding.id,
+        text=text,
+        responsible_unit_id=unit.id,
+        deadline=deadline,
+        status="open",
+        created_by=caller.user_id,
+    )
+    session.add(rec)
+    session.flush()
+    audit(caller.actor, "recommend", "inspection", "allowed", resource_ids=[rec.id], unit_id=unit.id)
+    return rec
+
+
+def _recommendation(session: Session, caller: Caller, rec_id: int, action: str) -> Recommendation:
+    authorize_action(caller, "inspection", action)
+    rec = session.get(Recommendation, rec_id)
+    if rec is None:
+        raise NotVisible(
+            "recommendation not found", resource="inspection", action=action, resource_ids=[rec_id]
+        )
+    return rec
+
+
+def answer(session: Session, caller: Caller, rec_id: int, body: dict[str, Any]) -> Recommendation:
+    """The responsible unit says what it did."""
+    rec = _recommendation(session, caller, rec_id, "answer")
+    unit = session.get(Unit, rec.responsible_unit_id)
+    assert unit is not None
+    authorize(caller, "inspection", "answer", unit)
+    if caller.unit is None or caller.unit.id != unit.id:
+        raise Forbidden(
+            f"only the staff of {unit.name} may answer this recommendation",
+            resource="inspection",
+            action="answer",
+            unit_id=unit.id,
+        )
+    text = _text(body)
+    if rec.status == "accepted":
+        raise Conflict("the recommendation is accepted as done; nothing to answer")
+    rec.status = "answered"
+    session.add(
+        Response(
+            recommendation_id=rec.id,
+            kind="answer",
+            text=text,
+            actor_id=caller.user_id,
+            actor_username=caller.username,
+        )
+    )
+    audit(caller.actor, "answer", "inspection", "allowed", resource_ids=[rec.id], unit_id=unit.id)
+    return rec
+
+
+def settle(
+    session: Session, caller: Caller, rec_id: int, body: dict[str, Any], accept: bool
+) -> Recommendation:
+    """The inspecting side accepts an answer as done, or re-opens the recommendation with a reason."""
+    rec = _recommendation(session, caller, rec_id, "accept")
+    finding = session.get(Finding, rec.finding_id)
+    assert finding is not None
+    _target_, plan = _target(session, caller, finding.target_id, "accept")
+    require_inspector(session, caller, plan, "accept")
+    text = _text(body)
+    if accept and rec.status != "answered":
+        raise Conflict(f"the recommendation is {rec.status}: only an answered one can be accepted")
+    if not accept and rec.status == "open":
+        raise Conflict("the recommendation is open already")
+    rec.status, rec.accepted_at = ("accepted", utcnow()) if accept else ("open", None)
+    session.add(
+        Response(
+            recommendation_id=rec.id,
+            kind="accept" if accept else "reopen",
+            text=text,
+            actor_id=caller.user_id,
+            actor_username=caller.username,
+        )
+    )
+    audit(caller.actor, "accept" if accept else "reopen", "inspection", "allowed", resource_ids=[rec.id])
+    return rec
+
+
+def recommendation_json(session: Session, rec: Recommendation) -> dict[str, Any]:
+    unit = session.get(Unit, rec.responsible_unit_id)
+    responses = session.scalars(
+        select(Response).where(Response.recommendation_id == rec.id).order_by(Response.id)
+    )
+    return {
+        "id": rec.id,
+        "finding_id": rec.finding_id,
+        "text": rec.text,
+        "responsible_unit": unit.ref() if unit else None,
+        "deadline": rec.deadline.isoformat(),
+        "status": rec.status,
+        "overdue": rec.status != "accepted" and rec.deadline < today(),
+        "responses": [
+            {"kind": r.kind, "text": r.text, "by": r.actor_username, "at": r.at.isoformat()}
+            for r in responses
+        ],
+    }
+
+
+def list_recommendations(session: Session, caller: Caller, overdue: bool | None) -> list[dict[str, Any]]:
+    """Recommendations the caller may see (row-level security), overdue first."""
+    authorize_action(caller, "inspection", "read")
+    stmt = select(Recommendation).order_by(Recommendation.deadline, Recommendation.id).limit(1000)
+    if overdue:
+        stmt = stmt.where(Recommendation.status != "accepted", Recommendation.deadline < today())
+    return [recommendation_json(session, r) for r in session.scalars(stmt)]

@@ -1,0 +1,158 @@
+"""Inspections: plans, audited units (targets), checks, runs, findings, recommendations, answers, PDFs."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from infra.db import Base
+
+
+class InspectionPlan(Base):
+    __tablename__ = "inspection_plans"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    inspecting_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    visit_from: Mapped[date | None] = mapped_column(Date)
+    visit_to: Mapped[date | None] = mapped_column(Date)
+    legal_basis: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="planned")
+    salt: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), default=uuid.uuid4)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class TeamMember(Base):
+    __tablename__ = "inspection_team"
+
+    plan_id: Mapped[int] = mapped_column(ForeignKey("inspection_plans.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    lead: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class InspectionTarget(Base):
+    __tablename__ = "inspection_targets"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("inspection_plans.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class InspectionCheck(Base):
+    __tablename__ = "inspection_checks"
+
+    target_id: Mapped[int] = mapped_column(ForeignKey("inspection_targets.id"), primary_key=True)
+    item: Mapped[str] = mapped_column(String(32), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(8))
+    value: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))
+    threshold: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class InspectionRun(Base):
+    __tablename__ = "inspection_runs"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("inspection_plans.id"))
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class RunTarget(Base):
+    __tablename__ = "inspection_run_targets"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("inspection_runs.id"), primary_key=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("inspection_targets.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    error: Mapped[str | None] = mapped_column(Text)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Finding(Base):
+    __tablename__ = "inspection_findings"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("inspection_targets.id"))
+    item: Mapped[str | None] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    severity: Mapped[str] = mapped_column(String(8))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Recommendation(Base):
+    __tablename__ = "inspection_recommendations"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("inspection_findings.id"))
+    text: Mapped[str] = mapped_column(Text)
+    responsible_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    deadline: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Response(Base):
+    __tablename__ = "recommendation_responses"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("inspection_recommendations.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_username: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class InspectionDocument(Base):
+    __tablename__ = "inspection_documents"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("inspection_plans.id"))
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    storage_key: Mapped[str | None] = mapped_column(Text)
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "plan_id": self.plan_id,
+            "status": self.status,
+            "attempts": self.attempts,
+            "size_bytes": self.size_bytes,
+            "sha256": self.sha256,
+            "error": self.error,
+            "created_at": self.created_at.isoformat(),
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+        }

@@ -1,0 +1,231 @@
+"""Inspection plans and automated check runs.
+
+A district officer or provincial inspector plans an inspection of units strictly below their own
+unit, with a team from their unit; checks run as one Celery task per audited unit (in parallel
+across workers), each idempotent, with progress read from the run's rows.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from authz.guards import authorize, authorize_action
+from infra.clock import today
+from portal.audit.service import record as audit
+from portal.auth.caller import Caller
+from portal.auth.models import User
+from portal.errors import Conflict, FieldError, Forbidden, NotVisible, ValidationFailed
+from portal.inspections.models import InspectionPlan, InspectionRun, InspectionTarget, RunTarget, TeamMember
+from tasks.dispatch import send_after_commit
+from tenancy.models import Unit
+from tenancy.scope import in_subtree
+
+TASK = "tasks.inspections.check_target"
+AUDITABLE = ("district", "commune")
+
+
+def _date(body: dict[str, Any], field: str, errors: list[FieldError], required: bool = True) -> date | None:
+    raw = body.get(field)
+    if raw is None:
+        if required:
+            errors.append(FieldError(field, "is required", "required"))
+        return None
+    try:
+        return date.fromisoformat(str(raw))
+    except ValueError:
+        errors.append(FieldError(field, "must be a date like 2026-06-30"))
+        return None
+
+
+def create_plan(session: Session, caller: Caller, body: dict[str, Any]) -> InspectionPlan:
+    """A plan at the caller's own unit: audited units below it, a team from its staff."""
+    authorize_action(caller, "inspection", "plan")
+    if caller.unit is None:
+        raise Forbidden("your account has no unit to inspect from", resource="inspection", action="plan")
+    authorize(caller, "inspection", "plan", caller.unit)
+    errors: list[FieldError] = []
+    title = body.get("title")
+    if not isinstance(title, str) or not title.strip():
+        errors.append(FieldError("title", "is required", "required"))
+    start, end = _date(body, "period_start", errors), _date(body, "period_end", errors)
+    visit_from, visit_to = _date(body, "visit_from", errors, False), _date(body, "visit_to", errors, False)
+    if start and end and end < start:
+        errors.append(FieldError("period_end", "is before period_start"))
+    if start and start > today():
+        errors.append(
+            FieldError("period_start", "is in the future: inspect a period that has begun", "future")
+        )
+    if visit_from and visit_to and visit_to < visit_from:
+        errors.append(FieldError("visit_to", "is before visit_from"))
+    unit_ids = body.get("unit_ids")
+    units: list[Unit] = []
+    if not isinstance(unit_ids, list) or not unit_ids or not all(isinstance(u, int) for u in unit_ids):
+        errors.append(FieldError("unit_ids", "must list the audited units' ids", "required"))
+    else:
+        found = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))}
+        for uid in unit_ids:
+            unit = found.get(uid)
+            if unit is None:
+                errors.append(FieldError("unit_ids", f"no unit has id {uid}", "unknown"))
+            elif (
+                unit.level not in AUDITABLE
+                or unit.id == caller.unit.id
+                or not in_subtree(unit.path, caller.unit.path)
+            ):
+                errors.append(
+                    FieldError(
+                        "unit_ids",
+                        f"{unit.name} is not a district or commune below {caller.unit.name}",
+                        "outside",
+                    )
+                )
+            else:
+                units.append(unit)
+    team = _team(session, caller, body.get("team", []), errors)
+    if errors:
+        raise ValidationFailed(errors)
+    plan = InspectionPlan(
+        title=str(title).strip(),
+        inspecting_unit_id=caller.unit.id,
+        period_start=start,
+        period_end=end,
+        visit_from=visit_from,
+        visit_to=visit_to,
+        legal_basis=body.get("legal_basis"),
+        status="planned",
+        salt=uuid.uuid4(),
+        created_by=caller.user_id,
+    )
+    session.add(plan)
+    session.flush()
+    session.add_all(InspectionTarget(plan_id=plan.id, unit_id=u.id) for u in dict.fromkeys(units))
+    session.add_all(TeamMember(plan_id=plan.id, user_id=u.id, lead=u.id == caller.user_id) for u in team)
+    audit(
+        caller.actor,
+        "plan",
+        "inspection",
+        "allowed",
+        resource_ids=[plan.id],
+        unit_id=caller.unit.id,
+        detail={"units": [u.id for u in units], "team": [u.username for u in team]},
+    )
+    return plan
+
+
+def _team(session: Session, caller: Caller, names: Any, errors: list[FieldError]) -> list[User]:
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        errors.append(FieldError("team", "must list usernames"))
+        return []
+    assert caller.unit is not None
+    users = list(session.scalars(select(User).where(User.username.in_(set(names) | {caller.username}))))
+    known = {u.username for u in users}
+    for name in names:
+        if name not in known:
+            errors.append(FieldError("team", f"no account {name!r}", "unknown"))
+    for user in users:
+        if (
+            user.unit_id is None
+            or user.role not in ("district_officer", "provincial_inspector")
+            or not user.is_active
+        ):
+            errors.append(FieldError("team", f"{user.username} is not an active officer", "not_officer"))
+            continue
+        unit = session.get(Unit, user.unit_id)
+        if unit is None or not in_subtree(unit.path, caller.unit.path):
+            errors.append(
+                FieldError("team", f"{user.username} is not staff of {caller.unit.name}", "outside")
+            )
+    return users
+
+
+def get_plan(session: Session, caller: Caller, plan_id: int, action: str = "read") -> InspectionPlan:
+    authorize_action(caller, "inspection", action)
+    plan = session.get(InspectionPlan, plan_id)
+    if plan is None:
+        raise NotVisible("inspection not found", resource="inspection", action=action, resource_ids=[plan_id])
+    return plan
+
+
+def require_inspector(session: Session, caller: Caller, plan: InspectionPlan, action: str) -> Unit:
+    """The inspecting side only: staff of the inspecting unit (whose scope covers it)."""
+    unit = session.get(Unit, plan.inspecting_unit_id)
+    assert unit is not None
+    authorize(caller, "inspection", action, unit)
+    if caller.unit is None or caller.unit.id != unit.id:
+        raise Forbidden(
+            f"only the staff of {unit.name} may {action} in this inspection",
+            resource="inspection",
+            action=action,
+            unit_id=unit.id,
+        )
+    return unit
+
+
+def start_checks(session: Session, caller: Caller, plan_id: int, body: dict[str, Any]) -> InspectionRun:
+    """Queue the checks of one audited unit (``unit_id``) or of all of them, one task each."""
+    plan = get_plan(session, caller, plan_id, "check")
+    require_inspector(session, caller, plan, "check")
+    targets = list(session.scalars(select(InspectionTarget).where(InspectionTarget.plan_id == plan.id)))
+    if body.get("unit_id") is not None:
+        targets = [t for t in targets if t.unit_id == body["unit_id"]]
+        if not targets:
+            raise ValidationFailed([FieldError("unit_id", "is not audited by this inspection", "unknown")])
+    run = InspectionRun(plan_id=plan.id, requested_by=caller.user_id)
+    session.add(run)
+    session.flush()
+    session.add_all(RunTarget(run_id=run.id, target_id=t.id, status="queued") for t in targets)
+    if plan.status == "planned":
+        plan.status = "in_progress"
+    for t in targets:
+        send_after_commit(session, TASK, run.id, t.id, caller.scope.records, caller.scope.aggregates)
+    audit(
+        caller.actor,
+        "check",
+        "inspection",
+        "allowed",
+        resource_ids=[plan.id],
+        detail={"run": run.id, "targets": len(targets)},
+    )
+    return run
+
+
+def run_progress(session: Session, caller: Caller, run_id: int) -> dict[str, Any]:
+    authorize_action(caller, "inspection", "read")
+    run = session.get(InspectionRun, run_id)
+    if run is None:
+        raise NotVisible("check run not found", resource="inspection", action="read", resource_ids=[run_id])
+    counts = dict(
+        session.execute(
+            select(RunTarget.status, func.count())
+            .where(RunTarget.run_id == run.id)
+            .group_by(RunTarget.status)
+        )
+        .tuples()
+        .all()
+    )
+    total = sum(counts.values())
+    finished = counts.get("done", 0) + counts.get("failed", 0)
+    return {
+        "id": run.id,
+        "plan_id": run.plan_id,
+        "total": total,
+        "done": counts.get("done", 0),
+        "failed": counts.get("failed", 0),
+        "progress": round(finished / total, 3) if total else 1.0,
+        "status": "done" if finished == total else "running",
+    }
+
+
+def close_plan(session: Session, caller: Caller, plan_id: int) -> InspectionPlan:
+    plan = get_plan(session, caller, plan_id, "plan")
+    require_inspector(session, caller, plan, "plan")
+    if plan.status == "closed":
+        raise Conflict("the inspection is closed already")
+    plan.status = "closed"
+    audit(caller.actor, "close", "inspection", "allowed", resource_ids=[plan.id])
+    return plan

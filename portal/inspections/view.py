@@ -1,0 +1,119 @@
+"""An inspection as shown: the plan, its audited units with their checks, findings and
+recommendations; and the data of the inspection report document. Counts and anonymous ids only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.auth.models import User
+from portal.inspections.checks import BY_CODE, CHECKLIST
+from portal.inspections.followup import recommendation_json
+from portal.inspections.models import (
+    Finding,
+    InspectionCheck,
+    InspectionPlan,
+    InspectionTarget,
+    Recommendation,
+    TeamMember,
+)
+from tenancy.models import Unit
+
+OUTCOME_VI = {"pass": "Đạt", "fail": "Chưa đạt", "na": "Không có số liệu"}
+
+
+def plan_json(session: Session, plan: InspectionPlan) -> dict[str, Any]:
+    """What the caller may see of the plan (row-level security hides other audited units)."""
+    inspecting = session.get(Unit, plan.inspecting_unit_id)
+    team = session.execute(
+        select(User.username, User.full_name, TeamMember.lead)
+        .join(TeamMember, TeamMember.user_id == User.id)
+        .where(TeamMember.plan_id == plan.id)
+        .order_by(User.username)
+    ).all()
+    targets = []
+    for target, unit in session.execute(
+        select(InspectionTarget, Unit)
+        .join(Unit, Unit.id == InspectionTarget.unit_id)
+        .where(InspectionTarget.plan_id == plan.id)
+        .order_by(Unit.code, Unit.name)
+    ).tuples():
+        checks = {
+            c.item: c
+            for c in session.scalars(select(InspectionCheck).where(InspectionCheck.target_id == target.id))
+        }
+        findings = list(
+            session.scalars(select(Finding).where(Finding.target_id == target.id).order_by(Finding.id))
+        )
+        recs = (
+            list(
+                session.scalars(
+                    select(Recommendation)
+                    .where(Recommendation.finding_id.in_([f.id for f in findings]))
+                    .order_by(Recommendation.id)
+                )
+            )
+            if findings
+            else []
+        )
+        targets.append(
+            {
+                "id": target.id,
+                "unit": unit.ref(),
+                "checked_at": target.checked_at.isoformat() if target.checked_at else None,
+                "checks": [
+                    {
+                        "item": i.code,
+                        "name_vi": i.name_vi,
+                        "name_en": i.name_en,
+                        "outcome": checks[i.code].outcome,
+                        "value": float(checks[i.code].value) if checks[i.code].value is not None else None,
+                        "threshold": float(checks[i.code].threshold)
+                        if checks[i.code].threshold is not None
+                        else None,
+                        "evidence": checks[i.code].evidence,
+                    }
+                    for i in CHECKLIST
+                    if i.code in checks
+                ],
+                "findings": [
+                    {"id": f.id, "item": f.item, "text": f.text, "severity": f.severity} for f in findings
+                ],
+                "recommendations": [recommendation_json(session, r) for r in recs],
+            }
+        )
+    return {
+        "id": plan.id,
+        "title": plan.title,
+        "status": plan.status,
+        "inspecting_unit": inspecting.ref() if inspecting else None,
+        "period_start": plan.period_start.isoformat(),
+        "period_end": plan.period_end.isoformat(),
+        "visit_from": plan.visit_from.isoformat() if plan.visit_from else None,
+        "visit_to": plan.visit_to.isoformat() if plan.visit_to else None,
+        "legal_basis": plan.legal_basis,
+        "team": [{"username": u, "full_name": n, "lead": lead} for u, n, lead in team],
+        "targets": targets,
+    }
+
+
+def checks_table(target: dict[str, Any]) -> list[list[str]]:
+    rows = []
+    for check in target["checks"]:
+        value = "—" if check["value"] is None else f"{check['value']:g}"
+        counts = ", ".join(f"{k}: {v}" for k, v in check["evidence"].items() if k != "anonymous_ids")
+        ids = check["evidence"].get("anonymous_ids") or []
+        if ids:
+            counts += f"; mã ẩn danh: {', '.join(ids[:10])}" + ("…" if len(ids) > 10 else "")
+        rows.append(
+            [
+                BY_CODE[check["item"]].name_vi,
+                value,
+                f"{check['threshold']:g}",
+                OUTCOME_VI[check["outcome"]],
+                counts,
+            ]
+        )
+    return rows
