@@ -58,7 +58,7 @@ def _escalate(session: Session, row: dict[str, Any], level: int, now: datetime) 
     """One level of one deadline: the escalation row, then its alerts. Returns what was written."""
     people = recipients(session, level, row["unit_path"], row["assigned_to"])
     written = session.execute(
-        insert(CaseEscalation)
+        insert(CaseEscalation.__table__)
         .values(
             deadline_id=row["deadline_id"],
             level=level,
@@ -67,6 +67,7 @@ def _escalate(session: Session, row: dict[str, Any], level: int, now: datetime) 
             recipients=len(people),
         )
         .on_conflict_do_nothing()
+        .execution_options(preserve_rowcount=True)  # INSERT rowcounts are kept only when asked for
     ).rowcount
     if not written or not people:
         return written, 0
@@ -89,7 +90,8 @@ def _escalate(session: Session, row: dict[str, Any], level: int, now: datetime) 
         }
         for person in people
     ]
-    return written, session.execute(insert(CaseAlert).values(alerts).on_conflict_do_nothing()).rowcount
+    stmt = insert(CaseAlert.__table__).values(alerts).on_conflict_do_nothing()
+    return written, session.execute(stmt.execution_options(preserve_rowcount=True)).rowcount
 
 
 def watch(now: datetime) -> dict[str, int]:
