@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from sqlalchemy import text
 
 from tests.reporting import COMMUNE_VALUES, act, approved_hamlets, build_tree, consolidate, enter, start, who
-from tests.support import audit_rows
+from tests.support import audit_rows, login
 
 
 def wait(client, headers, url, done, timeout=90.0):
@@ -227,3 +227,75 @@ def test_who_may_plan_and_see_an_inspection(client, owner, inspected):
     assert (
         client.get(f"/api/v1/inspections/{ok.json()['id']}", headers=who(client, t, "d2")).status_code == 404
     )
+
+
+def test_checks_over_the_seeded_province_run_per_unit_and_add_up(client, owner, worker):
+    """The demo province (pre-2025 Hà Nội): both seeded districts and every seeded ward audited at once."""
+    inspector = login(client, "demo-inspector", "demo-password")
+    districts = owner.execute(
+        text(
+            "SELECT d.id, d.path FROM units d WHERE d.level = 'district' AND EXISTS ("
+            "SELECT 1 FROM units h WHERE h.level = 'hamlet' AND h.path LIKE d.path || '%') ORDER BY d.code"
+        )
+    ).all()
+    wards = (
+        owner.execute(
+            text(
+                "SELECT w.id FROM units w WHERE w.level = 'commune' AND w.parent_id = ANY(:d) "
+                "AND EXISTS (SELECT 1 FROM units h WHERE h.parent_id = w.id)"
+            ),
+            {"d": [d.id for d in districts]},
+        )
+        .scalars()
+        .all()
+    )
+    assert len(districts) == 2 and len(wards) > 20
+    plan = client.post(
+        "/api/v1/inspections",
+        headers=inspector,
+        json={
+            "title": "Giám sát chuyên đề dữ liệu trẻ em",
+            "period_start": "2026-01-01",
+            "period_end": "2026-10-31",
+            "unit_ids": [d.id for d in districts] + list(wards),
+            "team": [],
+        },
+    )
+    assert plan.status_code == 201, plan.text
+    run = client.post(f"/api/v1/inspections/{plan.json()['id']}/checks", headers=inspector, json={}).json()
+    assert run["total"] == len(districts) + len(wards)
+    done = wait(
+        client,
+        inspector,
+        f"/api/v1/inspection-runs/{run['id']}",
+        lambda b: b["status"] == "done",
+        timeout=180,
+    )
+    assert done["done"] == run["total"] and done["failed"] == 0
+    body = client.get(f"/api/v1/inspections/{plan.json()['id']}", headers=inspector).json()
+    children = {
+        x["unit"]["id"]: next(c for c in x["checks"] if c["item"] == "data_completeness")["evidence"][
+            "children"
+        ]
+        for x in body["targets"]
+    }
+    for district in districts:  # a district's count is the sum of its audited wards'
+        under = (
+            owner.execute(text("SELECT id FROM units WHERE parent_id = :d"), {"d": district.id})
+            .scalars()
+            .all()
+        )
+        assert children[district.id] == sum(children[w] for w in wards if w in under) > 0
+    names = (
+        owner.execute(
+            text(
+                "SELECT full_name FROM children WHERE hamlet_id IN (SELECT id FROM units "
+                "WHERE parent_id = ANY(:w)) LIMIT 200"
+            ),
+            {"w": list(wards)},
+        )
+        .scalars()
+        .all()
+    )
+    shown = str(body)
+    assert names and not [n for n in names if n in shown]
