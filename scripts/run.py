@@ -3,7 +3,7 @@
 Without DATABASE_URL in the environment, the embedded PostgreSQL and Redis (infra/embedded.py,
 data under ./var) are started and their settings exported; otherwise the services named by the
 environment are used as they are. Then: migrate and seed the demo (``scripts/seed.py --demo``, then
-the 2025 reorganisation of Hà Nội with ``scripts/reorganise.py``, both
+the 2025 reorganisation of Hà Nội with ``scripts/reorganise.py`` and demo reports, all
 idempotent), start a Celery worker and the web server as child processes, and on Ctrl-C or
 SIGTERM stop them (and the embedded services this run started).
 
@@ -145,6 +145,13 @@ def main() -> int:
                 flush=True,
             )
             return reform.returncode or 1
+        print("[run] demo reports: three months of the demo ward (scripts/demo_reports.py)", flush=True)
+        reports = subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "demo_reports.py")], cwd=ROOT, env=env
+        )
+        if reports.returncode != 0:
+            print(f"[run] demo reports failed (exit code {reports.returncode})", file=sys.stderr, flush=True)
+            return reports.returncode or 1
         if _stopping:
             return 0
 

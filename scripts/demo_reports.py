@@ -1,0 +1,120 @@
+"""Demo reports for `make run`: three months of the demo ward's monthly reports, through the services.
+
+The demo ward officer (Phường Yên Sở since 2025) drafts every hamlet's report from the registry,
+types the hamlet and commune cells, approves the hamlets, consolidates the ward and submits it; the
+demo inspector (Hà Nội) approves the two earlier months, so the last one waits for them. A second
+run changes nothing (periods already reported are skipped).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import select  # noqa: E402
+
+import portal.models  # noqa: E402, F401
+from infra.clock import today  # noqa: E402
+from infra.db import scoped_session  # noqa: E402
+from portal.auth.caller import Caller  # noqa: E402
+from portal.auth.models import User  # noqa: E402
+from portal.reports import bulk, consolidation, service, workflow  # noqa: E402
+from portal.reports.models import ConsolidationRun, Report  # noqa: E402
+from portal.reports.periods import containing, previous  # noqa: E402
+from tenancy.models import Unit  # noqa: E402
+from tenancy.resolve import scope_for  # noqa: E402
+
+INJURIES = (
+    "fall",
+    "burn",
+    "road_traffic",
+    "poisoning",
+    "cut",
+    "suffocation",
+    "animal_bite",
+    "drowning",
+    "explosives",
+    "electrocution",
+    "other",
+)
+
+
+def caller(username: str) -> Caller:
+    with scoped_session(None) as session:
+        user = session.scalars(select(User).where(User.username == username)).one()
+        unit = session.get(Unit, user.unit_id)
+        session.expunge_all()
+    assert unit is not None
+    return Caller(user.id, user.username, user.full_name, user.role, unit, scope_for(user.role, unit.path))
+
+
+def hamlet_values(children: int, month: int, k: int) -> dict[str, dict[str, int]]:
+    return {
+        "injuries": {c: 0 for c in INJURIES} | {"fall": (k + month) % 3, "road_traffic": (k * month) % 2},
+        "injury_deaths": {"drowning": 0, "other": 0},
+        "water_points": {"listed": 2 + k % 3, "signed": 2 + k % 3, "fenced": 1 + (k + month) % 3 // 2},
+        "action_month": {"participants": children * 9 // 10 if month == 6 else 0},
+    }
+
+
+def commune_values(month: int) -> dict[str, dict[str, int]]:
+    return {
+        "abused_children": {"male": month % 2, "female": 1, "home": 1, "school": 0, "community": month % 2},
+        "abuse_cases": {"received": 1 + month % 2, "in_progress": 1, "closed": month % 2},
+        "child_friendly": {"recognised": 1},
+        "collaborators": {"in_place": 10, "trained": 9},
+    }
+
+
+def report_month(officer: Caller, inspector: Caller, period: str, approve: bool) -> str:
+    ward = officer.unit
+    assert ward is not None
+    with scoped_session(officer.scope) as session:
+        done = session.scalar(select(Report.id).where(Report.unit_id == ward.id, Report.period == period))
+        if done is not None:
+            return "already there"
+        prepared = bulk.prepare_drafts(session, officer, ward, {"definition": "monthly", "period": period})
+    month = int(period[-2:])
+    for k, report_id in enumerate(prepared["report_ids"]):
+        with scoped_session(officer.scope) as session:
+            report = session.get(Report, report_id)
+            assert report is not None
+            values = hamlet_values(report.figures["children"]["total"], month, k)
+            service.enter_values(session, officer, report_id, {"values": values})
+            workflow.submit(session, officer, report_id, {})
+            workflow.approve(session, officer, report_id, {})
+    with scoped_session(officer.scope) as session:
+        report = service.create_report(
+            session, officer, {"definition": "monthly", "unit_id": ward.id, "period": period}
+        )
+        service.enter_values(session, officer, report.id, {"values": commune_values(month)})
+        run = ConsolidationRun(report_id=report.id, with_missing=False, requested_by=officer.user_id)
+        session.add(run)
+        session.flush()
+        run_id, report_id = run.id, report.id
+    outcome = consolidation.run_consolidation(run_id, officer.scope)
+    with scoped_session(officer.scope) as session:
+        workflow.submit(session, officer, report_id, {})
+    if approve:
+        with scoped_session(inspector.scope) as session:
+            workflow.approve(session, inspector, report_id, {})
+    return f"{prepared['created']} hamlets, consolidation {outcome}, {'approved' if approve else 'submitted'}"
+
+
+def main() -> None:
+    officer, inspector = caller("demo-officer"), caller("demo-inspector")
+    last = previous("month", containing("month", today()), 2)[0]
+    months = previous("month", last, 3)
+    for i, period in enumerate(months):
+        print(
+            f"[demo reports] {officer.unit.name if officer.unit else ''} {period.key}: "
+            f"{report_month(officer, inspector, period.key, approve=i < len(months) - 1)}",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
