@@ -22,6 +22,7 @@ from tests.support import login, make_unit, make_user
 ROLES = {
     "wo": ("C", "ward_officer"),
     "wo2": ("C2", "ward_officer"),
+    "wo3": ("C3", "ward_officer"),
     "won": ("N", "ward_officer"),
     "col1": ("H1", "collaborator"),
     "col1b": ("H1", "collaborator"),
