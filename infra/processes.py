@@ -27,6 +27,11 @@ def worker_command(*extra: str) -> list[str]:
     return [sys.executable, "-m", "celery", "-A", "tasks.celery_app:app", "worker", "--loglevel=INFO", *extra]
 
 
+def beat_command(*extra: str) -> list[str]:
+    """Celery beat for ``tasks.celery_app:app`` (the periodic case deadline watch)."""
+    return [sys.executable, "-m", "celery", "-A", "tasks.celery_app:app", "beat", "--loglevel=INFO", *extra]
+
+
 def stop_process(proc: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
     """Ask a child to stop (SIGTERM), and kill it if it has not stopped within ``timeout`` seconds."""
     if proc.poll() is not None:

@@ -4,8 +4,8 @@ Without DATABASE_URL in the environment, the embedded PostgreSQL and Redis (infr
 data under ./var) are started and their settings exported; otherwise the services named by the
 environment are used as they are. Then: migrate and seed the demo (``scripts/seed.py --demo``, then
 the 2025 reorganisation of Hà Nội with ``scripts/reorganise.py`` and demo reports, all
-idempotent), start a Celery worker and the web server as child processes, and on Ctrl-C or
-SIGTERM stop them (and the embedded services this run started).
+idempotent), start a Celery worker, Celery beat (the case deadline watch) and the web server as
+child processes, and on Ctrl-C or SIGTERM stop them (and the embedded services this run started).
 
     python scripts/run.py [--host 127.0.0.1] [--port 8000] [--no-worker] [--keep-services]
 """
@@ -26,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from infra.processes import web_command, worker_command  # noqa: E402
+from infra.processes import beat_command, web_command, worker_command  # noqa: E402
 
 DEMO_ACCOUNTS = (
     ("demo-admin", "administrator, whole country"),
@@ -164,6 +164,14 @@ def main() -> int:
                 worker_command("--concurrency=2"), cwd=ROOT, env=env, start_new_session=True
             )
             children.append(("celery worker", worker))
+            (ROOT / "var").mkdir(exist_ok=True)
+            beat = subprocess.Popen(  # the case deadline watch every 5 minutes (tasks/celery_app.py)
+                beat_command(f"--schedule={ROOT / 'var' / 'celerybeat-schedule'}"),
+                cwd=ROOT,
+                env=env,
+                start_new_session=True,
+            )
+            children.append(("celery beat", beat))
 
         web = subprocess.Popen(web_command(args.host, args.port), cwd=ROOT, env=env, start_new_session=True)
         children.append(("web server", web))
