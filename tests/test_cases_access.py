@@ -219,3 +219,41 @@ def test_case_counts_are_exact_for_the_commune_and_suppressed_for_everyone_else(
         headers=who(client, world, "wo"),
     )
     assert period.status_code == 422 and period.json()["errors"][0]["field"] == "to"
+
+
+def test_cases_follow_their_hamlet_through_a_reorganisation(client, owner, world):
+    """A hamlet moved to another commune (the reorganisation's own move) takes its cases along: the new
+    commune's ward officer sees them, the old one no longer does."""
+    from tenancy.reorg import _move
+    from tests.support import make_unit, make_user
+    from tests.test_reorg import add_children
+
+    d, tag = world["units"]["D"], world["tag"]
+    x, y = (make_unit(owner, d, "commune", f"Xã {k} chuyển {tag}") for k in ("X", "Y"))
+    hx = make_unit(owner, x, "hamlet", f"Thôn chuyển {tag}")
+    add_children(owner, hx, 1)
+    for k, unit in (("wox", x), ("woy", y)):
+        make_user(owner, f"cs-{k}-{tag}", "ward_officer", unit.id)
+    wox, woy = who(client, world, "wox"), who(client, world, "woy")
+    case = open_case(client, wox, intake_body(child_in(owner, hx)))
+    _move(owner, 0, hx.id, y.id, None, False)
+    owner.commit()
+    path = owner.execute(text("SELECT unit_path FROM cases WHERE id = :c"), {"c": case["id"]}).scalar_one()
+    assert path == f"{y.path}{hx.id}/"
+    assert client.get(f"/api/v1/cases/{case['id']}", headers=woy).status_code == 200
+    assert client.get(f"/api/v1/cases/{case['id']}", headers=wox).status_code == 404
+
+
+def test_the_cases_api_is_in_the_openapi_schema(client):
+    paths = client.get("/schema/openapi.json").json()["paths"]
+    for path in (
+        "/api/v1/cases",
+        "/api/v1/cases/{case_id}",
+        "/api/v1/cases/{case_id}/plan/approve",
+        "/api/v1/cases/{case_id}/attachments",
+        "/api/v1/cases/alerts",
+        "/api/v1/cases/stats",
+    ):
+        assert path in paths, path
+    intake = paths["/api/v1/cases"]["post"]
+    assert intake["tags"] == ["cases"] and intake["summary"] == "Record a report (form 01)"
