@@ -54,7 +54,7 @@ def deadline_json(d: CaseDeadline, now: datetime) -> dict[str, Any]:
         "due_at": _t(d.due_at),
         "met_at": _t(d.met_at),
         "cancelled_at": _t(d.cancelled_at),
-        "overdue": open_ and now >= d.due_at or (d.met_at is not None and d.met_at > d.due_at),
+        "overdue": (open_ and now >= d.due_at) or (d.met_at is not None and d.met_at > d.due_at),
         "escalation_level": dl.level_at(d.due_at, now) if open_ else 0,
     }
 
