@@ -234,8 +234,10 @@ def test_checks_over_the_seeded_province_run_per_unit_and_add_up(client, owner, 
     inspector = login(client, "demo-inspector", "demo-password")
     districts = owner.execute(
         text(
-            "SELECT d.id, d.path FROM units d WHERE d.level = 'district' AND EXISTS ("
-            "SELECT 1 FROM units h WHERE h.level = 'hamlet' AND h.path LIKE d.path || '%') ORDER BY d.code"
+            "SELECT d.id, d.path FROM units d, users u JOIN units p ON p.id = u.unit_id "
+            "WHERE u.username = 'demo-inspector' AND d.level = 'district' AND d.path LIKE p.path || '%' "
+            "AND EXISTS (SELECT 1 FROM units h WHERE h.level = 'hamlet' AND h.path LIKE d.path || '%') "
+            "ORDER BY d.code"
         )
     ).all()
     wards = (
