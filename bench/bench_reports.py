@@ -53,7 +53,6 @@ HAMLET_VALUES = {
 }
 COMMUNE_VALUES = {
     "abused_children": {"male": 1, "female": 0, "home": 1, "school": 0, "community": 0},
-    "abuse_cases": {"received": 1, "in_progress": 1, "closed": 0},
     "child_friendly": {"recognised": 1},
     "collaborators": {"in_place": 8, "trained": 7},
 }

@@ -63,7 +63,6 @@ def hamlet_values(children: int, month: int, k: int) -> dict[str, dict[str, int]
 def commune_values(month: int) -> dict[str, dict[str, int]]:
     return {
         "abused_children": {"male": month % 2, "female": 1, "home": 1, "school": 0, "community": month % 2},
-        "abuse_cases": {"received": 1 + month % 2, "in_progress": 1, "closed": month % 2},
         "child_friendly": {"recognised": 1},
         "collaborators": {"in_place": 10, "trained": 9},
     }
