@@ -9,7 +9,7 @@ from sqlalchemy.exc import OperationalError
 from infra.clock import utcnow
 from infra.db import scoped_session
 from portal.inspections.checks import check_target as compute_checks
-from portal.inspections.document import build
+from portal.inspections.document import build_pdf
 from portal.inspections.models import RunTarget
 from tasks.celery_app import app
 from tenancy.scope import Scope
@@ -61,7 +61,7 @@ def check_target(self: Task, run_id: int, target_id: int, records: str | None, a
 def build_document(
     self: Task, document_id: str, author: str, records: str | None, aggregates: str | None
 ) -> str:
-    outcome = build(
+    outcome = build_pdf(
         document_id,
         author,
         Scope(records=records, aggregates=aggregates),

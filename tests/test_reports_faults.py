@@ -91,7 +91,7 @@ def test_a_worker_killed_mid_consolidation_is_finished_by_the_next_run_counting_
 def test_storage_down_marks_the_document_failed_for_retry_and_the_report_stays_intact(
     client, owner, worker, monkeypatch
 ):
-    import portal.reports.documents as documents
+    import portal.stored_documents as documents
     import tasks.reports as report_tasks
 
     t = build_tree(owner)

@@ -13,8 +13,9 @@ from infra.clock import utcnow
 from infra.storage import ObjectMissing, StorageUnavailable, get_storage
 from portal.audit.service import record as audit
 from portal.auth.caller import Caller
-from portal.errors import Conflict, DomainError, NotVisible
+from portal.errors import Conflict, NotVisible
 from portal.exports.models import Export
+from portal.stored_documents import StorageDown
 from tasks.dispatch import send_after_commit
 from tenancy.models import Unit
 from tenancy.scope import subtree_clause
@@ -22,10 +23,6 @@ from tenancy.scope import subtree_clause
 TASK = "tasks.exports.build_export"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STALE_QUEUED = timedelta(minutes=5)
-
-
-class StorageDown(DomainError):
-    status_code = 503
 
 
 def request_export(session: Session, caller: Caller, unit: Unit) -> Export:

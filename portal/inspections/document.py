@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from datetime import timedelta, timezone
 from typing import Any
 
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from infra.clock import utcnow
-from infra.db import scoped_session
-from infra.storage import ObjectMissing, StorageUnavailable, get_storage
 from portal.audit.service import record as audit
 from portal.auth.caller import Caller
-from portal.errors import Conflict, NotVisible
+from portal.errors import NotVisible
 from portal.inspections.models import InspectionDocument, InspectionPlan
 from portal.inspections.service import get_plan, require_inspector
 from portal.inspections.view import checks_table, plan_json
-from portal.reports.documents import StorageDown
 from portal.reports.render_pdf import heading, new_pdf, table
+from portal.stored_documents import build, fetch
 from tasks.dispatch import send_after_commit
 from tenancy.scope import Scope
 
@@ -114,44 +110,19 @@ def get_document(session: Session, caller: Caller, document_id: uuid.UUID) -> In
 
 def download(session: Session, caller: Caller, document_id: uuid.UUID) -> tuple[bytes, str]:
     doc = get_document(session, caller, document_id)
-    if doc.status != "done" or doc.storage_key is None:
-        raise Conflict(f"document is {doc.status}, not ready")
-    try:
-        data = get_storage().get(doc.storage_key)
-    except (StorageUnavailable, ObjectMissing) as exc:
-        raise StorageDown("document storage is unavailable: try again later") from exc
+    data = fetch(doc)
     audit(caller.actor, "download", "inspection_document", "allowed", resource_ids=[doc.id])
     return data, f"bien-ban-kiem-tra-{doc.plan_id}.pdf"
 
 
-def build(document_id: str, author: str, scope: Scope, final: bool) -> str:
-    """Render and store; "retry" while storage or the database is down (unless final)."""
-    did = uuid.UUID(document_id)
-    with scoped_session(scope) as session:
-        doc = session.get(InspectionDocument, did, with_for_update=True)
-        if doc is None:
-            return "not visible"
-        if doc.status == "done":
-            return "done"
-        doc.status, doc.attempts = "running", doc.attempts + 1
-    key = f"inspections/{did}.pdf"
-    try:
-        with scoped_session(scope) as session:
-            doc = session.get(InspectionDocument, did)
-            assert doc is not None
-            plan = session.get(InspectionPlan, doc.plan_id)
-            assert plan is not None
-            data = render(plan_json(session, plan), author)
-        get_storage().put(key, data, PDF)
-    except (StorageUnavailable, OperationalError) as exc:
-        with scoped_session(scope) as session:
-            doc = session.get(InspectionDocument, did)
-            assert doc is not None
-            doc.status, doc.error = ("failed" if final else "queued"), f"{type(exc).__name__}: {exc}"[:500]
-        return "failed" if final else "retry"
-    with scoped_session(scope) as session:
-        doc = session.get(InspectionDocument, did)
-        assert doc is not None
-        doc.status, doc.error, doc.storage_key = "done", None, key
-        doc.size_bytes, doc.sha256, doc.finished_at = len(data), hashlib.sha256(data).hexdigest(), utcnow()
-    return "done"
+def build_pdf(document_id: str, author: str, scope: Scope, final: bool) -> str:
+    """Render and store the report; "retry" while storage or the database is down (unless final)."""
+
+    def _render(session: Session, doc: InspectionDocument) -> tuple[bytes, dict[str, Any]]:
+        plan = session.get(InspectionPlan, doc.plan_id)
+        assert plan is not None
+        return render(plan_json(session, plan), author), {}
+
+    return build(
+        InspectionDocument, document_id, scope, lambda d: (f"inspections/{d.id}.pdf", PDF), _render, final
+    )

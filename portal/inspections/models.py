@@ -14,7 +14,6 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Identity,
-    Integer,
     Numeric,
     String,
     Text,
@@ -24,6 +23,7 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from infra.db import Base
+from portal.stored_documents import StoredDocument
 
 
 class InspectionPlan(Base):
@@ -129,30 +129,11 @@ class Response(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
-class InspectionDocument(Base):
+class InspectionDocument(StoredDocument, Base):
     __tablename__ = "inspection_documents"
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
     plan_id: Mapped[int] = mapped_column(ForeignKey("inspection_plans.id"))
-    status: Mapped[str] = mapped_column(String(16), default="queued")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    storage_key: Mapped[str | None] = mapped_column(Text)
-    size_bytes: Mapped[int | None] = mapped_column(BigInteger)
-    sha256: Mapped[str | None] = mapped_column(String(64))
-    error: Mapped[str | None] = mapped_column(Text)
-    requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "id": str(self.id),
-            "plan_id": self.plan_id,
-            "status": self.status,
-            "attempts": self.attempts,
-            "size_bytes": self.size_bytes,
-            "sha256": self.sha256,
-            "error": self.error,
-            "created_at": self.created_at.isoformat(),
-            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
-        }
+        return {**self.state_json(), "plan_id": self.plan_id}

@@ -7,27 +7,24 @@ downloaded by someone who keeps the records of that unit. Downloads re-check acc
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from infra.clock import utcnow
-from infra.db import scoped_session
-from infra.storage import ObjectMissing, StorageUnavailable, get_storage
 from portal.audit.service import record as audit
 from portal.auth.caller import Caller
 from portal.auth.models import User
-from portal.errors import Conflict, DomainError, FieldError, Forbidden, NotVisible, ValidationFailed
+from portal.errors import Conflict, FieldError, Forbidden, NotVisible, ValidationFailed
 from portal.reports.access import get_report
 from portal.reports.models import ReportDocument
 from portal.reports.render_pdf import render_pdf
 from portal.reports.render_xlsx import render_xlsx
 from portal.reports.view import document_data
+from portal.stored_documents import build, fetch
 from tasks.dispatch import send_after_commit
 from tenancy.scope import Scope, in_subtree
 
@@ -37,10 +34,6 @@ MEDIA = {
     "pdf": "application/pdf",
 }
 STALE_QUEUED = timedelta(minutes=5)
-
-
-class StorageDown(DomainError):
-    status_code = 503
 
 
 def request_document(
@@ -99,51 +92,28 @@ def retry_document(session: Session, caller: Caller, document_id: uuid.UUID) -> 
 
 def download_document(session: Session, caller: Caller, document_id: uuid.UUID) -> tuple[bytes, str, str]:
     doc = get_document(session, caller, document_id, "download")
-    if doc.status != "done" or doc.storage_key is None:
-        raise Conflict(f"document is {doc.status}, not ready")
-    try:
-        data = get_storage().get(doc.storage_key)
-    except (StorageUnavailable, ObjectMissing) as exc:
-        raise StorageDown("document storage is unavailable: try again later") from exc
-    if hashlib.sha256(data).hexdigest() != doc.sha256:
-        raise StorageDown("the stored document does not match its checksum: generate it again")
+    data = fetch(doc)
     audit(caller.actor, "download", "report_document", "allowed", resource_ids=[doc.id])
     return data, MEDIA[doc.format], f"bao-cao-{doc.report_id}-v{doc.report_version}.{doc.format}"
 
 
+def _render(session: Session, doc: ReportDocument) -> tuple[bytes, dict[str, Any]]:
+    requester = session.scalar(select(User.username).where(User.id == doc.requested_by))
+    data = document_data(session, doc.report_id, not doc.suppressed, requester)
+    rendered = render_xlsx(data) if doc.format == "xlsx" else render_pdf(data)
+    return rendered, {"report_version": data["version"]}
+
+
 def build_document(document_id: str, scope: Scope, final: bool) -> str:
     """Render and store one document; "retry" when storage or the database is down (and not final)."""
-    did = uuid.UUID(document_id)
-    with scoped_session(scope) as session:
-        doc = session.get(ReportDocument, did, with_for_update=True)
-        if doc is None:
-            return "not visible"
-        if doc.status == "done":
-            return "done"
-        doc.status, doc.attempts = "running", doc.attempts + 1
-    key = f"reports/{did}.{doc.format}"
-    try:
-        with scoped_session(scope) as session:
-            doc = session.get(ReportDocument, did)
-            assert doc is not None
-            requester = session.scalar(select(User.username).where(User.id == doc.requested_by))
-            data_doc = document_data(session, doc.report_id, not doc.suppressed, requester)
-            version = data_doc["version"]
-            data = render_xlsx(data_doc) if doc.format == "xlsx" else render_pdf(data_doc)
-        get_storage().put(key, data, MEDIA[doc.format])
-    except (StorageUnavailable, OperationalError) as exc:
-        with scoped_session(scope) as session:
-            doc = session.get(ReportDocument, did)
-            assert doc is not None
-            doc.status = "failed" if final else "queued"
-            doc.error = f"{type(exc).__name__}: {exc}"[:500]
-        return "failed" if final else "retry"
-    with scoped_session(scope) as session:
-        doc = session.get(ReportDocument, did)
-        assert doc is not None
-        doc.status, doc.error, doc.storage_key, doc.report_version = "done", None, key, version
-        doc.size_bytes, doc.sha256, doc.finished_at = len(data), hashlib.sha256(data).hexdigest(), utcnow()
-    return "done"
+    return build(
+        ReportDocument,
+        document_id,
+        scope,
+        lambda d: (f"reports/{d.id}.{d.format}", MEDIA[d.format]),
+        _render,
+        final,
+    )
 
 
 def documents_of(session: Session, report_id: int) -> list[ReportDocument]:

@@ -25,6 +25,7 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from infra.db import Base
+from portal.stored_documents import StoredDocument
 
 Figures = dict[str, dict[str, int]]
 
@@ -190,7 +191,7 @@ class Contribution(Base):
     figures: Mapped[Figures | None] = mapped_column(JSONB)
 
 
-class ReportDocument(Base):
+class ReportDocument(StoredDocument, Base):
     """An XLSX or PDF of one version of a report, built by a worker and kept in object storage."""
 
     __tablename__ = "report_documents"
@@ -200,28 +201,12 @@ class ReportDocument(Base):
     format: Mapped[str] = mapped_column(String(8))
     report_version: Mapped[int] = mapped_column(Integer)
     suppressed: Mapped[bool] = mapped_column(Boolean)
-    status: Mapped[str] = mapped_column(String(16), default="queued")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    storage_key: Mapped[str | None] = mapped_column(Text)
-    size_bytes: Mapped[int | None] = mapped_column(BigInteger)
-    sha256: Mapped[str | None] = mapped_column(String(64))
-    error: Mapped[str | None] = mapped_column(Text)
-    requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "id": str(self.id),
+            **self.state_json(),
             "report_id": self.report_id,
             "format": self.format,
             "report_version": self.report_version,
             "suppressed": self.suppressed,
-            "status": self.status,
-            "attempts": self.attempts,
-            "size_bytes": self.size_bytes,
-            "sha256": self.sha256,
-            "error": self.error,
-            "created_at": self.created_at.isoformat(),
-            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
         }
