@@ -32,6 +32,8 @@ from portal.api.errors import (
     validation_handler,
 )
 from portal.errors import DomainError
+from portal.web import ROUTES as WEB_ROUTES
+from portal.web import TEMPLATE_CONFIG as WEB_TEMPLATES
 
 
 @get("/health", sync_to_thread=True, tags=["ops"])
@@ -93,6 +95,7 @@ def create_app(check_role: bool = True) -> Litestar:
             *report_routes.ROUTES,
             *inspection_routes.ROUTES,
             *staff_routes.ROUTES,
+            *WEB_ROUTES,
         ],
         dependencies={"caller": Provide(provide_caller, sync_to_thread=True), "db": Provide(provide_db)},
         exception_handlers={
@@ -104,5 +107,6 @@ def create_app(check_role: bool = True) -> Litestar:
         openapi_config=OpenAPIConfig(
             title="Child protection and care portal", version="1.0.0", path="/schema"
         ),
+        template_config=WEB_TEMPLATES,
         on_startup=[check_app_role] if check_role else [],
     )

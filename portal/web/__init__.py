@@ -1,0 +1,60 @@
+"""The server-rendered web portal (Vietnamese by default, English available).
+
+``ROUTES`` goes into the application's route handlers and ``TEMPLATE_CONFIG`` into its template
+config (portal/app.py). Every page runs under the same caller and scoped session as the API; the
+pages' own layer adds the session cookie, CSRF checks and the security headers (portal.web.session).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from litestar import Request, Response, Router
+from litestar.datastructures import ResponseHeader
+from litestar.di import Provide
+from litestar.static_files import create_static_files_router
+
+from portal.web import routes_auth, routes_children, routes_dashboard, routes_tasks, routes_ward
+from portal.web.deps import provide_web_caller
+from portal.web.errors import EXCEPTION_HANDLERS
+from portal.web.render import TEMPLATE_CONFIG, page
+from portal.web.session import PAGE_HEADERS, csrf_ok
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+async def _check_csrf(request: Request[Any, Any, Any]) -> Response[Any] | None:
+    if await csrf_ok(request):
+        return None
+    return page(request, "error.html", status_code=403, message_key="csrf")  # type: ignore[return-value]
+
+
+pages = Router(
+    path="/",
+    route_handlers=[
+        *routes_auth.ROUTES,
+        *routes_children.ROUTES,
+        *routes_ward.ROUTES,
+        *routes_dashboard.ROUTES,
+        *routes_tasks.ROUTES,
+    ],
+    # The application's "db" (portal.api.deps.provide_db) takes this "caller": the same scoped session.
+    dependencies={"caller": Provide(provide_web_caller, sync_to_thread=True)},
+    before_request=_check_csrf,
+    exception_handlers=EXCEPTION_HANDLERS,
+    response_headers=[ResponseHeader(name=k, value=v) for k, v in PAGE_HEADERS.items()],
+    include_in_schema=False,
+)
+
+static_files = create_static_files_router(
+    path="/static",
+    directories=[STATIC],
+    name="static",
+    include_in_schema=False,
+    cache_control=None,
+)
+
+ROUTES = [pages, static_files]
+
+__all__ = ["ROUTES", "TEMPLATE_CONFIG"]

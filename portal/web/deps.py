@@ -1,0 +1,51 @@
+"""How a page request gets its caller (from the session cookie) and its scoped database session.
+
+The database session is the API's own (``portal.api.deps.provide_db``): the caller's scope is set
+on every transaction, RLS applies, and the unit of work commits after the handler succeeded.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+
+from infra.db import new_session
+from portal.auth.caller import Caller
+from portal.auth.service import caller_for_token
+from portal.web.i18n import DEFAULT_LANG, LANGS
+from portal.web.session import LANG_COOKIE, session_token
+from tenancy.scope import NO_SCOPE
+
+FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+"""A posted form, as text values (the pages validate and convert them)."""
+
+
+class NotLoggedIn(Exception):
+    """No live session: the page answers with the login page (or 401 for a fragment)."""
+
+
+def web_caller(request: Request[Any, Any, Any]) -> Caller | None:
+    token = session_token(request)
+    if token is None:
+        return None
+    session = new_session(NO_SCOPE)
+    try:
+        return caller_for_token(session, token)
+    finally:
+        session.close()
+
+
+def provide_web_caller(request: Request[Any, Any, Any]) -> Caller:
+    caller = web_caller(request)
+    if caller is None:
+        raise NotLoggedIn()
+    request.state.caller = caller
+    return caller
+
+
+def lang_of(request: Request[Any, Any, Any]) -> str:
+    chosen = request.cookies.get(LANG_COOKIE)
+    return chosen if chosen in LANGS else DEFAULT_LANG

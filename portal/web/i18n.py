@@ -1,0 +1,266 @@
+"""The pages' words in Vietnamese (the default) and English, dates as dd/mm/yyyy, and field errors.
+
+Services report problems as ``FieldError(field, message, code)`` in English; the pages show each
+next to its field in the reader's language, from the code (and the field where the code is generic).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from portal.errors import FieldError
+
+LANGS = ("vi", "en")
+DEFAULT_LANG = "vi"
+VN_TIME = timezone(timedelta(hours=7))
+
+WORDS: dict[str, tuple[str, str]] = {
+    "app": ("Cổng bảo vệ, chăm sóc trẻ em", "Child protection and care portal"),
+    "skip": ("Bỏ qua, đến nội dung chính", "Skip to main content"),
+    "login": ("Đăng nhập", "Log in"),
+    "logout": ("Đăng xuất", "Log out"),
+    "username": ("Tên đăng nhập", "Username"),
+    "password": ("Mật khẩu", "Password"),
+    "bad_login": ("Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password."),
+    "locked": (
+        "Đăng nhập sai quá nhiều lần. Thử lại sau {n} giây.",
+        "Too many failed logins. Try again in {n} seconds.",
+    ),
+    "language": ("Ngôn ngữ", "Language"),
+    "home": ("Trang chủ", "Home"),
+    "children": ("Trẻ em", "Children"),
+    "children_of": ("Trẻ em của {unit}", "Children of {unit}"),
+    "add_child": ("Thêm trẻ em", "Add a child"),
+    "edit_child": ("Sửa thông tin", "Edit"),
+    "save": ("Lưu", "Save"),
+    "search": ("Tìm kiếm", "Search"),
+    "search_hint": ("Họ tên (không cần dấu) hoặc số định danh", "Name (accents optional) or personal id"),
+    "clear": ("Xóa tìm kiếm", "Clear search"),
+    "no_children": ("Không có trẻ em nào.", "No children."),
+    "found": ("{n} trẻ em", "{n} children"),
+    "page_of": ("Trang {p}/{n}", "Page {p} of {n}"),
+    "prev": ("Trang trước", "Previous page"),
+    "next": ("Trang sau", "Next page"),
+    "pagination": ("Phân trang", "Pagination"),
+    "full_name": ("Họ và tên", "Full name"),
+    "date_of_birth": ("Ngày sinh", "Date of birth"),
+    "date_hint": ("dd/mm/yyyy, ví dụ 04/03/2018", "dd/mm/yyyy, e.g. 04/03/2018"),
+    "sex": ("Giới tính", "Sex"),
+    "male": ("Nam", "Male"),
+    "female": ("Nữ", "Female"),
+    "ethnicity": ("Dân tộc", "Ethnic group"),
+    "hamlet_id": ("Thôn/Tổ dân phố", "Hamlet"),
+    "national_id": ("Số định danh cá nhân", "Personal id number"),
+    "birth_registered": ("Đã đăng ký khai sinh", "Birth registered"),
+    "address": ("Địa chỉ", "Address"),
+    "school_status": ("Tình trạng đi học", "Schooling"),
+    "status": ("Tình trạng", "Status"),
+    "notes": ("Ghi chú", "Notes"),
+    "groups": ("Nhóm hoàn cảnh đặc biệt", "Special-circumstance group"),
+    "group_since": ("Thuộc nhóm từ ngày", "In the group since"),
+    "none": ("Không", "None"),
+    "guardian": ("Người chăm sóc", "Guardian"),
+    "guardian_name": ("Họ tên người chăm sóc", "Guardian's name"),
+    "relationship": ("Quan hệ", "Relationship"),
+    "phone": ("Điện thoại", "Phone"),
+    "optional": ("không bắt buộc", "optional"),
+    "form_errors": ("Chưa lưu: hãy sửa các ô được đánh dấu.", "Not saved: correct the marked fields."),
+    "saved": ("Đã lưu.", "Saved."),
+    "added": ("Đã thêm trẻ em.", "Child added."),
+    "conflict": (
+        "Hồ sơ vừa được người khác sửa. Trang đã tải lại bản mới nhất.",
+        "Someone else changed this record. The page shows the latest version.",
+    ),
+    "history": ("Lịch sử thay đổi", "History of changes"),
+    "when": ("Thời điểm", "When"),
+    "who": ("Người thực hiện", "By"),
+    "what": ("Nội dung", "What"),
+    "created": ("Tạo hồ sơ", "Record created"),
+    "updated": ("Cập nhật", "Updated"),
+    "age": ("Tuổi", "Age"),
+    "back": ("Quay lại", "Back"),
+    "overview": ("Tổng quan {unit}", "Overview of {unit}"),
+    "hamlets": ("Thôn/Tổ dân phố", "Hamlets"),
+    "staff": ("Cán bộ, cộng tác viên", "Staff and collaborators"),
+    "role": ("Vai trò", "Role"),
+    "unit": ("Đơn vị", "Unit"),
+    "total_children": ("Tổng số trẻ em", "Children in all"),
+    "special": ("Trẻ em có hoàn cảnh đặc biệt", "In special circumstances"),
+    "at_risk": ("Trẻ em có nguy cơ", "At risk"),
+    "supported": ("Đang được trợ giúp", "Receiving support"),
+    "by_sex": ("Theo giới tính", "By sex"),
+    "by_age": ("Theo nhóm tuổi", "By age band"),
+    "by_group": ("Theo nhóm hoàn cảnh đặc biệt", "By special-circumstance group"),
+    "count": ("Số trẻ", "Children"),
+    "dashboard": ("Bảng số liệu tổng hợp {unit}", "Aggregate dashboard of {unit}"),
+    "aggregates_only": (
+        "Chỉ số liệu tổng hợp; ô từ 1 đến 4 trẻ được ẩn (<5).",
+        "Aggregates only; cells of 1 to 4 children are hidden (<5).",
+    ),
+    "as_of": ("Số liệu ngày {d}", "Figures as of {d}"),
+    "targets": ("Chỉ tiêu kỳ {p}", "Targets, period {p}"),
+    "target": ("Chỉ tiêu", "Target"),
+    "rate": ("Tỷ lệ", "Rate"),
+    "met": ("Đạt", "Met"),
+    "not_met": ("Chưa đạt", "Not met"),
+    "no_report": ("Chưa có báo cáo tổng hợp cho kỳ này.", "No consolidated report for this period yet."),
+    "trend": ("Xu hướng các chỉ tiêu", "Trend of the targets"),
+    "ranking": ("Xếp hạng đơn vị cấp dưới: {t}", "Sub-units ranked: {t}"),
+    "export": ("Xuất danh sách (Excel)", "Export the register (Excel)"),
+    "exports": ("Xuất dữ liệu", "Exports"),
+    "progress": ("Tiến độ", "Progress"),
+    "task_queued": ("Đang chờ xử lý…", "Waiting…"),
+    "task_running": ("Đang xử lý…", "Working…"),
+    "task_done": ("Hoàn thành.", "Done."),
+    "task_failed": ("Thất bại: {e}", "Failed: {e}"),
+    "download": ("Tải về", "Download"),
+    "retry": ("Thử lại", "Retry"),
+    "reports": ("Báo cáo định kỳ", "Periodic reports"),
+    "consolidate": ("Tổng hợp", "Consolidate"),
+    "consolidation": ("Tổng hợp báo cáo", "Report consolidation"),
+    "units_done": ("{d}/{n} đơn vị", "{d} of {n} units"),
+    "period": ("Kỳ", "Period"),
+    "no_reports": ("Chưa có báo cáo.", "No reports yet."),
+    "not_found": ("Không tìm thấy trang hoặc hồ sơ này.", "This page or record was not found."),
+    "forbidden": ("Bạn không có quyền xem trang này.", "You may not see this page."),
+    "csrf": (
+        "Biểu mẫu đã hết hạn hoặc không hợp lệ. Hãy tải lại trang và thử lại.",
+        "The form expired or is not valid. Reload the page and try again.",
+    ),
+    "error": ("Đã có lỗi. Hãy thử lại sau.", "Something went wrong. Try again later."),
+    "no_home": (
+        "Tài khoản chưa được giao vai trò hoặc đơn vị. Liên hệ cán bộ quản lý.",
+        "Your account has no role or unit yet. Contact your manager.",
+    ),
+    "menu": ("Điều hướng chính", "Main navigation"),
+}
+
+ROLE_WORDS = {
+    "collaborator": ("Cộng tác viên", "Collaborator"),
+    "ward_officer": ("Cán bộ cấp xã", "Ward officer"),
+    "district_officer": ("Cán bộ cấp huyện", "District officer"),
+    "provincial_inspector": ("Thanh tra, giám sát cấp tỉnh", "Provincial inspector"),
+    "admin": ("Quản trị hệ thống", "Administrator"),
+}
+SCHOOL_WORDS = {
+    "not_school_age": ("Chưa đến tuổi đi học", "Not of school age"),
+    "kindergarten": ("Mầm non", "Kindergarten"),
+    "primary": ("Tiểu học", "Primary"),
+    "lower_secondary": ("Trung học cơ sở", "Lower secondary"),
+    "upper_secondary": ("Trung học phổ thông", "Upper secondary"),
+    "vocational": ("Học nghề", "Vocational"),
+    "out_of_school": ("Không đi học", "Out of school"),
+    "unknown": ("Chưa rõ", "Unknown"),
+}
+RELATIONSHIP_WORDS = {
+    "father": ("Cha", "Father"),
+    "mother": ("Mẹ", "Mother"),
+    "grandparent": ("Ông/Bà", "Grandparent"),
+    "sibling": ("Anh/Chị", "Sibling"),
+    "relative": ("Người thân", "Relative"),
+    "foster_parent": ("Cha/Mẹ nuôi", "Foster parent"),
+    "legal_guardian": ("Người giám hộ", "Legal guardian"),
+    "other": ("Khác", "Other"),
+}
+STATUS_WORDS = {
+    "active": ("Đang theo dõi", "Active"),
+    "moved_away": ("Đã chuyển đi", "Moved away"),
+    "deceased": ("Đã mất", "Deceased"),
+}
+AGE_WORDS = {"0-5": "0–5", "6-9": "6–9", "10-13": "10–13", "14-15": "14–15"}
+
+# Messages by error code; (field, code) pairs first where the code alone says too little.
+ERROR_WORDS: dict[str, tuple[str, str]] = {
+    "required": ("Bắt buộc nhập.", "Required."),
+    "malformed": ("Giá trị không đúng định dạng.", "Not in the expected format."),
+    "bad_date": ("Ngày không hợp lệ: nhập theo dạng dd/mm/yyyy.", "Not a date: write it as dd/mm/yyyy."),
+    "future_date": ("Ngày không được sau hôm nay.", "Must not be after today."),
+    "too_old": (
+        "Từ đủ 16 tuổi trở lên: không phải trẻ em theo Luật Trẻ em 2016.",
+        "16 or older: not a child under the Law on Children 2016.",
+    ),
+    "duplicate": ("Số định danh này đã được đăng ký cho trẻ khác.", "Already registered to another child."),
+    "out_of_scope": ("Thôn này ngoài địa bàn của bạn.", "This hamlet is outside your area."),
+    "not_a_hamlet": ("Không phải thôn/tổ dân phố.", "Not a hamlet."),
+    "unknown_code": ("Mã không có trong danh mục.", "Not a known code."),
+    "invalid": ("Giá trị không hợp lệ.", "Not a valid value."),
+}
+FIELD_ERROR_WORDS: dict[tuple[str, str], tuple[str, str]] = {
+    ("national_id", "invalid"): ("Phải gồm đúng 12 chữ số.", "Must be the 12-digit personal id number."),
+    ("full_name", "invalid"): ("Tối đa 120 ký tự.", "At most 120 characters."),
+    ("guardian_phone", "invalid"): ("Không phải số điện thoại.", "Not a phone number."),
+    ("ethnicity", "invalid"): ("Dân tộc không có trong danh mục.", "Not one of the 54 ethnic groups."),
+    ("group_since", "invalid"): ("Trước ngày sinh của trẻ.", "Before the child's date of birth."),
+    ("date_of_birth", "invalid"): (
+        "Sau ngày bắt đầu của một nhóm đã ghi nhận.",
+        "After the start of a recorded group.",
+    ),
+}
+
+_INDEX = re.compile(r"\[\d+\]")
+
+
+def word(key: str, lang: str, **values: Any) -> str:
+    pair = WORDS.get(key)
+    text = key if pair is None else pair[1 if lang == "en" else 0]
+    return text.format(**values) if values else text
+
+
+def pick(table: dict[str, tuple[str, str]], key: str | None, lang: str) -> str:
+    pair = table.get(key or "")
+    return (key or "") if pair is None else pair[1 if lang == "en" else 0]
+
+
+def form_field(service_field: str) -> str:
+    """The form input a service field belongs to: ``guardians[0].phone`` -> ``guardian_phone``."""
+    base = _INDEX.sub("", service_field)
+    if base.startswith("guardians."):
+        return "guardian_" + base.split(".", 1)[1].replace("full_name", "name")
+    if base.startswith("groups."):
+        return "group_since" if base.endswith((".since", ".until")) else "group"
+    return base
+
+
+def field_errors(errors: list[FieldError], lang: str) -> dict[str, str]:
+    """Form input name -> the message shown next to it (the first problem of each input)."""
+    out: dict[str, str] = {}
+    for error in errors:
+        name = form_field(error.field)
+        message = (
+            FIELD_ERROR_WORDS.get((name, error.code)) or ERROR_WORDS.get(error.code) or ERROR_WORDS["invalid"]
+        )
+        out.setdefault(name, message[1 if lang == "en" else 0])
+    return out
+
+
+def fmt_date(value: date | datetime | str | None) -> str:
+    """dd/mm/yyyy (and hh:mm in Vietnam's time for moments)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+    if isinstance(value, datetime):
+        moment = value.astimezone(VN_TIME) if value.tzinfo else value
+        return f"{moment:%d/%m/%Y %H:%M}"
+    return f"{value:%d/%m/%Y}"
+
+
+def parse_date(text: str) -> date | None:
+    """dd/mm/yyyy (also d/m/yyyy, dd-mm-yyyy, dd.mm.yyyy); ISO yyyy-mm-dd is accepted too."""
+    text = text.strip()
+    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
+    try:
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            return date(year, month, day)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text)
+    except ValueError:
+        return None
+    return None
+
+
+def age_on(born: date, on: date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))

@@ -1,0 +1,124 @@
+"""Logging in and out, choosing the language, and the home page each role lands on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from anyio import to_thread
+from litestar import Request, Response, get, post
+from litestar.response import Redirect, Template
+
+from infra.db import scoped_session
+from portal.audit.service import ANONYMOUS, Actor, record
+from portal.auth.service import LoginResult, attempt_login, revoke
+from portal.web.deps import lang_of, web_caller
+from portal.web.i18n import LANGS, word
+from portal.web.render import page, see_other
+from portal.web.session import expired_session_cookie, lang_cookie, session_cookie, session_token
+from tenancy.scope import NO_SCOPE
+
+HOME_BY_ROLE = {
+    "collaborator": "/children",
+    "ward_officer": "/ward",
+    "district_officer": "/dashboard",
+    "provincial_inspector": "/dashboard",
+    "admin": "/dashboard",
+}
+
+
+def _client(request: Request[Any, Any, Any]) -> str | None:
+    return request.client.host if request.client else None
+
+
+@get("/", sync_to_thread=True, include_in_schema=False)
+def home(request: Request[Any, Any, Any]) -> Response[Any]:
+    caller = web_caller(request)
+    if caller is None:
+        return see_other("/login")
+    target = HOME_BY_ROLE.get(caller.role or "") if caller.unit is not None else None
+    if target is None:
+        request.state.caller = caller
+        return page(request, "no_home.html")
+    return see_other(target)
+
+
+@get("/login", sync_to_thread=False, include_in_schema=False)
+def login_page(request: Request[Any, Any, Any]) -> Template:
+    return page(request, "login.html", username="", message=None)
+
+
+def _attempt(username: str, password: str) -> LoginResult:
+    with scoped_session(NO_SCOPE) as session:  # failures and the lock persist whatever the outcome
+        return attempt_login(session, username, password)
+
+
+@post("/login", include_in_schema=False)
+async def login_submit(request: Request[Any, Any, Any]) -> Response[Any]:
+    form = await request.form()
+    username = str(form.get("username") or "")[:64]
+    password = str(form.get("password") or "")
+    result = await to_thread.run_sync(_attempt, username, password)
+    lang = lang_of(request)
+    if result.token is None or result.user is None:
+        locked = result.retry_after is not None
+        await to_thread.run_sync(
+            lambda: record(
+                ANONYMOUS,
+                "login",
+                "session",
+                "locked" if locked else "unauthenticated",
+                status_code=429 if locked else 401,
+                detail={"path": "/login", "username": username},
+                client=_client(request),
+            )
+        )
+        message = word("locked", lang, n=result.retry_after) if locked else word("bad_login", lang)
+        return page(
+            request, "login.html", status_code=429 if locked else 401, username=username, message=message
+        )
+    user = result.user
+    await to_thread.run_sync(
+        lambda: record(
+            Actor(user.id, user.username, user.role),
+            "login",
+            "session",
+            "allowed",
+            unit_id=user.unit_id,
+            detail={"via": "web"},
+            client=_client(request),
+        )
+    )
+    response = see_other("/")
+    response.set_cookie(session_cookie(request, result.token))
+    return response
+
+
+def _revoke(token: str) -> None:
+    with scoped_session(NO_SCOPE) as session:
+        revoke(session, token)
+
+
+@post("/logout", include_in_schema=False)
+async def logout(request: Request[Any, Any, Any]) -> Redirect:
+    token = session_token(request)
+    if token:
+        await to_thread.run_sync(_revoke, token)
+    response = see_other("/login")
+    response.set_cookie(expired_session_cookie(request))
+    return response
+
+
+@post("/lang", include_in_schema=False)
+async def choose_language(request: Request[Any, Any, Any]) -> Redirect:
+    form = await request.form()
+    lang = str(form.get("lang") or "")
+    back = str(form.get("next") or "/")
+    if not back.startswith("/") or back.startswith("//"):
+        back = "/"  # only a path of this site
+    response = see_other(back)
+    if lang in LANGS:
+        response.set_cookie(lang_cookie(request, lang))
+    return response
+
+
+ROUTES = [home, login_page, login_submit, logout, choose_language]

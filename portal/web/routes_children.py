@@ -1,0 +1,223 @@
+"""Children pages (collaborators and ward officers): the list, quick add, the record with edit, history.
+
+Searching posts the query (a name is personal data: it never goes into a URL); a child is
+addressed by its opaque UUID. Every call goes through portal.registry.service with the caller's
+scoped session, so Casbin, the SQL scope, RLS and the audit log apply as they do for the API.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.params import FromPath, Parameter
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from infra.clock import today
+from portal.api.deps import CallerDep, DbDep
+from portal.auth.caller import Caller
+from portal.errors import Conflict, FieldError, ValidationFailed
+from portal.registry.models import Child
+from portal.registry.reference import ETHNICITIES, RELATIONSHIPS, SCHOOL_STATUSES, SPECIAL_GROUPS
+from portal.registry.service import child_history, create_child, get_child, list_children, update_child
+from portal.web import forms
+from portal.web.deps import FormData, lang_of
+from portal.web.i18n import RELATIONSHIP_WORDS, SCHOOL_WORDS, age_on, field_errors, pick
+from portal.web.render import is_fragment, page, see_other
+from tenancy.models import Unit
+from tenancy.service import child_units, get_unit
+
+PAGE_SIZE = 20
+FLASH = {"added": "added", "saved": "saved"}
+
+
+def _area(db: Session, caller: Caller, unit_id: int | None) -> Unit:
+    """The unit whose children are listed: the caller's own unit, or a unit below it they chose."""
+    assert caller.unit is not None
+    if unit_id is None or unit_id == caller.unit.id:
+        return caller.unit
+    unit = get_unit(db, unit_id)
+    return unit if unit is not None else caller.unit  # the service refuses units outside the area
+
+
+def _hamlets(db: Session, caller: Caller) -> list[Unit]:
+    assert caller.unit is not None
+    if caller.unit.level == "hamlet":
+        return [caller.unit]
+    return [u for u in child_units(db, caller.unit.id) if u.level == "hamlet"]
+
+
+def _hamlet_names(db: Session, items: list[Child]) -> dict[int, str]:
+    ids = {c.hamlet_id for c in items}
+    return dict(db.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids))).tuples().all()) if ids else {}
+
+
+def _group_names(lang: str) -> list[tuple[str, str]]:
+    return [(code, en if lang == "en" else vi) for code, vi, en in SPECIAL_GROUPS]
+
+
+def _list(
+    request: Request[Any, Any, Any], db: Session, caller: Caller, unit_id: int | None, page_no: int, q: str
+) -> Template:
+    unit = _area(db, caller, unit_id)
+    result = list_children(db, caller, unit, max(1, page_no), PAGE_SIZE, q or None)
+    pages = max(1, math.ceil(result.total / PAGE_SIZE))
+    on = today()
+    return page(
+        request,
+        "children_results.html" if is_fragment(request) else "children.html",
+        unit=unit,
+        hamlets=_hamlets(db, caller),
+        result=result,
+        pages=pages,
+        q=q,
+        ages={c.id: age_on(c.date_of_birth, on) for c in result.items},
+        hamlet_names=_hamlet_names(db, result.items),
+        flash=FLASH.get(request.query_params.get("msg", "")),
+    )
+
+
+@get("/children", sync_to_thread=True, include_in_schema=False)
+def children_page(
+    request: Request[Any, Any, Any],
+    caller: CallerDep,
+    db: DbDep,
+    page_no: int = Parameter(query="page", default=1),
+    unit: int | None = Parameter(query="unit", default=None),
+) -> Template:
+    return _list(request, db, caller, unit, page_no, "")
+
+
+@post("/children", sync_to_thread=True, include_in_schema=False)
+def children_search(
+    request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, data: FormData
+) -> Template:
+    q = str(data.get("q") or "").strip()[:100]
+    page_no = int(data["page_no"]) if str(data.get("page_no") or "").isdigit() else 1
+    unit = int(data["unit"]) if str(data.get("unit") or "").isdigit() else None
+    return _list(request, db, caller, unit, page_no, q)
+
+
+def _form_page(
+    request: Request[Any, Any, Any],
+    db: DbDep,
+    caller: CallerDep,
+    values: dict[str, str],
+    errors: list[FieldError],
+    child: Child | None = None,
+    status_code: int = 200,
+    message: str | None = None,
+) -> Template:
+    lang = lang_of(request)
+    hamlets = _hamlets(db, caller)
+    return page(
+        request,
+        "child.html" if child is not None else "child_new.html",
+        status_code=status_code,
+        child=child,
+        values=values,
+        errors=field_errors(errors, lang),
+        form_message=message or ("form_errors" if errors else None),
+        hamlets=hamlets,
+        hamlet_options=[(str(h.id), h.name) for h in hamlets],
+        ethnicity_options=[(e, e) for e in ETHNICITIES],
+        school_options=[(s, pick(SCHOOL_WORDS, s, lang)) for s in SCHOOL_STATUSES],
+        relationship_options=[(r, pick(RELATIONSHIP_WORDS, r, lang)) for r in RELATIONSHIPS],
+        group_names=_group_names(lang),
+        group_labels=dict(_group_names(lang)),
+        hamlet_names=_hamlet_names(db, [child]) if child is not None else {},
+        flash=FLASH.get(request.query_params.get("msg", "")),
+    )
+
+
+@get("/children/new", sync_to_thread=True, include_in_schema=False)
+def new_child_page(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep) -> Template:
+    hamlets = _hamlets(db, caller)
+    return _form_page(
+        request, db, caller, forms.blank_values(hamlets[0].id if len(hamlets) == 1 else None), []
+    )
+
+
+@post("/children/new", sync_to_thread=True, include_in_schema=False)
+def new_child_submit(
+    request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, data: FormData
+) -> Template | Redirect:
+    values = forms.values_of(data)
+    body, errors = forms.create_from(values, today())
+    if body is not None:
+        try:
+            child = create_child(db, caller, body)
+        except ValidationFailed as exc:
+            if exc.audit_outcome:
+                raise  # writing outside the area: refused and audited like the API
+            errors = exc.errors
+        else:
+            return see_other(f"/children/{child.id}?msg=added")
+    return _form_page(request, db, caller, values, errors, status_code=422)
+
+
+@get("/children/{child_id:uuid}", sync_to_thread=True, include_in_schema=False)
+def child_page(
+    request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, child_id: FromPath[uuid.UUID]
+) -> Template:
+    child = get_child(db, caller, child_id)
+    return _form_page(request, db, caller, forms.record_values(child), [], child=child)
+
+
+@post("/children/{child_id:uuid}", sync_to_thread=True, include_in_schema=False)
+def child_submit(
+    request: Request[Any, Any, Any],
+    caller: CallerDep,
+    db: DbDep,
+    child_id: FromPath[uuid.UUID],
+    data: FormData,
+) -> Template | Redirect:
+    child = get_child(db, caller, child_id, "update")
+    values = forms.values_of(data)
+    version = int(data["version"]) if str(data.get("version") or "").isdigit() else child.version
+    body, errors = forms.patch_from(values, child, version)
+    if body is not None:
+        try:
+            update_child(db, caller, child_id, body)
+        except Conflict:
+            db.expire_all()
+            fresh = get_child(db, caller, child_id)
+            return _form_page(
+                request,
+                db,
+                caller,
+                forms.record_values(fresh),
+                [],
+                child=fresh,
+                status_code=409,
+                message="conflict",
+            )
+        except ValidationFailed as exc:
+            errors = exc.errors
+        else:
+            return see_other(f"/children/{child_id}?msg=saved")
+    return _form_page(request, db, caller, values, errors, child=child, status_code=422)
+
+
+@get("/children/{child_id:uuid}/history", sync_to_thread=True, include_in_schema=False)
+def child_history_page(
+    request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, child_id: FromPath[uuid.UUID]
+) -> Template:
+    entries = child_history(db, caller, child_id)
+    child = get_child(db, caller, child_id)
+    return page(request, "history.html", child=child, entries=entries)
+
+
+ROUTES = [
+    children_page,
+    children_search,
+    new_child_page,
+    new_child_submit,
+    child_page,
+    child_submit,
+    child_history_page,
+]

@@ -1,0 +1,94 @@
+"""The aggregate dashboard (inspectors, district officers, administrators): counts and charts only.
+
+Figures come from portal.stats.service (live counts, small cells hidden for readers who do not keep
+the records) and portal.reports.dashboard (stored report figures against targets); the charts are
+portal.reports.charts' SVG, inline (CSP allows it: no script, no external resource).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get
+from litestar.response import Template
+from markupsafe import Markup
+from sqlalchemy import select
+
+from infra.clock import today
+from portal.api.deps import CallerDep, DbDep
+from portal.errors import Forbidden
+from portal.registry.reference import SPECIAL_GROUPS
+from portal.reports.charts import bar_svg, trend_svg
+from portal.reports.dashboard import dashboard
+from portal.reports.models import Target
+from portal.stats.service import AGE_BANDS, unit_stats
+from portal.web.deps import lang_of
+from portal.web.i18n import AGE_WORDS, fmt_date, word
+from portal.web.render import page
+
+
+def _pct(cell: int | str | None, total: int | str) -> float | None:
+    if not isinstance(cell, int) or not isinstance(total, int) or total == 0:
+        return None
+    return round(100.0 * cell / total, 1)
+
+
+def _charts(
+    lang: str, stats: dict[str, Any], dash: dict[str, Any], targets: list[Target]
+) -> dict[str, Markup]:
+    en = lang == "en"
+    total = stats["total"]
+    groups = {code: (en_name if en else vi) for code, vi, en_name in SPECIAL_GROUPS}
+    names = {t.code: (t.name_en if en else t.name_vi) for t in targets}
+    trend = dash["trend"]
+    ranking = dash["ranking"]
+    first = targets[0] if targets else None
+    charts = {
+        "age": bar_svg(
+            f"{word('by_age', lang)} (%)",
+            [AGE_WORDS[b] for b in AGE_BANDS],
+            [_pct(stats["by_age_band"][b], total) for b in AGE_BANDS],
+        ),
+        "group": bar_svg(
+            f"{word('by_group', lang)} (%)",
+            [groups[c] for c in stats["by_group"]],
+            [_pct(v, total) for v in stats["by_group"].values()],
+        ),
+        "trend": trend_svg(
+            word("trend", lang),
+            [p["period"] for p in trend],
+            [{"name": names[c], "values": [p["rates"].get(c) for p in trend]} for c in names],
+        ),
+    }
+    if first is not None and ranking:
+        charts["ranking"] = bar_svg(
+            word("ranking", lang, t=names[first.code]),
+            [r["unit"]["name"] for r in ranking],
+            [r["rates"].get(first.code) for r in ranking],
+            target=float(first.default_pct),
+        )
+    return {k: Markup(v) for k, v in charts.items()}  # noqa: S704 - charts.py escapes every text it draws
+
+
+@get("/dashboard", sync_to_thread=True, include_in_schema=False)
+def dashboard_page(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep) -> Template:
+    unit = caller.unit
+    if unit is None:
+        raise Forbidden("no unit", resource="page", action="read")
+    lang = lang_of(request)
+    stats = unit_stats(db, caller, unit)
+    dash = dashboard(db, caller, unit, {})
+    targets = list(db.scalars(select(Target).order_by(Target.sort)))
+    return page(
+        request,
+        "dashboard.html",
+        unit=unit,
+        stats=stats,
+        dash=dash,
+        charts=_charts(lang, stats, dash, targets),
+        as_of=fmt_date(today()),
+        group_labels={code: (en if lang == "en" else vi) for code, vi, en in SPECIAL_GROUPS},
+    )
+
+
+ROUTES = [dashboard_page]

@@ -1,0 +1,47 @@
+"""A ward officer's home: the commune's figures, its hamlets with their counts, its staff, its reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get
+from litestar.response import Template
+
+from portal.api.deps import CallerDep, DbDep
+from portal.errors import Forbidden
+from portal.reports.models import ReportDefinition
+from portal.reports.service import list_reports
+from portal.staff.service import list_accounts
+from portal.stats.service import unit_stats
+from portal.web.render import page
+from tenancy.service import child_units
+
+
+@get("/ward", sync_to_thread=True, include_in_schema=False)
+def ward_home(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep) -> Template:
+    unit = caller.unit
+    if unit is None or caller.role != "ward_officer":
+        raise Forbidden("the commune overview is for ward officers", resource="page", action="read")
+    stats = unit_stats(db, caller, unit)
+    hamlets = [
+        (h, unit_stats(db, caller, h))
+        for h in child_units(db, unit.id)
+        if h.level == "hamlet" and h.valid_to is None
+    ]
+    staff = list_accounts(db, caller, {"page": 1, "page_size": 100})
+    reports, _total = list_reports(db, caller, {"unit_id": unit.id, "page": 1, "page_size": 6})
+    definitions = {d.id: d for d in db.query(ReportDefinition).all()} if reports else {}
+    return page(
+        request,
+        "ward.html",
+        unit=unit,
+        stats=stats,
+        hamlets=hamlets,
+        staff=staff.items,
+        staff_total=staff.total,
+        reports=reports,
+        definitions=definitions,
+    )
+
+
+ROUTES = [ward_home]
