@@ -491,3 +491,19 @@ def test_a_manager_can_end_all_sessions_of_an_account(client, owner, org, uid):
     assert client.get("/api/v1/me", headers=second).status_code == 401
     assert login(client, target.username, STAFF_PASSWORD)  # the account itself still works
     assert changes(owner, "staff", target.id)[-1]["action"] == "revoke_sessions"
+
+
+def test_the_staff_api_is_in_the_schema(client):
+    paths = client.get("/schema/openapi.json").json()["paths"]
+    for path in (
+        "/api/v1/staff",
+        "/api/v1/staff/{user_id}",
+        "/api/v1/staff/{user_id}/deactivate",
+        "/api/v1/staff/{user_id}/password-reset",
+        "/api/v1/auth/set-password",
+        "/api/v1/units/{unit_id}/hamlets",
+        "/api/v1/hamlets/{hamlet_id}/close",
+        "/api/v1/trainings/{course_id}/attendees",
+        "/api/v1/units/{unit_id}/training-counts",
+    ):
+        assert path in paths, path

@@ -11,7 +11,8 @@ from sqlalchemy import text
 from infra.clock import today
 from infra.db import scoped_session
 from tenancy.scope import Scope
-from tests.test_staff_support import build_org, changes, denials, enrol
+from tests.support import login
+from tests.test_staff_support import STAFF_PASSWORD, build_org, changes, denials, enrol
 
 PAST = date(2026, 3, 10)
 LAST_YEAR = date(2025, 5, 20)
@@ -295,6 +296,34 @@ def test_changing_and_removing(client, owner, org, courses, uid):
     assert client.delete(f"{url}/attendees/{a['collab2'].id}", headers=a["dist"].headers).status_code == 404
     actions = [e["action"] for e in changes(owner, "training", course["id"])]
     assert actions == ["create", "record_attendance", "update", "remove_attendance"]
+
+
+def test_a_course_follows_its_attendees_when_they_move_out_of_its_area(client, org, uid):
+    """As after the 2025 reform: trained by a district of one tree, now working in a commune of another."""
+    a = org.accounts
+    mover = enrol(client, a["ward4"].headers, f"tr-mv-{uid}", "collaborator", org.units["H4"])
+    course = _course(client, a["insp2"].headers, org.units["D3"].id, held_on=LAST_YEAR, title=f"Khoá {uid}")
+    assert _attend(client, a["insp2"].headers, course.json()["id"], mover.id).status_code == 200
+    counts_url = f"/api/v1/units/{org.units['C1'].id}/training-counts"
+    before = {i["id"]: i for i in client.get(counts_url, headers=a["ward"].headers).json()["items"]}
+    moved = client.patch(f"/api/v1/staff/{mover.id}", json={"unit_id": org.units["H2"].id}, headers=org.admin)
+    assert moved.status_code == 200, moved.text
+    mine = client.get("/api/v1/me/trainings", headers=login(client, mover.username, STAFF_PASSWORD)).json()
+    assert [c["id"] for c in mine["items"]] == [course.json()["id"]]
+    seen_by_ward = client.get(f"/api/v1/trainings/{course.json()['id']}", headers=a["ward"].headers)
+    assert seen_by_ward.status_code == 200
+    assert [x["username"] for x in seen_by_ward.json()["attendance"]] == [mover.username]
+    after = {i["id"]: i for i in client.get(counts_url, headers=a["ward"].headers).json()["items"]}
+    c1 = org.units["C1"].id
+    assert (after[c1]["in_place"], after[c1]["trained"]) == (
+        before[c1]["in_place"] + 1,
+        before[c1]["trained"] + 1,
+    )
+    # the course's district can still change it, and still sees who attended
+    assert (
+        client.get(f"/api/v1/trainings/{course.json()['id']}", headers=a["insp2"].headers).json()["attendees"]
+        == 1
+    )
 
 
 # --- the database repeats the rule --------------------------------------------------------------------

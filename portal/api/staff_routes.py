@@ -181,7 +181,7 @@ def post_close_hamlet(hamlet_id: FromPath[int], caller: CallerDep, db: DbDep) ->
 
 
 def _course_view(db: Any, caller: Any, course: Any, unit: Any) -> dict[str, Any]:
-    people = training.attendees(db, caller, course)
+    people = training.attendees(db, caller, course, unit)
     return {**training.course_json(course, unit, len(people)), "attendance": people}
 
 

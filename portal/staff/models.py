@@ -53,6 +53,7 @@ class TrainingAttendance(Base):
 
     course_id: Mapped[int] = mapped_column(ForeignKey("training_courses.id"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    course_unit_id: Mapped[int | None] = mapped_column(BigInteger)  # the course's unit, set by a trigger
     role: Mapped[str | None] = mapped_column(String(32))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from authz.guards import authorize, authorize_action
 from infra.clock import today, utcnow
@@ -122,12 +122,21 @@ def create_course(session: Session, caller: Caller, body: dict[str, Any]) -> tup
 
 
 def _visible_courses(caller: Caller) -> Any:
-    """Courses held in the caller's subtree or by one of the units above it."""
+    """Courses held in the caller's subtree or by one of the units above it, and courses attended by
+    someone now working in the caller's subtree (held by a unit a reorganisation took them away from)."""
     root = management_root(caller)
+    place = aliased(Unit)
+    attended_here = (
+        select(TrainingAttendance.course_id)
+        .join(User, User.id == TrainingAttendance.user_id)
+        .join(place, place.id == User.unit_id)
+        .where(TrainingAttendance.course_id == TrainingCourse.id, subtree_clause(place.path, root))
+        .exists()
+    )
     return (
         select(TrainingCourse, Unit)
         .join(Unit, Unit.id == TrainingCourse.unit_id)
-        .where(or_(subtree_clause(Unit.path, root), Unit.id.in_(ancestor_ids(root))))
+        .where(or_(subtree_clause(Unit.path, root), Unit.id.in_(ancestor_ids(root)), attended_here))
     )
 
 
@@ -244,18 +253,15 @@ def remove_attendee(session: Session, caller: Caller, course_id: int, user_id: i
 def list_courses(
     session: Session, caller: Caller, params: dict[str, Any]
 ) -> list[tuple[TrainingCourse, Unit, int]]:
-    """Courses held in the caller's subtree or above it, newest first, with how many attended."""
+    """Courses the caller may see (``_visible_courses``), newest first, with the attendees they may see."""
     authorize_action(caller, RESOURCE, "read")
-    counts = (
-        select(TrainingAttendance.course_id, func.count().label("n"))
-        .group_by(TrainingAttendance.course_id)
-        .subquery()
+    seen = (  # attendees the caller may see, counted per course through its primary key
+        select(func.count())
+        .where(TrainingAttendance.course_id == TrainingCourse.id)
+        .correlate(TrainingCourse)
+        .scalar_subquery()
     )
-    stmt = (
-        _visible_courses(caller)
-        .add_columns(func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.course_id == TrainingCourse.id)
-    )
+    stmt = _visible_courses(caller).add_columns(seen)
     if params.get("unit_id") is not None:
         stmt = stmt.where(TrainingCourse.unit_id == params["unit_id"])
     if params.get("year") is not None:
@@ -267,15 +273,19 @@ def list_courses(
     return [(c, u, int(n)) for c, u, n in rows.tuples()]
 
 
-def attendees(session: Session, caller: Caller, course: TrainingCourse) -> list[dict[str, Any]]:
-    """Attendees of a course the caller may see: those working in the caller's subtree."""
-    rows = session.execute(
+def attendees(session: Session, caller: Caller, course: TrainingCourse, unit: Unit) -> list[dict[str, Any]]:
+    """Attendees of a course the caller may see: all of them for the course's unit and the levels above
+    it (wherever they work now), else those working in the caller's subtree."""
+    stmt = (
         select(TrainingAttendance, User, Unit)
         .join(User, User.id == TrainingAttendance.user_id)
         .outerjoin(Unit, Unit.id == User.unit_id)
-        .where(TrainingAttendance.course_id == course.id, subtree_clause(Unit.path, management_root(caller)))
+        .where(TrainingAttendance.course_id == course.id)
         .order_by(Unit.path, User.full_name)
-    ).tuples()
+    )
+    if not in_subtree(unit.path, management_root(caller)):
+        stmt = stmt.where(subtree_clause(Unit.path, management_root(caller)))
+    rows = session.execute(stmt).tuples()
     return [_attendance_json(a, u, n) for a, u, n in rows]
 
 
@@ -354,40 +364,29 @@ def attendance_in_unit(
     return {"items": items, "total": total, "page": page, "page_size": size}
 
 
-_COUNTS = """
-WITH communes AS (
-    SELECT c.id, c.code, c.name, c.path FROM units c
-    WHERE c.level = 'commune' AND c.path >= :p AND c.path < :e
-      AND ((c.valid_from IS NULL OR c.valid_from <= :today) AND (c.valid_to IS NULL OR c.valid_to > :today)
-           OR EXISTS (SELECT 1 FROM units h JOIN users u ON u.unit_id = h.id
-                      WHERE h.parent_id = c.id AND u.role = 'collaborator' AND u.is_active))
-), collaborators AS (
-    SELECT h.parent_id AS commune_id, u.id AS user_id,
-           EXISTS (SELECT 1 FROM training_attendance a JOIN training_courses t ON t.id = a.course_id
-                   WHERE a.user_id = u.id
-                     AND (CAST(:since AS date) IS NULL OR t.held_on >= :since)
-                     AND (CAST(:until AS date) IS NULL OR t.held_on <= :until)) AS trained
-    FROM users u JOIN units h ON h.id = u.unit_id AND h.level = 'hamlet'
-    WHERE u.role = 'collaborator' AND u.is_active AND h.path >= :p AND h.path < :e
-)
-SELECT c.id, c.code, c.name, count(k.user_id) AS in_place,
-       count(k.user_id) FILTER (WHERE k.trained) AS trained
-FROM communes c LEFT JOIN collaborators k ON k.commune_id = c.id
-GROUP BY c.id, c.code, c.name, c.path ORDER BY c.path
-"""
-
-
 def collaborators_trained(
     session: Session, root_path: str, since: date | None = None, until: date | None = None
 ) -> list[dict[str, Any]]:
-    """Per commune under ``root_path``: active collaborators in place and how many attended a training
-    held in [since, until] (open ends: any time). Feeds the report indicator ``collaborators.trained``.
-    Attendance rows outside the session's scope are not counted (row-level security)."""
-    rows = session.execute(
-        text(_COUNTS),
-        {"p": root_path, "e": subtree_end(root_path), "since": since, "until": until, "today": today()},
-    ).mappings()
-    return [dict(r) for r in rows]
+    """Per commune under ``root_path``: active collaborators in place and how many of them attended a
+    training held in [since, until] (open ends: any time), whoever held it. Feeds the report indicator
+    ``collaborators.trained``. Counts come from ``training_collaborator_counts`` (SECURITY DEFINER,
+    counts only), which refuses a path outside the session's scope."""
+    counts = {
+        cid: (int(n), int(t))
+        for cid, n, t in session.execute(
+            text("SELECT * FROM training_collaborator_counts(:p, :since, :until, :today)"),
+            {"p": root_path, "since": since, "until": until, "today": today()},
+        ).tuples()
+    }
+    if not counts:
+        return []
+    communes = session.execute(
+        select(Unit.id, Unit.code, Unit.name).where(Unit.id.in_(counts)).order_by(Unit.path)
+    ).tuples()
+    return [
+        {"id": cid, "code": code, "name": name, "in_place": counts[cid][0], "trained": counts[cid][1]}
+        for cid, code, name in communes
+    ]
 
 
 def training_counts(session: Session, caller: Caller, unit: Unit, params: dict[str, Any]) -> dict[str, Any]:
