@@ -125,7 +125,9 @@ def test_ward_officer_cannot_create_a_collaborator_in_another_commune_refused_an
 ):
     ward = org["ward"]
     for other in ("H3", "H5", "H4"):  # a sibling commune's hamlet, another district's, another province's
-        response = create(client, ward.headers, f"esc-{other.lower()}-{uid}", "collaborator", org.units[other].id)
+        response = create(
+            client, ward.headers, f"esc-{other.lower()}-{uid}", "collaborator", org.units[other].id
+        )
         assert response.status_code == 403, response.text
         entry = denials(owner, ward.username)[-1]
         assert (entry["action"], entry["unit_id"], entry["detail"]["role"]) == (

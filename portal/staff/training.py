@@ -81,7 +81,7 @@ def _text(field: str, value: str | None, errors: list[FieldError], required: boo
 
 
 def _held_on(value: date, errors: list[FieldError]) -> date:
-    if value.year < 2000 or value > date(today().year + 2, 12, 31):
+    if value.year < 2000 or value > date(today().year + 1, 12, 31):
         errors.append(FieldError("held_on", "must be a date from 2000 to the end of next year"))
     return value
 

@@ -175,13 +175,13 @@ POLICIES = f"""
 ALTER TABLE units ENABLE ROW LEVEL SECURITY;
 CREATE POLICY units_read ON units FOR SELECT USING (true);
 CREATE POLICY units_hamlet_insert ON units FOR INSERT WITH CHECK (
-    level = 'hamlet' AND code IS NULL AND valid_to IS NULL AND {in_scope('path')}
+    level = 'hamlet' AND code IS NULL AND valid_to IS NULL AND {in_scope("path")}
     AND EXISTS (SELECT 1 FROM units p WHERE p.id = units.parent_id AND p.level = 'commune'
                 AND units.path = p.path || units.id::text || '/' AND units.depth = p.depth + 1)
 );
 CREATE POLICY units_hamlet_update ON units FOR UPDATE
-    USING (level = 'hamlet' AND {in_scope('path')})
-    WITH CHECK (level = 'hamlet' AND {in_scope('path')});
+    USING (level = 'hamlet' AND {in_scope("path")})
+    WITH CHECK (level = 'hamlet' AND {in_scope("path")});
 
 ALTER TABLE training_attendance ENABLE ROW LEVEL SECURITY;
 CREATE POLICY training_attendance_read ON training_attendance FOR SELECT
@@ -193,15 +193,15 @@ CREATE POLICY training_attendance_delete ON training_attendance FOR DELETE USING
 ALTER TABLE training_courses ENABLE ROW LEVEL SECURITY;
 CREATE POLICY training_courses_read ON training_courses FOR SELECT USING (
     EXISTS (SELECT 1 FROM units n WHERE n.id = training_courses.unit_id
-            AND ({in_scope('n.path')} OR {above_scope('n.path')}))
+            AND ({in_scope("n.path")} OR {above_scope("n.path")}))
     OR EXISTS (SELECT 1 FROM training_attendance a WHERE a.course_id = training_courses.id)
 );
 CREATE POLICY training_courses_insert ON training_courses FOR INSERT WITH CHECK (
-    EXISTS (SELECT 1 FROM units n WHERE n.id = training_courses.unit_id AND {in_scope('n.path')})
+    EXISTS (SELECT 1 FROM units n WHERE n.id = training_courses.unit_id AND {in_scope("n.path")})
 );
 CREATE POLICY training_courses_update ON training_courses FOR UPDATE
-    USING (EXISTS (SELECT 1 FROM units n WHERE n.id = training_courses.unit_id AND {in_scope('n.path')}))
-    WITH CHECK (EXISTS (SELECT 1 FROM units n WHERE n.id = training_courses.unit_id AND {in_scope('n.path')}));
+    USING (EXISTS (SELECT 1 FROM units n WHERE n.id = training_courses.unit_id AND {in_scope("n.path")}))
+    WITH CHECK (EXISTS (SELECT 1 FROM units n WHERE n.id = training_courses.unit_id AND {in_scope("n.path")}));
 """
 
 
