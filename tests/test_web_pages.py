@@ -28,8 +28,8 @@ def tree(owner):
 def browser(app):
     """A new browser (its own cookie jar) each call; the app's lifespan is not entered (no shared shutdown)."""
 
-    def make() -> Browser:
-        return Browser(TestClient(app=app))
+    def make(base_url: str = "http://testserver.local") -> Browser:
+        return Browser(TestClient(app=app, base_url=base_url))
 
     return make
 
@@ -51,7 +51,7 @@ def test_login_page_is_vietnamese_with_strict_headers(browser):
     assert "unsafe-inline" not in csp
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["x-frame-options"] == "DENY"
-    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["referrer-policy"] == "same-origin"
     assert not re.search(r"<script(?![^>]*\bsrc=)", response.text), "no inline script"
     assert " style=" not in response.text and "<style" not in response.text, "no inline style (CSP)"
     assert 'for="username"' in response.text and 'for="password"' in response.text
@@ -83,16 +83,20 @@ def test_session_cookie_is_httponly_samesite_and_secure_on_https(browser, tree, 
         and "SameSite=lax" in cookie.replace("Lax", "lax")
     )
     assert "Secure" not in cookie  # plain http (tests): WEB_COOKIE_SECURE=auto
-    monkeypatch.setenv("WEB_COOKIE_SECURE", "1")
-    b2 = browser()
-    b2.get("/login")
-    response = b2.post("/login", {"username": tree["users"]["officer"], "password": PASSWORD})
-    assert "Secure" in response.headers["set-cookie"]
+    over_https = browser("https://testserver.local")
+    over_https.get("/login")
+    response = over_https.post("/login", {"username": tree["users"]["officer"], "password": PASSWORD})
+    assert response.status_code == 303 and "Secure" in response.headers["set-cookie"]
+    monkeypatch.setenv("WEB_COOKIE_SECURE", "1")  # behind a proxy that terminates TLS
+    assert "Secure" in browser().get("/login").headers["set-cookie"]
 
 
 def test_posts_without_the_form_token_or_from_another_site_are_refused(browser, tree, owner):
     b = browser()
     b.get("/login")
+    token = b.token
+    assert b.client.get("/favicon.ico").status_code == 404  # another page meanwhile keeps the secret
+    assert b.post("/login", {"username": "nobody", "password": "x", "_csrf": token}).status_code == 401
     assert b.post("/login", {"username": "x", "password": "y"}, csrf=False).status_code == 403
     b = _login(browser, tree, "collab")
     b.get("/children/new")

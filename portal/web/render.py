@@ -34,7 +34,6 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["date"] = i18n.fmt_date
-    env.filters["num"] = lambda n: f"{n:,}".replace(",", ".") if isinstance(n, int) else n
     return env
 
 
@@ -46,7 +45,14 @@ def is_fragment(request: Request[Any, Any, Any]) -> bool:
     return request.headers.get("x-portal-fragment") == "1"
 
 
-def page(request: Request[Any, Any, Any], name: str, status_code: int = 200, **context: Any) -> Template:
+def page(
+    request: Request[Any, Any, Any],
+    name: str,
+    status_code: int = 200,
+    pre_session: bool = False,
+    **context: Any,
+) -> Template:
+    """``pre_session``: give an anonymous browser the secret its form tokens derive from (login page)."""
     lang = lang_of(request)
 
     def t(key: str, **values: Any) -> str:
@@ -55,15 +61,22 @@ def page(request: Request[Any, Any, Any], name: str, status_code: int = 200, **c
     def label(table: str, key: str | None) -> str:
         return i18n.pick(_TABLES[table], key, lang)
 
+    def cell(value: object) -> str:
+        """A count as shown: 1.234; "<5" for a hidden small cell; a word for a complementary hidden one."""
+        if isinstance(value, int):
+            return f"{value:,}".replace(",", ".")
+        return i18n.word("hidden_cell", lang) if value == "suppressed" else str(value)
+
     response = Template(
         template_name=name,
         context={
             "lang": lang,
             "t": t,
             "label": label,
+            "cell": cell,
             "caller": request.state.get("caller"),
             "csrf_field": CSRF_FIELD,
-            "csrf": csrf_token(request),
+            "csrf": csrf_token(request, create=pre_session),
             "path": request.url.path,
             "errors": {},
             "flash": None,

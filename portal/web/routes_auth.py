@@ -44,7 +44,7 @@ def home(request: Request[Any, Any, Any]) -> Response[Any]:
 
 @get("/login", sync_to_thread=False, include_in_schema=False)
 def login_page(request: Request[Any, Any, Any]) -> Template:
-    return page(request, "login.html", username="", message=None)
+    return page(request, "login.html", pre_session=True, username="", message=None)
 
 
 def _attempt(username: str, password: str) -> LoginResult:
@@ -74,7 +74,12 @@ async def login_submit(request: Request[Any, Any, Any]) -> Response[Any]:
         )
         message = word("locked", lang, n=result.retry_after) if locked else word("bad_login", lang)
         return page(
-            request, "login.html", status_code=429 if locked else 401, username=username, message=message
+            request,
+            "login.html",
+            status_code=429 if locked else 401,
+            pre_session=True,
+            username=username,
+            message=message,
         )
     user = result.user
     await to_thread.run_sync(

@@ -14,6 +14,7 @@ site, is refused before the handler runs.
 from __future__ import annotations
 
 import hashlib
+import logging
 import hmac
 import os
 import secrets
@@ -23,6 +24,8 @@ from litestar import Request, Response
 from litestar.datastructures import Cookie
 
 from infra.settings import get_settings
+
+log = logging.getLogger("portal.web")
 
 SESSION_COOKIE = "portal_session"
 PRE_SESSION_COOKIE = "portal_presession"
@@ -40,7 +43,7 @@ PAGE_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",  # "no-referrer" makes Chromium send "Origin: null" on form posts
     "Cache-Control": "no-store",
 }
 
@@ -83,17 +86,24 @@ def session_token(request: Request[Any, Any, Any]) -> str | None:
     return value or None
 
 
-def csrf_secret(request: Request[Any, Any, Any]) -> str:
-    """The secret the form tokens of this browser derive from (session token, else pre-session)."""
+def csrf_secret(request: Request[Any, Any, Any], create: bool = False) -> str | None:
+    """The secret this browser's form tokens derive from: the session token, else the pre-session cookie.
+
+    Only the login page creates a pre-session (``create``): a page answering another request at the
+    same time (an error page, say) must not replace the cookie the login form's token came from.
+    """
     found = session_token(request) or request.cookies.get(PRE_SESSION_COOKIE)
-    if not found:
+    if not found and create:
         found = request.state.get("new_pre_session") or secrets.token_urlsafe(32)
         request.state.new_pre_session = found  # set as a cookie by with_pre_session()
     return found
 
 
-def csrf_token(request: Request[Any, Any, Any]) -> str:
-    return hmac.new(csrf_secret(request).encode(), b"portal-form", hashlib.sha256).hexdigest()
+def csrf_token(request: Request[Any, Any, Any], create: bool = False) -> str:
+    secret = csrf_secret(request, create)
+    if secret is None:
+        return ""  # no form of this page can be sent before the browser has been given a secret
+    return hmac.new(secret.encode(), b"portal-form", hashlib.sha256).hexdigest()
 
 
 def with_pre_session(request: Request[Any, Any, Any], response: Response[Any]) -> Response[Any]:
@@ -116,11 +126,19 @@ async def csrf_ok(request: Request[Any, Any, Any]) -> bool:
     if request.method in SAFE_METHODS:
         return True
     if not same_origin(request):
+        log.warning(
+            "refused %s %s: Origin %s", request.method, request.url.path, request.headers.get("origin")
+        )
         return False
     sent = request.headers.get(CSRF_HEADER)
     if not sent:
         form = await request.form()
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
-    has_secret = session_token(request) or request.cookies.get(PRE_SESSION_COOKIE)
-    return bool(sent and has_secret and hmac.compare_digest(sent, csrf_token(request)))
+    expected = csrf_token(request)
+    if sent and expected and hmac.compare_digest(sent, expected):
+        return True
+    log.warning(
+        "refused %s %s: form token %s", request.method, request.url.path, "wrong" if sent else "missing"
+    )
+    return False

@@ -1,0 +1,230 @@
+"""End to end in a real browser: Debian's Chromium driven by Playwright against the real app under uvicorn.
+
+A collaborator on a phone-sized screen logs in and adds a child; the ward officer finds that child
+(accent-insensitive search); the provincial inspector's dashboard shows the aggregate without the
+name. Screenshots of the three home pages are written to var/screenshots/.
+
+Without /usr/bin/chromium these tests skip, except under CI (CI set), where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.orm import Session
+
+from infra.db import admin_engine
+from infra.processes import stop_process, web_command
+from tests.e2e.site import web_tree
+from tests.services import free_port
+from tests.support import PASSWORD
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = ROOT / "var" / "screenshots"
+NEW_CHILD = "Nguyễn Thị Mai"
+
+
+def _need_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    reason = (
+        "Debian's Chromium is not installed (/usr/bin/chromium): apt-get install -y chromium chromium-driver"
+    )
+    if os.environ.get("CI"):
+        pytest.fail(reason + " (required under CI)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def server(database: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real application under uvicorn on a free port, against this run's test database."""
+    _need_chromium()
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("web") / "uvicorn.log"
+    log = open(log_path, "wb")  # noqa: SIM115 - kept open for the server's life
+    env = dict(os.environ, WEB_COOKIE_SECURE="auto")
+    proc = subprocess.Popen(
+        web_command("127.0.0.1", port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            stop_process(proc)
+            raise AssertionError("uvicorn did not start:\n" + log_path.read_text(errors="replace")[-3000:])
+        time.sleep(0.2)
+    yield base
+    stop_process(proc)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def tree(database: object) -> dict[str, Any]:
+    with Session(admin_engine(), expire_on_commit=False) as owner:
+        return web_tree(owner)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    _need_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+def _context(chromium: Any, base: str, phone: bool) -> Any:
+    options: dict[str, Any] = {"base_url": base, "locale": "vi-VN"}
+    if phone:
+        options.update(
+            viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2
+        )
+    else:
+        options.update(viewport={"width": 1280, "height": 900})
+    context = chromium.new_context(**options)
+    context.set_default_timeout(15_000)
+    return context
+
+
+def _watch_csp(page: Any) -> list[str]:
+    """Console errors (a CSP violation shows up there) and script errors: the pages must produce none.
+
+    A page answered with an error status on purpose (422 for a form with mistakes, 403) is not one.
+    """
+    problems: list[str] = []
+    expected = re.compile(r"Failed to load resource: the server responded with a status of 4\d\d")
+
+    def console(message: Any) -> None:
+        if message.type == "error" and not expected.search(message.text):
+            problems.append(message.text)
+
+    page.on("console", console)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    return problems
+
+
+def _login(page: Any, username: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+
+
+def _shot(page: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / name
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 5_000
+
+
+def test_collaborator_on_a_phone_adds_a_child(server: str, tree: dict[str, Any], chromium: Any) -> None:
+    from playwright.sync_api import expect
+
+    context = _context(chromium, server, phone=True)
+    page = context.new_page()
+    problems = _watch_csp(page)
+    _login(page, tree["users"]["collab"])
+    expect(page).to_have_url(re.compile(r"/children$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(tree["hamlet"].name)
+    expect(page.get_by_text("Trần Văn An")).to_be_visible()
+
+    page.get_by_role("link", name="Thêm trẻ em").first.click()
+    expect(page).to_have_url(re.compile(r"/children/new$"))
+    page.get_by_label("Ngày sinh").fill("31/02/2019")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.locator("#full_name-error")).to_have_text("Bắt buộc nhập.")
+    expect(page.locator("#date_of_birth-error")).to_contain_text("dd/mm/yyyy")
+    expect(page.get_by_label("Họ và tên")).to_have_attribute("aria-invalid", "true")
+
+    page.get_by_label("Họ và tên").fill(NEW_CHILD)
+    page.get_by_label("Ngày sinh").fill("05/06/2019")
+    page.get_by_label("Nữ", exact=True).check()
+    page.get_by_label("Họ tên người chăm sóc").fill("Nguyễn Văn Tâm")
+    page.get_by_label("Quan hệ").select_option("father")
+    page.get_by_label("Điện thoại").fill("0912 345 678")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.get_by_role("status")).to_have_text("Đã thêm trẻ em.")
+    expect(page.get_by_role("heading", level=1)).to_have_text(NEW_CHILD)
+    expect(page.get_by_text("05/06/2019")).to_be_visible()
+    assert re.search(r"/children/[0-9a-f-]{36}\?msg=added$", page.url) and "Nguy" not in page.url
+
+    page.get_by_role("link", name="Trang chủ").click()
+    expect(page.get_by_text(NEW_CHILD)).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the phone page scrolls sideways ({width}px)"
+    _shot(page, "collaborator-home.png")
+    assert problems == []
+    context.close()
+
+
+def test_ward_officer_finds_that_child(server: str, tree: dict[str, Any], chromium: Any) -> None:
+    from playwright.sync_api import expect
+
+    context = _context(chromium, server, phone=False)
+    page = context.new_page()
+    problems = _watch_csp(page)
+    page.goto("/login")
+    page.get_by_label("Tên đăng nhập").focus()  # by keyboard only
+    page.keyboard.type(tree["users"]["officer"])
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/ward$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(tree["commune"].name)
+    expect(page.get_by_role("link", name=tree["hamlet"].name)).to_be_visible()
+    expect(page.get_by_text(f"Test {tree['users']['collab']}")).to_be_visible()
+    _shot(page, "officer-home.png")
+
+    page.get_by_role("link", name="Trẻ em", exact=True).first.click()
+    page.get_by_label("Tìm kiếm").fill("nguyen thi mai")
+    page.get_by_label("Tìm kiếm").press("Enter")
+    result = page.locator("#results").get_by_role("link", name=NEW_CHILD)
+    expect(result).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/children$"))  # the query was posted, not put in the URL
+    result.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(NEW_CHILD)
+    page.get_by_role("link", name="Lịch sử thay đổi").click()
+    expect(page.get_by_text("Tạo hồ sơ")).to_be_visible()
+    expect(page.get_by_role("cell", name=tree["users"]["collab"])).to_be_visible()
+    assert problems == []
+    context.close()
+
+
+def test_inspector_dashboard_shows_the_aggregate_without_names(
+    server: str, tree: dict[str, Any], chromium: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    context = _context(chromium, server, phone=False)
+    page = context.new_page()
+    problems = _watch_csp(page)
+    _login(page, tree["users"]["inspector"])
+    expect(page).to_have_url(re.compile(r"/dashboard$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(tree["province"].name)
+    # 6 children recorded before, the one the collaborator added, one in the other commune
+    expect(page.locator('[data-cell="total"]')).to_have_text("8")
+    expect(page.locator("figure.chart svg").first).to_be_visible()
+    body = page.content()
+    for name in [NEW_CHILD, *(c.full_name for c in tree["children"]), tree["outsider"].full_name]:
+        assert name not in body
+    _shot(page, "inspector-home.png")
+    page.goto("/children")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bạn không có quyền xem trang này.")
+    assert problems == []
+    context.close()
