@@ -14,8 +14,8 @@ site, is refused before the handler runs.
 from __future__ import annotations
 
 import hashlib
-import logging
 import hmac
+import logging
 import os
 import secrets
 from typing import Any
