@@ -281,12 +281,12 @@ GRANT EXECUTE ON FUNCTION inspection_evidence(text, date, date, uuid) TO {role};
 
 def downgrade() -> None:
     op.execute("DROP FUNCTION IF EXISTS inspection_evidence(text, date, date, uuid)")
-    op.execute(
-        "DROP FUNCTION IF EXISTS app_target_owned(bigint), app_target_visible(bigint), "
-        "app_plan_audits_me(bigint), app_plan_owned(bigint)"
-    )
-    op.execute(
+    op.execute(  # the tables first: their policies use the functions below
         "DROP TABLE IF EXISTS inspection_documents, recommendation_responses, inspection_recommendations, "
         "inspection_findings, inspection_run_targets, inspection_runs, inspection_checks, inspection_targets, "
         "inspection_team, inspection_plans"
+    )
+    op.execute(
+        "DROP FUNCTION IF EXISTS app_target_owned(bigint), app_target_visible(bigint), "
+        "app_plan_audits_me(bigint), app_plan_owned(bigint)"
     )
