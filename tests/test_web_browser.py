@@ -173,7 +173,9 @@ def test_collaborator_on_a_phone_adds_a_child(server: str, tree: dict[str, Any],
     context.close()
 
 
-def test_ward_officer_finds_that_child(server: str, tree: dict[str, Any], chromium: Any) -> None:
+def test_ward_officer_finds_that_child(
+    server: str, tree: dict[str, Any], chromium: Any, worker: object
+) -> None:
     from playwright.sync_api import expect
 
     context = _context(chromium, server, phone=False)
@@ -190,6 +192,15 @@ def test_ward_officer_finds_that_child(server: str, tree: dict[str, Any], chromi
     expect(page.get_by_role("link", name=tree["hamlet"].name)).to_be_visible()
     expect(page.get_by_text(f"Test {tree['users']['collab']}")).to_be_visible()
     _shot(page, "officer-home.png")
+
+    page.get_by_role("button", name="Xuất danh sách (Excel)").click()  # a long task: its progress bar polls
+    expect(page).to_have_url(re.compile(r"/exports/[0-9a-f-]{36}$"))
+    expect(page.get_by_role("status")).to_have_text("Hoàn thành.", timeout=60_000)
+    expect(page.locator("progress")).to_have_attribute("value", "100")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Tải về").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    page.goto("/ward")
 
     page.get_by_role("link", name="Trẻ em", exact=True).first.click()
     page.get_by_label("Tìm kiếm").fill("nguyen thi mai")

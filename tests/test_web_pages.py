@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 
 import pytest
@@ -277,3 +278,30 @@ def test_export_shows_a_progress_bar_that_polls(browser, tree):
     assert "<progress" in page and f'data-poll="{location}"' in page
     fragment = b.get(location, headers={"X-Portal-Fragment": "1"}).text
     assert fragment.lstrip().startswith('<div class="progress"') and "<html" not in fragment
+
+
+def test_consolidation_progress_bar_runs_to_the_end(browser, tree, worker):
+    b = _login(browser, tree, "officer")
+    api = b.client.post(
+        "/api/v1/auth/login", json={"username": tree["users"]["officer"], "password": PASSWORD}
+    ).json()
+    headers = {"Authorization": f"Bearer {api['access_token']}"}
+    body = {"definition": "monthly", "unit_id": tree["commune"].id, "period": "2026-10"}
+    report = b.client.post("/api/v1/reports", json=body, headers=headers)
+    assert report.status_code == 201, report.text
+    report_id = report.json()["id"]
+    ward = b.get("/ward").text
+    assert f'action="/reports/{report_id}/consolidate"' in ward and "Đang soạn" in ward
+    response = b.post(f"/reports/{report_id}/consolidate", {"with_missing": "1"})
+    assert response.status_code == 303
+    location = response.headers["location"]
+    assert re.fullmatch(r"/consolidations/\d+", location)
+    assert "<progress" in b.get(location).text
+    deadline = time.monotonic() + 60
+    fragment = ""
+    while time.monotonic() < deadline:
+        fragment = b.get(location, headers={"X-Portal-Fragment": "1"}).text
+        if "data-poll" not in fragment:
+            break
+        time.sleep(0.2)
+    assert 'value="100"' in fragment and "Hoàn thành." in fragment and "2/2 đơn vị" in fragment

@@ -170,6 +170,12 @@ STATUS_WORDS = {
     "moved_away": ("Đã chuyển đi", "Moved away"),
     "deceased": ("Đã mất", "Deceased"),
 }
+REPORT_STATUS_WORDS = {
+    "draft": ("Đang soạn", "Draft"),
+    "submitted": ("Đã nộp, chờ phê duyệt", "Submitted"),
+    "approved": ("Đã phê duyệt", "Approved"),
+    "returned": ("Bị trả lại", "Returned"),
+}
 AGE_WORDS = {"0-5": "0–5", "6-9": "6–9", "10-13": "10–13", "14-15": "14–15"}
 
 # Messages by error code; (field, code) pairs first where the code alone says too little.

@@ -22,6 +22,7 @@ _TABLES = {
     "school": i18n.SCHOOL_WORDS,
     "relationship": i18n.RELATIONSHIP_WORDS,
     "status": i18n.STATUS_WORDS,
+    "report_status": i18n.REPORT_STATUS_WORDS,
 }
 
 
