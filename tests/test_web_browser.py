@@ -126,6 +126,18 @@ def _login(page: Any, username: str) -> None:
     page.get_by_role("button", name="Đăng nhập").click()
 
 
+def _check_accessible(page: Any) -> None:
+    """Every visible form control has a label; the first Tab reaches the skip link."""
+    unlabelled = page.evaluate(
+        """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+              .filter(e => e.labels.length === 0 && !e.getAttribute('aria-label')).map(e => e.name)"""
+    )
+    assert unlabelled == []
+    assert page.evaluate("document.documentElement.lang") in ("vi", "en")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+
+
 def _shot(page: Any, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / name
@@ -146,6 +158,7 @@ def test_collaborator_on_a_phone_adds_a_child(server: str, tree: dict[str, Any],
 
     page.get_by_role("link", name="Thêm trẻ em").first.click()
     expect(page).to_have_url(re.compile(r"/children/new$"))
+    _check_accessible(page)
     page.get_by_label("Ngày sinh").fill("31/02/2019")
     page.get_by_role("button", name="Lưu").click()
     expect(page.locator("#full_name-error")).to_have_text("Bắt buộc nhập.")
@@ -188,6 +201,7 @@ def test_ward_officer_finds_that_child(
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/ward$"))
+    _check_accessible(page)
     expect(page.get_by_role("heading", level=1)).to_contain_text(tree["commune"].name)
     expect(page.get_by_role("link", name=tree["hamlet"].name)).to_be_visible()
     expect(page.get_by_text(f"Test {tree['users']['collab']}")).to_be_visible()
@@ -227,6 +241,7 @@ def test_inspector_dashboard_shows_the_aggregate_without_names(
     problems = _watch_csp(page)
     _login(page, tree["users"]["inspector"])
     expect(page).to_have_url(re.compile(r"/dashboard$"))
+    _check_accessible(page)
     expect(page.get_by_role("heading", level=1)).to_contain_text(tree["province"].name)
     # 6 children recorded before, the one the collaborator added, one in the other commune
     expect(page.locator('[data-cell="total"]')).to_have_text("8")

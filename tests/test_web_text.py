@@ -1,0 +1,98 @@
+"""The pages' words, dates and field messages (pure functions, no database)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from portal.errors import FieldError
+from portal.web.i18n import ERROR_WORDS, WORDS, field_errors, fmt_date, form_field, parse_date, word
+from portal.web.session import CONTENT_SECURITY_POLICY
+
+
+def test_dates_are_written_and_read_as_dd_mm_yyyy():
+    assert fmt_date(date(2018, 3, 4)) == "04/03/2018"
+    assert fmt_date("2018-03-04") == "04/03/2018"
+    assert fmt_date(datetime(2026, 11, 23, 17, 5, tzinfo=UTC)) == "24/11/2026 00:05"  # Vietnam's time
+    assert fmt_date(None) == ""
+    assert parse_date("04/03/2018") == date(2018, 3, 4)
+    assert parse_date("4/3/2018") == date(2018, 3, 4)
+    assert parse_date("04-03-2018") == date(2018, 3, 4)
+    assert parse_date("2018-03-04") == date(2018, 3, 4)
+    for bad in ("31/02/2018", "03/2018", "04/03/18", "hôm qua", ""):
+        assert parse_date(bad) is None
+
+
+def test_service_fields_map_to_form_inputs():
+    assert form_field("guardians[0].phone") == "guardian_phone"
+    assert form_field("guardians[0].full_name") == "guardian_name"
+    assert form_field("groups[0].since") == "group_since"
+    assert form_field("groups[0].code") == "group"
+    assert form_field("date_of_birth") == "date_of_birth"
+
+
+def test_field_messages_follow_the_language_and_the_first_problem_wins():
+    errors = [
+        FieldError("date_of_birth", "the person is 16 or older", "too_old"),
+        FieldError("date_of_birth", "is in the future", "future_date"),
+        FieldError("national_id", "must be the 12-digit personal identification number"),
+        FieldError("guardians[0].phone", "is not a phone number"),
+        FieldError("something_new", "whatever", "brand_new_code"),
+    ]
+    vi = field_errors(errors, "vi")
+    assert vi["date_of_birth"].startswith("Từ đủ 16 tuổi")
+    assert vi["national_id"] == "Phải gồm đúng 12 chữ số."
+    assert vi["guardian_phone"] == "Không phải số điện thoại."
+    assert vi["something_new"] == "Giá trị không hợp lệ."
+    en = field_errors(errors, "en")
+    assert en["date_of_birth"].startswith("16 or older") and en["national_id"].startswith(
+        "Must be the 12-digit"
+    )
+
+
+def test_every_word_has_both_languages():
+    for table in (WORDS, ERROR_WORDS):
+        for key, (vi, en) in table.items():
+            assert vi and en, key
+            assert vi.count("{") == en.count("{"), key
+    assert word("found", "vi", n=3) == "3 trẻ em" and word("found", "en", n=3) == "3 children"
+    assert word("no-such-key", "vi") == "no-such-key"
+
+
+def test_the_content_security_policy_allows_nothing_inline_and_nothing_from_elsewhere():
+    directives = dict(d.strip().split(" ", 1) for d in CONTENT_SECURITY_POLICY.split(";"))
+    assert directives["script-src"] == "'self'" and directives["style-src"] == "'self'"
+    assert directives["default-src"] == "'self'" and directives["object-src"] == "'none'"
+    assert "unsafe" not in CONTENT_SECURITY_POLICY and "http" not in CONTENT_SECURITY_POLICY
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_text_colours_have_at_least_aa_contrast():
+    import re
+    from pathlib import Path
+
+    css = (Path(__file__).resolve().parent.parent / "portal" / "web" / "static" / "portal.css").read_text()
+    colour = dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-fA-F]{6})", css))
+    pairs = [
+        ("ink", "#ffffff"),
+        ("ink", "bg"),
+        ("muted", "#ffffff"),
+        ("muted", "bg"),
+        ("brand", "#ffffff"),
+        ("brand-ink", "brand"),
+        ("error", "#fdecec"),
+        ("ok", "#e8f4ea"),
+        ("error", "#ffffff"),
+    ]
+    for fg, bg in pairs:
+        ratio = _contrast(colour.get(fg, fg), colour.get(bg, bg))
+        assert ratio >= 4.5, (fg, bg, round(ratio, 2))
