@@ -1,11 +1,12 @@
 """The deadline watch: alerts for overdue steps, escalated level by level, each exactly once.
 
 Runs in a system session (no user, no scope): it reads overdue deadlines through the SECURITY DEFINER
-function ``case_overdue_deadlines`` (ids, paths and dates only) and writes, per deadline and level, one
-escalation row (primary key: deadline, level) and one alert per recipient (unique: deadline, level,
-recipient), both with ``ON CONFLICT DO NOTHING`` in one transaction per deadline. So a repeated,
-concurrent or retried run adds nothing, and a run that died before committing left nothing to lose:
-the next run (every few minutes from Celery beat) finds the same overdue steps again.
+function ``case_overdue_deadlines`` (ids, paths, dates and the highest level already escalated; never
+case content) and writes, for each new level, one escalation row (primary key: deadline, level) and one
+alert per recipient (unique: deadline, level, recipient), with ``ON CONFLICT DO NOTHING``, one
+transaction per chunk of deadlines. So a repeated, concurrent or retried run adds nothing, and a run
+that died before committing left nothing to lose: the next run (every few minutes from Celery beat)
+finds the same overdue steps again and catches up every level at once.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ from infra.clock import VIETNAM
 from infra.db import scoped_session
 from portal.cases.deadlines import level_at
 from portal.cases.models import CaseAlert, CaseEscalation
-from portal.cases.people import commune_of, recipients
+from portal.cases.people import Directory
 from portal.cases.reference import STEP_NAMES
 from tenancy.scope import NO_SCOPE
 
+CHUNK = 500  # deadlines per transaction
 LEVEL_NAMES = {1: "người phụ trách", 2: "cán bộ cấp xã", 3: "cấp huyện/tỉnh"}
 COLUMNS = (
     "deadline_id",
@@ -54,57 +56,67 @@ def _message(row: dict[str, Any], level: int, unit_name: str) -> str:
     )
 
 
-def _escalate(session: Session, row: dict[str, Any], level: int, now: datetime) -> tuple[int, int]:
-    """One level of one deadline: the escalation row, then its alerts. Returns what was written."""
-    people = recipients(session, level, row["unit_path"], row["assigned_to"])
-    written = session.execute(
-        insert(CaseEscalation.__table__)
-        .values(
-            deadline_id=row["deadline_id"],
-            level=level,
-            case_id=row["case_id"],
-            at=now,
-            recipients=len(people),
+def _rows(
+    directory: Directory, row: dict[str, Any], now: datetime
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The escalation rows and alert rows a deadline is owed at ``now`` beyond what it already has."""
+    escalations, alerts = [], []
+    commune = directory.commune(row["unit_path"])
+    for level in range(row["escalated"] + 1, level_at(row["due_at"], now) + 1):
+        people = directory.recipients(level, row["unit_path"], row["assigned_to"])
+        escalations.append(
+            {
+                "deadline_id": row["deadline_id"],
+                "level": level,
+                "case_id": row["case_id"],
+                "at": now,
+                "recipients": len(people),
+            }
         )
-        .on_conflict_do_nothing()
-        .execution_options(preserve_rowcount=True)  # INSERT rowcounts are kept only when asked for
-    ).rowcount
-    if not written or not people:
-        return written, 0
-    commune = commune_of(session, row["unit_path"])
-    unit_id = commune.id if commune else row["hamlet_id"]
-    message = _message(row, level, commune.name if commune else "")
-    alerts = [
-        {
-            "id": uuid.uuid4(),
-            "recipient_id": person,
-            "deadline_id": row["deadline_id"],
-            "case_id": row["case_id"],
-            "reference": row["reference"],
-            "unit_id": unit_id,
-            "step": row["step"],
-            "level": level,
-            "due_at": row["due_at"],
-            "message": message,
-            "created_at": now,
-        }
-        for person in people
-    ]
-    stmt = insert(CaseAlert.__table__).values(alerts).on_conflict_do_nothing()
-    return written, session.execute(stmt.execution_options(preserve_rowcount=True)).rowcount
+        message = _message(row, level, commune.name if commune else "")
+        alerts += [
+            {
+                "id": uuid.uuid4(),
+                "recipient_id": person,
+                "deadline_id": row["deadline_id"],
+                "case_id": row["case_id"],
+                "reference": row["reference"],
+                "unit_id": commune.id if commune else row["hamlet_id"],
+                "step": row["step"],
+                "level": level,
+                "due_at": row["due_at"],
+                "message": message,
+                "created_at": now,
+            }
+            for person in people
+        ]
+    return escalations, alerts
+
+
+def _write(session: Session, table: Any, rows: list[dict[str, Any]]) -> int:
+    """Insert many rows with one compiled statement (executemany); the count of rows really written."""
+    if not rows:
+        return 0
+    stmt = insert(table).on_conflict_do_nothing()
+    # INSERT rowcounts are kept only when asked for; no RETURNING (the system session may not read rows)
+    return int(session.execute(stmt.execution_options(preserve_rowcount=True), rows).rowcount)
 
 
 def watch(now: datetime) -> dict[str, int]:
     """Escalate every overdue step as far as ``now`` says; returns counts for the task's result."""
     with scoped_session(NO_SCOPE) as session:
-        rows = _overdue(session, now)
-    escalations = alerts = 0
-    for row in rows:
-        levels = range(row["escalated"] + 1, level_at(row["due_at"], now) + 1)
-        if not levels:
-            continue
-        with scoped_session(NO_SCOPE) as session:
-            for level in levels:
-                done = _escalate(session, row, level, now)
-                escalations, alerts = escalations + done[0], alerts + done[1]
-    return {"overdue": len(rows), "escalations": escalations, "alerts": alerts}
+        overdue = _overdue(session, now)
+    written = {"overdue": len(overdue), "escalations": 0, "alerts": 0}
+    pending = [r for r in overdue if level_at(r["due_at"], now) > r["escalated"]]
+    with scoped_session(NO_SCOPE) as lookups:
+        directory = Directory(lookups)
+        for start in range(0, len(pending), CHUNK):
+            escalations, alerts = [], []
+            for row in pending[start : start + CHUNK]:
+                more = _rows(directory, row, now)
+                escalations += more[0]
+                alerts += more[1]
+            with scoped_session(NO_SCOPE) as session:
+                written["escalations"] += _write(session, CaseEscalation.__table__, escalations)
+                written["alerts"] += _write(session, CaseAlert.__table__, alerts)
+    return written

@@ -57,47 +57,58 @@ def grantee_problem(session: Session, user_id: int, case_path: str) -> str | Non
     return "cases are shared only with collaborators of the case's hamlet and with ward officers"
 
 
-def _ancestors(session: Session, path: str) -> list[Unit]:
-    ids = [int(x) for x in path.strip("/").split("/")]
-    found = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(ids)))}
-    return [found[i] for i in ids if i in found]
+class Directory:
+    """Whom an overdue step reaches, for one run of the deadline watch: each unit's staff and each
+    path's ancestors are looked up once per run, however many cases share them."""
 
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._ancestors: dict[str, list[Unit]] = {}
+        self._staff: dict[tuple[int, tuple[str, ...]], list[int]] = {}
+        self._active: dict[int, bool] = {}
 
-def _staff(session: Session, unit: Unit | None, roles: tuple[str, ...]) -> list[int]:
-    if unit is None:
-        return []
-    return list(
-        session.scalars(
-            select(User.id)
-            .where(User.unit_id == unit.id, User.role.in_(roles), User.is_active.is_(True))
-            .order_by(User.id)
-        )
-    )
+    def ancestors(self, path: str) -> list[Unit]:
+        if path not in self._ancestors:
+            ids = [int(x) for x in path.strip("/").split("/")]
+            found = {u.id: u for u in self.session.scalars(select(Unit).where(Unit.id.in_(ids)))}
+            self._ancestors[path] = [found[i] for i in ids if i in found]
+        return self._ancestors[path]
 
+    def staff(self, unit: Unit | None, roles: tuple[str, ...]) -> list[int]:
+        if unit is None:
+            return []
+        if (unit.id, roles) not in self._staff:
+            self._staff[(unit.id, roles)] = list(
+                self.session.scalars(
+                    select(User.id)
+                    .where(User.unit_id == unit.id, User.role.in_(roles), User.is_active.is_(True))
+                    .order_by(User.id)
+                )
+            )
+        return self._staff[(unit.id, roles)]
 
-def commune_of(session: Session, path: str) -> Unit | None:
-    return next((u for u in _ancestors(session, path) if u.level == "commune"), None)
+    def commune(self, path: str) -> Unit | None:
+        return next((u for u in self.ancestors(path) if u.level == "commune"), None)
 
+    def supervisors(self, path: str) -> list[int]:
+        """The district above the commune (pre-2025 structure); the province where there is no district."""
+        above = [u for u in self.ancestors(path) if u.level in SUPERVISOR_ROLES]
+        district = next((u for u in above if u.level == "district"), None)
+        target = district or next((u for u in above if u.level == "province"), None)
+        return self.staff(target, SUPERVISOR_ROLES[target.level]) if target else []
 
-def ward_officers(session: Session, path: str) -> list[int]:
-    return _staff(session, commune_of(session, path), ("ward_officer",))
+    def active(self, user_id: int) -> bool:
+        if user_id not in self._active:
+            self._active[user_id] = bool(
+                self.session.scalar(select(User.is_active).where(User.id == user_id))
+            )
+        return self._active[user_id]
 
-
-def supervisors(session: Session, path: str) -> list[int]:
-    """The district above the commune (pre-2025 structure); the province where there is no district."""
-    above = [u for u in _ancestors(session, path) if u.level in SUPERVISOR_ROLES]
-    district = next((u for u in above if u.level == "district"), None)
-    target = district or next((u for u in above if u.level == "province"), None)
-    return _staff(session, target, SUPERVISOR_ROLES[target.level]) if target else []
-
-
-def recipients(session: Session, level: int, path: str, assigned_to: int | None) -> list[int]:
-    """Level 1: the assigned worker (the ward officers while nobody is assigned); 2: the commune's ward
-    officers; 3: the district's officers (or the province's)."""
-    if level == 1 and assigned_to is not None:
-        found = user_with_unit(session, assigned_to)
-        if found is not None and found[0].is_active:
+    def recipients(self, level: int, path: str, assigned_to: int | None) -> list[int]:
+        """Level 1: the assigned worker (the ward officers while nobody active is assigned); 2: the
+        commune's ward officers; 3: the district's officers (or the province's)."""
+        if level == 1 and assigned_to is not None and self.active(assigned_to):
             return [assigned_to]
-    if level in (1, 2):
-        return ward_officers(session, path)
-    return supervisors(session, path)
+        if level in (1, 2):
+            return self.staff(self.commune(path), ("ward_officer",))
+        return self.supervisors(path)
