@@ -305,3 +305,18 @@ def test_consolidation_progress_bar_runs_to_the_end(browser, tree, worker):
             break
         time.sleep(0.2)
     assert 'value="100"' in fragment and "Hoàn thành." in fragment and "2/2 đơn vị" in fragment
+
+
+def test_dashboard_of_a_unit_without_sub_units_or_reports(browser, owner, uid):
+    from tests.support import make_unit, make_user
+
+    province = make_unit(owner, None, "province", f"Tỉnh trống {uid}")
+    make_user(owner, f"web-empty-{uid}", "provincial_inspector", province.id)
+    b = browser()
+    b.login(f"web-empty-{uid}")
+    page = b.get("/dashboard")
+    assert page.status_code == 200, page.text
+    assert 'data-cell="total">0<' in page.text and "Chưa có báo cáo tổng hợp" in page.text
+    b.post("/lang", {"lang": "en", "next": "/dashboard"})
+    page = b.get("/dashboard").text
+    assert "Aggregate dashboard of" in page and "Children in all" in page
