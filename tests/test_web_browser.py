@@ -164,6 +164,7 @@ def test_collaborator_on_a_phone_adds_a_child(server: str, tree: dict[str, Any],
     expect(page.locator("#full_name-error")).to_have_text("Bắt buộc nhập.")
     expect(page.locator("#date_of_birth-error")).to_contain_text("dd/mm/yyyy")
     expect(page.get_by_label("Họ và tên")).to_have_attribute("aria-invalid", "true")
+    _shot(page, "collaborator-form-errors.png")
 
     page.get_by_label("Họ và tên").fill(NEW_CHILD)
     page.get_by_label("Ngày sinh").fill("05/06/2019")
@@ -254,3 +255,15 @@ def test_inspector_dashboard_shows_the_aggregate_without_names(
     expect(page.get_by_role("heading", level=1)).to_have_text("Bạn không có quyền xem trang này.")
     assert problems == []
     context.close()
+
+
+def test_a_missing_browser_skips_here_but_fails_under_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tests.test_web_browser as me
+
+    monkeypatch.setattr(me, "CHROMIUM", Path("/nonexistent/chromium"))
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install -y chromium"):
+        me._need_chromium()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="required under CI"):
+        me._need_chromium()
