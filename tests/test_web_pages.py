@@ -320,3 +320,20 @@ def test_dashboard_of_a_unit_without_sub_units_or_reports(browser, owner, uid):
     b.post("/lang", {"lang": "en", "next": "/dashboard"})
     page = b.get("/dashboard").text
     assert "Aggregate dashboard of" in page and "Children in all" in page
+
+
+def test_pages_are_audited_and_scoped_like_the_api(browser, tree, owner):
+    from tests.e2e.site import add_named_children
+    from tests.support import audit_rows
+
+    neighbour = add_named_children(owner, tree["hamlet2"], ["Lý Thị Lan"])[0]
+    collab = _login(browser, tree, "collab")
+    assert collab.get(f"/children/{neighbour.id}").status_code == 404  # the next hamlet is not theirs
+    assert "Lý Thị Lan" not in collab.post("/children", {"q": "ly thi lan"}).text
+    officer = _login(browser, tree, "officer")
+    assert "Lý Thị Lan" in officer.get(f"/children/{neighbour.id}").text
+    denied = audit_rows(owner, tree["users"]["collab"], "denied")
+    assert any(r["resource"] == "child" and r["resource_ids"] == [str(neighbour.id)] for r in denied)
+    allowed = audit_rows(owner, tree["users"]["officer"], "allowed")
+    assert any(r["action"] == "read" and r["resource_ids"] == [str(neighbour.id)] for r in allowed)
+    assert any(r["action"] == "login" and r["detail"] == {"via": "web"} for r in allowed)
