@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import math
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request, get, post
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -86,8 +86,8 @@ def children_page(
     request: Request[Any, Any, Any],
     caller: CallerDep,
     db: DbDep,
-    page_no: int = Parameter(query="page", default=1),
-    unit: int | None = Parameter(query="unit", default=None),
+    page_no: Annotated[int, QueryParameter(name="page")] = 1,
+    unit: FromQuery[int | None] = None,
 ) -> Template:
     return _list(request, db, caller, unit, page_no, "")
 
