@@ -256,3 +256,12 @@ def test_bar_svg_ranks_and_shows_unknown_as_dash(target):
     assert texts.index("Tổ dân phố 3") < texts.index("Tổ dân phố 1") < texts.index("Tổ dân phố 2")
     assert "—" in texts and "95,5%" in texts
     assert len(root.findall(f"{SVG}line[@class='target']")) == (0 if target is None else 1)
+
+
+def test_charts_speak_the_readers_language():
+    english = trend_svg(
+        "Trend", ["2026-09", "2026-10"], [{"name": "A", "values": [80.0, 90.0]}], target=90, lang="en"
+    )
+    assert "Target 90%" in english and "Mục tiêu" not in english
+    assert "No data yet" in bar_svg("Ranking", [], [], lang="en")
+    assert "Chưa có số liệu" in bar_svg("Xếp hạng", [], [])

@@ -12,7 +12,10 @@ from xml.sax.saxutils import escape
 FONT = "DejaVu Sans, sans-serif"
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
 TARGET_COLOUR = "#555555"
-NO_DATA = "Chưa có số liệu"
+WORDS = {
+    "vi": {"no_data": "Chưa có số liệu", "target": "Mục tiêu"},
+    "en": {"no_data": "No data yet", "target": "Target"},
+}
 CHAR_WIDTH = 0.6  # average glyph width as a share of the font size, to keep labels from overlapping
 
 
@@ -53,9 +56,10 @@ def _text(x: float, y: float, text: str, anchor: str = "start", size: int = 11) 
     return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}">{_esc(text)}</text>'
 
 
-def _no_data(title: str, width: int, height: int) -> str:
+def _no_data(title: str, width: int, height: int, lang: str) -> str:
+    message = WORDS[lang]["no_data"]
     return "\n".join(
-        [*_open(title, width, height), _text(width / 2, height / 2 + 8, NO_DATA, "middle"), "</svg>"]
+        [*_open(title, width, height), _text(width / 2, height / 2 + 8, message, "middle"), "</svg>"]
     )
 
 
@@ -67,6 +71,7 @@ def trend_svg(
     target: float | None = None,
     width: int = 640,
     height: int = 260,
+    lang: str = "vi",
 ) -> str:
     """A line chart: one ``<path class="series">`` per series ``{"name", "values"}`` over ``periods``.
 
@@ -76,10 +81,10 @@ def trend_svg(
     height grows when a long legend would leave too little room for the plot.
     """
     if not periods:
-        return _no_data(title, width, height)
+        return _no_data(title, width, height, lang)
     legend = [(s["name"], PALETTE[i % len(PALETTE)], "") for i, s in enumerate(series)]
     if target is not None:
-        legend.append((f"Mục tiêu {_num(target)}{y_label}", TARGET_COLOUR, "6 4"))
+        legend.append((f"{WORDS[lang]['target']} {_num(target)}{y_label}", TARGET_COLOUR, "6 4"))
     left, right, top = 44, width - 16, 30
     height = max(height, top + 120 + 14 * len(legend))  # keep the plot readable under a long legend
     bottom = height - 24 - 14 * len(legend)
@@ -145,6 +150,7 @@ def bar_svg(
     unit: str = "%",
     width: int = 640,
     row_height: int = 22,
+    lang: str = "vi",
 ) -> str:
     """A horizontal bar ranking: highest value first, unknown (``None``) values last as "—" without a bar.
 
@@ -154,7 +160,7 @@ def bar_svg(
     rows = sorted(zip(labels, values, strict=True), key=lambda r: (r[1] is None, -(r[1] or 0.0)))
     height = 40 + row_height * max(1, len(rows)) + (16 if target is not None else 0)
     if not rows:
-        return _no_data(title, width, height)
+        return _no_data(title, width, height, lang)
     out = _open(title, width, height)
     label_space = min(width * 0.4, max(len(label) for label in labels) * 11 * CHAR_WIDTH + 12)
     left, right = label_space, width - 56
@@ -179,6 +185,6 @@ def bar_svg(
             f'<line class="target" x1="{x:.1f}" y1="28" x2="{x:.1f}" y2="{bottom}" '
             f'stroke="{TARGET_COLOUR}" stroke-width="1.5" stroke-dasharray="6 4"/>'
         )
-        out.append(_text(x, bottom + 14, f"Mục tiêu {_num(target)}{unit}", "middle", 10))
+        out.append(_text(x, bottom + 14, f"{WORDS[lang]['target']} {_num(target)}{unit}", "middle", 10))
     out.append("</svg>")
     return "\n".join(out)

@@ -48,16 +48,19 @@ def _charts(
             f"{word('by_age', lang)} (%)",
             [AGE_WORDS[b] for b in AGE_BANDS],
             [_pct(stats["by_age_band"][b], total) for b in AGE_BANDS],
+            lang=lang,
         ),
         "group": bar_svg(
             f"{word('by_group', lang)} (%)",
             [groups[c] for c in stats["by_group"]],
             [_pct(v, total) for v in stats["by_group"].values()],
+            lang=lang,
         ),
         "trend": trend_svg(
             word("trend", lang),
             [p["period"] for p in trend],
             [{"name": names[c], "values": [p["rates"].get(c) for p in trend]} for c in names],
+            lang=lang,
         ),
     }
     if first is not None and ranking:
@@ -66,6 +69,7 @@ def _charts(
             [r["unit"]["name"] for r in ranking],
             [r["rates"].get(first.code) for r in ranking],
             target=float(first.default_pct),
+            lang=lang,
         )
     return {k: Markup(v) for k, v in charts.items()}  # noqa: S704 - charts.py escapes every text it draws
 
