@@ -43,58 +43,80 @@ def _value(figures: Figures, ref: str) -> int | None:
     return None if value is None else int(value)
 
 
+class Rates:
+    """Targets, the indicators that count children and the plans' own targets, read once per request.
+
+    A unit's goal for a target and year is its own plan's, else the nearest ancestor's, else the default.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.targets = list(session.scalars(select(Target).order_by(Target.sort)))
+        self.counting = set(session.scalars(select(Indicator.code).where(Indicator.counts_children)))
+        self._plans: dict[int, dict[tuple[str, int], tuple[Decimal, str | None]]] = {}
+
+    def _year(self, year: int) -> dict[tuple[str, int], tuple[Decimal, str | None]]:
+        if year not in self._plans:
+            rows = self.session.execute(
+                select(UnitTarget, Unit.name)
+                .join(Unit, Unit.id == UnitTarget.unit_id)
+                .where(UnitTarget.year == year)
+            ).tuples()
+            self._plans[year] = {(t.target_code, t.unit_id): (t.pct, name) for t, name in rows}
+        return self._plans[year]
+
+    def goals(self, unit: Unit, year: int) -> dict[str, tuple[Decimal, str | None]]:
+        """Each target's percentage for ``unit`` in ``year``, and whose plan set it (None: the default)."""
+        plans = self._year(year)
+        ancestors = [int(x) for x in unit.path.strip("/").split("/")]
+        out: dict[str, tuple[Decimal, str | None]] = {}
+        for target in self.targets:
+            out[target.code] = (target.default_pct, None)
+            for uid in ancestors:  # root first: the deepest plan wins
+                if (target.code, uid) in plans:
+                    out[target.code] = plans[(target.code, uid)]
+        return out
+
+    def rows(
+        self, figures: Figures, goals: dict[str, tuple[Decimal, str | None]], exact: bool
+    ) -> list[dict[str, Any]]:
+        """Each target as numerator, denominator, rate and met; a rate built on a small cell is hidden."""
+        rows = []
+        for target in self.targets:
+            num, den = _value(figures, target.numerator), _value(figures, target.denominator)
+            sensitive = not exact and target.numerator.split(".")[0] in self.counting
+            hidden = sensitive and ((num is not None and small(num)) or (den is not None and small(den)))
+            pct = None if num is None or not den or hidden else round(100.0 * num / den, 1)
+            goal, set_by = goals[target.code]
+            rows.append(
+                {
+                    "code": target.code,
+                    "name_vi": target.name_vi,
+                    "name_en": target.name_en,
+                    "numerator": suppress_cell(num) if sensitive and num is not None else num,
+                    "denominator": suppress_cell(den) if sensitive and den is not None else den,
+                    "pct": pct,
+                    "target_pct": float(goal),
+                    "target_set_by": set_by,
+                    "met": None if pct is None else pct >= float(goal),
+                }
+            )
+        return rows
+
+
 def targets_for(session: Session, unit: Unit, year: int) -> dict[str, tuple[Decimal, str | None]]:
-    """Each target's percentage for ``unit`` in ``year`` and the unit whose plan set it (None: default)."""
-    ancestors = [int(x) for x in unit.path.strip("/").split("/")]
-    names = dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ancestors))).tuples().all())
-    set_here = {
-        (t.target_code, t.unit_id): t.pct
-        for t in session.scalars(
-            select(UnitTarget).where(UnitTarget.unit_id.in_(ancestors), UnitTarget.year == year)
-        )
-    }
-    out: dict[str, tuple[Decimal, str | None]] = {}
-    for target in session.scalars(select(Target).order_by(Target.sort)):
-        out[target.code] = (target.default_pct, None)
-        for uid in ancestors:  # root first: the deepest plan wins
-            if (target.code, uid) in set_here:
-                out[target.code] = (set_here[(target.code, uid)], names.get(uid))
-    return out
+    return Rates(session).goals(unit, year)
 
 
-def rate_rows(
-    session: Session, figures: Figures, goals: dict[str, tuple[Decimal, str | None]], exact: bool
-) -> list[dict[str, Any]]:
-    rows = []
-    counting = set(session.scalars(select(Indicator.code).where(Indicator.counts_children)))
-    for target in session.scalars(select(Target).order_by(Target.sort)):
-        num, den = _value(figures, target.numerator), _value(figures, target.denominator)
-        sensitive = not exact and target.numerator.split(".")[0] in counting
-        hidden = sensitive and ((num is not None and small(num)) or (den is not None and small(den)))
-        pct = None if num is None or not den or hidden else round(100.0 * num / den, 1)
-        goal, set_by = goals[target.code]
-        rows.append(
-            {
-                "code": target.code,
-                "name_vi": target.name_vi,
-                "name_en": target.name_en,
-                "numerator": suppress_cell(num) if sensitive and num is not None else num,
-                "denominator": suppress_cell(den) if sensitive and den is not None else den,
-                "pct": pct,
-                "target_pct": float(goal),
-                "target_set_by": set_by,
-                "met": None if pct is None else pct >= float(goal),
-            }
-        )
-    return rows
-
-
-def _report_for(session: Session, definition_id: int, unit_id: int, period: str) -> Report | None:
-    return session.scalar(
+def _reports(
+    session: Session, definition_id: int, unit_ids: list[int], periods: list[str]
+) -> dict[tuple[int, str], Report]:
+    found = session.scalars(
         select(Report).where(
-            Report.definition_id == definition_id, Report.unit_id == unit_id, Report.period == period
+            Report.definition_id == definition_id, Report.unit_id.in_(unit_ids), Report.period.in_(periods)
         )
     )
+    return {(r.unit_id, r.period): r for r in found}
 
 
 def dashboard(session: Session, caller: Caller, unit: Unit, params: dict[str, Any]) -> dict[str, Any]:
@@ -119,23 +141,25 @@ def dashboard(session: Session, caller: Caller, unit: Unit, params: dict[str, An
         )
         assert last is not None
     exact = in_subtree(unit.path, caller.scope.records)
+    rates = Rates(session)
+    periods = previous(definition.period_type, last, count)
+    reports = _reports(session, definition.id, [unit.id], [p.key for p in periods])
     trend = []
-    for period in previous(definition.period_type, last, count):
-        report = _report_for(session, definition.id, unit.id, period.key)
-        goals = targets_for(session, unit, period.end.year)
-        rates = rate_rows(session, report.figures, goals, exact) if report else []
+    for period in periods:
+        report = reports.get((unit.id, period.key))
+        rows = rates.rows(report.figures, rates.goals(unit, period.end.year), exact) if report else []
         trend.append(
             {
                 "period": period.key,
                 "status": report.status if report else None,
-                "rates": {r["code"]: r["pct"] for r in rates},
+                "rates": {r["code"]: r["pct"] for r in rows},
                 "totals": {k: _shown(_value(report.figures, k), exact) for k in KEY_INDICATORS}
                 if report
                 else {},
             }
         )
-    current = _report_for(session, definition.id, unit.id, last.key)
-    goals = targets_for(session, unit, last.end.year)
+    current = reports.get((unit.id, last.key))
+    goals = rates.goals(unit, last.end.year)
     audit(caller.actor, "read", "dashboard", "allowed", unit_id=unit.id, detail={"period": last.key})
     return {
         "unit": unit.ref(),
@@ -144,9 +168,9 @@ def dashboard(session: Session, caller: Caller, unit: Unit, params: dict[str, An
         "report_id": current.id if current else None,
         "status": current.status if current else None,
         "suppressed": not exact,
-        "targets": rate_rows(session, current.figures, goals, exact) if current else [],
+        "targets": rates.rows(current.figures, goals, exact) if current else [],
         "trend": trend,
-        "ranking": _ranking(session, caller, unit, definition.id, last.key, last.end),
+        "ranking": _ranking(session, caller, rates, unit, definition.id, last.key, last.end),
     }
 
 
@@ -155,21 +179,21 @@ def _shown(value: int | None, exact: bool) -> int | str | None:
 
 
 def _ranking(
-    session: Session, caller: Caller, unit: Unit, definition_id: int, period: str, end: date
+    session: Session, caller: Caller, rates: Rates, unit: Unit, definition_id: int, period: str, end: date
 ) -> list[dict[str, Any]]:
-    """Sub-units by each target's rate this period, best first; units without a report last."""
+    """Each sub-unit's rates this period (reports read in one query); units without a report say so."""
+    subs = children_on(session, unit, end)
+    reports = _reports(session, definition_id, [s.id for s in subs], [period])
     out = []
-    for sub in children_on(session, unit, end):
-        report = _report_for(session, definition_id, sub.id, period)
+    for sub in subs:
+        report = reports.get((sub.id, period))
         exact = in_subtree(sub.path, caller.scope.records)
-        rates = (
-            rate_rows(session, report.figures, targets_for(session, sub, end.year), exact) if report else []
-        )
+        rows = rates.rows(report.figures, rates.goals(sub, end.year), exact) if report else []
         out.append(
             {
                 "unit": sub.ref(),
                 "status": report.status if report else "missing",
-                "rates": {r["code"]: r["pct"] for r in rates},
+                "rates": {r["code"]: r["pct"] for r in rows},
             }
         )
     return out

@@ -15,7 +15,7 @@ from infra.clock import utcnow
 from portal.auth.caller import Caller
 from portal.reports import figures as fig
 from portal.reports.consolidation import sub_unit_statuses
-from portal.reports.dashboard import rate_rows, targets_for
+from portal.reports.dashboard import Rates
 from portal.reports.models import ConsolidationRun, Report, ReportDefinition, ReportEvent
 from portal.reports.periods import Period, parse, previous
 from portal.reports.workflow import allowed_actions
@@ -130,7 +130,8 @@ def document_data(session: Session, report_id: int, exact: bool, generated_by: s
     assert definition is not None and unit is not None
     catalog = fig.load_catalog(session, definition)
     shown = fig.for_reader(catalog, report.figures, exact)
-    goals = targets_for(session, unit, report.period_end.year)
+    rates = Rates(session)
+    goals = rates.goals(unit, report.period_end.year)
     periods = previous(definition.period_type, _period(definition, report), 6)
     past = {
         r.period: r
@@ -143,11 +144,11 @@ def document_data(session: Session, report_id: int, exact: bool, generated_by: s
         )
     }
     trend_rates = {
-        p.key: {r["code"]: r["pct"] for r in rate_rows(session, past[p.key].figures, goals, exact)}
+        p.key: {r["code"]: r["pct"] for r in rates.rows(past[p.key].figures, goals, exact)}
         for p in periods
         if p.key in past
     }
-    targets = rate_rows(session, report.figures, goals, exact)
+    targets = rates.rows(report.figures, goals, exact)
     lowest = unit.level == definition.lowest_level
     subs = [] if lowest else sub_unit_statuses(session, report, unit)
     missing_ids = {m["id"] for m in report.missing_units}
