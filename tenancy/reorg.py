@@ -199,6 +199,10 @@ def review(session: Session, plan: Plan, on: date) -> dict[str, Any]:
             {**ranges, "on": on, "closed": list(closed)},
         )
     ]
+    open_cases = session.execute(
+        text("SELECT count(*) FROM cases " + within.format(col="unit_path") + " WHERE status <> 'closed'"),
+        ranges,
+    ).scalar_one()
     gains, losses, reassign = [], [], []
     for user in _staff(session):
         records = allowed(user["role"], "child", "read")
@@ -221,7 +225,7 @@ def review(session: Session, plan: Plan, on: date) -> dict[str, Any]:
         "units_renamed": len(plan.renames),
         "hamlets_moved": hamlets,
         "children_moved": children,
-        "open_cases_moved": None,  # cases are not in the portal yet
+        "open_cases_moved": open_cases,  # they follow their hamlet; their workers may need new grants
         # Reports of periods before the change, not approved yet: finish them first, as they are
         # consolidated under the tree of their period's last day.
         "reports_in_progress": len(unfinished),

@@ -170,3 +170,32 @@ def children_count(owner: Any, hamlets: list) -> int:
         text("SELECT count(*) FROM children WHERE hamlet_id = ANY(:h) AND status = 'active'"),
         {"h": [h.id for h in hamlets]},
     ).scalar_one()
+
+
+def add_case(owner: Any, tree: dict[str, Any], hamlet: Any, received: str, closed: str | None = None) -> None:
+    """A case about a child of ``hamlet``, received (and closed) at the given times, recorded by officer A."""
+    child = owner.execute(
+        text("SELECT id FROM children WHERE hamlet_id = :h LIMIT 1"), {"h": hamlet.id}
+    ).scalar()
+    creator = owner.execute(
+        text("SELECT id FROM users WHERE username = :u"), {"u": f"rp-oa-{tree['tag']}"}
+    ).scalar()
+    owner.execute(
+        text(
+            "INSERT INTO cases (id, reference, hamlet_id, unit_path, child_id, child_name, child_date_of_birth, "
+            "child_sex, case_type, channel, received_at, description, status, closure_reason, closed_at, "
+            "created_by) VALUES (gen_random_uuid(), 'T-' || left(gen_random_uuid()::text, 20), :h, :p, :c, 'x', '2018-01-01', "
+            "'male', 'neglect', 'hotline_111', :r, 'Báo qua tổng đài 111', :s, :reason, :closed, :u)"
+        ),
+        {
+            "h": hamlet.id,
+            "p": hamlet.path,
+            "c": child,
+            "r": received,
+            "s": "closed" if closed else "received",
+            "reason": "safe" if closed else None,
+            "closed": closed,
+            "u": creator,
+        },
+    )
+    owner.commit()

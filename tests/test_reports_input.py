@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.reporting import COMMUNE_VALUES, act, build_tree, enter, hamlet_values, start, who
+from tests.reporting import COMMUNE_VALUES, act, add_case, build_tree, enter, hamlet_values, start, who
 from tests.support import audit_rows
 
 
@@ -206,49 +206,22 @@ def test_the_reorganisation_review_lists_reports_still_in_progress(client, owner
 
     t = rtree
     draft = start(client, who(client, t, "oa"), t["ha"][1], "2025-06")
+    add_case(owner, t, t["ha"][2], "2025-05-02 08:00+07")
+    add_case(owner, t, t["ha"][2], "2025-05-03 08:00+07", closed="2025-05-20 08:00+07")
     rid = new_reorg(owner, [("merge", t["a"], t["n"], None)])
     review = reorg.dry_run(owner, rid)
     owner.rollback()
-    assert review["reports_in_progress"] == 1
+    assert review["reports_in_progress"] == 1 and review["open_cases_moved"] == 1
     assert review["reports_in_progress_list"] == [
         {"id": draft["id"], "unit_name": t["ha"][1].name, "period": "2025-06", "status": "draft"}
     ]
 
 
 def test_abuse_cases_are_counted_from_the_case_register(client, owner, rtree):
-    from sqlalchemy import text
-
     t = rtree
     hamlet = t["ha"][0]
-    child = owner.execute(
-        text("SELECT id FROM children WHERE hamlet_id = :h LIMIT 1"), {"h": hamlet.id}
-    ).scalar()
-    creator = owner.execute(
-        text("SELECT id FROM users WHERE username = :u"), {"u": f"rp-oa-{t['tag']}"}
-    ).scalar()
-    for n, (received, closed) in enumerate(
-        [("2025-06-03 09:00+07", None), ("2025-06-10 15:00+07", "2025-06-20 10:00+07")]
-    ):
-        owner.execute(
-            text(
-                "INSERT INTO cases (id, reference, hamlet_id, unit_path, child_id, child_name, child_date_of_birth, "
-                "child_sex, case_type, channel, received_at, description, status, closure_reason, closed_at, "
-                "created_by) VALUES (gen_random_uuid(), :ref, :h, :p, :c, 'x', '2018-01-01', 'male', 'neglect', "
-                "'hotline_111', :r, 'Báo qua tổng đài 111', :s, :reason, :closed, :u)"
-            ),
-            {
-                "ref": f"T-{t['tag']}-{n}",
-                "h": hamlet.id,
-                "p": hamlet.path,
-                "c": child,
-                "r": received,
-                "s": "closed" if closed else "received",
-                "reason": "safe" if closed else None,
-                "closed": closed,
-                "u": creator,
-            },
-        )
-    owner.commit()
+    add_case(owner, t, hamlet, "2025-06-03 09:00+07")
+    add_case(owner, t, hamlet, "2025-06-10 15:00+07", closed="2025-06-20 10:00+07")
     officer = who(client, t, "oa")
     june = start(client, officer, hamlet, "2025-06")["figures"]["abuse_cases"]
     july = start(client, officer, hamlet, "2025-07")["figures"]["abuse_cases"]
