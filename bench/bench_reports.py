@@ -66,6 +66,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--db-url-admin", default="postgresql+psycopg://postgres@127.0.0.1:5432/portal_bench")
     p.add_argument("--app-role", default="portal_app")
     p.add_argument("--reuse", action="store_true", help="keep an existing seeded bench database")
+    p.add_argument("--parallel", type=int, default=1, help="units of a level consolidated at the same time")
     p.add_argument("--out", type=Path, default=RESULTS)
     return p.parse_args()
 
@@ -77,8 +78,8 @@ def caller_at(unit: Any, role: str) -> Any:
     return Caller(None, f"bench-{role}", "Bench", role, unit, scope_for(role, unit.path))  # type: ignore[arg-type]
 
 
-def consolidate_level(units: list[Any], role: str, period: str, values: dict[str, Any] | None) -> list[float]:
-    """Draft, own cells, one consolidation run and approval for each unit; seconds per unit."""
+def consolidate_one(unit: Any, role: str, period: str, values: dict[str, Any] | None) -> float:
+    """Draft, own cells, one consolidation run and approval for one unit; seconds taken (not the approval)."""
     from sqlalchemy import text
     from sqlalchemy.orm import Session
 
@@ -87,26 +88,34 @@ def consolidate_level(units: list[Any], role: str, period: str, values: dict[str
     from portal.reports.models import ConsolidationRun
     from portal.reports.service import create_report, enter_values
 
-    took = []
-    for unit in units:
-        caller = caller_at(unit, role)
-        started = time.perf_counter()
-        with scoped_session(caller.scope) as session:
-            report = create_report(
-                session, caller, {"definition": "monthly", "unit_id": unit.id, "period": period}
-            )
-            if values:
-                enter_values(session, caller, report.id, {"values": values})
-            run = ConsolidationRun(report_id=report.id, with_missing=False, requested_by=None)
-            session.add(run)
-            session.flush()
-            run_id, report_id = run.id, report.id
-        outcome = run_consolidation(run_id, caller.scope)
-        took.append(time.perf_counter() - started)
-        assert outcome == "done", (unit.name, outcome)
-        with Session(admin_engine()) as owner, owner.begin():  # the approver's click, as an owner statement
-            owner.execute(text("UPDATE reports SET status = 'approved' WHERE id = :i"), {"i": report_id})
+    caller = caller_at(unit, role)
+    started = time.perf_counter()
+    with scoped_session(caller.scope) as session:
+        report = create_report(
+            session, caller, {"definition": "monthly", "unit_id": unit.id, "period": period}
+        )
+        if values:
+            enter_values(session, caller, report.id, {"values": values})
+        run = ConsolidationRun(report_id=report.id, with_missing=False, requested_by=None)
+        session.add(run)
+        session.flush()
+        run_id, report_id = run.id, report.id
+    outcome = run_consolidation(run_id, caller.scope)
+    took = time.perf_counter() - started
+    assert outcome == "done", (unit.name, outcome)
+    with Session(admin_engine()) as owner, owner.begin():  # the approver's click, as an owner statement
+        owner.execute(text("UPDATE reports SET status = 'approved' WHERE id = :i"), {"i": report_id})
     return took
+
+
+def consolidate_level(
+    units: list[Any], role: str, period: str, values: dict[str, Any] | None, parallel: int
+) -> list[float]:
+    """Every unit of a level, ``parallel`` at a time (as several officers and workers would)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        return list(pool.map(lambda u: consolidate_one(u, role, period, values), units))
 
 
 def stats(samples: list[float]) -> dict[str, float]:
@@ -220,11 +229,11 @@ def main() -> None:
         )
         owner.commit()
     with timer.step(f"C. {len(communes)} commune consolidations"):
-        per_commune = consolidate_level(communes, "ward_officer", period.key, COMMUNE_VALUES)
+        per_commune = consolidate_level(communes, "ward_officer", period.key, COMMUNE_VALUES, args.parallel)
     with timer.step(f"D. {len(districts)} district consolidations"):
-        per_district = consolidate_level(districts, "district_officer", period.key, None)
+        per_district = consolidate_level(districts, "district_officer", period.key, None, args.parallel)
     with timer.step("E. province consolidation"):
-        per_province = consolidate_level([province], "provincial_inspector", period.key, None)
+        per_province = consolidate_level([province], "provincial_inspector", period.key, None, 1)
     with Session(admin_engine()) as owner:
         got = owner.execute(
             text("SELECT figures FROM reports WHERE unit_id = :u AND period = :p"),
@@ -234,6 +243,7 @@ def main() -> None:
     consolidation_s = round(sum(v for k, v in timer.steps.items() if k[0] in "ACDE"), 1)
     result = {
         "date": date.today().isoformat(),
+        "parallel": args.parallel,
         "period": period.key,
         "province": province.name,
         "children": expected,
@@ -249,10 +259,15 @@ def main() -> None:
         "database": database,
     }
     args.out.mkdir(parents=True, exist_ok=True)
-    stem = args.out / f"reports-{result['date']}"
+    stem = (
+        args.out / f"reports-{result['date']}"
+        if args.parallel == 1
+        else args.out / (f"reports-{result['date']}-parallel{args.parallel}")
+    )
     stem.with_suffix(".json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     lines = [
-        f"# Report consolidation, {result['province']}, {result['period']} ({result['date']})",
+        f"# Report consolidation, {result['province']}, {result['period']} ({result['date']}, "
+        f"{args.parallel} at a time)",
         "",
         f"{expected:,} children, {prepared['created']:,} hamlets, {len(communes)} communes, "
         f"{len(districts)} districts.",
