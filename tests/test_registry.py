@@ -624,3 +624,22 @@ def test_vietnamese_alphabet_and_tone_order():
         "Vũ Văn Uy",
         "Đỗ Văn Ưng",
     ]
+
+
+def test_a_closed_hamlet_takes_no_new_child(client, owner, uid):
+    from tests.support import make_unit
+
+    ward = unit(owner, "commune", "00340")
+    closed = make_unit(
+        owner, ward, "hamlet", f"Tổ đã giải thể {uid}", valid_to=vn_today() - timedelta(days=1)
+    )
+    officer = login(client, "demo-officer", "demo-password")
+    refused = client.post("/api/v1/children", headers=officer, json=child_payload(closed.id))
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [
+        {"field": "hamlet_id", "message": refused.json()["errors"][0]["message"], "code": "closed"}
+    ]
+    assert (
+        owner.execute(text("SELECT count(*) FROM children WHERE hamlet_id = :h"), {"h": closed.id}).scalar()
+        == 0
+    )

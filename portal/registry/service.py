@@ -58,6 +58,9 @@ def _hamlet(session: Session, caller: Caller, hamlet_id: int, check: Checker) ->
     if not in_subtree(unit.path, caller.scope.records):
         check.fail("hamlet_id", f"hamlet {hamlet_id} is outside your area", "out_of_scope")
         return None
+    if unit.valid_to is not None and unit.valid_to <= today():
+        check.fail("hamlet_id", f"{unit.name} was closed on {unit.valid_to:%d/%m/%Y}", "closed")
+        return None
     return unit
 
 
