@@ -90,7 +90,16 @@ def load_catalog(session: Session, path: Path = CATALOG) -> int:
     targets = [
         {
             k: t.get(k)
-            for k in ("code", "name_vi", "name_en", "numerator", "denominator", "default_pct", "legal_basis")
+            for k in (
+                "code",
+                "name_vi",
+                "name_en",
+                "numerator",
+                "denominator",
+                "default_pct",
+                "legal_basis",
+                "months",
+            )
         }
         | {"sort": i}
         for i, t in enumerate(data["targets"])

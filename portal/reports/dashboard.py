@@ -7,7 +7,6 @@ and a rate is hidden whenever its numerator or denominator is a small cell.
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +20,7 @@ from portal.audit.service import record as audit
 from portal.auth.caller import Caller
 from portal.errors import FieldError, ValidationFailed
 from portal.reports.models import Figures, Indicator, Report, Target, UnitTarget
-from portal.reports.periods import containing, parse, previous
+from portal.reports.periods import Period, containing, parse, previous
 from portal.reports.service import definition_by_code
 from portal.stats.suppression import small, suppress_cell
 from tenancy.models import Unit
@@ -78,12 +77,15 @@ class Rates:
         return out
 
     def rows(
-        self, figures: Figures, goals: dict[str, tuple[Decimal, str | None]], exact: bool
+        self, figures: Figures, goals: dict[str, tuple[Decimal, str | None]], exact: bool, period: Period
     ) -> list[dict[str, Any]]:
-        """Each target as numerator, denominator, rate and met; a rate built on a small cell is hidden."""
+        """Each target as numerator, denominator, rate and met; a rate built on a small cell is hidden,
+        and a target of other months (the Action Month is June) does not apply to the period."""
         rows = []
         for target in self.targets:
-            num, den = _value(figures, target.numerator), _value(figures, target.denominator)
+            applies = target.applies(period.start, period.end)
+            num = _value(figures, target.numerator) if applies else None
+            den = _value(figures, target.denominator) if applies else None
             sensitive = not exact and target.numerator.split(".")[0] in self.counting
             hidden = sensitive and ((num is not None and small(num)) or (den is not None and small(den)))
             pct = None if num is None or not den or hidden else round(100.0 * num / den, 1)
@@ -99,6 +101,7 @@ class Rates:
                     "target_pct": float(goal),
                     "target_set_by": set_by,
                     "met": None if pct is None else pct >= float(goal),
+                    "applies": applies,
                 }
             )
         return rows
@@ -147,7 +150,7 @@ def dashboard(session: Session, caller: Caller, unit: Unit, params: dict[str, An
     trend = []
     for period in periods:
         report = reports.get((unit.id, period.key))
-        rows = rates.rows(report.figures, rates.goals(unit, period.end.year), exact) if report else []
+        rows = rates.rows(report.figures, rates.goals(unit, period.end.year), exact, period) if report else []
         trend.append(
             {
                 "period": period.key,
@@ -168,9 +171,9 @@ def dashboard(session: Session, caller: Caller, unit: Unit, params: dict[str, An
         "report_id": current.id if current else None,
         "status": current.status if current else None,
         "suppressed": not exact,
-        "targets": rates.rows(current.figures, goals, exact) if current else [],
+        "targets": rates.rows(current.figures, goals, exact, last) if current else [],
         "trend": trend,
-        "ranking": _ranking(session, caller, rates, unit, definition.id, last.key, last.end),
+        "ranking": _ranking(session, caller, rates, unit, definition.id, last),
     }
 
 
@@ -179,16 +182,17 @@ def _shown(value: int | None, exact: bool) -> int | str | None:
 
 
 def _ranking(
-    session: Session, caller: Caller, rates: Rates, unit: Unit, definition_id: int, period: str, end: date
+    session: Session, caller: Caller, rates: Rates, unit: Unit, definition_id: int, period: Period
 ) -> list[dict[str, Any]]:
     """Each sub-unit's rates this period (reports read in one query); units without a report say so."""
+    end = period.end
     subs = children_on(session, unit, end)
-    reports = _reports(session, definition_id, [s.id for s in subs], [period])
+    reports = _reports(session, definition_id, [s.id for s in subs], [period.key])
     out = []
     for sub in subs:
-        report = reports.get((sub.id, period))
+        report = reports.get((sub.id, period.key))
         exact = in_subtree(sub.path, caller.scope.records)
-        rows = rates.rows(report.figures, rates.goals(sub, end.year), exact) if report else []
+        rows = rates.rows(report.figures, rates.goals(sub, end.year), exact, period) if report else []
         out.append(
             {
                 "unit": sub.ref(),

@@ -17,11 +17,12 @@ from sqlalchemy import (
     Identity,
     Integer,
     Numeric,
+    SmallInteger,
     String,
     Text,
     func,
 )
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from infra.db import Base
@@ -83,6 +84,17 @@ class Target(Base):
     default_pct: Mapped[Decimal] = mapped_column(Numeric(5, 2))
     legal_basis: Mapped[str | None] = mapped_column(Text)
     sort: Mapped[int] = mapped_column(Integer, default=0)
+    months: Mapped[list[int] | None] = mapped_column(ARRAY(SmallInteger))  # None: every period
+
+    def applies(self, start: date, end: date) -> bool:
+        """Whether a period from ``start`` to ``end`` holds one of the target's months."""
+        if not self.months:
+            return True
+        held = {
+            (start.year + (start.month - 1 + i) // 12, (start.month - 1 + i) % 12 + 1)
+            for i in range((end.year - start.year) * 12 + end.month - start.month + 1)
+        }
+        return any(month in self.months for _year, month in held)
 
 
 class UnitTarget(Base):

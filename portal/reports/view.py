@@ -144,11 +144,11 @@ def document_data(session: Session, report_id: int, exact: bool, generated_by: s
         )
     }
     trend_rates = {
-        p.key: {r["code"]: r["pct"] for r in rates.rows(past[p.key].figures, goals, exact)}
+        p.key: {r["code"]: r["pct"] for r in rates.rows(past[p.key].figures, goals, exact, p)}
         for p in periods
         if p.key in past
     }
-    targets = rates.rows(report.figures, goals, exact)
+    targets = rates.rows(report.figures, goals, exact, _period(definition, report))
     lowest = unit.level == definition.lowest_level
     subs = [] if lowest else sub_unit_statuses(session, report, unit)
     missing_ids = {m["id"] for m in report.missing_units}
