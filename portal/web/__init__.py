@@ -19,6 +19,9 @@ from portal.web import routes_auth, routes_children, routes_dashboard, routes_ta
 from portal.web.deps import provide_web_caller
 from portal.web.errors import EXCEPTION_HANDLERS
 from portal.web.render import TEMPLATE_CONFIG, page
+from portal.web.routes_report_month import ROUTES as REPORT_MONTH_ROUTES
+from portal.web.routes_reports import ROUTES as REPORT_ROUTES
+from portal.web.routes_staff import ROUTES as STAFF_ROUTES
 from portal.web.session import PAGE_HEADERS, csrf_ok
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -38,6 +41,9 @@ pages = Router(
         *routes_ward.ROUTES,
         *routes_dashboard.ROUTES,
         *routes_tasks.ROUTES,
+        *REPORT_ROUTES,
+        *REPORT_MONTH_ROUTES,
+        *STAFF_ROUTES,
     ],
     # The application's "db" (portal.api.deps.provide_db) takes this "caller": the same scoped session.
     dependencies={"caller": Provide(provide_web_caller, sync_to_thread=True)},

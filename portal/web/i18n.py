@@ -271,3 +271,100 @@ def parse_date(text: str) -> date | None:
 
 def age_on(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+# --- reports and staff pages (routes_reports*.py, routes_staff.py) -----------------------------
+WORDS.update(
+    {
+        "monthly_report": ("Báo cáo tháng", "Monthly report"),
+        "open_report": ("Mở báo cáo", "Open the report"),
+        "start_report": ("Bắt đầu báo cáo tháng này", "Start this month's report"),
+        "hamlet_reports": ("Báo cáo của các thôn/tổ dân phố", "The hamlets' reports"),
+        "prepare_drafts": ("Tạo dự thảo cho tất cả thôn", "Prepare drafts for every hamlet"),
+        "no_report_yet": ("Chưa có báo cáo", "No report yet"),
+        "enter_counts": ("Nhập số liệu", "Enter the counts"),
+        "report_actions": ("Thao tác", "Actions"),
+        "act_submit": ("Nộp báo cáo", "Submit"),
+        "act_approve": ("Phê duyệt", "Approve"),
+        "act_return": ("Trả lại", "Return"),
+        "act_reopen": ("Mở lại để sửa", "Reopen"),
+        "act_refresh": ("Tính lại từ dữ liệu trẻ em", "Recount from the register"),
+        "comment": ("Nhận xét", "Comment"),
+        "reason": ("Lý do", "Reason"),
+        "with_missing": ("Kể cả khi còn đơn vị chưa được duyệt", "Even with units not yet approved"),
+        "figures": ("Số liệu", "Figures"),
+        "sub_units": ("Đơn vị cấp dưới", "Sub-units"),
+        "missing_units": ("Đơn vị chưa có trong số liệu", "Units missing from the figures"),
+        "report_documents": ("Văn bản báo cáo", "Report documents"),
+        "report_document": ("Văn bản báo cáo", "Report document"),
+        "make_document": ("Tạo tệp {f}", "Make a {f} file"),
+        "report_conflict": (
+            "Không thực hiện được: báo cáo vừa thay đổi hoặc đã khóa. Trang đã tải lại bản mới nhất.",
+            "Not done: the report changed or is locked. The page shows the latest version.",
+        ),
+        "report_entered": ("Đã lưu số liệu.", "Counts saved."),
+        "report_submit": ("Đã nộp báo cáo.", "Report submitted."),
+        "report_approve": ("Đã phê duyệt báo cáo.", "Report approved."),
+        "report_return": ("Đã trả lại báo cáo.", "Report returned."),
+        "report_reopen": ("Đã mở lại báo cáo.", "Report reopened."),
+        "report_refresh": ("Đã tính lại số liệu.", "Figures recounted."),
+        "report_created": ("Đã tạo báo cáo.", "Report started."),
+        "ev_create": ("Tạo báo cáo", "Report started"),
+        "ev_compute": ("Tính lại từ dữ liệu trẻ em", "Recounted from the register"),
+        "ev_enter": ("Nhập số liệu", "Counts entered"),
+        "ev_consolidate": ("Tổng hợp từ đơn vị cấp dưới", "Consolidated from the sub-units"),
+        "ev_submit": ("Nộp báo cáo", "Submitted"),
+        "ev_approve": ("Phê duyệt", "Approved"),
+        "ev_return": ("Trả lại", "Returned"),
+        "ev_reopen": ("Mở lại để sửa", "Reopened"),
+        "staff_title": ("Quản lý cán bộ, cộng tác viên", "Staff management"),
+        "new_account": ("Tạo tài khoản", "Create an account"),
+        "active": ("Đang hoạt động", "Active"),
+        "inactive": ("Đã khóa", "Deactivated"),
+        "deactivate": ("Khóa tài khoản", "Deactivate"),
+        "activate": ("Mở lại tài khoản", "Reactivate"),
+        "reset_code": ("Cấp mã đặt lại mật khẩu", "Issue a reset code"),
+        "unit_id": ("Đơn vị", "Unit"),
+        "setup_code_title": ("Mã đặt mật khẩu (chỉ hiển thị một lần)", "Password code (shown only once)"),
+        "setup_code_hint": (
+            "Đưa mã này cho {name}. Mã dùng một lần, hết hạn lúc {at}. Trang này sẽ không hiện lại mã.",
+            "Give this code to {name}. It works once and expires at {at}. It will not be shown again.",
+        ),
+        "account_created": ("Đã tạo tài khoản {u}.", "Account {u} created."),
+        "staff_deactivated": ("Đã khóa tài khoản.", "Account deactivated."),
+        "staff_activated": ("Đã mở lại tài khoản.", "Account reactivated."),
+        "hamlet_added": ("Đã thêm thôn/tổ dân phố.", "Hamlet added."),
+        "hamlet_renamed": ("Đã đổi tên thôn/tổ dân phố.", "Hamlet renamed."),
+        "new_hamlet": ("Thêm thôn/tổ dân phố", "Add a hamlet"),
+        "rename": ("Đổi tên", "Rename"),
+        "name": ("Tên", "Name"),
+        "kind": ("Loại", "Kind"),
+    }
+)
+ERROR_WORDS.update(
+    {
+        "not_integer": ("Phải là số nguyên không âm.", "Must be a whole number."),
+        "negative": ("Không được là số âm.", "Must not be negative."),
+        "too_large": ("Số quá lớn.", "Too large."),
+        "exceeds": (
+            "Lớn hơn số liệu mà ô này không được vượt quá.",
+            "More than the figure it may not exceed.",
+        ),
+        "contradicts_registry": ("Mâu thuẫn với dữ liệu trẻ em.", "Contradicts the register."),
+        "partition_mismatch": ("Tổng các ô thành phần không khớp.", "The parts do not add up."),
+        "too_long": ("Quá dài.", "Too long."),
+        "taken": ("Tên đăng nhập đã có người dùng.", "This username is taken."),
+        "level": ("Vai trò không phù hợp với cấp đơn vị này.", "This role does not work at this level."),
+        "closed": ("Đơn vị này không còn hoạt động.", "This unit is not in force."),
+        "unknown": ("Không có trong danh mục.", "Not known."),
+        "name_taken": ("Xã đã có thôn/tổ dân phố tên này.", "The commune already has a hamlet of this name."),
+    }
+)
+FIELD_ERROR_WORDS.update(
+    {
+        ("username", "invalid"): (
+            "3–64 ký tự: chữ thường a-z, chữ số, '.', '_' hoặc '-'.",
+            "3 to 64 characters: a-z, digits, '.', '_' or '-'.",
+        ),
+    }
+)
+# --- end of reports and staff pages ------------------------------------------------------------

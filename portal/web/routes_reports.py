@@ -1,0 +1,210 @@
+"""Periodic report pages: the list of the caller's area, one report with its figures, the hand-entered
+cells as a form, and the workflow buttons (submit, approve, return, reopen, refresh).
+
+Every call goes through portal.reports (service, workflow, view) with the caller's scoped session, as
+the API does: Casbin, the SQL scope, RLS and the audit log apply. What the buttons offer comes from
+``allowed_actions``; the services check again.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from litestar import Request, get, post
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.api.deps import CallerDep, DbDep
+from portal.auth.caller import Caller
+from portal.errors import Conflict, FieldError, ValidationFailed
+from portal.reports import service, workflow
+from portal.reports.access import get_report
+from portal.reports.documents import documents_of
+from portal.reports.figures import load_catalog
+from portal.reports.models import ReportDefinition
+from portal.reports.view import report_json
+from portal.web.deps import FormData, lang_of
+from portal.web.i18n import field_errors
+from portal.web.render import page, see_other
+from tenancy.models import Unit
+
+PAGE_SIZE = 20
+FLASH = {k: f"report_{k}" for k in ("entered", "submit", "approve", "return", "reopen", "refresh", "created")}
+ACTIONS = {
+    "submit": workflow.submit,
+    "approve": workflow.approve,
+    "return": workflow.send_back,
+    "reopen": workflow.reopen,
+}
+
+
+def _int(text: object) -> int | None:
+    value = str(text or "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def report_page(
+    request: Request[Any, Any, Any],
+    db: Session,
+    caller: Caller,
+    report_id: int,
+    errors: list[FieldError] | None = None,
+    typed: Mapping[str, str] | None = None,
+    status_code: int = 200,
+    message: str | None = None,
+) -> Template:
+    """One report as tables; ``typed`` puts a rejected form's text back into its boxes."""
+    report, definition, unit = get_report(db, caller, report_id)
+    view = report_json(db, caller, report, definition, unit)
+    lang = lang_of(request)
+    catalog = load_catalog(db, definition)
+    en = lang == "en"
+    tables = [
+        {
+            "code": i.code,
+            "name": i.name_en if en else i.name_vi,
+            "cells": [
+                (
+                    c["key"],
+                    c["name_en"] if en else c["name_vi"],
+                    view["figures"].get(i.code, {}).get(c["key"], 0),
+                )
+                for c in i.cells
+            ],
+        }
+        for i in catalog.held_at(unit.level)
+    ]
+    entry = []
+    derived_of = {i.code: ({"total"} if i.partitions else set()) for i in catalog.indicators}
+    for i in catalog.entered_at(unit.level):
+        cells = []
+        for c in i.cells:
+            if c["key"] in derived_of[i.code] or "auto" in c:
+                continue
+            name = f"values.{i.code}.{c['key']}"
+            stored = report.entered.get(i.code, {}).get(c["key"])
+            value = typed.get(name, "") if typed is not None else ("" if stored is None else str(stored))
+            cells.append((name, c["name_en"] if en else c["name_vi"], value))
+        entry.append({"name": i.name_en if en else i.name_vi, "cells": cells})
+    return page(
+        request,
+        "report.html",
+        status_code=status_code,
+        view=view,
+        report=report,
+        unit=unit,
+        title=definition.name_en if en else definition.name_vi,
+        tables=tables,
+        entry=entry if "enter" in view["allowed_actions"] else [],
+        documents=documents_of(db, report.id) if not view["suppressed"] else [],
+        errors=field_errors(errors or [], lang),
+        form_message=message or ("form_errors" if errors else None),
+        flash=FLASH.get(request.query_params.get("msg", "")),
+    )
+
+
+@get("/reports", sync_to_thread=True, include_in_schema=False)
+def reports_page(
+    request: Request[Any, Any, Any],
+    caller: CallerDep,
+    db: DbDep,
+    page_no: Annotated[int, QueryParameter(name="page")] = 1,
+) -> Template:
+    page_no = max(1, page_no)
+    items, total = service.list_reports(db, caller, {"page": page_no, "page_size": PAGE_SIZE})
+    unit_ids = {r.unit_id for r in items}
+    units = dict(db.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).tuples().all())
+    definitions = {d.id: d for d in db.scalars(select(ReportDefinition))}
+    return page(
+        request,
+        "reports.html",
+        items=items,
+        total=total,
+        page_no=page_no,
+        pages=max(1, math.ceil(total / PAGE_SIZE)),
+        units=units,
+        definitions=definitions,
+    )
+
+
+@get("/reports/{report_id:int}", sync_to_thread=True, include_in_schema=False)
+def report_detail(
+    request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, report_id: FromPath[int]
+) -> Template:
+    return report_page(request, db, caller, report_id)
+
+
+def parse_values(
+    form: Mapping[str, Any],
+) -> tuple[dict[str, dict[str, int]], dict[str, str], list[FieldError]]:
+    """The posted ``values.<indicator>.<cell>`` boxes as counts; an empty or non-integer box is an error."""
+    values: dict[str, dict[str, int]] = {}
+    typed: dict[str, str] = {}
+    errors: list[FieldError] = []
+    for name, raw in form.items():
+        parts = name.split(".")
+        if len(parts) != 3 or parts[0] != "values":
+            continue
+        text = str(raw or "").strip()
+        typed[name] = text
+        if not text:
+            errors.append(FieldError(name, "is required", "required"))
+        elif not text.isdigit() or len(text) > 9:
+            errors.append(FieldError(name, "must be a whole number", "not_integer"))
+        else:
+            values.setdefault(parts[1], {})[parts[2]] = int(text)
+    return values, typed, errors
+
+
+@post("/reports/{report_id:int}/values", sync_to_thread=True, include_in_schema=False)
+def report_values(
+    request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, report_id: FromPath[int], data: FormData
+) -> Template | Redirect:
+    values, typed, errors = parse_values(data)
+    if not errors:
+        try:
+            with db.begin_nested():
+                service.enter_values(
+                    db, caller, report_id, {"values": values, "version": _int(data.get("version"))}
+                )
+        except ValidationFailed as exc:
+            errors = exc.errors
+        except Conflict:
+            db.expire_all()
+            return report_page(request, db, caller, report_id, status_code=409, message="report_conflict")
+        else:
+            return see_other(f"/reports/{report_id}?msg=entered")
+    return report_page(request, db, caller, report_id, errors, typed, status_code=422)
+
+
+@post("/reports/{report_id:int}/action", sync_to_thread=True, include_in_schema=False)
+def report_action(
+    request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, report_id: FromPath[int], data: FormData
+) -> Template | Redirect:
+    action = str(data.get("action") or "")
+    body = {
+        "version": _int(data.get("version")),
+        "comment": str(data.get("comment") or "").strip() or None,
+        "reason": str(data.get("reason") or "").strip() or None,
+    }
+    try:
+        with db.begin_nested():
+            if action == "refresh":
+                service.refresh(db, caller, report_id)
+            elif action in ACTIONS:
+                ACTIONS[action](db, caller, report_id, body)
+            else:
+                return report_page(request, db, caller, report_id, status_code=400, message="error")
+    except ValidationFailed as exc:
+        return report_page(request, db, caller, report_id, exc.errors, status_code=422)
+    except Conflict:
+        db.expire_all()
+        return report_page(request, db, caller, report_id, status_code=409, message="report_conflict")
+    return see_other(f"/reports/{report_id}?msg={action}")
+
+
+ROUTES = [reports_page, report_detail, report_values, report_action]
