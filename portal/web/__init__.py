@@ -15,7 +15,7 @@ from litestar.datastructures import ResponseHeader
 from litestar.di import Provide
 from litestar.static_files import create_static_files_router
 
-from portal.web import routes_auth, routes_children, routes_dashboard, routes_tasks, routes_ward
+from portal.web import routes_auth, routes_cases, routes_children, routes_dashboard, routes_tasks, routes_ward
 from portal.web.deps import provide_web_caller
 from portal.web.errors import EXCEPTION_HANDLERS
 from portal.web.render import TEMPLATE_CONFIG, page
@@ -41,6 +41,7 @@ pages = Router(
         *routes_ward.ROUTES,
         *routes_dashboard.ROUTES,
         *routes_tasks.ROUTES,
+        *routes_cases.all_routes(),
         *REPORT_ROUTES,
         *REPORT_MONTH_ROUTES,
         *STAFF_ROUTES,

@@ -1,0 +1,205 @@
+"""Inspection pages: plans, a plan with each audited unit's checklist results (counts and anonymous
+ids, never names), findings, recommendations and their follow-up; a unit's answers to its
+recommendations. Every call goes through portal.inspections with the caller's scoped session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from authz.guards import authorize_action
+from portal.api.deps import CallerDep, DbDep
+from portal.auth.caller import Caller
+from portal.errors import Conflict, FieldError, ValidationFailed
+from portal.inspections import followup, service
+from portal.inspections.checks import CHECKLIST
+from portal.inspections.models import InspectionPlan
+from portal.inspections.view import plan_json
+from portal.web.case_words import form_errors
+from portal.web.deps import FormData, lang_of
+from portal.web.i18n import parse_date
+from portal.web.render import page, see_other
+from tenancy.models import Unit
+from tenancy.scope import subtree_clause
+
+FLASH = {"done": "saved", "answered": "rec_answered"}
+
+
+@get("/inspections", sync_to_thread=True, include_in_schema=False)
+def inspections_page(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep) -> Template:
+    authorize_action(caller, "inspection", "read")
+    plans = db.scalars(
+        select(InspectionPlan).order_by(InspectionPlan.period_end.desc(), InspectionPlan.id.desc())
+    ).all()
+    return page(request, "inspections.html", plans=plans)
+
+
+def _units_below(db: Session, unit_id: int) -> list[tuple[str, str]]:
+    """The audited unit and the units below it (where a recommendation may be addressed)."""
+    unit = db.get(Unit, unit_id)
+    if unit is None:
+        return []
+    rows = db.scalars(
+        select(Unit).where(subtree_clause(Unit.path, unit.path), Unit.valid_to.is_(None)).order_by(Unit.path)
+    ).all()
+    return [(str(u.id), u.name) for u in rows][:200]
+
+
+def _plan_page(
+    request: Request[Any, Any, Any],
+    db: Session,
+    caller: Caller,
+    plan_id: int,
+    form: str = "",
+    errors: list[FieldError] | None = None,
+    values: dict[str, Any] | None = None,
+    status_code: int = 200,
+    message: str | None = None,
+) -> Template:
+    plan = plan_json(db, service.get_plan(db, caller, plan_id))
+    lang = lang_of(request)
+    return page(
+        request,
+        "inspection.html",
+        status_code=status_code,
+        plan=plan,
+        units={t["id"]: _units_below(db, t["unit"]["id"]) for t in plan["targets"]},
+        items=[(i.code, i.name_en if lang == "en" else i.name_vi) for i in CHECKLIST],
+        form=form,
+        errors=form_errors(errors or [], lang),
+        values=values or {},
+        form_message=message or ("form_errors" if errors else None),
+        flash=FLASH.get(request.query_params.get("msg", "")),
+    )
+
+
+@get("/inspections/{plan_id:int}", sync_to_thread=True, include_in_schema=False)
+def inspection_page(
+    request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, plan_id: FromPath[int]
+) -> Template:
+    return _plan_page(request, db, caller, plan_id)
+
+
+def _plan_of(data: dict[str, Any]) -> int:
+    text = str(data.get("plan_id") or "")
+    return int(text) if text.isdigit() else 0
+
+
+@post("/inspection-targets/{target_id:int}/findings", sync_to_thread=True, include_in_schema=False)
+def finding_submit(
+    request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, target_id: FromPath[int], data: FormData
+) -> Template | Redirect:
+    plan_id = _plan_of(data)
+    body = {"text": str(data.get("text") or ""), "severity": str(data.get("severity") or "medium")}
+    if data.get("item"):
+        body["item"] = str(data["item"])
+    try:
+        followup.add_finding(db, caller, target_id, body)
+    except ValidationFailed as exc:
+        db.rollback()
+        return _plan_page(request, db, caller, plan_id, f"finding-{target_id}", exc.errors, data, 422)
+    return see_other(f"/inspections/{plan_id}?msg=done")
+
+
+@post("/inspection-findings/{finding_id:int}/recommendations", sync_to_thread=True, include_in_schema=False)
+def recommendation_submit(
+    request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, finding_id: FromPath[int], data: FormData
+) -> Template | Redirect:
+    plan_id = _plan_of(data)
+    unit = str(data.get("responsible_unit_id") or "")
+    deadline_text = str(data.get("deadline") or "").strip()
+    deadline = parse_date(deadline_text)
+    errors = []
+    if deadline is None:
+        errors.append(FieldError("deadline", "is not a dd/mm/yyyy date", "bad_date"))
+    body = {
+        "text": str(data.get("text") or ""),
+        "deadline": deadline.isoformat() if deadline else "",
+        "responsible_unit_id": int(unit) if unit.isdigit() else None,
+    }
+    if not errors:
+        try:
+            followup.recommend(db, caller, finding_id, body)
+        except ValidationFailed as exc:
+            errors = exc.errors
+        else:
+            return see_other(f"/inspections/{plan_id}?msg=done")
+    db.rollback()
+    return _plan_page(request, db, caller, plan_id, f"rec-{finding_id}", errors, data, 422)
+
+
+@post("/recommendations/{rec_id:int}/{verdict:str}", sync_to_thread=True, include_in_schema=False)
+def settle_submit(
+    request: Request[Any, Any, Any],
+    caller: CallerDep,
+    db: DbDep,
+    rec_id: FromPath[int],
+    verdict: FromPath[str],
+    data: FormData,
+) -> Template | Redirect:
+    """accept / reopen (the inspecting side) and answer (the responsible unit)."""
+    body = {"text": str(data.get("text") or "")}
+    plan_id = _plan_of(data)
+    try:
+        if verdict == "answer":
+            followup.answer(db, caller, rec_id, body)
+        elif verdict in ("accept", "reopen"):
+            followup.settle(db, caller, rec_id, body, accept=verdict == "accept")
+        else:
+            return page(request, "error.html", status_code=404, message_key="not_found")
+    except (ValidationFailed, Conflict) as exc:
+        db.rollback()
+        errors = exc.errors if isinstance(exc, ValidationFailed) else []
+        message = None if errors else "case_conflict"
+        if verdict == "answer":
+            return _recommendations_page(request, db, caller, rec_id, errors, data, 422, message)
+        return _plan_page(request, db, caller, plan_id, f"settle-{rec_id}", errors, data, 422, message)
+    if verdict == "answer":
+        return see_other("/recommendations?msg=answered")
+    return see_other(f"/inspections/{plan_id}?msg=done")
+
+
+def _recommendations_page(
+    request: Request[Any, Any, Any],
+    db: Session,
+    caller: Caller,
+    rec_id: int = 0,
+    errors: list[FieldError] | None = None,
+    values: dict[str, Any] | None = None,
+    status_code: int = 200,
+    message: str | None = None,
+) -> Template:
+    items = followup.list_recommendations(db, caller, None)
+    mine = caller.unit.id if caller.unit is not None else None
+    return page(
+        request,
+        "recommendations.html",
+        status_code=status_code,
+        items=items,
+        mine=mine,
+        form=f"answer-{rec_id}" if rec_id else "",
+        errors=form_errors(errors or [], lang_of(request)),
+        values=values or {},
+        form_message=message or ("form_errors" if errors else None),
+        flash=FLASH.get(request.query_params.get("msg", "")),
+    )
+
+
+@get("/recommendations", sync_to_thread=True, include_in_schema=False)
+def recommendations_page(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep) -> Template:
+    return _recommendations_page(request, db, caller)
+
+
+ROUTES = [
+    inspections_page,
+    inspection_page,
+    finding_submit,
+    recommendation_submit,
+    settle_submit,
+    recommendations_page,
+]
