@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import Task
 from sqlalchemy import update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from infra.clock import utcnow
 from infra.db import scoped_session
@@ -15,6 +15,15 @@ from tasks.celery_app import app
 from tenancy.scope import Scope
 
 MAX_RETRIES = 5
+
+
+def _finish(run_id: int, target_id: int, scope: Scope, status: str, error: str | None) -> None:
+    with scoped_session(scope) as session:
+        session.execute(
+            update(RunTarget)
+            .where(RunTarget.run_id == run_id, RunTarget.target_id == target_id)
+            .values(status=status, error=error, finished_at=utcnow())
+        )
 
 
 @app.task(
@@ -29,25 +38,15 @@ def check_target(self: Task, run_id: int, target_id: int, records: str | None, a
     try:
         with scoped_session(scope) as session:
             found = compute_checks(session, target_id)
-            session.execute(
-                update(RunTarget)
-                .where(RunTarget.run_id == run_id, RunTarget.target_id == target_id)
-                .values(
-                    status="done" if found else "failed",
-                    error=None if found else "not visible",
-                    finished_at=utcnow(),
-                )
-            )
-    except OperationalError as exc:
+        _finish(run_id, target_id, scope, "done" if found else "failed", None if found else "not visible")
+    except OperationalError as exc:  # the database is unreachable: try again, then give up visibly
         if self.request.retries >= MAX_RETRIES:
-            with scoped_session(scope) as session:
-                session.execute(
-                    update(RunTarget)
-                    .where(RunTarget.run_id == run_id, RunTarget.target_id == target_id)
-                    .values(status="failed", error=f"{type(exc).__name__}"[:200], finished_at=utcnow())
-                )
+            _finish(run_id, target_id, scope, "failed", type(exc).__name__)
             return "failed"
         raise self.retry(exc=exc, countdown=min(60, 2**self.request.retries)) from exc
+    except DBAPIError as exc:  # refused (e.g. outside the requester's scope): the run must still end
+        _finish(run_id, target_id, scope, "failed", f"{type(exc).__name__}: {exc.orig}"[:300])
+        return "failed"
     return "done" if found else "not visible"
 
 
