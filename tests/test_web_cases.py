@@ -66,6 +66,7 @@ def _file_case(b: Browser, child_id: str) -> str:
 def test_collaborator_files_a_hotline_case_then_the_ward_officer_assesses_and_closes_it(login, tree, owner):
     child = tree["children"][0]
     col = login("collab")
+    assert 'href="/cases"' in col.get("/children").text  # in the navigation
     page = col.get("/cases/new")
     assert page.status_code == 200 and "Tổng đài 111" in page.text and "được bảo mật" in page.text
     found = col.post("/cases/new", {**_intake(""), "q": "tran van an", "do": "search"})

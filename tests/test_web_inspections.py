@@ -63,6 +63,7 @@ def _until_finished(b: Browser, url: str, timeout: float = 90.0) -> str:
 
 def test_inspector_runs_checks_and_follows_a_recommendation_to_its_answer(login, tree, plan_id, worker):
     insp = login("inspector")
+    assert 'href="/inspections"' in insp.get("/dashboard").text
     listed = insp.get("/inspections")
     assert listed.status_code == 200 and f'href="/inspections/{plan_id}"' in listed.text
     plan_page = insp.get(f"/inspections/{plan_id}")
