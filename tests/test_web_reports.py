@@ -146,6 +146,21 @@ def test_ward_officer_prepares_drafts_approves_one_and_returns_another(browser, 
     )
 
 
+def test_lists_and_reports_of_another_commune_stay_hidden(browser, tree, owner):
+    outsider = make_user(owner, f"web-oo-{tree['tag']}", "ward_officer", tree["other"].id).username
+    tree["users"]["outsider"] = outsider
+    other = browser("outsider")
+    other.get("/reports/month")
+    foreign = _report_id(other.post("/reports/month", {"period": PERIOD}))
+    mine = _type_and_submit(browser("collab"))
+    officer = browser("officer")
+    listing = officer.get("/reports").text
+    assert f'href="/reports/{mine}"' in listing and f'href="/reports/{foreign}"' not in listing
+    assert officer.get(f"/reports/{foreign}").status_code == 404
+    assert officer.post(f"/reports/{foreign}/action", {"action": "submit"}).status_code == 404
+    assert outsider not in officer.get("/staff").text
+
+
 def test_inspector_sees_small_cells_hidden_and_no_entry_form(browser, tree, owner):
     report_id = _type_and_submit(browser("collab"))
     page = browser("inspector").get(f"/reports/{report_id}")
