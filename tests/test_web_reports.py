@@ -139,6 +139,10 @@ def test_ward_officer_prepares_drafts_approves_one_and_returns_another(browser, 
     assert "Bị trả lại" in seen and "Thiếu số điểm nước" in seen and 'name="values.injuries.fall"' in seen
     listing = officer.get("/reports").text
     assert f'href="/reports/{first}"' in listing and "Đã phê duyệt" in listing
+    commune = _report_id(officer.post("/reports/month", {"period": PERIOD}))
+    page = officer.get(f"/reports/{commune}").text
+    assert f'action="/reports/{commune}/consolidate"' in page and 'name="values.abused_children.male"' in page
+    assert f'href="/reports/{first}"' in page and 'data-status="returned"' in page  # the hamlets below
     # a collaborator cannot approve (no button; the service refuses a forged post)
     assert browser("collab").post(f"/reports/{second}/action", {"action": "approve"}).status_code in (
         403,
