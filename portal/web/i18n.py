@@ -467,6 +467,7 @@ for _key, _pair in {
     "outcome_na": ("Không có số liệu", "No data"),
     "value_threshold": ("Giá trị / ngưỡng", "Value / threshold"),
     "evidence": ("Căn cứ (số liệu, mã ẩn danh)", "Evidence (counts, anonymous ids)"),
+    "anonymous_ids": ("Mã ẩn danh", "Anonymous ids"),
     "run_checks": ("Chạy kiểm tra tự động", "Run the automated checks"),
     "check_run": ("Kiểm tra tự động", "Automated checks"),
     "back_to_plan": ("Về cuộc kiểm tra", "Back to the inspection"),
