@@ -186,3 +186,40 @@ def test_alerts_page_lists_and_marks_read(login, tree, owner):
     alert_id = re.search(r'action="/alerts/([0-9a-f-]{36})/read"', page.text).group(1)
     assert officer.post(f"/alerts/{alert_id}/read").status_code == 303
     assert "Đã đọc" in officer.get("/alerts").text
+
+
+def test_plan_is_written_submitted_and_approved_and_late_steps_are_marked(login, tree):
+    from datetime import timedelta
+
+    from infra.clock import today, utcnow
+    from portal.web.i18n import VN_TIME
+
+    col = login("collab")
+    col.get("/cases/new")
+    three_days_ago = (utcnow() - timedelta(days=3)).astimezone(VN_TIME).strftime("%d/%m/%Y %H:%M")
+    filed = col.post("/cases/new", _intake(str(tree["children"][4].id), received_at=three_days_ago))
+    assert filed.status_code == 303, filed.text
+    location = filed.headers["location"].split("?")[0]
+    assert "Quá hạn" in col.get("/cases").text  # the 12-hour assessment is late
+    officer = login("officer")
+    officer.get(location)
+    assert (
+        officer.post(f"{location}/act/assess", {"risk_level": "high", "summary": "Nguy cơ cao."}).status_code
+        == 303
+    )
+    soon = (today() + timedelta(days=10)).strftime("%d/%m/%Y")
+    plan = {"goals": "Trẻ được chăm sóc đầy đủ.", "review_on": soon}
+    missing = officer.post(f"{location}/act/draft_plan", plan)
+    assert missing.status_code == 422 and "Bắt buộc nhập." in missing.text
+    plan.update(
+        actions_0_description="Thăm gia đình hằng tuần", actions_0_owner="CTV thôn", actions_0_due_on=soon
+    )
+    assert officer.post(f"{location}/act/draft_plan", plan).status_code == 303
+    assert officer.post(f"{location}/act/submit_plan", {}).status_code == 303
+    assert "Kế hoạch chờ phê duyệt" in officer.get(location).text
+    approved = officer.post(f"{location}/act/approve_plan", {"decision_ref": "12/QĐ-UBND"})
+    assert approved.status_code == 303, approved.text
+    page = officer.get(location).text
+    assert "Đang thực hiện kế hoạch" in page and "Thăm gia đình hằng tuần" in page and "12/QĐ-UBND" in page
+    stale = officer.post(f"{location}/act/submit_plan", {})
+    assert stale.status_code in (404, 409)  # not allowed in this status: the page says so, nothing changes

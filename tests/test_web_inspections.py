@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from litestar.testing import TestClient
+from sqlalchemy import text
 
 from infra.clock import today
 from portal.app import create_app
@@ -61,7 +62,9 @@ def _until_finished(b: Browser, url: str, timeout: float = 90.0) -> str:
     raise AssertionError(f"{url} not finished in {timeout}s")
 
 
-def test_inspector_runs_checks_and_follows_a_recommendation_to_its_answer(login, tree, plan_id, worker):
+def test_inspector_runs_checks_and_follows_a_recommendation_to_its_answer(
+    login, tree, plan_id, worker, owner
+):
     insp = login("inspector")
     assert 'href="/inspections"' in insp.get("/dashboard").text
     listed = insp.get("/inspections")
@@ -105,6 +108,13 @@ def test_inspector_runs_checks_and_follows_a_recommendation_to_its_answer(login,
     mine = officer.get("/recommendations")
     assert mine.status_code == 200 and "Bổ sung thông tin người chăm sóc" in mine.text
     rec_id = re.search(r'action="/recommendations/(\d+)/answer"', mine.text).group(1)
+    assert "Quá hạn" not in mine.text
+    owner.execute(
+        text("UPDATE inspection_recommendations SET deadline = :d WHERE id = :r"),
+        {"d": today() - timedelta(days=1), "r": int(rec_id)},
+    )
+    owner.commit()
+    assert "Quá hạn" in officer.get("/recommendations").text  # overdue marked
     blank = officer.post(f"/recommendations/{rec_id}/answer", {"text": " "})
     assert blank.status_code == 422 and f'id="answer-{rec_id}-text-error"' in blank.text
     answered = officer.post(f"/recommendations/{rec_id}/answer", {"text": "Đã bổ sung 6 hồ sơ."})
