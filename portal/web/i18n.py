@@ -272,6 +272,7 @@ def parse_date(text: str) -> date | None:
 def age_on(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
+
 # --- reports and staff pages (routes_reports*.py, routes_staff.py) -----------------------------
 WORDS.update(
     {
