@@ -142,7 +142,8 @@ def test_the_inspection_pdf_has_a_progress_bar_and_a_download(login, plan_id, wo
 
 def test_ward_officers_do_not_run_checks_and_collaborators_see_no_inspection(login, plan_id):
     officer = login("officer")
-    officer.get("/recommendations")
+    audited = officer.get(f"/inspections/{plan_id}")
+    assert audited.status_code == 200 and "/checks" not in audited.text  # no inspector's forms
     assert officer.post(f"/inspections/{plan_id}/checks").status_code in (403, 404)
     collab = login("collab")
     assert collab.get(f"/inspections/{plan_id}").status_code in (403, 404)

@@ -63,6 +63,7 @@ def _plan_page(
 ) -> Template:
     plan = plan_json(db, service.get_plan(db, caller, plan_id))
     lang = lang_of(request)
+    inspecting = plan["inspecting_unit"] or {}
     return page(
         request,
         "inspection.html",
@@ -70,6 +71,8 @@ def _plan_page(
         plan=plan,
         units={t["id"]: _units_below(db, t["unit"]["id"]) for t in plan["targets"]},
         items=[(i.code, i.name_en if lang == "en" else i.name_vi) for i in CHECKLIST],
+        inspecting=caller.unit is not None
+        and inspecting.get("id") == caller.unit.id,  # forms only; rechecked
         form=form,
         errors=form_errors(errors or [], lang),
         values=values or {},
