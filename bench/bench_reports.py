@@ -30,32 +30,22 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bench_registry import RESULTS, Timer, prepare_database  # noqa: E402
 
 PROVINCE_CODE = "01"
-HAMLET_VALUES = {
-    "injuries": {
-        k: 0
-        for k in (
-            "fall",
-            "burn",
-            "road_traffic",
-            "poisoning",
-            "cut",
-            "suffocation",
-            "animal_bite",
-            "drowning",
-            "explosives",
-            "electrocution",
-            "other",
-        )
-    }
-    | {"fall": 1},
-    "injury_deaths": {"drowning": 0, "other": 0},
-    "water_points": {"listed": 2, "signed": 2, "fenced": 1},
-}
 COMMUNE_VALUES = {
     "abused_children": {"male": 1, "female": 0, "home": 1, "school": 0, "community": 0},
     "child_friendly": {"recognised": 1},
     "collaborators": {"in_place": 8, "trained": 7},
 }
+
+
+def hamlet_values() -> dict[str, dict[str, int]]:
+    """What each hamlet types by hand (besides Action Month participants, set from its children)."""
+    from portal.reports.catalog import zero_cells  # after the environment names the bench database
+
+    return {
+        "injuries": zero_cells("injuries") | {"fall": 1},
+        "injury_deaths": {"drowning": 0, "other": 0},
+        "water_points": {"listed": 2, "signed": 2, "fenced": 1},
+    }
 
 
 def parse_args() -> argparse.Namespace:
@@ -206,10 +196,10 @@ def main() -> None:
         rows = owner.execute(
             text("SELECT id, figures FROM reports WHERE id = ANY(:ids)"), {"ids": prepared["report_ids"]}
         ).all()
-        updates = []
+        updates, typed = [], hamlet_values()
         for rid, figures in rows:
             entered = {
-                **HAMLET_VALUES,
+                **typed,
                 "action_month": {"participants": figures["children"]["total"] * 9 // 10},
             }
             updates.append(

@@ -22,24 +22,11 @@ from infra.db import scoped_session  # noqa: E402
 from portal.auth.caller import Caller  # noqa: E402
 from portal.auth.models import User  # noqa: E402
 from portal.reports import bulk, consolidation, service, workflow  # noqa: E402
+from portal.reports.catalog import zero_cells  # noqa: E402
 from portal.reports.models import ConsolidationRun, Report  # noqa: E402
 from portal.reports.periods import containing, previous  # noqa: E402
 from tenancy.models import Unit  # noqa: E402
 from tenancy.resolve import scope_for  # noqa: E402
-
-INJURIES = (
-    "fall",
-    "burn",
-    "road_traffic",
-    "poisoning",
-    "cut",
-    "suffocation",
-    "animal_bite",
-    "drowning",
-    "explosives",
-    "electrocution",
-    "other",
-)
 
 
 def caller(username: str) -> Caller:
@@ -53,7 +40,7 @@ def caller(username: str) -> Caller:
 
 def hamlet_values(children: int, month: int, k: int) -> dict[str, dict[str, int]]:
     return {
-        "injuries": {c: 0 for c in INJURIES} | {"fall": (k + month) % 3, "road_traffic": (k * month) % 2},
+        "injuries": zero_cells("injuries") | {"fall": (k + month) % 3, "road_traffic": (k * month) % 2},
         "injury_deaths": {"drowning": 0, "other": 0},
         "water_points": {"listed": 2 + k % 3, "signed": 2 + k % 3, "fenced": 1 + (k + month) % 3 // 2},
         "action_month": {"participants": children * 9 // 10 if month == 6 else 0},

@@ -10,26 +10,13 @@ from typing import Any
 from sqlalchemy import text
 
 from portal.registry.models import ChildPeriod
+from portal.reports.catalog import zero_cells
 from tests.support import login, make_unit, make_user
-
-INJURY_CELLS = (
-    "fall",
-    "burn",
-    "road_traffic",
-    "poisoning",
-    "cut",
-    "suffocation",
-    "animal_bite",
-    "drowning",
-    "explosives",
-    "electrocution",
-    "other",
-)
 
 
 def hamlet_values(participants: int = 3) -> dict[str, dict[str, int]]:
     return {
-        "injuries": {k: 0 for k in INJURY_CELLS} | {"fall": 1, "drowning": 1},
+        "injuries": zero_cells("injuries") | {"fall": 1, "drowning": 1},
         "injury_deaths": {"drowning": 0, "other": 0},
         "water_points": {"listed": 2, "signed": 2, "fenced": 1},
         "action_month": {"participants": participants},

@@ -20,6 +20,13 @@ from portal.reports.models import Indicator, ReportDefinition, Target
 CATALOG = Path(__file__).with_name("data") / "catalog.json"
 
 
+def zero_cells(code: str) -> dict[str, int]:
+    """The cells of an indicator typed by hand, each 0 (partition totals left out): a form's blank."""
+    spec = next(i for i in json.loads(CATALOG.read_text(encoding="utf-8"))["indicators"] if i["code"] == code)
+    derived = {"total"} if spec.get("partitions") else set()
+    return {row[0]: 0 for row in spec["cells"] if row[0] not in derived and (len(row) < 5 or row[4] is None)}
+
+
 def _cell(row: list[Any]) -> dict[str, Any]:
     key, vi, en, *rest = row
     cell: dict[str, Any] = {"key": key, "name_vi": vi, "name_en": en}
