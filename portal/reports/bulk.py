@@ -39,18 +39,18 @@ def prepare_drafts(session: Session, caller: Caller, root: Unit, body: dict[str,
             )
         )
     )
-    todo = {u.id: u for u in lowest if u.id not in existing}
+    missing = {u.id: u for u in lowest if u.id not in existing}
     catalog = fig.load_catalog(session, definition)
     owner_of: dict[int, int] = {}  # hamlet -> the lowest-level unit it belonged to on the period's last day
     for hamlet_id, path in hamlets_on(session, root, period.end):
         segments = [int(x) for x in path.strip("/").split("/")]
         unit_id = hamlet_id if definition.lowest_level == "hamlet" else segments[-2]
-        if unit_id in todo:
+        if unit_id in missing:
             owner_of[hamlet_id] = unit_id
     current = dict(
         session.execute(select(Unit.id, Unit.path).where(Unit.id.in_(list(owner_of)))).tuples().all()
     )
-    base: dict[int, Figures] = {uid: {} for uid in todo}
+    base: dict[int, Figures] = {uid: {} for uid in missing}
     counted = fig.registry_figures(session, current, period.start, period.end, catalog)
     for hamlet_id, figures in counted.items():
         fig.add(base[owner_of[hamlet_id]], figures)
@@ -63,13 +63,13 @@ def prepare_drafts(session: Session, caller: Caller, root: Unit, body: dict[str,
             "period_start": period.start,
             "period_end": period.end,
             "status": "draft",
-            "figures": fig.compose(catalog, todo[uid].level, base[uid], {}),
+            "figures": fig.compose(catalog, missing[uid].level, base[uid], {}),
             "entered": {},
             "missing_units": [],
             "computed_at": now,
             "created_by": caller.user_id,
         }
-        for uid in todo
+        for uid in missing
     ]
     created = list(session.scalars(insert(Report).returning(Report.id), rows)) if rows else []
     if created:
