@@ -19,10 +19,10 @@ from portal.auth.caller import Caller
 from portal.errors import Conflict, FieldError, ValidationFailed
 from portal.reports import figures as fig
 from portal.reports.access import approver_unit, get_report, is_owner, require_approver, require_owner
+from portal.reports.consolidation import sub_unit_statuses
 from portal.reports.models import Contribution, Report
 from portal.reports.service import EDITABLE, check_version, event, touch
 from tenancy.models import Unit
-from tenancy.structure import children_on
 
 
 def _comment(body: dict[str, Any], field: str = "comment") -> str:
@@ -42,18 +42,11 @@ def stale_consolidation(session: Session, report: Report, unit: Unit) -> list[st
         c.unit_id: c for c in session.scalars(select(Contribution).where(Contribution.report_id == report.id))
     }
     problems = []
-    for sub in children_on(session, unit, report.period_end):
-        current = session.scalar(
-            select(Report).where(
-                Report.definition_id == report.definition_id,
-                Report.unit_id == sub.id,
-                Report.period == report.period,
-            )
-        )
-        was = contributions.get(sub.id)
-        now = (current.id, current.version, current.status) if current is not None else (None, None, None)
+    for sub in sub_unit_statuses(session, report, unit):  # one query for all the sub-units' reports
+        was = contributions.get(sub["unit"]["id"])
+        now = (sub["report_id"], sub["version"], sub["status"] if sub["report_id"] is not None else None)
         if was is None or (was.source_report_id, was.source_version, was.source_status) != now:
-            problems.append(f"{sub.name} changed since the consolidation")
+            problems.append(f"{sub['unit']['name']} changed since the consolidation")
     return problems
 
 
