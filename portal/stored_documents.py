@@ -101,14 +101,19 @@ def build(
     return "done"
 
 
+def fetch_checked(key: str, sha256: str | None) -> bytes:
+    """The stored object's bytes, refused (503) when storage is down or they no longer match ``sha256``."""
+    try:
+        data = get_storage().get(key)
+    except (StorageUnavailable, ObjectMissing) as exc:
+        raise StorageDown("document storage is unavailable: try again later") from exc
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise StorageDown("the stored object does not match its checksum")
+    return data
+
+
 def fetch(doc: StoredDocument) -> bytes:
     """The stored bytes of a finished document, checked against its SHA-256."""
     if doc.status != "done" or doc.storage_key is None:
         raise Conflict(f"document is {doc.status}, not ready")
-    try:
-        data = get_storage().get(doc.storage_key)
-    except (StorageUnavailable, ObjectMissing) as exc:
-        raise StorageDown("document storage is unavailable: try again later") from exc
-    if hashlib.sha256(data).hexdigest() != doc.sha256:
-        raise StorageDown("the stored document does not match its checksum: generate it again")
-    return data
+    return fetch_checked(doc.storage_key, doc.sha256)

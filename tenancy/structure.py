@@ -25,7 +25,8 @@ _HAMLETS_ON = """
 """
 
 
-def _valid_on(unit: Unit, on: date) -> bool:
+def valid_on(unit: Unit, on: date) -> bool:
+    """Whether ``unit`` was in force on ``on`` (valid_from inclusive, valid_to exclusive)."""
     return (unit.valid_from is None or unit.valid_from <= on) and (
         unit.valid_to is None or unit.valid_to > on
     )
@@ -106,7 +107,7 @@ def children_on(session: Session, unit: Unit, on: date) -> list[Unit]:
         return []
     if not moved_since(session, on):
         found = session.scalars(select(Unit).where(Unit.parent_id == unit.id))
-        return sorted((u for u in found if _valid_on(u, on)), key=_order)
+        return sorted((u for u in found if valid_on(u, on)), key=_order)
     start = path_on(session, unit, on)
     ids = {
         int(path[len(start) :].split("/", 1)[0])
@@ -117,7 +118,7 @@ def children_on(session: Session, unit: Unit, on: date) -> list[Unit]:
     extra = [
         u
         for u in session.scalars(select(Unit).where(Unit.parent_id == unit.id))
-        if u.id not in ids and _valid_on(u, on) and not _ever_held_hamlets(session, u)
+        if u.id not in ids and valid_on(u, on) and not _ever_held_hamlets(session, u)
     ]
     return sorted(found + extra, key=_order)
 
@@ -144,5 +145,5 @@ def _never_held_hamlets(session: Session, start: str, on: date, level: str, know
         for u in session.scalars(
             select(Unit).where(Unit.path >= start, Unit.path < subtree_end(start), Unit.level == level)
         )
-        if u.id not in known and _valid_on(u, on) and not _ever_held_hamlets(session, u)
+        if u.id not in known and valid_on(u, on) and not _ever_held_hamlets(session, u)
     ]

@@ -191,12 +191,11 @@ def test_alerts_page_lists_and_marks_read(login, tree, owner):
 def test_plan_is_written_submitted_and_approved_and_late_steps_are_marked(login, tree):
     from datetime import timedelta
 
-    from infra.clock import today, utcnow
-    from portal.web.i18n import VN_TIME
+    from infra.clock import VIETNAM, today, utcnow
 
     col = login("collab")
     col.get("/cases/new")
-    three_days_ago = (utcnow() - timedelta(days=3)).astimezone(VN_TIME).strftime("%d/%m/%Y %H:%M")
+    three_days_ago = (utcnow() - timedelta(days=3)).astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
     filed = col.post("/cases/new", _intake(str(tree["children"][4].id), received_at=three_days_ago))
     assert filed.status_code == 303, filed.text
     location = filed.headers["location"].split("?")[0]

@@ -16,13 +16,14 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from infra.clock import utcnow
-from infra.storage import ObjectMissing, StorageUnavailable, get_storage
+from infra.storage import StorageUnavailable, get_storage
 from portal.audit.service import record as audit
 from portal.auth.caller import Caller
 from portal.cases.access import get_case, log_event
 from portal.cases.models import CaseAttachment
 from portal.cases.workflow import load_for
-from portal.errors import DomainError, FieldError, NotVisible, ValidationFailed
+from portal.errors import FieldError, NotVisible, ValidationFailed
+from portal.stored_documents import StorageDown, fetch_checked
 
 log = logging.getLogger(__name__)
 MAX_BYTES = 10 * 1024 * 1024
@@ -42,10 +43,6 @@ class FileTooLarge(ValidationFailed):
 
 class UnsupportedType(ValidationFailed):
     status_code = 415
-
-
-class StorageDown(DomainError):
-    status_code = 503
 
 
 def sniff(data: bytes) -> str | None:
@@ -132,12 +129,7 @@ def download(
         raise NotVisible(
             "attachment not found", resource="case", action="download", resource_ids=[str(attachment_id)]
         )
-    try:
-        data = get_storage().get(row.storage_key)
-    except (StorageUnavailable, ObjectMissing) as exc:
-        raise StorageDown("document storage is unavailable: try again later") from exc
-    if hashlib.sha256(data).hexdigest() != row.sha256:
-        raise StorageDown("the stored file does not match its checksum")
+    data = fetch_checked(row.storage_key, row.sha256)
     audit(
         caller.actor,
         "download",

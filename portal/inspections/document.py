@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta, timezone
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from infra.clock import utcnow
+from infra.clock import VIETNAM, utcnow
 from portal.audit.service import record as audit
 from portal.auth.caller import Caller
 from portal.errors import NotVisible
@@ -22,7 +21,6 @@ from tenancy.scope import Scope
 
 TASK = "tasks.inspections.build_document"
 PDF = "application/pdf"
-_VN = timezone(timedelta(hours=7))
 
 
 def render(data: dict[str, Any], author: str) -> bytes:
@@ -37,7 +35,7 @@ def render(data: dict[str, Any], author: str) -> bytes:
         f"Kỳ kiểm tra: {_vn(data['period_start'])} – {_vn(data['period_end'])}",
         f"Đoàn kiểm tra: {', '.join(m['full_name'] for m in data['team']) or '—'}",
         f"Căn cứ: {data['legal_basis'] or '—'}",
-        f"Lập lúc {utcnow().astimezone(_VN):%d/%m/%Y %H:%M} bởi {author}",
+        f"Lập lúc {utcnow().astimezone(VIETNAM):%d/%m/%Y %H:%M} bởi {author}",
     ):
         pdf.multi_cell(0, 5.5, line, new_x="LMARGIN", new_y="NEXT")
     for target in data["targets"]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -19,7 +18,7 @@ from portal.reports.access import get_report, require_owner
 from portal.reports.models import Figures, Report, ReportDefinition, ReportEvent
 from portal.reports.periods import EXAMPLES, Period, parse
 from tenancy.models import Unit
-from tenancy.structure import hamlets_on
+from tenancy.structure import hamlets_on, valid_on
 
 EDITABLE = ("draft", "returned")
 MAX_PAGE_SIZE = 200
@@ -100,7 +99,7 @@ def create_report(session: Session, caller: Caller, body: dict[str, Any]) -> Rep
         raise ValidationFailed(
             [FieldError("unit_id", f"{definition.code} reports start at {definition.lowest_level} level")]
         )
-    if not _valid_on(unit, period.end):
+    if not valid_on(unit, period.end):
         raise ValidationFailed([FieldError("unit_id", f"{unit.name} did not exist on {period.end:%d/%m/%Y}")])
     report = Report(
         definition_id=definition.id,
@@ -128,12 +127,6 @@ def create_report(session: Session, caller: Caller, body: dict[str, Any]) -> Rep
     event(session, report, caller, "create", None)
     audit(caller.actor, "create", "report", "allowed", resource_ids=[report.id], unit_id=unit.id)
     return report
-
-
-def _valid_on(unit: Unit, on: date) -> bool:
-    return (unit.valid_from is None or unit.valid_from <= on) and (
-        unit.valid_to is None or unit.valid_to > on
-    )
 
 
 def check_version(report: Report, version: Any) -> None:

@@ -5,13 +5,12 @@ Readers who do not keep the unit's records see small cells hidden (see portal.re
 
 from __future__ import annotations
 
-from datetime import timedelta, timezone
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from infra.clock import utcnow
+from infra.clock import VIETNAM, utcnow
 from portal.auth.caller import Caller
 from portal.reports import figures as fig
 from portal.reports.consolidation import sub_unit_statuses
@@ -45,7 +44,6 @@ LEVEL_VI = {
     "commune": "Xã/Phường",
     "hamlet": "Thôn/Tổ dân phố",
 }
-_VN = timezone(timedelta(hours=7))
 PERIOD_VI = {"month": "Tháng", "quarter": "Quý", "half": "6 tháng", "year": "Năm"}
 
 
@@ -162,7 +160,7 @@ def document_data(session: Session, report_id: int, exact: bool, generated_by: s
         "status": report.status,
         "status_vi": STATUS_VI[report.status],
         "version": report.version,
-        "generated_at": f"{utcnow().astimezone(_VN):%d/%m/%Y %H:%M}",
+        "generated_at": f"{utcnow().astimezone(VIETNAM):%d/%m/%Y %H:%M}",
         "generated_by": generated_by or "",
         "suppressed": not exact,
         "indicators": [
@@ -210,7 +208,7 @@ def document_data(session: Session, report_id: int, exact: bool, generated_by: s
         },
         "events": [
             {
-                "at": f"{e.at.astimezone(_VN):%d/%m/%Y %H:%M}",
+                "at": f"{e.at.astimezone(VIETNAM):%d/%m/%Y %H:%M}",
                 "actor": e.actor_username,
                 "action_vi": ACTION_VI.get(e.action, e.action),
                 "comment": e.comment,

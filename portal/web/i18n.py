@@ -7,14 +7,14 @@ next to its field in the reader's language, from the code (and the field where t
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Any
 
+from infra.clock import VIETNAM
 from portal.errors import FieldError
 
 LANGS = ("vi", "en")
 DEFAULT_LANG = "vi"
-VN_TIME = timezone(timedelta(hours=7))
 
 WORDS: dict[str, tuple[str, str]] = {
     "app": ("Cổng bảo vệ, chăm sóc trẻ em", "Child protection and care portal"),
@@ -249,7 +249,7 @@ def fmt_date(value: date | datetime | str | None) -> str:
     if isinstance(value, str):
         value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
     if isinstance(value, datetime):
-        moment = value.astimezone(VN_TIME) if value.tzinfo else value
+        moment = value.astimezone(VIETNAM) if value.tzinfo else value
         return f"{moment:%d/%m/%Y %H:%M}"
     return f"{value:%d/%m/%Y}"
 
