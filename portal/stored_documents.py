@@ -101,14 +101,16 @@ def build(
     return "done"
 
 
-def fetch_checked(key: str, sha256: str | None) -> bytes:
+def fetch_checked(
+    key: str, sha256: str | None, mismatch: str = "the stored file does not match its checksum"
+) -> bytes:
     """The stored object's bytes, refused (503) when storage is down or they no longer match ``sha256``."""
     try:
         data = get_storage().get(key)
     except (StorageUnavailable, ObjectMissing) as exc:
         raise StorageDown("document storage is unavailable: try again later") from exc
     if hashlib.sha256(data).hexdigest() != sha256:
-        raise StorageDown("the stored object does not match its checksum")
+        raise StorageDown(mismatch)
     return data
 
 
@@ -116,4 +118,6 @@ def fetch(doc: StoredDocument) -> bytes:
     """The stored bytes of a finished document, checked against its SHA-256."""
     if doc.status != "done" or doc.storage_key is None:
         raise Conflict(f"document is {doc.status}, not ready")
-    return fetch_checked(doc.storage_key, doc.sha256)
+    return fetch_checked(
+        doc.storage_key, doc.sha256, "the stored document does not match its checksum: generate it again"
+    )
