@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -32,7 +33,16 @@ class Settings:
     storage_dir: Path
     token_ttl_seconds: int
     login_max_failures: int
+    """Failed logins from one address on one account before the first delay."""
     login_cooldown_seconds: int
+    """The first delay; it doubles with each further failure, up to ``login_max_delay_seconds``."""
+    login_max_delay_seconds: int
+    login_address_max_failures: int
+    """Failed logins from one address on any accounts before that address gets the same delays."""
+    login_forget_seconds: int
+    """A throttle counter with no failure for this long (at least the longest delay) is forgotten."""
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...]
+    """Peers whose ``X-Forwarded-For`` is believed (portal.auth.client_address); none by default."""
     celery_eager: bool
     celery_queue: str
     consolidation_chunk: int
@@ -55,6 +65,11 @@ def _bool(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _networks(value: str | None) -> tuple[IPv4Network | IPv6Network, ...]:
+    """``"127.0.0.1, 10.0.0.0/8"``: addresses or networks; a wrong entry stops the start-up."""
+    return tuple(ip_network(part.strip(), strict=False) for part in (value or "").split(",") if part.strip())
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     env = os.environ
@@ -74,6 +89,10 @@ def get_settings() -> Settings:
         token_ttl_seconds=int(env.get("TOKEN_TTL_SECONDS", str(8 * 3600))),
         login_max_failures=int(env.get("LOGIN_MAX_FAILURES", "5")),
         login_cooldown_seconds=int(env.get("LOGIN_COOLDOWN_SECONDS", "300")),
+        login_max_delay_seconds=int(env.get("LOGIN_MAX_DELAY_SECONDS", "3600")),
+        login_address_max_failures=int(env.get("LOGIN_ADDRESS_MAX_FAILURES", "50")),
+        login_forget_seconds=int(env.get("LOGIN_FORGET_SECONDS", "86400")),
+        trusted_proxies=_networks(env.get("TRUSTED_PROXIES")),
         celery_eager=_bool(env.get("CELERY_EAGER")),
         celery_queue=env.get("CELERY_QUEUE", "portal"),
         consolidation_chunk=max(1, int(env.get("CONSOLIDATION_CHUNK", "25"))),

@@ -10,13 +10,14 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from portal.audit.service import ANONYMOUS, record
+from portal.auth.client_address import client_address
 from portal.errors import DomainError, TooManyAttempts, ValidationFailed
 
 log = logging.getLogger("portal")
 
 
 def _client(request: Request[Any, Any, Any]) -> str | None:
-    return request.client.host if request.client else None
+    return client_address(request)
 
 
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
