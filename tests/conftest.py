@@ -44,6 +44,9 @@ os.environ["DATABASE_URL"] = _ADMIN.set(database=_DB, username=_APP_ROLE, passwo
     hide_password=False
 )
 os.environ.setdefault("LOGIN_COOLDOWN_SECONDS", "300")
+# Every test client has the one address "testclient": across the suite its wrong passwords must not
+# reach the per-address limit (tests/test_login_throttle.py lowers it and uses its own addresses).
+os.environ.setdefault("LOGIN_ADDRESS_MAX_FAILURES", "100000")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("CELERY_RESULT_BACKEND", os.environ["CELERY_BROKER_URL"])
 if _EMBEDDED:

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
 
+from infra.clock import utcnow
 from infra.settings import get_settings
+from portal.auth import throttle
 from portal.auth.models import User
 from tests.support import PASSWORD, child_payload, hamlets_of, login, make_user, unit
 
 LOGIN = "/api/v1/auth/login"
 
 
-# portal.api.auth_routes raises TooManyAttempts(..., resource=..., action=..., username=...) but
-# portal.errors.TooManyAttempts.__init__ takes no audit context: a locked login answers 500 (no
-# Retry-After, no "locked" audit entry) instead of 429. Remove this marker once that is fixed.
 def attempt(client, username: str, password: str):
     return client.post(LOGIN, json={"username": username, "password": password})
 
@@ -119,10 +119,12 @@ def test_deactivating_an_account_ends_its_tokens(client, owner, ward_user):
     assert client.get("/api/v1/me", headers=headers).status_code == 401
 
 
-# --- throttle -----------------------------------------------------------------------------------
+# --- throttle (per account and address; the full rule is in tests/test_login_throttle.py) ---------
 
 
-def test_repeated_failures_lock_the_account_even_for_the_right_password(client, owner, ward_user):
+def test_repeated_failures_delay_the_account_at_that_address_even_for_the_right_password(
+    client, owner, ward_user
+):
     limit = get_settings().login_max_failures
     for _ in range(limit):
         assert attempt(client, ward_user.username, "wrong").status_code == 401
@@ -132,8 +134,10 @@ def test_repeated_failures_lock_the_account_even_for_the_right_password(client, 
     assert 0 < retry_after <= get_settings().login_cooldown_seconds
     assert locked.json()["retry_after"] == retry_after
     assert "access_token" not in locked.json()
-    assert len(audit_by_name(owner, ward_user.username, "locked")) == 1
-    # the lock is per username, whatever its case
+    rows = audit_by_name(owner, ward_user.username, "locked")
+    assert len(rows) == 1 and rows[0]["client"] == "testclient"
+    assert rows[0]["detail"]["throttle"] == "account"
+    # the delay is per username, whatever its case
     assert attempt(client, ward_user.username.upper(), PASSWORD).status_code == 429
 
 
@@ -145,15 +149,12 @@ def test_one_failure_short_of_the_limit_does_not_lock_and_success_resets(client,
         assert attempt(client, ward_user.username, PASSWORD).status_code == 200
 
 
-def test_the_lock_ends_after_the_cool_down(client, owner, ward_user):
+def test_the_lock_ends_after_the_cool_down(client, ward_user, monkeypatch):
     for _ in range(get_settings().login_max_failures):
         attempt(client, ward_user.username, "wrong")
     assert attempt(client, ward_user.username, PASSWORD).status_code == 429
-    owner.execute(
-        text("UPDATE login_throttle SET locked_until = now() - interval '1 second' WHERE username = :u"),
-        {"u": ward_user.username.lower()},
-    )
-    owner.commit()
+    later = utcnow() + timedelta(seconds=get_settings().login_cooldown_seconds)
+    monkeypatch.setattr(throttle, "utcnow", lambda: later)
     assert attempt(client, ward_user.username, PASSWORD).status_code == 200
 
 

@@ -12,6 +12,7 @@ from litestar.params import JSONBody
 from infra.settings import get_settings
 from portal.api.deps import CallerDep, DbDep, bearer_token, provide_anonymous_db
 from portal.audit.service import Actor, record
+from portal.auth.client_address import client_address
 from portal.auth.service import attempt_login, revoke
 from portal.errors import TooManyAttempts, Unauthenticated
 
@@ -30,8 +31,9 @@ class LoginIn(msgspec.Struct, forbid_unknown_fields=True):
     summary="Exchange a username and password for a bearer token",
 )
 def login(data: JSONBody[LoginIn], db: DbDep, request: Request[Any, Any, Any]) -> dict[str, Any]:
-    result = attempt_login(db, data.username, data.password)
-    db.commit()  # failures and the lock must persist although the answer is an error
+    client = client_address(request)
+    result = attempt_login(db, data.username, data.password, client)
+    db.commit()  # failures and the delays must persist although the answer is an error
     if result.retry_after is not None:
         raise TooManyAttempts(
             f"too many failed logins: try again in {result.retry_after} seconds",
@@ -39,6 +41,7 @@ def login(data: JSONBody[LoginIn], db: DbDep, request: Request[Any, Any, Any]) -
             resource="session",
             action="login",
             username=data.username[:64],
+            throttle=result.throttled_by,
         )
     if result.token is None or result.user is None:
         raise Unauthenticated(
@@ -51,7 +54,7 @@ def login(data: JSONBody[LoginIn], db: DbDep, request: Request[Any, Any, Any]) -
         "session",
         "allowed",
         unit_id=user.unit_id,
-        client=request.client.host if request.client else None,
+        client=client,
     )
     return {
         "access_token": result.token,

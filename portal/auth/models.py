@@ -43,6 +43,9 @@ class User(Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    email: Mapped[str | None] = mapped_column(String(254))
+    """Where one-time codes go when the manager may not hold them (portal.staff.delivery)."""
+    phone: Mapped[str | None] = mapped_column(String(16))
 
 
 class AuthToken(Base):
@@ -58,10 +61,28 @@ class AuthToken(Base):
 
 
 class LoginThrottle(Base):
-    """Consecutive failed logins per (lower-cased) username, known or not, and the cool-down end."""
+    """Failed logins on one (lower-cased) username, known or not, from one client address.
+
+    Only failing pairs are kept: a success deletes the row, and rows quiet for
+    ``login_forget_seconds`` are deleted (portal.auth.throttle), so the table never says where
+    anyone logged in from.
+    """
 
     __tablename__ = "login_throttle"
 
     username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class LoginAddressThrottle(Base):
+    """Failed logins from one client address on any usernames (stops one address spraying many)."""
+
+    __tablename__ = "login_address_throttle"
+
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -1,4 +1,5 @@
-"""Login with a throttle, opaque bearer tokens, and resolving a token to a :class:`Caller`."""
+"""Login behind the throttle (portal.auth.throttle), opaque bearer tokens, and resolving a token to a
+:class:`Caller`."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from infra.clock import utcnow
 from infra.settings import get_settings
+from portal.auth import throttle
 from portal.auth.caller import Caller
-from portal.auth.models import AuthToken, LoginThrottle, User
+from portal.auth.models import AuthToken, User
 from portal.auth.passwords import verify_password
 from tenancy.models import Unit
 from tenancy.resolve import scope_for
@@ -25,40 +26,36 @@ class LoginResult:
     token: str | None = None
     user: User | None = None
     retry_after: int | None = None
+    throttled_by: str | None = None
+    """Why the attempt was refused unchecked: ``throttle.ACCOUNT``, ``ADDRESS`` or ``BUSY``."""
 
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def attempt_login(session: Session, username: str, password: str) -> LoginResult:
-    """Check a password. The caller commits the session whatever the outcome (failures count).
+def attempt_login(session: Session, username: str, password: str, client: str | None) -> LoginResult:
+    """Check a password tried from the client address ``client``.
 
-    After ``login_max_failures`` consecutive failures for a username (known or not) every
-    attempt answers "locked" until the cool-down ends.
+    Security: the caller commits the session whatever the outcome (failures count). While the
+    throttle delays this username from this address, or this address on any username, the password
+    is not even checked: the answer carries only ``retry_after``. A failure never delays the same
+    account at another address, so wrong passwords cannot lock its owner out.
     """
     settings = get_settings()
-    now = utcnow()
-    key = username.strip().lower()[:64]
-    session.execute(insert(LoginThrottle).values(username=key, failures=0).on_conflict_do_nothing())
-    throttle = session.scalars(
-        select(LoginThrottle).where(LoginThrottle.username == key).with_for_update()
-    ).one()
-    if throttle.locked_until is not None and throttle.locked_until > now:
-        return LoginResult(retry_after=max(1, int((throttle.locked_until - now).total_seconds())))
+    throttled = throttle.check(session, username, client)
+    if throttled is not None:
+        return LoginResult(retry_after=throttled.retry_after, throttled_by=throttled.by)
     user = session.scalars(select(User).where(User.username == username.strip())).one_or_none()
     if (
         not verify_password(user.password_hash if user else None, password)
         or user is None
         or not user.is_active
     ):
-        throttle.failures += 1
-        if throttle.failures >= settings.login_max_failures:
-            throttle.failures = 0
-            throttle.locked_until = now + timedelta(seconds=settings.login_cooldown_seconds)
+        throttle.record_failure(session, username, client)
         return LoginResult()
-    throttle.failures = 0
-    throttle.locked_until = None
+    throttle.record_success(session, username, client)
+    now = utcnow()
     token = secrets.token_urlsafe(32)
     session.add(
         AuthToken(

@@ -10,6 +10,7 @@ from litestar.response import Redirect, Template
 
 from infra.db import scoped_session
 from portal.audit.service import ANONYMOUS, Actor, record
+from portal.auth.client_address import client_address
 from portal.auth.service import LoginResult, attempt_login, revoke
 from portal.web.deps import lang_of, web_caller
 from portal.web.i18n import LANGS, word
@@ -24,10 +25,6 @@ HOME_BY_ROLE = {
     "provincial_inspector": "/dashboard",
     "admin": "/dashboard",
 }
-
-
-def _client(request: Request[Any, Any, Any]) -> str | None:
-    return request.client.host if request.client else None
 
 
 @get("/", sync_to_thread=True, include_in_schema=False)
@@ -47,9 +44,9 @@ def login_page(request: Request[Any, Any, Any]) -> Template:
     return page(request, "login.html", pre_session=True, username="", message=None)
 
 
-def _attempt(username: str, password: str) -> LoginResult:
-    with scoped_session(NO_SCOPE) as session:  # failures and the lock persist whatever the outcome
-        return attempt_login(session, username, password)
+def _attempt(username: str, password: str, client: str | None) -> LoginResult:
+    with scoped_session(NO_SCOPE) as session:  # failures and the delays persist whatever the outcome
+        return attempt_login(session, username, password, client)
 
 
 @post("/login", include_in_schema=False)
@@ -57,10 +54,14 @@ async def login_submit(request: Request[Any, Any, Any]) -> Response[Any]:
     form = await request.form()
     username = str(form.get("username") or "")[:64]
     password = str(form.get("password") or "")
-    result = await to_thread.run_sync(_attempt, username, password)
+    client = client_address(request)
+    result = await to_thread.run_sync(_attempt, username, password, client)
     lang = lang_of(request)
     if result.token is None or result.user is None:
         locked = result.retry_after is not None
+        detail: dict[str, Any] = {"path": "/login", "username": username}
+        if locked:
+            detail["throttle"] = result.throttled_by
         await to_thread.run_sync(
             lambda: record(
                 ANONYMOUS,
@@ -68,12 +69,12 @@ async def login_submit(request: Request[Any, Any, Any]) -> Response[Any]:
                 "session",
                 "locked" if locked else "unauthenticated",
                 status_code=429 if locked else 401,
-                detail={"path": "/login", "username": username},
-                client=_client(request),
+                detail=detail,
+                client=client,
             )
         )
         message = word("locked", lang, n=result.retry_after) if locked else word("bad_login", lang)
-        return page(
+        answer = page(
             request,
             "login.html",
             status_code=429 if locked else 401,
@@ -81,6 +82,9 @@ async def login_submit(request: Request[Any, Any, Any]) -> Response[Any]:
             username=username,
             message=message,
         )
+        if locked:
+            answer.set_header("Retry-After", str(result.retry_after))
+        return answer
     user = result.user
     await to_thread.run_sync(
         lambda: record(
@@ -90,7 +94,7 @@ async def login_submit(request: Request[Any, Any, Any]) -> Response[Any]:
             "allowed",
             unit_id=user.unit_id,
             detail={"via": "web"},
-            client=_client(request),
+            client=client,
         )
     )
     response = see_other("/")
