@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from authz.guards import authorize
+from portal.audit.aggregate import audit_aggregate
 from portal.auth.caller import Caller
 from portal.cases.access import ward_root
 from portal.cases.reference import CASE_TYPES, STATUSES
@@ -37,6 +38,9 @@ def case_stats(
     by_status = {s: raw.get("status", {}).get(s, 0) for s, *_ in STATUSES}
     by_type = {t: raw.get("type", {}).get(t, 0) for t, *_ in CASE_TYPES}
     exact = in_subtree(unit.path, ward_root(caller))
+    audit_aggregate(
+        caller, "case_stats", unit.id, {"from": received_from, "to": received_to, "suppressed": not exact}
+    )
     return {
         "unit": unit.ref(),
         "received_from": received_from.isoformat() if received_from else None,

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from authz.guards import authorize, authorize_action
 from infra.clock import today
+from portal.audit.aggregate import audit_aggregate
 from portal.audit.service import record as audit
 from portal.auth.caller import Caller
 from portal.auth.models import User
@@ -148,6 +149,14 @@ def get_plan(session: Session, caller: Caller, plan_id: int, action: str = "read
     plan = session.get(InspectionPlan, plan_id)
     if plan is None:
         raise NotVisible("inspection not found", resource="inspection", action=action, resource_ids=[plan_id])
+    if action == "read":  # the plan is shown with its checks' evidence (counts, anonymous ids)
+        audit_aggregate(
+            caller,
+            "inspection",
+            plan.inspecting_unit_id,
+            {"period_start": plan.period_start, "period_end": plan.period_end, "status": plan.status},
+            resource_ids=[plan.id],
+        )
     return plan
 
 

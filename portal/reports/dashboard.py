@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from authz.guards import authorize
 from infra.clock import today, utcnow
+from portal.audit.aggregate import audit_aggregate
 from portal.audit.service import record as audit
 from portal.auth.caller import Caller
 from portal.errors import FieldError, ValidationFailed
@@ -163,8 +164,7 @@ def dashboard(session: Session, caller: Caller, unit: Unit, params: dict[str, An
         )
     current = reports.get((unit.id, last.key))
     goals = rates.goals(unit, last.end.year)
-    audit(caller.actor, "read", "dashboard", "allowed", unit_id=unit.id, detail={"period": last.key})
-    return {
+    shown: dict[str, Any] = {
         "unit": unit.ref(),
         "definition": definition.code,
         "period": last.key,
@@ -175,6 +175,19 @@ def dashboard(session: Session, caller: Caller, unit: Unit, params: dict[str, An
         "trend": trend,
         "ranking": _ranking(session, caller, rates, unit, definition.id, last),
     }
+    audit_aggregate(
+        caller,
+        "dashboard",
+        unit.id,
+        {
+            "definition": definition.code,
+            "period": last.key,
+            "period_given": bool(params.get("period")),
+            "periods": count,
+            "suppressed": not exact,
+        },
+    )
+    return shown
 
 
 def _shown(value: int | None, exact: bool) -> int | str | None:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from infra.clock import VIETNAM, utcnow
+from portal.audit.aggregate import audit_aggregate
 from portal.auth.caller import Caller
 from portal.reports import figures as fig
 from portal.reports.consolidation import sub_unit_statuses
@@ -66,7 +67,7 @@ def report_json(
         .where(ConsolidationRun.report_id == report.id)
         .order_by(ConsolidationRun.id.desc())
     )
-    return {
+    shown: dict[str, Any] = {
         "id": report.id,
         "definition": {
             "code": definition.code,
@@ -106,6 +107,19 @@ def report_json(
             for e in _events(session, report.id)
         ],
     }
+    audit_aggregate(
+        caller,
+        "report",
+        unit.id,
+        {
+            "definition": definition.code,
+            "period": report.period,
+            "version": report.version,
+            "suppressed": not exact,
+        },
+        resource_ids=[report.id],
+    )
+    return shown
 
 
 def summary_json(report: Report) -> dict[str, Any]:

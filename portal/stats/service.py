@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from authz.guards import authorize
 from infra.clock import today
+from portal.audit.aggregate import audit_aggregate
 from portal.auth.caller import Caller
 from portal.errors import FieldError, ValidationFailed
 from portal.registry.models import ReferenceCode
@@ -71,6 +72,12 @@ def unit_stats(
         cell = suppress_cell
         sex_cells = suppress_partition(by_sex, total)
         band_cells = suppress_partition(by_band, total)
+    audit_aggregate(
+        caller,
+        "stats",
+        unit.id,
+        {"as_of": on, "as_of_given": as_of is not None, "structure": structure, "suppressed": not exact},
+    )
     return {
         "unit": unit.ref(),
         "as_of": on.isoformat(),
