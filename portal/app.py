@@ -13,6 +13,7 @@ from sqlalchemy import text
 import portal.models  # noqa: F401 - every mapper configured before the first request
 from infra.db import app_engine
 from portal.api import (
+    audit_routes,
     auth_routes,
     case_routes,
     child_routes,
@@ -95,6 +96,7 @@ def create_app(check_role: bool = True) -> Litestar:
             *report_routes.ROUTES,
             *inspection_routes.ROUTES,
             *staff_routes.ROUTES,
+            *audit_routes.ROUTES,
             *WEB_ROUTES,
         ],
         dependencies={"caller": Provide(provide_caller, sync_to_thread=True), "db": Provide(provide_db)},

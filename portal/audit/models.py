@@ -30,3 +30,5 @@ class AuditEntry(Base):
     status_code: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     client: Mapped[str | None] = mapped_column(Text)
+    # The acting account's unit when the entry was written; set by a trigger from ``users`` (0014).
+    actor_unit_id: Mapped[int | None] = mapped_column(BigInteger)
