@@ -524,3 +524,4 @@ for _key, _pair in {
 }.items():
     ERROR_WORDS.setdefault(_key, _pair)
 # --- end of case and inspection pages ------------------------------------------------------------
+import portal.web.i18n_audit  # noqa: E402,F401 - the audit pages add their words (portal/web/i18n_audit.py)
