@@ -40,7 +40,10 @@ USER_KEY = "portal_user_id"  # the caller's user id, as app.user_id (case visibi
 
 @lru_cache(maxsize=4)
 def engine_for(url: str, pool_size: int = 10) -> Engine:
-    return create_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True, future=True)
+    # hide_parameters: a failed statement's message never carries the values (names, addresses).
+    return create_engine(
+        url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True, future=True, hide_parameters=True
+    )
 
 
 def app_engine() -> Engine:
@@ -62,6 +65,20 @@ def new_session(scope: Scope | None, user_id: int | None = None) -> Session:
     session.info[SCOPE_KEY] = scope
     session.info[USER_KEY] = user_id
     return session
+
+
+@contextmanager
+def savepoint(session: Session) -> Iterator[None]:
+    """Make changes and flush them inside a SAVEPOINT; a refusal undoes only these changes.
+
+    Changes must be made *inside* the block (a savepoint begins by flushing what is already
+    pending). On an error the objects added in the block leave the session and the changed
+    ones are reloaded, so the request's transaction stays usable: a page can still render its
+    409/422 answer, and nothing refused is flushed again by a later autoflush.
+    """
+    with session.begin_nested():
+        yield
+        session.flush()
 
 
 @contextmanager

@@ -5,7 +5,10 @@ from __future__ import annotations
 from celery import Celery
 
 import portal.models  # noqa: F401 - every mapper, so foreign keys resolve in the worker
+from infra.logs import install_log_filter
 from infra.settings import get_settings
+
+install_log_filter()  # database errors in task logs carry no values
 
 _settings = get_settings()
 
@@ -13,7 +16,7 @@ app = Celery(
     "portal",
     broker=_settings.broker_url,
     backend=_settings.result_backend,
-    include=["tasks.exports", "tasks.reports", "tasks.cases", "tasks.inspections"],
+    include=["tasks.exports", "tasks.reports", "tasks.cases", "tasks.inspections", "tasks.notifications"],
 )
 app.conf.update(
     task_acks_late=True,  # a task whose worker dies is delivered again
@@ -34,5 +37,11 @@ app.conf.beat_schedule = {
         "task": "tasks.cases.watch_deadlines",
         "schedule": 300.0,
         "options": {"expires": 240},
+    },
+    # The outbox sweep (tasks/notifications.py): retries and messages whose task was lost.
+    "notification-sweep": {
+        "task": "tasks.notifications.sweep",
+        "schedule": 60.0,
+        "options": {"expires": 50},
     },
 }

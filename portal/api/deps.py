@@ -1,15 +1,19 @@
 """Request-scoped dependencies: the caller, and a database session carrying their scope.
 
-The session commits when the handler succeeds and rolls back otherwise (services never commit).
+The session commits only when the answer is a 2xx or 3xx, and rolls back otherwise (services never
+commit): see :func:`finish_unit_of_work`.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
 from anyio import to_thread
 from litestar import Request
 from litestar.di import NamedDependency
+from litestar.types import Message, Scope
 from sqlalchemy.orm import Session
 
 from infra.db import new_session
@@ -17,6 +21,8 @@ from portal.auth.caller import Caller
 from portal.auth.service import caller_for_token
 from portal.errors import Unauthenticated
 from tenancy.scope import NO_SCOPE
+
+UOW_KEY = "portal_unit_of_work"
 
 
 def bearer_token(request: Request) -> str | None:
@@ -40,26 +46,65 @@ def provide_caller(request: Request) -> Caller:
     return caller
 
 
-async def _unit_of_work(session: Session) -> AsyncGenerator[Session, None]:
-    """Commit after the handler succeeded, roll back otherwise; the blocking calls run off the event loop."""
+@asynccontextmanager
+async def _unit_of_work(session: Session, request: Request[Any, Any, Any]) -> AsyncIterator[Session]:
+    """Roll back if the handler raised; otherwise the answer decides (:func:`finish_unit_of_work`).
+
+    A page that catches a domain error and renders a 409/422 page returns normally, so "the
+    handler did not raise" is not "the request succeeded": only a 2xx or 3xx status commits.
+    """
+    request.state[UOW_KEY] = session
     try:
         yield session
     except BaseException:
-        await to_thread.run_sync(session.rollback)
+        request.state[UOW_KEY] = None
+        await to_thread.run_sync(_close, session, False)
         raise
-    else:
-        await to_thread.run_sync(session.commit)
+
+
+def _close(session: Session, commit: bool) -> None:
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
     finally:
-        await to_thread.run_sync(session.close)
+        session.close()
 
 
-async def provide_db(caller: NamedDependency[Caller]) -> AsyncGenerator[Session, None]:
-    async for session in _unit_of_work(new_session(caller.scope, caller.user_id)):
+async def finish_unit_of_work(message: Message, scope: Scope) -> None:
+    """``before_send`` hook: at the start of the answer, commit on 2xx/3xx and roll back otherwise.
+
+    A failed commit raises before any byte is sent, so the client gets the error answer, never a
+    success for data that was not kept.
+    """
+    if message["type"] != "http.response.start":
+        return
+    state = scope.get("state") or {}
+    session = state.get(UOW_KEY)
+    if session is None:
+        return
+    state[UOW_KEY] = None
+    await to_thread.run_sync(_close, session, 200 <= message["status"] < 400)
+
+
+async def close_unfinished(request: Request[Any, Any, Any]) -> None:
+    """``after_response`` fallback: a request whose answer never started leaves no open session."""
+    session = request.state.get(UOW_KEY)
+    if session is not None:
+        request.state[UOW_KEY] = None
+        await to_thread.run_sync(_close, session, False)
+
+
+async def provide_db(
+    caller: NamedDependency[Caller], request: Request[Any, Any, Any]
+) -> AsyncGenerator[Session, None]:
+    async with _unit_of_work(new_session(caller.scope, caller.user_id), request) as session:
         yield session
 
 
-async def provide_anonymous_db() -> AsyncGenerator[Session, None]:
-    async for session in _unit_of_work(new_session(NO_SCOPE)):
+async def provide_anonymous_db(request: Request[Any, Any, Any]) -> AsyncGenerator[Session, None]:
+    async with _unit_of_work(new_session(NO_SCOPE), request) as session:
         yield session
 
 

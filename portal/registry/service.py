@@ -7,6 +7,8 @@ repeats the rule in the database). Casbin decides the action before any row is l
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from authz.guards import authorize, authorize_action
 from infra.clock import today, utcnow
+from infra.db import savepoint
 from portal.audit.service import record as audit
 from portal.auth.caller import Caller
 from portal.errors import Conflict, FieldError, NotVisible, ValidationFailed
@@ -105,9 +108,12 @@ def _write_history(
     )
 
 
-def _flush(session: Session) -> None:
+@contextmanager
+def _saving() -> Iterator[None]:
+    """A duplicate national id, refused by the unique index, is a field error (raised after the
+    savepoint rolled back, so the session stays usable)."""
     try:
-        session.flush()
+        yield
     except IntegrityError as exc:
         if "uq_children_national_id" in str(exc.orig):
             raise ValidationFailed(
@@ -151,9 +157,9 @@ def create_child(session: Session, caller: Caller, data: ChildCreate) -> Child:
         guardians=[],
         **values,
     )
-    _set_lists(child, periods, guardians)
-    session.add(child)
-    _flush(session)
+    with _saving(), savepoint(session):
+        _set_lists(child, periods, guardians)
+        session.add(child)
     session.refresh(child, ["created_at", "updated_at", "version"])
     _write_history(session, caller, child, "create", None, snapshot(child))
     audit(caller.actor, "create", "child", "allowed", resource_ids=[child.id], unit_id=hamlet.id)
@@ -197,18 +203,18 @@ def update_child(session: Session, caller: Caller, child_id: uuid.UUID, patch: C
     guardians = check.guardians(given.pop("guardians")) if "guardians" in given else None
     hamlet = _hamlet(session, caller, given["hamlet_id"], check) if "hamlet_id" in given else None
     _raise_if_failed(check)
-    for field, value in given.items():
-        setattr(child, field, value)
-    if "full_name" in given:
-        child.search_name, child.sort_name = fold(child.full_name), sort_key(child.full_name)
-    if hamlet is not None:
-        child.unit_path = hamlet.path
-    _set_lists(child, periods or None, guardians)
-    old, new = diff(before, snapshot(child))
-    if not new:
-        return child
-    child.updated_at = utcnow()
-    _flush(session)
+    with _saving(), savepoint(session):
+        for field, value in given.items():
+            setattr(child, field, value)
+        if "full_name" in given:
+            child.search_name, child.sort_name = fold(child.full_name), sort_key(child.full_name)
+        if hamlet is not None:
+            child.unit_path = hamlet.path
+        _set_lists(child, periods or None, guardians)
+        old, new = diff(before, snapshot(child))
+        if not new:
+            return child
+        child.updated_at = utcnow()
     _write_history(session, caller, child, "update", old, new)
     audit(
         caller.actor,
