@@ -32,6 +32,22 @@ def beat_command(*extra: str) -> list[str]:
     return [sys.executable, "-m", "celery", "-A", "tasks.celery_app:app", "beat", "--loglevel=INFO", *extra]
 
 
+def mail_sink_command(host: str, port: int, maildir: str) -> list[str]:
+    """A local SMTP server that files every message in a Maildir (aiosmtpd's Mailbox handler): the
+    embedded default's "mail server", where one-time codes sent to staff can be read."""
+    return [
+        sys.executable,
+        "-m",
+        "aiosmtpd",
+        "-n",
+        "-l",
+        f"{host}:{port}",
+        "-c",
+        "aiosmtpd.handlers.Mailbox",
+        maildir,
+    ]
+
+
 def stop_process(proc: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
     """Ask a child to stop (SIGTERM), and kill it if it has not stopped within ``timeout`` seconds."""
     if proc.poll() is not None:

@@ -43,6 +43,16 @@ class Settings:
     """A throttle counter with no failure for this long (at least the longest delay) is forgotten."""
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...]
     """Peers whose ``X-Forwarded-For`` is believed (portal.auth.client_address); none by default."""
+    smtp_host: str
+    smtp_port: int
+    """Where one-time codes and notices are mailed; ``make run`` starts a mail sink (var/mail) here."""
+    smtp_from: str
+    smtp_user: str
+    smtp_password: str
+    smtp_starttls: bool
+    sms_gateway_url: str | None
+    """An HTTP SMS gateway (portal.notifications.channels.HttpSmsGateway); none: no SMS channel."""
+    sms_gateway_token: str
     celery_eager: bool
     celery_queue: str
     consolidation_chunk: int
@@ -93,6 +103,14 @@ def get_settings() -> Settings:
         login_address_max_failures=int(env.get("LOGIN_ADDRESS_MAX_FAILURES", "50")),
         login_forget_seconds=int(env.get("LOGIN_FORGET_SECONDS", "86400")),
         trusted_proxies=_networks(env.get("TRUSTED_PROXIES")),
+        smtp_host=env.get("SMTP_HOST", "127.0.0.1"),
+        smtp_port=int(env.get("SMTP_PORT", "8025")),
+        smtp_from=env.get("SMTP_FROM", "Cổng bảo vệ trẻ em <no-reply@portal.invalid>"),
+        smtp_user=env.get("SMTP_USER", ""),
+        smtp_password=env.get("SMTP_PASSWORD", ""),
+        smtp_starttls=_bool(env.get("SMTP_STARTTLS")),
+        sms_gateway_url=env.get("SMS_GATEWAY_URL") or None,
+        sms_gateway_token=env.get("SMS_GATEWAY_TOKEN", ""),
         celery_eager=_bool(env.get("CELERY_EAGER")),
         celery_queue=env.get("CELERY_QUEUE", "portal"),
         consolidation_chunk=max(1, int(env.get("CONSOLIDATION_CHUNK", "25"))),

@@ -17,6 +17,7 @@ from portal.cases.models import (
     CaseReview,
 )
 from portal.exports.models import Export
+from portal.notifications.models import Notification
 from portal.inspections.models import (
     Finding,
     InspectionCheck,
@@ -46,6 +47,7 @@ from tenancy.models import Unit
 
 __all__ = [
     "AuditEntry",
+    "Notification",
     "AuthToken",
     "Case",
     "CaseAlert",

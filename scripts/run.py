@@ -26,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from infra.processes import beat_command, web_command, worker_command  # noqa: E402
+from infra.processes import beat_command, mail_sink_command, web_command, worker_command  # noqa: E402
 
 DEMO_ACCOUNTS = (
     ("demo-admin", "administrator, whole country"),
@@ -155,6 +155,18 @@ def main() -> int:
         if _stopping:
             return 0
 
+        if not env.get("SMTP_HOST"):
+            maildir = ROOT / "var" / "mail"
+            maildir.mkdir(parents=True, exist_ok=True)
+            env["SMTP_HOST"], env["SMTP_PORT"] = "127.0.0.1", env.get("SMTP_PORT", "8025")
+            sink = subprocess.Popen(
+                mail_sink_command(env["SMTP_HOST"], int(env["SMTP_PORT"]), str(maildir)),
+                cwd=ROOT,
+                env=env,
+                start_new_session=True,
+            )
+            children.append(("mail sink", sink))
+            print(f"[run] mail sink on {env['SMTP_HOST']}:{env['SMTP_PORT']}: messages in {maildir}/new")
         if args.no_worker:
             print("[run] --no-worker: exports stay queued until a worker runs", flush=True)
         elif not (ROOT / "tasks" / "celery_app.py").exists():

@@ -60,6 +60,11 @@ from tests.services import start_moto, start_worker, stop  # noqa: E402
 
 _MOTO = None if os.environ.get("S3_ENDPOINT") else start_moto()
 
+from tests.mail import MailSink  # noqa: E402
+
+_MAIL = MailSink.start()  # a real SMTP server on loopback; the worker (started later) mails to it
+os.environ["SMTP_HOST"], os.environ["SMTP_PORT"] = "127.0.0.1", str(_MAIL.port)
+
 from litestar.testing import TestClient  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
@@ -115,7 +120,14 @@ def worker(database: object, tmp_path_factory: pytest.TempPathFactory) -> object
         print(log.read_text(errors="replace")[-4000:])
 
 
+@pytest.fixture(scope="session")
+def mailbox() -> MailSink:
+    """The messages the portal mailed during this run (one-time codes sent out of band)."""
+    return _MAIL
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
+    _MAIL.stop()
     if _MOTO is not None:
         stop(_MOTO)
     if _EMBEDDED:

@@ -13,9 +13,12 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from portal.api.deps import CallerDep, DbDep, provide_anonymous_db
 from portal.api.pages import whole_list
 from portal.api.unit_routes import _unit
+from portal.notifications.outbox import mask
 from portal.staff import hamlets, service, training
+from portal.staff.delivery import Delivery
 from portal.staff.schemas import (
     AttendeesIn,
+    ContactIn,
     CourseIn,
     CoursePatch,
     HamletIn,
@@ -64,11 +67,24 @@ def list_staff(
     sync_to_thread=True,
     status_code=201,
     tags=STAFF,
-    summary="Create an account (a lower role, at a unit of the caller's area); answers a one-time setup code",
+    summary="Create an account (a lower role, at a unit of the caller's area) with a one-time setup code",
+    description=(
+        "The setup code is in the answer (`setup_code`) only when the caller already reads everything the "
+        "new account will read (a ward officer creating a collaborator of its commune). Otherwise it is "
+        "sent to the person's `email` (required then) by the notification outbox, and the answer says "
+        "only where it went (`code_delivery`, a masked address)."
+    ),
 )
 def post_staff(data: JSONBody[StaffCreate], caller: CallerDep, db: DbDep) -> dict[str, Any]:
     created = service.create_account(db, caller, data)
-    return {**service.account_json(created.user, created.unit), "setup_code": created.code.as_json()}
+    return {**service.account_json(created.user, created.unit), **_code_answer(created.delivery)}
+
+
+def _code_answer(delivery: Delivery) -> dict[str, Any]:
+    if delivery.shown is not None:
+        return {"setup_code": delivery.shown.as_json(), "code_delivery": None}
+    assert delivery.sent is not None
+    return {"setup_code": None, "code_delivery": delivery.sent.as_json()}
 
 
 @get("/api/v1/staff/{user_id:int}", sync_to_thread=True, tags=STAFF)
@@ -109,10 +125,32 @@ def post_activate(user_id: FromPath[int], caller: CallerDep, db: DbDep) -> dict[
     sync_to_thread=True,
     status_code=201,
     tags=STAFF,
-    summary="Issue a one-time code (shown once) with which the account sets a new password",
+    summary="Issue a one-time code with which the account sets a new password",
+    description=(
+        "The code is in the answer (shown once) only when the caller already reads everything the account "
+        "reads; otherwise it is sent to the account's own address and the answer says where (masked)."
+    ),
 )
 def post_password_reset(user_id: FromPath[int], caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    return service.issue_reset_code(db, caller, user_id).as_json()
+    delivery = service.issue_reset_code(db, caller, user_id)
+    if delivery.shown is not None:
+        return {**delivery.shown.as_json(), "code_delivery": None}
+    assert delivery.sent is not None
+    return {"purpose": "reset", "code": None, "code_delivery": delivery.sent.as_json()}
+
+
+@patch(
+    "/api/v1/me/contact",
+    sync_to_thread=True,
+    tags=STAFF,
+    summary="Record the caller's own e-mail address or phone (where their one-time codes are sent)",
+)
+def patch_my_contact(data: JSONBody[ContactIn], caller: CallerDep, db: DbDep) -> dict[str, Any]:
+    user = service.set_own_contact(db, caller, given(data))
+    return {
+        "email": mask(user.email) if user.email else None,
+        "phone": mask(user.phone) if user.phone else None,
+    }
 
 
 @post(
@@ -295,6 +333,7 @@ ROUTES = [
     post_activate,
     post_password_reset,
     post_revoke_sessions,
+    patch_my_contact,
     post_set_password,
     post_hamlet,
     patch_hamlet,

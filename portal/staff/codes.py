@@ -58,15 +58,24 @@ def cancel_open_codes(session: Session, user_id: int) -> None:
     )
 
 
-def issue(session: Session, user_id: int, purpose: str, issued_by: int | None) -> IssuedCode:
-    """A new code for the account; any code issued before for it stops working."""
+def issue(
+    session: Session, user_id: int, purpose: str, issued_by: int | None, notification_id: int | None = None
+) -> IssuedCode:
+    """A new code for the account; any code issued before for it stops working.
+
+    ``notification_id``: the code is made by the worker for an outbox message (sent, never shown)."""
     cancel_open_codes(session, user_id)
     raw = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
     code = "-".join(raw[i : i + 4] for i in range(0, LENGTH, 4))
     expires = utcnow() + TTL[purpose]
     session.add(
         PasswordCode(
-            user_id=user_id, code_hash=digest(raw), purpose=purpose, issued_by=issued_by, expires_at=expires
+            user_id=user_id,
+            code_hash=digest(raw),
+            purpose=purpose,
+            issued_by=issued_by,
+            expires_at=expires,
+            notification_id=notification_id,
         )
     )
     return IssuedCode(code, purpose, expires)

@@ -28,6 +28,8 @@ class PasswordCode(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    notification_id: Mapped[int | None] = mapped_column(ForeignKey("notifications.id"))
+    """Set when the code was made by the worker and sent out of band (never shown to a manager)."""
 
 
 class TrainingCourse(Base):

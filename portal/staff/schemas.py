@@ -13,6 +13,9 @@ class StaffCreate(msgspec.Struct, forbid_unknown_fields=True):
     full_name: str
     role: str
     unit_id: int | None = None
+    email: str | None = None
+    """Where the setup code goes when the caller may not hold it (required then)."""
+    phone: str | None = None
 
 
 class StaffPatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -21,6 +24,15 @@ class StaffPatch(msgspec.Struct, forbid_unknown_fields=True):
     full_name: str | UnsetType = UNSET
     role: str | UnsetType = UNSET
     unit_id: int | None | UnsetType = UNSET
+    email: str | None | UnsetType = UNSET
+    phone: str | None | UnsetType = UNSET
+
+
+class ContactIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The caller's own contact address (where their one-time codes go); null removes it."""
+
+    email: str | None | UnsetType = UNSET
+    phone: str | None | UnsetType = UNSET
 
 
 class SetPasswordIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -19,12 +19,14 @@ from sqlalchemy.orm import Session
 
 from authz.guards import authorize, authorize_action
 from infra.clock import utcnow
+from infra.db import savepoint
 from portal.audit.service import Actor
 from portal.audit.service import record as audit
 from portal.auth.caller import Caller
 from portal.auth.models import AuthToken, User
 from portal.auth.passwords import hash_password
-from portal.errors import Conflict, FieldError, Unauthenticated, ValidationFailed
+from portal.errors import Conflict, FieldError, Forbidden, Unauthenticated, ValidationFailed
+from portal.notifications.outbox import mask
 from portal.registry.text import clean_name, fold
 from portal.staff import codes
 from portal.staff.access import (
@@ -34,6 +36,14 @@ from portal.staff.access import (
     managed_statement,
     managed_user,
     require_action,
+)
+from portal.staff.delivery import (
+    Delivery,
+    check_reachable,
+    clean_email,
+    clean_phone,
+    deliver_code,
+    holds_credential,
 )
 from portal.staff.password_policy import check_password, normalise
 from portal.staff.ranks import ROLES, outranks
@@ -73,6 +83,8 @@ def account_json(user: User, unit: Unit | None) -> dict[str, Any]:
         "unit": unit.ref() if unit else None,
         "is_active": user.is_active,
         "created_at": user.created_at.isoformat() if user.created_at else None,
+        "email": mask(user.email) if user.email else None,
+        "phone": mask(user.phone) if user.phone else None,
     }
 
 
@@ -127,11 +139,12 @@ def _unit(session: Session, unit_id: int | None, errors: list[FieldError]) -> Un
 class Created:
     user: User
     unit: Unit | None
-    code: codes.IssuedCode
+    delivery: Delivery
 
 
 def create_account(session: Session, caller: Caller, data: StaffCreate) -> Created:
-    """A new account of a lower role at a unit in the caller's subtree, with a one-time setup code."""
+    """A new account of a lower role at a unit in the caller's subtree, with a one-time setup code:
+    shown to the caller if they may hold it (authz.delegation), else sent to the person's address."""
     require_action(caller, "create", role=data.role, unit_id=data.unit_id, username=data.username[:64])
     errors: list[FieldError] = []
     username = data.username.strip()
@@ -146,9 +159,12 @@ def create_account(session: Session, caller: Caller, data: StaffCreate) -> Creat
     full_name = _full_name(data.full_name, errors)
     role = known_role(data.role, errors)
     unit = _unit(session, data.unit_id, errors)
+    email = clean_email(data.email, errors)
+    phone = clean_phone(data.phone, errors)
     if errors or role is None:
         raise ValidationFailed(errors)
     check_grant(caller, "create", role, unit, username=username)
+    check_reachable(session, caller, role, unit, email, phone)
     user = User(
         username=username,
         full_name=full_name,
@@ -156,19 +172,39 @@ def create_account(session: Session, caller: Caller, data: StaffCreate) -> Creat
         role=role,
         unit_id=unit.id if unit else None,
         is_active=True,
+        email=email,
+        phone=phone,
     )
     taken = Conflict(f"the username {username!r} is taken: choose another")
     if session.scalar(select(User.id).where(func.lower(User.username) == username.lower())) is not None:
         raise taken
     try:
-        with session.begin_nested():
+        with savepoint(session):
             session.add(user)
-            session.flush()
     except IntegrityError as exc:
-        raise taken from exc
-    code = codes.issue(session, user.id, "setup", caller.user_id)
-    _changed(caller, "create", user, None, snapshot(user, unit), code_expires_at=code.expires_at.isoformat())
-    return Created(user, unit, code)
+        raise _contact_taken(exc) or taken from exc
+    delivery = deliver_code(session, caller, user, unit, "setup")
+    _changed(caller, "create", user, None, snapshot(user, unit), **_delivery_audit(delivery))
+    return Created(user, unit, delivery)
+
+
+def _contact_taken(exc: IntegrityError) -> ValidationFailed | None:
+    """A unique contact address: never one registered to another account (the manager's own included)."""
+    for field in ("email", "phone"):
+        if f"uq_users_{field}" in str(exc.orig):
+            return ValidationFailed([FieldError(field, "is already registered to another account", "taken")])
+    return None
+
+
+def _delivery_audit(delivery: Delivery) -> dict[str, Any]:
+    if delivery.shown is not None:
+        return {"code": "shown", "code_expires_at": delivery.shown.expires_at.isoformat()}
+    assert delivery.sent is not None
+    return {
+        "code": "sent",
+        "channel": delivery.sent.channel,
+        "notification_id": delivery.sent.notification_id,
+    }
 
 
 def read_account(session: Session, caller: Caller, user_id: int) -> tuple[User, Unit | None]:
@@ -184,31 +220,85 @@ def read_account(session: Session, caller: Caller, user_id: int) -> tuple[User, 
 def update_account(
     session: Session, caller: Caller, user_id: int, changes: dict[str, Any]
 ) -> tuple[User, Unit | None]:
-    """Rename, move to another unit or change the role. A move or a new role ends the account's sessions."""
+    """Rename, move to another unit, change the role, or record the contact address.
+
+    A move or a new role ends the account's sessions and cancels its open codes (a code issued
+    for the old access must not open the new one). The contact address decides where codes go,
+    so only a manager who may hold the account's codes (authz.delegation) may change it.
+    """
     user, unit = managed_user(session, caller, user_id, "update", lock=True)
     before = snapshot(user, unit)
     errors: list[FieldError] = []
     full_name = _full_name(changes["full_name"], errors) if "full_name" in changes else user.full_name
     role = known_role(changes["role"], errors) if "role" in changes else user.role
     new_unit = _unit(session, changes["unit_id"], errors) if "unit_id" in changes else unit
+    email = clean_email(changes["email"], errors) if "email" in changes else user.email
+    phone = clean_phone(changes["phone"], errors) if "phone" in changes else user.phone
     new_unit_id = new_unit.id if new_unit else None
     moved = role != user.role or new_unit_id != user.unit_id
     if moved and role is None and not errors:
         errors.append(FieldError("role", "give the account a role before moving it", "required"))
     if errors:
         raise ValidationFailed(errors)
+    contact_changed = (email, phone) != (user.email, user.phone)
+    if contact_changed and not holds_credential(session, caller, user, unit):
+        raise Forbidden(
+            "this account reads records you cannot, so its contact address (where its codes go) is "
+            "changed only by the person or a manager who reads what it reads",
+            resource=RESOURCE,
+            action="update_contact",
+            resource_ids=[user.id],
+        )
     if moved:
         assert role is not None
         check_grant(
             caller, "update", role, new_unit, user_id=user.id, from_role=user.role, from_unit_id=user.unit_id
         )
-    user.full_name, user.role, user.unit_id = full_name, role, new_unit_id
-    session.flush()
+    try:
+        with savepoint(session):
+            user.full_name, user.role, user.unit_id = full_name, role, new_unit_id
+            user.email, user.phone = email, phone
+    except IntegrityError as exc:
+        raise _contact_taken(exc) or exc from exc
     after = snapshot(user, new_unit)
-    if after != before:
+    if after != before or contact_changed:
         revoked = revoke_sessions(session, user.id) if moved else 0
-        _changed(caller, "move" if moved else "update", user, before, after, revoked_sessions=revoked)
+        if moved:
+            codes.cancel_open_codes(session, user.id)
+        extra = {"contact_changed": True} if contact_changed else {}
+        _changed(
+            caller, "move" if moved else "update", user, before, after, revoked_sessions=revoked, **extra
+        )
     return user, new_unit
+
+
+def set_own_contact(session: Session, caller: Caller, changes: dict[str, Any]) -> User:
+    """The account holder records where their own codes go (e-mail, phone)."""
+    user = session.scalars(select(User).where(User.id == caller.user_id).with_for_update()).one()
+    errors: list[FieldError] = []
+    email = clean_email(changes["email"], errors) if "email" in changes else user.email
+    phone = clean_phone(changes["phone"], errors) if "phone" in changes else user.phone
+    if errors:
+        raise ValidationFailed(errors)
+    try:
+        with savepoint(session):
+            user.email, user.phone = email, phone
+    except IntegrityError as exc:
+        raise _contact_taken(exc) or exc from exc
+    audit(
+        caller.actor,
+        "update_contact",
+        RESOURCE,
+        "allowed",
+        resource_ids=[user.id],
+        unit_id=user.unit_id,
+        detail={
+            "username": user.username,
+            "email_on_file": email is not None,
+            "phone_on_file": phone is not None,
+        },
+    )
+    return user
 
 
 def deactivate_account(session: Session, caller: Caller, user_id: int) -> tuple[User, Unit | None]:
@@ -234,19 +324,21 @@ def activate_account(session: Session, caller: Caller, user_id: int) -> tuple[Us
     check_grant(caller, "activate", user.role, unit, user_id=user.id)
     before = snapshot(user, unit)
     user.is_active = True
+    codes.cancel_open_codes(session, user.id)
     _changed(caller, "activate", user, before, snapshot(user, unit))
     return user, unit
 
 
-def issue_reset_code(session: Session, caller: Caller, user_id: int) -> codes.IssuedCode:
-    """A one-time code with which the account sets a new password (shown once, to the caller)."""
+def issue_reset_code(session: Session, caller: Caller, user_id: int) -> Delivery:
+    """A one-time code with which the account sets a new password: shown once to the caller if they
+    may hold it (authz.delegation), else sent to the person's own address."""
     user, unit = managed_user(session, caller, user_id, "reset_password", lock=True)
     if not user.is_active:
         raise Conflict("the account is deactivated: activate it before resetting its password")
-    code = codes.issue(session, user.id, "reset", caller.user_id)
+    delivery = deliver_code(session, caller, user, unit, "reset")
     state = snapshot(user, unit)
-    _changed(caller, "reset_password", user, state, state, code_expires_at=code.expires_at.isoformat())
-    return code
+    _changed(caller, "reset_password", user, state, state, **_delivery_audit(delivery))
+    return delivery
 
 
 def end_sessions(session: Session, caller: Caller, user_id: int) -> int:

@@ -20,6 +20,7 @@ from portal.audit.service import record as audit
 from portal.auth.caller import Caller
 from portal.auth.models import User
 from portal.errors import Conflict, FieldError, NotVisible, ValidationFailed
+from portal.plausible import period_day, period_year
 from portal.registry.text import clean_name
 from portal.staff.access import in_force, management_root
 from portal.staff.models import TrainingAttendance, TrainingCourse
@@ -266,6 +267,8 @@ def list_courses(
         stmt = stmt.where(TrainingCourse.unit_id == params["unit_id"])
     if params.get("year") is not None:
         year = params["year"]
+        if wrong := period_year("year", year):
+            raise ValidationFailed(wrong)
         stmt = stmt.where(
             TrainingCourse.held_on >= date(year, 1, 1), TrainingCourse.held_on <= date(year, 12, 31)
         )
@@ -316,8 +319,11 @@ def my_trainings(session: Session, caller: Caller) -> list[tuple[TrainingCourse,
 
 def _period(params: dict[str, Any]) -> tuple[date | None, date | None]:
     since, until = params.get("since"), params.get("until")
+    errors = period_day("since", since) + period_day("until", until)
     if since and until and until < since:
-        raise ValidationFailed([FieldError("until", "is before 'since'")])
+        errors.append(FieldError("until", "is before 'since'"))
+    if errors:
+        raise ValidationFailed(errors)
     return since, until
 
 
@@ -334,7 +340,8 @@ def attendance_in_unit(
     """Every attendance of staff now working in ``unit``'s subtree (SQL-filtered), newest course first."""
     authorize(caller, RESOURCE, "attendance", unit)
     since, until = _period(params)
-    page, size = params.get("page") or 1, params.get("page_size") or 50
+    page = 1 if params.get("page") is None else params["page"]
+    size = 50 if params.get("page_size") is None else params["page_size"]
     if not 1 <= size <= MAX_PAGE_SIZE or page < 1:
         raise ValidationFailed(
             [FieldError("page_size", f"page >= 1 and page_size from 1 to {MAX_PAGE_SIZE}")]

@@ -35,7 +35,7 @@ FLASH = {
     "hamlet_added": "hamlet_added",
     "hamlet_renamed": "hamlet_renamed",
 }
-FORM = ("full_name", "username", "role", "unit_id", "name", "kind")
+FORM = ("full_name", "username", "role", "unit_id", "name", "kind", "email", "phone")
 
 
 def _units(db: Session, caller: Caller) -> list[Unit]:
@@ -100,7 +100,12 @@ def staff_create(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, 
     values = {k: str(data.get(k) or "").strip() for k in FORM}
     unit_id = int(values["unit_id"]) if values["unit_id"].isdigit() else None
     body = StaffCreate(
-        username=values["username"], full_name=values["full_name"], role=values["role"], unit_id=unit_id
+        username=values["username"],
+        full_name=values["full_name"],
+        role=values["role"],
+        unit_id=unit_id,
+        email=values["email"] or None,
+        phone=values["phone"] or None,
     )
     try:
         with db.begin_nested():
@@ -114,7 +119,8 @@ def staff_create(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, 
         "staff_code.html",
         user=created.user,
         unit=created.unit,
-        code=created.code,
+        code=created.delivery.shown,
+        sent=created.delivery.sent,
         created=True,
     )
 
@@ -139,9 +145,31 @@ def staff_activate(
 def staff_reset(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, user_id: FromPath[int]
 ) -> Template:
-    code = service.issue_reset_code(db, caller, user_id)
+    try:
+        delivery = service.issue_reset_code(db, caller, user_id)
+    except Conflict as exc:
+        user, unit = service.read_account(db, caller, user_id)
+        return page(
+            request,
+            "staff_code.html",
+            status_code=409,
+            user=user,
+            unit=unit,
+            code=None,
+            sent=None,
+            refused=exc.message,
+            created=False,
+        )
     user, unit = service.read_account(db, caller, user_id)
-    return page(request, "staff_code.html", user=user, unit=unit, code=code, created=False)
+    return page(
+        request,
+        "staff_code.html",
+        user=user,
+        unit=unit,
+        code=delivery.shown,
+        sent=delivery.sent,
+        created=False,
+    )
 
 
 @post("/hamlets/new", sync_to_thread=True, include_in_schema=False)
