@@ -42,11 +42,20 @@ class MailSink:
         self.port = _free_port()
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
 
+    _current: MailSink | None = None
+
     @classmethod
     def start(cls) -> MailSink:
         sink = cls()
         sink.controller.start()
+        cls._current = sink
         return sink
+
+    @classmethod
+    def current(cls) -> MailSink:
+        """The run's sink (started by tests/conftest.py)."""
+        assert cls._current is not None, "tests/conftest.py starts the mail sink"
+        return cls._current
 
     def stop(self) -> None:
         self.controller.stop()

@@ -379,3 +379,37 @@ def test_the_person_records_their_own_contact(client, owner, world):
     assert answer.status_code == 200 and answer.json()["email"].startswith("s***@")
     bad = client.patch("/api/v1/me/contact", json={"email": "not an address"}, headers=headers)
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "email"
+
+
+def test_the_staff_page_says_where_the_code_went_and_never_shows_it(owner, world, mailbox):
+    from tests.e2e.site import Browser
+
+    browser = Browser(TestClient(app=create_app(), base_url="http://testserver.local"))
+    browser.login(world["managers"]["district_officer"].username)
+    browser.get("/staff")
+    tag = uuid.uuid4().hex[:6]
+    commune = world["units"][2]
+    answer = browser.post(
+        "/staff/new",
+        {
+            "full_name": "Cán bộ phường mới",
+            "username": f"dg-web-{tag}",
+            "role": "ward_officer",
+            "unit_id": str(commune.id),
+            "email": "",
+        },
+    )
+    assert answer.status_code == 422 and 'id="email-error"' in answer.text  # an address is required
+    answer = browser.post(
+        "/staff/new",
+        {
+            "full_name": "Cán bộ phường mới",
+            "username": f"dg-web-{tag}",
+            "role": "ward_officer",
+            "unit_id": str(commune.id),
+            "email": f"web-{tag}@example.vn",
+        },
+    )
+    assert answer.status_code == 200, answer.text[:300]
+    assert 'id="code-sent"' in answer.text and "w***@e***.vn" in answer.text
+    assert not CODE.search(answer.text)

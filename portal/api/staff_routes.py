@@ -13,6 +13,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from portal.api.deps import CallerDep, DbDep, provide_anonymous_db
 from portal.api.pages import whole_list
 from portal.api.unit_routes import _unit
+from portal.auth.client_address import client_address
 from portal.notifications.outbox import mask
 from portal.staff import hamlets, service, training
 from portal.staff.delivery import Delivery
@@ -175,7 +176,7 @@ def post_revoke_sessions(user_id: FromPath[int], caller: CallerDep, db: DbDep) -
 def post_set_password(
     data: JSONBody[SetPasswordIn], db: DbDep, request: Request[Any, Any, Any]
 ) -> dict[str, Any]:
-    client = request.client.host if request.client else None
+    client = client_address(request)
     user = service.set_password_with_code(db, data.code, data.password, client)
     return {"username": user.username, "password_set": True}
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,7 @@ from infra.clock import utcnow
 from infra.db import savepoint
 from portal.audit.service import Actor
 from portal.audit.service import record as audit
+from portal.auth import throttle
 from portal.auth.caller import Caller
 from portal.auth.models import AuthToken, User
 from portal.auth.passwords import hash_password
@@ -367,10 +368,7 @@ def set_password_with_code(session: Session, code: str, password: str, client: s
     issued.used_at = utcnow()
     codes.cancel_open_codes(session, user.id)
     revoked = revoke_sessions(session, user.id)
-    session.execute(
-        text("UPDATE login_throttle SET failures = 0, locked_until = NULL WHERE username = :u"),
-        {"u": user.username.lower()},
-    )
+    throttle.clear_for_account(session, user.username)
     audit(
         Actor(user.id, user.username, user.role),
         "set_password",
