@@ -32,6 +32,7 @@ from portal.api.errors import (
     internal_error_handler,
     validation_handler,
 )
+from portal.boundary import install as input_boundary
 from portal.errors import DomainError
 from portal.web import ROUTES as WEB_ROUTES
 from portal.web import TEMPLATE_CONFIG as WEB_TEMPLATES
@@ -111,4 +112,5 @@ def create_app(check_role: bool = True) -> Litestar:
         ),
         template_config=WEB_TEMPLATES,
         on_startup=[check_app_role] if check_role else [],
+        on_app_init=[input_boundary],
     )

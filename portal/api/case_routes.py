@@ -5,6 +5,7 @@ is a closure variable, so annotations must be evaluated when each route is defin
 """
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -40,9 +41,17 @@ from portal.cases.schemas import (
 )
 from portal.cases.stats import case_stats
 from portal.cases.view import alert_json, attachment_json, case_json, people_by_id, summary_json
+from portal.errors import FieldError, ValidationFailed
 
 TAGS = ["cases"]
 CaseId = FromPath[uuid.UUID]
+
+
+@dataclass
+class AttachmentForm:
+    """The multipart body of an attachment: the file in field ``data``."""
+
+    data: UploadFile | None = None
 
 
 def _view(db: Session, caller: Caller, case_id: uuid.UUID) -> dict[str, Any]:
@@ -207,10 +216,17 @@ def post_attachment(
     case_id: CaseId,
     caller: CallerDep,
     db: DbDep,
-    data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+    data: Annotated[AttachmentForm, Body(media_type=RequestEncodingType.MULTI_PART)],
 ) -> dict[str, Any]:
-    content = data.file.read(attachments.MAX_BYTES + 1)
-    return attachment_json(attachments.upload(db, caller, case_id, data.filename, data.content_type, content))
+    upload = data.data
+    if upload is None or not upload.filename:
+        raise ValidationFailed(
+            [FieldError("data", "is required: the file, as multipart field 'data'", "required")]
+        )
+    content = upload.file.read(attachments.MAX_BYTES + 1)
+    return attachment_json(
+        attachments.upload(db, caller, case_id, upload.filename, upload.content_type, content)
+    )
 
 
 @get(

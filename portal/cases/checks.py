@@ -8,6 +8,7 @@ from typing import Any
 from infra.clock import VIETNAM, today, utcnow
 from portal.cases.reference import CODES
 from portal.errors import FieldError, ValidationFailed
+from portal.plausible import EARLIEST_RECORD
 
 MAX_TEXT = 10_000
 CLOCK_SKEW = timedelta(minutes=5)
@@ -48,6 +49,9 @@ class Check:
             value = value.replace(tzinfo=VIETNAM)
         if value > utcnow() + CLOCK_SKEW:
             self.fail(field, "is in the future", "future")
+        elif value.date() < EARLIEST_RECORD:
+            self.fail(field, f"is before {EARLIEST_RECORD:%d/%m/%Y}: not a case we keep", "too_early")
+            return utcnow()  # a harmless stand-in: nothing is written while an error is pending
         if not_before is not None and value < not_before:
             self.fail(field, f"is before {not_before.astimezone(VIETNAM):%d/%m/%Y %H:%M}", "too_early")
         return value

@@ -19,6 +19,7 @@ from portal.auth.caller import Caller
 from portal.cases.access import ward_root
 from portal.cases.reference import CASE_TYPES, STATUSES
 from portal.errors import FieldError, ValidationFailed
+from portal.plausible import period_day
 from portal.stats.suppression import K, suppress_cell, suppress_partition
 from tenancy.models import Unit
 from tenancy.scope import in_subtree
@@ -28,8 +29,11 @@ def case_stats(
     session: Session, caller: Caller, unit: Unit, received_from: date | None, received_to: date | None
 ) -> dict[str, Any]:
     authorize(caller, "stats", "read", unit)
+    errors = period_day("from", received_from) + period_day("to", received_to)
     if received_from and received_to and received_from > received_to:
-        raise ValidationFailed([FieldError("to", "is before from", "range")])
+        errors.append(FieldError("to", "is before from", "range"))
+    if errors:
+        raise ValidationFailed(errors)
     raw: dict[str, dict[str, int]] = {}
     fn = func.case_stats(unit.path, received_from, received_to).table_valued("dimension", "key", "n")
     for dimension, key, n in session.execute(select(fn)).tuples():

@@ -22,12 +22,16 @@ from portal.auth.caller import Caller
 from portal.auth.models import User
 from portal.errors import Conflict, FieldError, Forbidden, NotVisible, ValidationFailed
 from portal.inspections.models import InspectionPlan, InspectionRun, InspectionTarget, RunTarget, TeamMember
+from portal.plausible import period_day
 from tasks.dispatch import send_after_commit
 from tenancy.models import Unit
 from tenancy.scope import in_subtree
 
 TASK = "tasks.inspections.check_target"
 AUDITABLE = ("district", "commune")
+MAX_TITLE = 300
+MAX_LEGAL_BASIS = 4000
+MAX_TEAM = 30
 
 
 def _date(body: dict[str, Any], field: str, errors: list[FieldError], required: bool = True) -> date | None:
@@ -53,8 +57,18 @@ def create_plan(session: Session, caller: Caller, body: dict[str, Any]) -> Inspe
     title = body.get("title")
     if not isinstance(title, str) or not title.strip():
         errors.append(FieldError("title", "is required", "required"))
+    elif len(title) > MAX_TITLE:
+        errors.append(FieldError("title", f"must be at most {MAX_TITLE} characters", "too_long"))
+    legal_basis = body.get("legal_basis")
+    if legal_basis is not None and not isinstance(legal_basis, str):
+        errors.append(FieldError("legal_basis", "must be text (the decisions the inspection rests on)"))
+    elif legal_basis is not None and len(legal_basis) > MAX_LEGAL_BASIS:
+        errors.append(FieldError("legal_basis", f"must be at most {MAX_LEGAL_BASIS} characters", "too_long"))
     start, end = _date(body, "period_start", errors), _date(body, "period_end", errors)
     visit_from, visit_to = _date(body, "visit_from", errors, False), _date(body, "visit_to", errors, False)
+    days = {"period_start": start, "period_end": end, "visit_from": visit_from, "visit_to": visit_to}
+    for field, day in days.items():
+        errors.extend(period_day(field, day))
     if start and end and end < start:
         errors.append(FieldError("period_end", "is before period_start"))
     if start and start > today():
@@ -97,7 +111,7 @@ def create_plan(session: Session, caller: Caller, body: dict[str, Any]) -> Inspe
         period_end=end,
         visit_from=visit_from,
         visit_to=visit_to,
-        legal_basis=body.get("legal_basis"),
+        legal_basis=legal_basis,
         status="planned",
         salt=uuid.uuid4(),
         created_by=caller.user_id,
@@ -121,6 +135,9 @@ def create_plan(session: Session, caller: Caller, body: dict[str, Any]) -> Inspe
 def _team(session: Session, caller: Caller, names: Any, errors: list[FieldError]) -> list[User]:
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         errors.append(FieldError("team", "must list usernames"))
+        return []
+    if len(names) > MAX_TEAM:
+        errors.append(FieldError("team", f"must have at most {MAX_TEAM} members", "too_many"))
         return []
     assert caller.unit is not None
     users = list(session.scalars(select(User).where(User.username.in_(set(names) | {caller.username}))))

@@ -15,6 +15,9 @@ CHILD_AGE_LIMIT = 16  # Law on Children 2016, Art. 1: a child is a person under 
 _ETHNICITY = {fold(e): e for e in ETHNICITIES}
 _NATIONAL_ID = re.compile(r"^[0-9]{12}$")
 _PHONE = re.compile(r"^\+?[0-9 .-]{8,15}$")
+MAX_GUARDIANS = 10
+MAX_PERIODS = 30
+"""Of one kind (groups, risks or supports) for one child: a child under 16 does not enter and leave more."""
 
 
 def sixteenth_birthday(born: date) -> date:
@@ -84,9 +87,16 @@ class Checker:
 
     def periods(self, field: str, items: list[PeriodIn], born: date | None) -> list[dict[str, Any]]:
         kind = PERIOD_KINDS[field]
+        if len(items) > MAX_PERIODS:
+            self.fail(field, f"must have at most {MAX_PERIODS} periods", "too_many")
+            return []
         out = []
+        seen: set[tuple[str, str | None, date]] = set()
         for i, p in enumerate(items):
             where = f"{field}[{i}]"
+            if (p.code, p.subgroup, p.since) in seen:
+                self.fail(where, "repeats an earlier period (same code and start)", "duplicate_period")
+            seen.add((p.code, p.subgroup, p.since))
             code = "dd" if p.code == "đ" else p.code
             if code not in self.codes.get(kind, set()):
                 self.fail(f"{where}.code", f"unknown {kind} code {p.code!r}", "unknown_code")
@@ -113,6 +123,9 @@ class Checker:
         return out
 
     def guardians(self, items: list[GuardianIn]) -> list[dict[str, Any]]:
+        if len(items) > MAX_GUARDIANS:
+            self.fail("guardians", f"must have at most {MAX_GUARDIANS} guardians", "too_many")
+            return []
         out = []
         for i, g in enumerate(items):
             name = clean_name(g.full_name)

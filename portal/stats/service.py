@@ -18,6 +18,7 @@ from infra.clock import today
 from portal.audit.aggregate import audit_aggregate
 from portal.auth.caller import Caller
 from portal.errors import FieldError, ValidationFailed
+from portal.plausible import period_day
 from portal.registry.models import ReferenceCode
 from portal.stats.suppression import K, suppress_cell, suppress_partition
 from tenancy.models import Unit
@@ -39,6 +40,8 @@ def unit_stats(
     on = as_of or today()
     if on > today():
         raise ValidationFailed([FieldError("as_of", "is in the future", "future_date")])
+    if wrong := period_day("as_of", on):
+        raise ValidationFailed(wrong)
     if structure not in STRUCTURES:
         raise ValidationFailed([FieldError("structure", "must be 'current' or 'historical'")])
     raw: dict[str, dict[str, int]] = {}
