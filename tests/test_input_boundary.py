@@ -185,6 +185,14 @@ def test_ids_beyond_64_bits_in_bodies_and_queries_are_422(client, world):
     refused(client.get("/api/v1/cases", headers=wo, params={"unit_id": HUGE}), "unit_id")
     refused(client.get("/api/v1/cases/stats", headers=wo, params={"unit_id": BIG}), "unit_id")
     refused(client.get(f"/api/v1/units/{h1(world)}/children", headers=wo, params={"page": HUGE}), "page")
+    thousands = "9" * 5000  # more digits than Python converts by default
+    refused(client.get("/api/v1/cases", headers=wo, params={"page": thousands}), "page")
+    raw = '{"title": "Kiểm tra\\u0000", "unit_ids": [' + thousands + "]}"
+    insp = who(client, world, "insp")
+    response = client.post(
+        "/api/v1/inspections", headers={**insp, "content-type": "application/json"}, content=raw
+    )
+    refused(response, "title", "unit_ids[0]")
 
 
 def test_other_integers_are_bounded_to_a_32_bit_column(client, world, case):
@@ -388,3 +396,36 @@ def test_an_id_beyond_64_bits_on_a_page_is_the_404_page(browser, world):
     response = b.post(f"/hamlets/{BIG}", {"name": "Thôn mới"})
     assert response.status_code == 404, response.text
     assert '<html lang="vi">' in response.text
+
+
+def test_an_oversize_upload_on_the_case_page_is_a_413_page(browser, world, case):
+    b = browser()
+    b.login(f"cs-wo-{world['tag']}")
+    b.get(f"/cases/{case['id']}")
+    big = b"%PDF-1.4\n" + b"0" * (11 * 1024 * 1024)
+    response = b.post(f"/cases/{case['id']}/attachments", files={"file": ("big.pdf", big, "application/pdf")})
+    assert response.status_code == 413, response.text[:500]
+    assert '<html lang="vi">' in response.text and "Dữ liệu gửi lên quá lớn" in response.text
+
+
+# --- the OpenAPI document -------------------------------------------------------------------------
+
+
+def test_the_openapi_document_lists_the_4xx_answers_of_each_operation(client):
+    schema = client.get("/schema/openapi.json").json()
+    assert set(schema["components"]["schemas"]["ErrorBody"]["required"]) == {"status_code", "detail"}
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            codes = set(operation["responses"])
+            where = f"{method.upper()} {path}"
+            assert {"400", "422"} <= codes, where
+            if "{" in path:
+                assert "404" in codes, where
+            if method in ("post", "put", "patch", "delete"):
+                assert "413" in codes, where
+            for code in codes - {"200", "201", "202", "204"}:
+                content = operation["responses"][code]["content"]["application/json"]["schema"]
+                assert content == {"$ref": "#/components/schemas/ErrorBody"}, (where, code)
+    children = schema["paths"]["/api/v1/units/{unit_id}/children"]["get"]["responses"]
+    assert {"400", "401", "403", "404", "422"} <= set(children)
+    assert "429" in schema["paths"]["/api/v1/auth/login"]["post"]["responses"]

@@ -132,11 +132,16 @@ async def multipart_errors(body: bytes, boundary: str) -> list[FieldError]:
     return errors
 
 
+def _json_int(digits: str) -> int:
+    """A JSON integer; one of very many digits stands for "beyond any range" (no costly conversion)."""
+    return int(digits) if len(digits) <= 30 else 10**30
+
+
 async def body_errors(scope: Scope, body: bytes) -> list[FieldError]:
     media, options = parse_content_header(_header(scope, b"content-type") or "")
     if media == "application/json" or media.endswith("+json"):
         try:
-            document = json.loads(body)
+            document = json.loads(body, parse_int=_json_int)
         except (ValueError, RecursionError):
             return []  # malformed JSON: the route's own decoding answers 400
         return list(json_errors(document))

@@ -48,6 +48,9 @@ FREE_TEXT = frozenset(
 )
 """Fields where a person writes several lines: tab, line feed and carriage return are allowed there."""
 
+SECRETS = frozenset({"password", "code", "_csrf", "token"})
+"""Opaque values: only the character rules apply (a password may look like a date or a number)."""
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _CONTROL_EXCEPT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _BIDI = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -80,7 +83,7 @@ def text_errors(field: str, value: str, dates: bool = True) -> list[FieldError]:
                 "bidi_control",
             )
         ]
-    if dates and not free:
+    if dates and not free and leaf(field) not in SECRETS:
         year = _ISO_DATE.match(value) or _VN_DATE.match(value)
         if year and not YEARS[0] <= int(year.group(1)) <= YEARS[1]:
             return [FieldError(field, f"the year must be from {YEARS[0]} to {YEARS[1]}", "out_of_range")]
@@ -94,11 +97,19 @@ def integer_errors(field: str, value: int) -> list[FieldError]:
     return [FieldError(field, f"must be between {low} and {high}", "out_of_range")]
 
 
+def _whole(value: str) -> int | None:
+    """The whole number a parameter spells, if it is one (a number of many digits as one beyond any range)."""
+    digits = value.strip()
+    if not _INTEGER_TEXT.match(digits):
+        return None
+    return int(digits) if len(digits) <= 30 else 10**30
+
+
 def page_errors(field: str, value: str) -> list[FieldError]:
     """``page`` >= 1 and ``page_size`` 1-100, wherever a list is paged."""
-    if not _INTEGER_TEXT.match(value.strip()):
+    number = _whole(value)
+    if number is None:
         return []  # not a number: the route's own decoding answers
-    number = int(value)
     if field == "page" and not 1 <= number <= INTEGER[1]:
         return [FieldError("page", f"must be between 1 and {INTEGER[1]}", "out_of_range")]
     if field == "page_size" and not 1 <= number <= MAX_PAGE_SIZE:
@@ -107,18 +118,15 @@ def page_errors(field: str, value: str) -> list[FieldError]:
 
 
 def parameter_errors(field: str, value: str) -> list[FieldError]:
-    """A query or form value: text rules; a whole number must fit a bigint (ids) or an integer."""
+    """A query or form value: text rules; a whole number must fit a bigint (the widest column)."""
     found = text_errors(field, value)
     if found:
         return found
     if field in ("page", "page_size"):
         return page_errors(field, value)
-    if _INTEGER_TEXT.match(value.strip()) and len(value.strip()) < 40:
-        number = int(value)
-        if not BIGINT[0] <= number <= BIGINT[1]:
-            return [FieldError(field, f"must be between {BIGINT[0]} and {BIGINT[1]}", "out_of_range")]
-    elif _INTEGER_TEXT.match(value.strip()):
-        return [FieldError(field, "is too large", "out_of_range")]
+    number = None if field in SECRETS else _whole(value)
+    if number is not None and not BIGINT[0] <= number <= BIGINT[1]:
+        return [FieldError(field, f"must be between {BIGINT[0]} and {BIGINT[1]}", "out_of_range")]
     return []
 
 

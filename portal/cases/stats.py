@@ -29,9 +29,10 @@ def case_stats(
     session: Session, caller: Caller, unit: Unit, received_from: date | None, received_to: date | None
 ) -> dict[str, Any]:
     authorize(caller, "stats", "read", unit)
-    errors = period_day("from", received_from) + period_day("to", received_to)
+    errors: list[FieldError] = []
     if received_from and received_to and received_from > received_to:
         errors.append(FieldError("to", "is before from", "range"))
+    errors += period_day("from", received_from) + period_day("to", received_to)
     if errors:
         raise ValidationFailed(errors)
     raw: dict[str, dict[str, int]] = {}

@@ -17,6 +17,7 @@ from portal.errors import Conflict, FieldError, Forbidden, NotVisible, Validatio
 from portal.inspections.checks import BY_CODE
 from portal.inspections.models import Finding, InspectionPlan, InspectionTarget, Recommendation, Response
 from portal.inspections.service import require_inspector
+from portal.plausible import last_day
 from tenancy.models import Unit
 from tenancy.scope import in_subtree
 
@@ -87,6 +88,8 @@ def recommend(session: Session, caller: Caller, finding_id: int, body: dict[str,
         deadline = date.fromisoformat(str(body.get("deadline")))
         if deadline < today():
             errors.append(FieldError("deadline", "is in the past", "past"))
+        elif deadline > last_day():
+            errors.append(FieldError("deadline", f"is after {last_day():%d/%m/%Y}", "out_of_range"))
     except ValueError:
         errors.append(FieldError("deadline", "must be a date like 2026-12-31", "invalid"))
     if errors:

@@ -66,9 +66,6 @@ def create_plan(session: Session, caller: Caller, body: dict[str, Any]) -> Inspe
         errors.append(FieldError("legal_basis", f"must be at most {MAX_LEGAL_BASIS} characters", "too_long"))
     start, end = _date(body, "period_start", errors), _date(body, "period_end", errors)
     visit_from, visit_to = _date(body, "visit_from", errors, False), _date(body, "visit_to", errors, False)
-    days = {"period_start": start, "period_end": end, "visit_from": visit_from, "visit_to": visit_to}
-    for field, day in days.items():
-        errors.extend(period_day(field, day))
     if start and end and end < start:
         errors.append(FieldError("period_end", "is before period_start"))
     if start and start > today():
@@ -77,6 +74,11 @@ def create_plan(session: Session, caller: Caller, body: dict[str, Any]) -> Inspe
         )
     if visit_from and visit_to and visit_to < visit_from:
         errors.append(FieldError("visit_to", "is before visit_from"))
+    refused = {e.field for e in errors}
+    if "period_start" in refused:
+        refused.add("period_end")  # a refused start already puts the period in doubt
+    days = {"period_start": start, "period_end": end, "visit_from": visit_from, "visit_to": visit_to}
+    errors += [e for field, day in days.items() if field not in refused for e in period_day(field, day)]
     unit_ids = body.get("unit_ids")
     units: list[Unit] = []
     if not isinstance(unit_ids, list) or not unit_ids or not all(isinstance(u, int) for u in unit_ids):
