@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 import portal.models  # noqa: F401 - every mapper configured before the first request
 from infra.db import app_engine
+from infra.logs import install_log_filter
 from portal.api import (
     audit_routes,
     auth_routes,
@@ -25,7 +26,7 @@ from portal.api import (
     staff_routes,
     unit_routes,
 )
-from portal.api.deps import provide_caller, provide_db
+from portal.api.deps import close_unfinished, finish_unit_of_work, provide_caller, provide_db
 from portal.api.errors import (
     domain_error_handler,
     http_error_handler,
@@ -70,6 +71,7 @@ def check_app_role() -> None:
 
 def create_app(check_role: bool = True) -> Litestar:
     logging.basicConfig(level=logging.INFO)
+    install_log_filter()
     return Litestar(
         route_handlers=[
             health,
@@ -111,6 +113,8 @@ def create_app(check_role: bool = True) -> Litestar:
             title="Child protection and care portal", version="1.0.0", path="/schema"
         ),
         template_config=WEB_TEMPLATES,
+        before_send=[finish_unit_of_work],
+        after_response=close_unfinished,
         on_startup=[check_app_role] if check_role else [],
         on_app_init=[input_boundary],
     )

@@ -525,4 +525,5 @@ for _key, _pair in {
     ERROR_WORDS.setdefault(_key, _pair)
 # --- end of case and inspection pages ------------------------------------------------------------
 import portal.web.i18n_audit  # noqa: E402,F401 - the audit pages add their words (portal/web/i18n_audit.py)
+import portal.web.i18n_delegation  # noqa: E402,F401 - the staff pages' code delivery words
 import portal.web.i18n_input  # noqa: E402,F401 - the input boundary's page words (portal/web/i18n_input.py)
