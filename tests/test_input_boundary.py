@@ -429,3 +429,35 @@ def test_the_openapi_document_lists_the_4xx_answers_of_each_operation(client):
     children = schema["paths"]["/api/v1/units/{unit_id}/children"]["get"]["responses"]
     assert {"400", "401", "403", "404", "422"} <= set(children)
     assert "429" in schema["paths"]["/api/v1/auth/login"]["post"]["responses"]
+
+
+def test_the_database_keeps_the_same_date_floors(world, case):
+    """Migration 0015: a row written around the services (a script) still cannot hold a year-1 date."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    hamlet = world["units"]["H1"].id
+    with Session(admin_engine()) as owner:
+        child_id = child_in(owner, world["units"]["H1"])
+        with pytest.raises(IntegrityError, match="ck_children_date_of_birth_plausible"):
+            owner.execute(
+                text("UPDATE children SET date_of_birth = '0001-01-01' WHERE id = :i"), {"i": child_id}
+            )
+        owner.rollback()
+        assert owner.execute(
+            text("SELECT count(*) FROM cases WHERE hamlet_id = :h"), {"h": hamlet}
+        ).scalar_one()
+        with pytest.raises(IntegrityError, match="ck_cases_received_at_plausible"):
+            owner.execute(
+                text("UPDATE cases SET received_at = '0001-01-01T00:00:00+07' WHERE hamlet_id = :h"),
+                {"h": hamlet},
+            )
+        owner.rollback()
+
+
+def test_dashboard_periods_zero_is_a_field_error_not_the_default(client, world):
+    inspector = who(client, world, "insp")
+    province = world["units"]["P"].id
+    refused(
+        client.get(f"/api/v1/units/{province}/dashboard", headers=inspector, params={"periods": 0}), "periods"
+    )

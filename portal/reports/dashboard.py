@@ -126,7 +126,7 @@ def _reports(
 def dashboard(session: Session, caller: Caller, unit: Unit, params: dict[str, Any]) -> dict[str, Any]:
     authorize(caller, "report", "read", unit)
     definition = definition_by_code(session, params.get("definition") or "monthly")
-    count = params.get("periods") or 12
+    count = 12 if params.get("periods") is None else params["periods"]
     if not isinstance(count, int) or not 1 <= count <= 36:
         raise ValidationFailed([FieldError("periods", "must be a whole number from 1 to 36")])
     if params.get("period"):
