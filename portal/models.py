@@ -17,7 +17,6 @@ from portal.cases.models import (
     CaseReview,
 )
 from portal.exports.models import Export
-from portal.notifications.models import Notification
 from portal.inspections.models import (
     Finding,
     InspectionCheck,
@@ -30,6 +29,7 @@ from portal.inspections.models import (
     RunTarget,
     TeamMember,
 )
+from portal.notifications.models import Notification
 from portal.registry.models import Child, ChildHistory, ChildPeriod, Guardian, ReferenceCode
 from portal.reports.models import (
     ConsolidationRun,

@@ -133,6 +133,13 @@ def _shown_codes_are_within(owner, world, manager_role: str, answer_text: str) -
     return len(rows)
 
 
+def _create(client, headers, username: str, role: str, unit_id: int | None, **extra: Any) -> Any:
+    """POST /api/v1/staff as the given manager (full name and e-mail optional)."""
+    body = {"username": username, "full_name": extra.pop("full_name", "Tài khoản thử"), "role": role}
+    body.update(unit_id=unit_id, **extra)
+    return client.post("/api/v1/staff", json=body, headers=headers)
+
+
 MANAGERS = ("ward_officer", "district_officer", "provincial_inspector", "admin")
 
 
@@ -233,16 +240,7 @@ def test_a_code_shown_to_a_ward_officer_stops_working_when_the_account_leaves_it
     tag = world["tag"]
     hamlet, other_commune_hamlet = world["units"][3], world["units"][6]
     officer = login(client, world["managers"]["ward_officer"].username)
-    made = client.post(
-        "/api/v1/staff",
-        json={
-            "username": f"dg-mv-{tag}",
-            "full_name": "Cộng tác viên",
-            "role": "collaborator",
-            "unit_id": hamlet.id,
-        },
-        headers=officer,
-    )
+    made = _create(client, officer, f"dg-mv-{tag}", "collaborator", hamlet.id, full_name="Cộng tác viên")
     assert made.status_code == 201 and made.json()["setup_code"]["code"]
     code = made.json()["setup_code"]["code"]
     district = login(client, world["managers"]["district_officer"].username)
@@ -270,31 +268,27 @@ def test_contact_address_is_changed_only_by_a_manager_who_may_hold_the_codes(cli
     assert fine.status_code == 200 and fine.json()["email"].startswith("n***@")
     # an address registered to another account (here the target's) cannot be given to a new one
     inspector = login(client, world["managers"]["provincial_inspector"].username)
-    again = client.post(
-        "/api/v1/staff",
-        json={
-            "username": f"dg-dup-{world['tag']}",
-            "full_name": "Trùng địa chỉ",
-            "role": "collaborator",
-            "unit_id": hamlet.id,
-            "email": f"NEW-{world['tag']}@example.vn",
-        },
-        headers=inspector,
+    again = _create(
+        client,
+        inspector,
+        f"dg-dup-{world['tag']}",
+        "collaborator",
+        hamlet.id,
+        full_name="Trùng địa chỉ",
+        email=f"NEW-{world['tag']}@example.vn",
     )
     assert again.status_code == 422 and again.json()["errors"][0]["field"] == "email"
 
 
 def test_an_aggregate_manager_must_give_an_address_and_never_sees_the_code(client, world):
     headers = login(client, world["managers"]["provincial_inspector"].username)
-    answer = client.post(
-        "/api/v1/staff",
-        json={
-            "username": f"dg-noaddr-{world['tag']}",
-            "full_name": "Không địa chỉ",
-            "role": "collaborator",
-            "unit_id": world["units"][3].id,
-        },
-        headers=headers,
+    answer = _create(
+        client,
+        headers,
+        f"dg-noaddr-{world['tag']}",
+        "collaborator",
+        world["units"][3].id,
+        full_name="Không địa chỉ",
     )
     assert answer.status_code == 422
     assert answer.json()["errors"][0]["field"] == "email"
@@ -310,16 +304,8 @@ def test_issue_11_exploit_fails_and_the_person_gets_the_code_by_mail(
     hamlet = world["units"][3]
     headers = login(client, world["managers"][manager_role].username)
     email = f"ctv-{tag}@example.vn"
-    made = client.post(
-        "/api/v1/staff",
-        json={
-            "username": f"dg-x-{tag}",
-            "full_name": "Cộng tác viên mới",
-            "role": "collaborator",
-            "unit_id": hamlet.id,
-            "email": email,
-        },
-        headers=headers,
+    made = _create(
+        client, headers, f"dg-x-{tag}", "collaborator", hamlet.id, full_name="Cộng tác viên mới", email=email
     )
     assert made.status_code == 201, made.text
     assert made.json()["setup_code"] is None and not CODE.search(made.text)

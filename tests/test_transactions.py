@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
+from datetime import date
 from typing import Any
 
 import pytest
@@ -147,10 +149,12 @@ def test_duplicate_national_id_on_the_pages_is_a_422_with_the_field_and_nothing_
     page = b.get(f"/children/{other.id}")
     assert page.status_code == 200
     values = child_form(full_name=other.full_name, national_id=NATIONAL_ID, date_of_birth="01/02/2016")
-    values["sex"] = other.sex
+    values.update(
+        sex=other.sex, status="active", hamlet_id=str(tree["hamlet"].id), version=str(other.version)
+    )
     response = b.post(f"/children/{other.id}", values)
     assert response.status_code == 422, response.text[:500]
-    assert 'id="national_id-error"' in response.text
+    assert 'id="national_id-error"' in response.text, re.findall(r'id="([a-z_]+)-error"', response.text)
     kept = owner.execute(
         text("SELECT national_id, version FROM children WHERE id = :i"), {"i": other.id}
     ).one()
@@ -171,9 +175,16 @@ def test_a_failed_insert_leaves_no_personal_data_in_the_log(app, tree, owner, ca
             text(
                 "INSERT INTO children (id, hamlet_id, unit_path, full_name, search_name, sort_name,"
                 " date_of_birth, sex, ethnicity, school_status, status, address)"
-                " VALUES (:id, :h, :p, :n, :n, :n, '2018-01-01', 'neither', 'Kinh', 'primary', 'active', :a)"
+                " VALUES (:id, :h, :p, :n, :n, :n, :dob, 'neither', 'Kinh', 'primary', 'active', :a)"
             ),
-            {"id": uuid.uuid4(), "h": tree["hamlet"].id, "p": tree["hamlet"].path, "n": name, "a": address},
+            {
+                "id": uuid.uuid4(),
+                "h": tree["hamlet"].id,
+                "p": tree["hamlet"].path,
+                "n": name,
+                "a": address,
+                "dob": date(2018, 1, 1),
+            },
         )
     except IntegrityError as exc:
         assert name in str(exc.orig), "PostgreSQL itself names the failing row's values"
