@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 
 def web_command(host: str, port: int, *extra: str) -> list[str]:
@@ -34,7 +35,9 @@ def beat_command(*extra: str) -> list[str]:
 
 def mail_sink_command(host: str, port: int, maildir: str) -> list[str]:
     """A local SMTP server that files every message in a Maildir (aiosmtpd's Mailbox handler): the
-    embedded default's "mail server", where one-time codes sent to staff can be read."""
+    embedded default's "mail server", where one-time codes sent to staff can be read (``new/``)."""
+    for sub in ("tmp", "new", "cur"):  # the handler writes into an existing Maildir only
+        Path(maildir, sub).mkdir(parents=True, exist_ok=True)
     return [
         sys.executable,
         "-m",

@@ -4,8 +4,9 @@ Without DATABASE_URL in the environment, the embedded PostgreSQL and Redis (infr
 data under ./var) are started and their settings exported; otherwise the services named by the
 environment are used as they are. Then: migrate and seed the demo (``scripts/seed.py --demo``, then
 the 2025 reorganisation of Hà Nội with ``scripts/reorganise.py`` and demo reports, all
-idempotent), start a Celery worker, Celery beat (the case deadline watch) and the web server as
-child processes, and on Ctrl-C or SIGTERM stop them (and the embedded services this run started).
+idempotent), start a local mail sink (unless SMTP_HOST is set; one-time codes land in
+var/mail/new), a Celery worker, Celery beat (the case deadline watch, the outbox sweep) and the web
+server as child processes, and on Ctrl-C or SIGTERM stop them (and the embedded services this run started).
 
     python scripts/run.py [--host 127.0.0.1] [--port 8000] [--no-worker] [--keep-services]
 """
@@ -157,7 +158,6 @@ def main() -> int:
 
         if not env.get("SMTP_HOST"):
             maildir = ROOT / "var" / "mail"
-            maildir.mkdir(parents=True, exist_ok=True)
             env["SMTP_HOST"], env["SMTP_PORT"] = "127.0.0.1", env.get("SMTP_PORT", "8025")
             sink = subprocess.Popen(
                 mail_sink_command(env["SMTP_HOST"], int(env["SMTP_PORT"]), str(maildir)),
