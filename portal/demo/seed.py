@@ -174,6 +174,7 @@ def ensure_users(session: Session, hamlets_of_demo_ward: list[Unit]) -> list[str
                     role=role,
                     unit_id=unit_id,
                     is_active=True,
+                    email=f"{username}@demo.portal.invalid",  # codes sent to them land in var/mail
                 )
             )
             created.append(username)
