@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
 
 
 @dataclass
@@ -63,3 +67,20 @@ class TooManyAttempts(DomainError):
     def __init__(self, message: str, retry_after: int, **context: object) -> None:
         super().__init__(message, **context)
         self.retry_after = retry_after
+
+
+@contextmanager
+def refused_as(constraints: dict[str, FieldError], otherwise: DomainError | None = None) -> Iterator[None]:
+    """Turn a database refusal by one of ``constraints`` (name -> the field error it means) into a
+    422 naming that field; any other integrity refusal becomes ``otherwise`` if given. Wrap a
+    ``infra.db.savepoint`` block with it, so the session is usable again when the error is raised."""
+    try:
+        yield
+    except IntegrityError as exc:
+        message = str(exc.orig)
+        for name, error in constraints.items():
+            if name in message:
+                raise ValidationFailed([error]) from exc
+        if otherwise is not None:
+            raise otherwise from exc
+        raise

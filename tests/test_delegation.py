@@ -375,27 +375,16 @@ def test_the_staff_page_says_where_the_code_went_and_never_shows_it(owner, world
     browser.get("/staff")
     tag = uuid.uuid4().hex[:6]
     commune = world["units"][2]
-    answer = browser.post(
-        "/staff/new",
-        {
-            "full_name": "Cán bộ phường mới",
-            "username": f"dg-web-{tag}",
-            "role": "ward_officer",
-            "unit_id": str(commune.id),
-            "email": "",
-        },
-    )
+    form = {
+        "full_name": "Cán bộ phường mới",
+        "username": f"dg-web-{tag}",
+        "role": "ward_officer",
+        "unit_id": str(commune.id),
+        "email": "",
+    }
+    answer = browser.post("/staff/new", form)
     assert answer.status_code == 422 and 'id="email-error"' in answer.text  # an address is required
-    answer = browser.post(
-        "/staff/new",
-        {
-            "full_name": "Cán bộ phường mới",
-            "username": f"dg-web-{tag}",
-            "role": "ward_officer",
-            "unit_id": str(commune.id),
-            "email": f"web-{tag}@example.vn",
-        },
-    )
+    answer = browser.post("/staff/new", {**form, "email": f"web-{tag}@example.vn"})
     assert answer.status_code == 200, answer.text[:300]
     assert 'id="code-sent"' in answer.text and "w***@e***.vn" in answer.text
     assert not CODE.search(answer.text)

@@ -7,6 +7,7 @@ import mailbox
 import socket
 import subprocess
 import time
+from dataclasses import replace
 
 from infra.processes import mail_sink_command, stop_process
 from infra.settings import get_settings
@@ -32,9 +33,7 @@ def test_the_mail_sink_files_what_the_smtp_channel_sends(tmp_path):
             except OSError:
                 time.sleep(0.1)
         settings = get_settings()
-        channel = SmtpChannel(
-            settings.__class__(**{**settings.__dict__, "smtp_host": "127.0.0.1", "smtp_port": port})
-        )
+        channel = SmtpChannel(replace(settings, smtp_host="127.0.0.1", smtp_port=port))
         channel.send("ctv@example.vn", "Mã dùng một lần", "Mã dùng một lần: ABCD-EFGH-JKMN-PQRS")
         found = list(mailbox.Maildir(str(maildir), factory=None))
         assert len(found) == 1

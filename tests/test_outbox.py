@@ -4,6 +4,7 @@ sent again; a deactivated account or a newer request cancels the row. Real SMTP 
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import text
@@ -43,7 +44,7 @@ def test_a_failed_send_keeps_no_code_and_is_retried_then_sent_once(owner, mailbo
     notification_id = _queued(owner, user.id, address)
     owner.commit()
     settings = get_settings()
-    closed = settings.__class__(**{**settings.__dict__, "smtp_port": 1})  # nothing listens on port 1
+    closed = replace(settings, smtp_port=1)  # nothing listens on port 1
     monkeypatch.setattr(delivery, "channel_for", lambda name: SmtpChannel(closed))
     now = utcnow()
     assert delivery.deliver(notification_id, now=now) == "retry"
@@ -68,7 +69,7 @@ def test_failures_end_as_failed_and_stale_rows_are_cancelled(owner, monkeypatch)
     failing = _queued(owner, user.id, f"ob2-{tag}@example.vn")
     owner.commit()
     settings = get_settings()
-    closed = settings.__class__(**{**settings.__dict__, "smtp_port": 1})
+    closed = replace(settings, smtp_port=1)
     monkeypatch.setattr(delivery, "channel_for", lambda name: SmtpChannel(closed))
     outcomes = [delivery.deliver(failing) for _ in range(delivery.MAX_ATTEMPTS)]
     assert outcomes[-1] == "failed" and set(outcomes[:-1]) == {"retry"}

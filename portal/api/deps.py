@@ -53,13 +53,22 @@ async def _unit_of_work(session: Session, request: Request[Any, Any, Any]) -> As
     A page that catches a domain error and renders a 409/422 page returns normally, so "the
     handler did not raise" is not "the request succeeded": only a 2xx or 3xx status commits.
     """
-    request.state[UOW_KEY] = session
+    state = request.scope.setdefault("state", {})  # type: ignore[typeddict-item]
+    state[UOW_KEY] = session
     try:
         yield session
     except BaseException:
-        request.state[UOW_KEY] = None
-        await to_thread.run_sync(_close, session, False)
+        await _finish(state, commit=False)
         raise
+
+
+async def _finish(state: dict[str, Any], commit: bool) -> None:
+    """End the request's session once (whichever of the three hooks gets there first)."""
+    session = state.get(UOW_KEY)
+    if session is None:
+        return
+    state[UOW_KEY] = None
+    await to_thread.run_sync(_close, session, commit)
 
 
 def _close(session: Session, commit: bool) -> None:
@@ -78,22 +87,13 @@ async def finish_unit_of_work(message: Message, scope: Scope) -> None:
     A failed commit raises before any byte is sent, so the client gets the error answer, never a
     success for data that was not kept.
     """
-    if message["type"] != "http.response.start":
-        return
-    state = scope.get("state") or {}
-    session = state.get(UOW_KEY)
-    if session is None:
-        return
-    state[UOW_KEY] = None
-    await to_thread.run_sync(_close, session, 200 <= message["status"] < 400)
+    if message["type"] == "http.response.start" and "state" in scope:
+        await _finish(scope["state"], commit=200 <= message["status"] < 400)
 
 
 async def close_unfinished(request: Request[Any, Any, Any]) -> None:
     """``after_response`` fallback: a request whose answer never started leaves no open session."""
-    session = request.state.get(UOW_KEY)
-    if session is not None:
-        request.state[UOW_KEY] = None
-        await to_thread.run_sync(_close, session, False)
+    await _finish(request.scope.get("state") or {}, commit=False)  # type: ignore[arg-type]
 
 
 async def provide_db(

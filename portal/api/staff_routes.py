@@ -14,7 +14,6 @@ from portal.api.deps import CallerDep, DbDep, provide_anonymous_db
 from portal.api.pages import whole_list
 from portal.api.unit_routes import _unit
 from portal.auth.client_address import client_address
-from portal.notifications.outbox import mask
 from portal.staff import hamlets, service, training
 from portal.staff.delivery import Delivery
 from portal.staff.schemas import (
@@ -147,11 +146,7 @@ def post_password_reset(user_id: FromPath[int], caller: CallerDep, db: DbDep) ->
     summary="Record the caller's own e-mail address or phone (where their one-time codes are sent)",
 )
 def patch_my_contact(data: JSONBody[ContactIn], caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    user = service.set_own_contact(db, caller, given(data))
-    return {
-        "email": mask(user.email) if user.email else None,
-        "phone": mask(user.phone) if user.phone else None,
-    }
+    return service.masked_contact(service.set_own_contact(db, caller, given(data)))
 
 
 @post(

@@ -7,14 +7,11 @@ repeats the rule in the database). Casbin decides the action before any row is l
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from msgspec import UNSET
 from sqlalchemy import Select, exists, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from authz.guards import authorize, authorize_action
@@ -22,7 +19,7 @@ from infra.clock import today, utcnow
 from infra.db import savepoint
 from portal.audit.service import record as audit
 from portal.auth.caller import Caller
-from portal.errors import Conflict, FieldError, NotVisible, ValidationFailed
+from portal.errors import Conflict, FieldError, NotVisible, ValidationFailed, refused_as
 from portal.registry.models import Child, ChildHistory, ChildPeriod, Guardian, ReferenceCode
 from portal.registry.reference import PERIOD_KINDS
 from portal.registry.schemas import ChildCreate, ChildPatch
@@ -108,18 +105,11 @@ def _write_history(
     )
 
 
-@contextmanager
-def _saving() -> Iterator[None]:
-    """A duplicate national id, refused by the unique index, is a field error (raised after the
-    savepoint rolled back, so the session stays usable)."""
-    try:
-        yield
-    except IntegrityError as exc:
-        if "uq_children_national_id" in str(exc.orig):
-            raise ValidationFailed(
-                [FieldError("national_id", "is already registered to another child", "duplicate")]
-            ) from exc
-        raise
+NATIONAL_ID_TAKEN = {
+    "uq_children_national_id": FieldError(
+        "national_id", "is already registered to another child", "duplicate"
+    )
+}
 
 
 def create_child(session: Session, caller: Caller, data: ChildCreate) -> Child:
@@ -157,7 +147,7 @@ def create_child(session: Session, caller: Caller, data: ChildCreate) -> Child:
         guardians=[],
         **values,
     )
-    with _saving(), savepoint(session):
+    with refused_as(NATIONAL_ID_TAKEN), savepoint(session):
         _set_lists(child, periods, guardians)
         session.add(child)
     session.refresh(child, ["created_at", "updated_at", "version"])
@@ -203,7 +193,7 @@ def update_child(session: Session, caller: Caller, child_id: uuid.UUID, patch: C
     guardians = check.guardians(given.pop("guardians")) if "guardians" in given else None
     hamlet = _hamlet(session, caller, given["hamlet_id"], check) if "hamlet_id" in given else None
     _raise_if_failed(check)
-    with _saving(), savepoint(session):
+    with refused_as(NATIONAL_ID_TAKEN), savepoint(session):
         for field, value in given.items():
             setattr(child, field, value)
         if "full_name" in given:

@@ -54,11 +54,18 @@ def clean_phone(value: object, errors: list[FieldError]) -> str | None:
     return phone
 
 
+def channel_to(email: str | None, phone: str | None) -> tuple[str, str] | None:
+    """The channel and address a code sent out of band takes: e-mail, else SMS if a gateway exists."""
+    if email:
+        return "email", email
+    if phone and sms_available():
+        return "sms", phone
+    return None
+
+
 def holds_credential(session: Session, caller: Caller, user: User, unit: Unit | None) -> bool:
     """May the caller see codes of ``user`` as it stands (its role, unit and cases)?"""
-    return may_hold_credential(
-        session, caller.scope, user.role, unit.path if unit else None, user.id if user.id else None
-    )
+    return may_hold_credential(session, caller.scope, user.role, unit.path if unit else None, user.id)
 
 
 def deliver_code(session: Session, caller: Caller, user: User, unit: Unit | None, purpose: str) -> Delivery:
@@ -69,11 +76,8 @@ def deliver_code(session: Session, caller: Caller, user: User, unit: Unit | None
     if holds_credential(session, caller, user, unit):
         return Delivery(shown=codes.issue(session, user.id, purpose, caller.user_id))
     codes.cancel_open_codes(session, user.id)
-    if user.email:
-        channel, address = "email", user.email
-    elif user.phone and sms_available():
-        channel, address = "sms", user.phone
-    else:
+    route = channel_to(user.email, user.phone)
+    if route is None:
         refused = Conflict(
             "the account reads records you cannot, so its one-time code goes to the person, and it "
             "has no e-mail address" + (" or phone" if sms_available() else "") + " on file: the "
@@ -81,6 +85,7 @@ def deliver_code(session: Session, caller: Caller, user: User, unit: Unit | None
         )
         refused.extra["errors"] = [FieldError("email", "no address on file", "missing").as_dict()]
         raise refused
+    channel, address = route
     return Delivery(sent=outbox.enqueue(session, user.id, KIND[purpose], channel, address, caller.user_id))
 
 
@@ -90,7 +95,7 @@ def check_reachable(
     """Before creating an account: if its code must go out of band, an address is required."""
     if may_hold_credential(session, caller.scope, role, unit.path if unit else None):
         return
-    if email is None and not (phone is not None and sms_available()):
+    if channel_to(email, phone) is None:
         raise ValidationFailed(
             [
                 FieldError(
@@ -101,10 +106,3 @@ def check_reachable(
                 )
             ]
         )
-
-
-def delivery_json(delivery: Delivery) -> dict[str, object]:
-    if delivery.shown is not None:
-        return {"shown": True, "code": delivery.shown.as_json()}
-    assert delivery.sent is not None
-    return {"shown": False, **delivery.sent.as_json()}

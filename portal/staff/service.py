@@ -14,7 +14,6 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from authz.guards import authorize, authorize_action
@@ -26,7 +25,7 @@ from portal.auth import throttle
 from portal.auth.caller import Caller
 from portal.auth.models import AuthToken, User
 from portal.auth.passwords import hash_password
-from portal.errors import Conflict, FieldError, Forbidden, Unauthenticated, ValidationFailed
+from portal.errors import Conflict, FieldError, Forbidden, Unauthenticated, ValidationFailed, refused_as
 from portal.notifications.outbox import mask
 from portal.registry.text import clean_name, fold
 from portal.staff import codes
@@ -53,6 +52,11 @@ from portal.staff.search import folded
 from tenancy.models import Unit
 from tenancy.scope import subtree_clause
 
+# A contact address is never one registered to another account (the manager's own included).
+CONTACT_TAKEN = {
+    f"uq_users_{field}": FieldError(field, "is already registered to another account", "taken")
+    for field in ("email", "phone")
+}
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 MAX_PAGE_SIZE = 100
 
@@ -84,6 +88,13 @@ def account_json(user: User, unit: Unit | None) -> dict[str, Any]:
         "unit": unit.ref() if unit else None,
         "is_active": user.is_active,
         "created_at": user.created_at.isoformat() if user.created_at else None,
+        **masked_contact(user),
+    }
+
+
+def masked_contact(user: User) -> dict[str, str | None]:
+    """What a manager (or the person) is shown of the account's addresses."""
+    return {
         "email": mask(user.email) if user.email else None,
         "phone": mask(user.phone) if user.phone else None,
     }
@@ -179,22 +190,11 @@ def create_account(session: Session, caller: Caller, data: StaffCreate) -> Creat
     taken = Conflict(f"the username {username!r} is taken: choose another")
     if session.scalar(select(User.id).where(func.lower(User.username) == username.lower())) is not None:
         raise taken
-    try:
-        with savepoint(session):
-            session.add(user)
-    except IntegrityError as exc:
-        raise _contact_taken(exc) or taken from exc
+    with refused_as(CONTACT_TAKEN, otherwise=taken), savepoint(session):
+        session.add(user)
     delivery = deliver_code(session, caller, user, unit, "setup")
     _changed(caller, "create", user, None, snapshot(user, unit), **_delivery_audit(delivery))
     return Created(user, unit, delivery)
-
-
-def _contact_taken(exc: IntegrityError) -> ValidationFailed | None:
-    """A unique contact address: never one registered to another account (the manager's own included)."""
-    for field in ("email", "phone"):
-        if f"uq_users_{field}" in str(exc.orig):
-            return ValidationFailed([FieldError(field, "is already registered to another account", "taken")])
-    return None
 
 
 def _delivery_audit(delivery: Delivery) -> dict[str, Any]:
@@ -255,12 +255,9 @@ def update_account(
         check_grant(
             caller, "update", role, new_unit, user_id=user.id, from_role=user.role, from_unit_id=user.unit_id
         )
-    try:
-        with savepoint(session):
-            user.full_name, user.role, user.unit_id = full_name, role, new_unit_id
-            user.email, user.phone = email, phone
-    except IntegrityError as exc:
-        raise _contact_taken(exc) or exc from exc
+    with refused_as(CONTACT_TAKEN), savepoint(session):
+        user.full_name, user.role, user.unit_id = full_name, role, new_unit_id
+        user.email, user.phone = email, phone
     after = snapshot(user, new_unit)
     if after != before or contact_changed:
         revoked = revoke_sessions(session, user.id) if moved else 0
@@ -281,11 +278,8 @@ def set_own_contact(session: Session, caller: Caller, changes: dict[str, Any]) -
     phone = clean_phone(changes["phone"], errors) if "phone" in changes else user.phone
     if errors:
         raise ValidationFailed(errors)
-    try:
-        with savepoint(session):
-            user.email, user.phone = email, phone
-    except IntegrityError as exc:
-        raise _contact_taken(exc) or exc from exc
+    with refused_as(CONTACT_TAKEN), savepoint(session):
+        user.email, user.phone = email, phone
     audit(
         caller.actor,
         "update_contact",
