@@ -57,6 +57,8 @@ class Settings:
     celery_queue: str
     consolidation_chunk: int
     """Sub-units a consolidation counts per committed step (progress is reported per step)."""
+    stats_months: int = 36
+    """Complete months the statistics layer keeps before the open month (portal/stats/layer.py)."""
 
     @property
     def app_db_role(self) -> str:
@@ -114,4 +116,5 @@ def get_settings() -> Settings:
         celery_eager=_bool(env.get("CELERY_EAGER")),
         celery_queue=env.get("CELERY_QUEUE", "portal"),
         consolidation_chunk=max(1, int(env.get("CONSOLIDATION_CHUNK", "25"))),
+        stats_months=max(1, int(env.get("STATS_MONTHS", "36"))),
     )

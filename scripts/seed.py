@@ -20,6 +20,7 @@ from infra.settings import get_settings  # noqa: E402
 from portal.demo.seed import DEMO_PASSWORD, seed_demo  # noqa: E402
 from portal.registry.reference import load_reference  # noqa: E402
 from portal.reports.catalog import load_catalog  # noqa: E402
+from portal.stats.layer import rebuild as rebuild_stats  # noqa: E402
 from tenancy.load import load_official_units  # noqa: E402
 from tenancy.reform import load_reform_2025  # noqa: E402
 
@@ -43,6 +44,8 @@ def main() -> None:
         catalog = load_catalog(session)
         reform = load_reform_2025(session)
         report = seed_demo(session, args.seed, args.children, args.province_wide) if args.demo else None
+        session.commit()
+        rebuild_stats(session)  # the aggregate readers' statistics layer, from the seeded registry
         session.commit()
     print(f"units added: {units}; reference codes: {refs}; report catalogue entries: {catalog}")
     print(

@@ -16,7 +16,14 @@ app = Celery(
     "portal",
     broker=_settings.broker_url,
     backend=_settings.result_backend,
-    include=["tasks.exports", "tasks.reports", "tasks.cases", "tasks.inspections", "tasks.notifications"],
+    include=[
+        "tasks.exports",
+        "tasks.reports",
+        "tasks.cases",
+        "tasks.inspections",
+        "tasks.notifications",
+        "tasks.stats",
+    ],
 )
 app.conf.update(
     task_acks_late=True,  # a task whose worker dies is delivered again
@@ -43,5 +50,16 @@ app.conf.beat_schedule = {
         "task": "tasks.notifications.sweep",
         "schedule": 60.0,
         "options": {"expires": 50},
+    },
+    # The statistics layer (tasks/stats.py): stale hamlets, and the month rollover (idempotent).
+    "stats-refresh": {
+        "task": "tasks.stats.refresh",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
+    "stats-open-month": {
+        "task": "tasks.stats.open_month",
+        "schedule": 86400.0,
+        "options": {"expires": 3600},
     },
 }

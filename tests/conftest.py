@@ -75,6 +75,7 @@ from portal.app import create_app  # noqa: E402
 from portal.demo.seed import seed_demo  # noqa: E402
 from portal.registry.reference import load_reference  # noqa: E402
 from portal.reports.catalog import load_catalog  # noqa: E402
+from portal.stats.layer import rebuild as rebuild_stats  # noqa: E402
 from tenancy.load import load_official_units  # noqa: E402
 from tenancy.reform import load_reform_2025  # noqa: E402
 
@@ -93,6 +94,8 @@ def database() -> object:
         load_catalog(session)
         load_reform_2025(session)
         seed_demo(session, seed=7, children=DEMO_CHILDREN)
+        session.commit()
+        rebuild_stats(session)
         session.commit()
     yield url
     admin_engine().dispose()
