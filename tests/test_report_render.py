@@ -50,7 +50,7 @@ def make_doc(**overrides: object) -> dict:
                 "cells": [
                     {"key": "total", "name": "Tổng số", "value": 50},
                     {"key": "orphan", "name": "Mồ côi cả cha và mẹ", "value": "<5"},
-                    {"key": "disabled", "name": "Khuyết tật", "value": "suppressed"},
+                    {"key": "disabled", "name": "Khuyết tật", "value": 47},
                 ],
             },
         ],
@@ -128,7 +128,7 @@ def test_xlsx_sheets_header_and_figures():
     assert isinstance(body[0][2], int)
     assert body[4][1:3] == ("Mồ côi cả cha và mẹ", "<5")
     assert ws.cell(row=head + 2 + 4, column=3).data_type == "s"
-    assert body[5][2] == "Ẩn"
+    assert body[5][2] == 47 and ws.cell(row=head + 2 + 5, column=3).data_type == "n"
     assert ws.cell(row=head + 2, column=1).font.b and not ws.cell(row=head + 3, column=2).font.b
 
 
@@ -149,10 +149,10 @@ def test_xlsx_targets_units_and_history():
     assert events[2] == ("23/11/2026 16:40", "demo-officer", "Phê duyệt", "Đủ số liệu")
 
 
-def test_xlsx_suppression_note_and_complete_consolidation():
+def test_xlsx_disclosure_note_and_complete_consolidation():
     wb = load_workbook(io.BytesIO(render_xlsx(make_doc(suppressed=True, missing_units=[], sub_units=[]))))
     flat = [str(v) for row in sheet_rows(wb["Báo cáo"]) for v in row if v is not None]
-    assert any('từ 1 đến 4 được hiển thị là "<5"' in v for v in flat)
+    assert any('từ 1 đến 4 được hiển thị là "<5"' in v and "điều chỉnh nhẹ" in v for v in flat)
     assert not any("Tổng hợp thiếu đơn vị" in v for v in flat)
     assert sheet_rows(wb["Đơn vị"])[1][0] == "Không có đơn vị trực thuộc"
 

@@ -266,7 +266,13 @@ def post_alert_read(alert_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep)
     "/api/v1/cases/stats",
     sync_to_thread=True,
     tags=TAGS,
-    summary="Case counts by status and type in a unit's subtree (small cells suppressed)",
+    summary="Case counts by status and type in a unit's subtree",
+    description=(
+        "Exact, for any dates, for the ward officers of a commune covering the unit. Everyone else reads "
+        "whole ended months (cases counted in their month of receipt): `from` must be the first day of a "
+        "month, `to` the last day of an ended month (default: the last ended month); figures are published "
+        'with cell-key perturbation, cells of 1 to 4 as "<5" (see `disclosure` in the answer).'
+    ),
 )
 def read_case_stats(
     caller: CallerDep,

@@ -246,6 +246,12 @@ def read_document_download(document_id: FromPath[uuid.UUID], caller: CallerDep, 
     sync_to_thread=True,
     tags=TAGS,
     summary="Indicators against targets, trend and a ranking of sub-units",
+    description=(
+        "Readers who do not keep the unit's records see counts of children and cases as published by the "
+        "disclosure policy (the statistics layer's figures for the period's last month, as `/stats` "
+        "shows them) and read ended periods only: `period` must have ended (default: the latest ended "
+        "period with a report, else the last ended one)."
+    ),
 )
 def read_dashboard(
     unit_id: FromPath[int],

@@ -77,13 +77,22 @@ def read_unit_children(
     "/api/v1/units/{unit_id:int}/stats",
     sync_to_thread=True,
     tags=["stats"],
-    summary="Counts by sex, age band, group, risk and support, with small-cell suppression",
+    summary="Counts by sex, age band, group, risk and support",
+    description=(
+        "Exact and live, on any day, for the unit's record keepers. Everyone else reads month ends only "
+        "(`as_of` the last day of an ended month kept by the statistics layer; default the last ended "
+        'month), every count published with cell-key perturbation and cells of 1 to 4 as "<5", plus the '
+        "month's entries and exits (see `disclosure` in the answer)."
+    ),
 )
 def read_unit_stats(
     unit_id: FromPath[int],
     caller: CallerDep,
     db: DbDep,
-    as_of: date | None = Parameter(default=None),
+    as_of: date | None = Parameter(
+        default=None,
+        description="record keepers: any day up to today; others: the last day of an ended month",
+    ),
     structure: str = Parameter(
         default="current", description="current: today's tree; historical: the tree in force on as_of"
     ),

@@ -1,8 +1,11 @@
 """Dashboards: a unit's indicators against its targets, their trend, and a ranking of its sub-units.
 
 Targets come from plans at each level: a unit's own target for the year, else the nearest
-ancestor's, else the national default. Readers without record access get small cells hidden,
-and a rate is hidden whenever its numerator or denominator is a small cell.
+ancestor's, else the national default. Readers without record access see every count of children or
+cases through the disclosure policy (portal.reports.figures.for_reader): registry counts are the
+statistics layer's published figures for the period's last month — the same as ``/stats`` shows for the
+unit and month — and hand-entered ones are published with a hashed cell key. Their rates are computed
+from the published figures, and hidden whenever either side is hidden. They read ended periods only.
 """
 
 from __future__ import annotations
@@ -20,10 +23,11 @@ from portal.audit.aggregate import audit_aggregate
 from portal.audit.service import record as audit
 from portal.auth.caller import Caller
 from portal.errors import FieldError, ValidationFailed
-from portal.reports.models import Figures, Indicator, Report, Target, UnitTarget
+from portal.reports import figures as fig
+from portal.reports.models import Figures, Report, Target, UnitTarget
 from portal.reports.periods import Period, containing, parse, previous
 from portal.reports.service import definition_by_code
-from portal.stats.suppression import small, suppress_cell
+from portal.stats.disclosure import rate
 from tenancy.models import Unit
 from tenancy.scope import in_subtree
 from tenancy.structure import children_on
@@ -52,7 +56,6 @@ class Rates:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.targets = list(session.scalars(select(Target).order_by(Target.sort)))
-        self.counting = set(session.scalars(select(Indicator.code).where(Indicator.counts_children)))
         self._plans: dict[int, dict[tuple[str, int], tuple[Decimal, str | None]]] = {}
 
     def _year(self, year: int) -> dict[tuple[str, int], tuple[Decimal, str | None]]:
@@ -78,26 +81,30 @@ class Rates:
         return out
 
     def rows(
-        self, figures: Figures, goals: dict[str, tuple[Decimal, str | None]], exact: bool, period: Period
+        self,
+        figures: Figures,
+        goals: dict[str, tuple[Decimal, str | None]],
+        period: Period,
+        shown: dict[str, dict[str, int | str]] | None = None,
     ) -> list[dict[str, Any]]:
-        """Each target as numerator, denominator, rate and met; a rate built on a small cell is hidden,
-        and a target of other months (the Action Month is June) does not apply to the period."""
+        """Each target as numerator, denominator, rate and met, a target of other months (the Action
+        Month is June) not applying to the period. ``shown``: the figures as an aggregate-only reader
+        sees them (portal.reports.figures.for_reader); the rate is then of the published figures, and
+        hidden when either is hidden."""
         rows = []
         for target in self.targets:
             applies = target.applies(period.start, period.end)
-            num = _value(figures, target.numerator) if applies else None
-            den = _value(figures, target.denominator) if applies else None
-            sensitive = not exact and target.numerator.split(".")[0] in self.counting
-            hidden = sensitive and ((num is not None and small(num)) or (den is not None and small(den)))
-            pct = None if num is None or not den or hidden else round(100.0 * num / den, 1)
+            num = _side(figures, shown, target.numerator) if applies else None
+            den = _side(figures, shown, target.denominator) if applies else None
+            pct = rate(num, den)
             goal, set_by = goals[target.code]
             rows.append(
                 {
                     "code": target.code,
                     "name_vi": target.name_vi,
                     "name_en": target.name_en,
-                    "numerator": suppress_cell(num) if sensitive and num is not None else num,
-                    "denominator": suppress_cell(den) if sensitive and den is not None else den,
+                    "numerator": num,
+                    "denominator": den,
                     "pct": pct,
                     "target_pct": float(goal),
                     "target_set_by": set_by,
@@ -106,6 +113,13 @@ class Rates:
                 }
             )
         return rows
+
+
+def _side(figures: Figures, shown: dict[str, dict[str, int | str]] | None, ref: str) -> int | str | None:
+    if shown is None:
+        return _value(figures, ref)
+    code, cell = ref.split(".")
+    return shown.get(code, {}).get(cell)
 
 
 def targets_for(session: Session, unit: Unit, year: int) -> dict[str, tuple[Decimal, str | None]]:
@@ -123,43 +137,82 @@ def _reports(
     return {(r.unit_id, r.period): r for r in found}
 
 
+def _last_period(session: Session, definition: Any, unit: Unit, given: object, aggregate: bool) -> Period:
+    """The dashboard's period: the one asked for, else the latest with a report of this unit, else the
+    running one. An aggregate-only reader reads ended periods only (else the running one could be read
+    day by day): the latest ended one by default."""
+    if given:
+        last = parse(definition.period_type, str(given))
+        if last is None or last.start > today():
+            raise ValidationFailed([FieldError("period", "must be a past or current period of this report")])
+        if aggregate and last.end >= today():
+            raise ValidationFailed(
+                [FieldError("period", "must be a period that has ended", "period_not_ended")]
+            )
+        return last
+    reports = select(Report.period).where(Report.definition_id == definition.id, Report.unit_id == unit.id)
+    if aggregate:
+        reports = reports.where(Report.period_end < today())
+    latest = session.scalar(reports.order_by(Report.period_end.desc()).limit(1))
+    running = containing(definition.period_type, today())
+    found = parse(definition.period_type, latest) if latest else None
+    if found is None:
+        found = previous(definition.period_type, running, 2)[0] if aggregate else running
+    return found
+
+
+class Reader:
+    """How one reader sees one unit's reports: exact, or through the disclosure policy with the
+    statistics layer's figures for the registry cells (read once for all the periods asked)."""
+
+    def __init__(
+        self, session: Session, caller: Caller, catalog: fig.Catalog, unit: Unit, periods: list[Period]
+    ) -> None:
+        self.catalog, self.unit = catalog, unit
+        self.exact = in_subtree(unit.path, caller.scope.records)
+        self.layered = {} if self.exact else fig.layered(session, unit, periods)
+
+    def shown(self, report: Report) -> dict[str, dict[str, int | str]] | None:
+        """The report's figures as published to this reader; None for a record keeper (exact)."""
+        if self.exact:
+            return None
+        return fig.for_reader(
+            self.catalog, report.figures, False, self.unit.id, report.period, self.layered.get(report.period)
+        )
+
+    def figures(self, report: Report) -> dict[str, dict[str, int | str]]:
+        """The report's figures as this reader sees them, exact or published."""
+        published = self.shown(report)
+        return published if published is not None else {c: dict(v) for c, v in report.figures.items()}
+
+    def total(self, report: Report, ref: str) -> int | str | None:
+        return _side(report.figures, self.shown(report), ref)
+
+
 def dashboard(session: Session, caller: Caller, unit: Unit, params: dict[str, Any]) -> dict[str, Any]:
     authorize(caller, "report", "read", unit)
     definition = definition_by_code(session, params.get("definition") or "monthly")
     count = 12 if params.get("periods") is None else params["periods"]
     if not isinstance(count, int) or not 1 <= count <= 36:
         raise ValidationFailed([FieldError("periods", "must be a whole number from 1 to 36")])
-    if params.get("period"):
-        last = parse(definition.period_type, str(params["period"]))
-        if last is None or last.start > today():
-            raise ValidationFailed([FieldError("period", "must be a past or current period of this report")])
-    else:
-        latest = session.scalar(
-            select(Report.period)
-            .where(Report.definition_id == definition.id, Report.unit_id == unit.id)
-            .order_by(Report.period_end.desc())
-            .limit(1)
-        )
-        last = (
-            parse(definition.period_type, latest) if latest else containing(definition.period_type, today())
-        )
-        assert last is not None
     exact = in_subtree(unit.path, caller.scope.records)
+    last = _last_period(session, definition, unit, params.get("period"), not exact)
+    catalog = fig.load_catalog(session, definition)
     rates = Rates(session)
     periods = previous(definition.period_type, last, count)
     reports = _reports(session, definition.id, [unit.id], [p.key for p in periods])
+    reader = Reader(session, caller, catalog, unit, periods)
     trend = []
     for period in periods:
         report = reports.get((unit.id, period.key))
-        rows = rates.rows(report.figures, rates.goals(unit, period.end.year), exact, period) if report else []
+        goals = rates.goals(unit, period.end.year)
+        rows = rates.rows(report.figures, goals, period, reader.shown(report)) if report else []
         trend.append(
             {
                 "period": period.key,
                 "status": report.status if report else None,
                 "rates": {r["code"]: r["pct"] for r in rows},
-                "totals": {k: _shown(_value(report.figures, k), exact) for k in KEY_INDICATORS}
-                if report
-                else {},
+                "totals": {k: reader.total(report, k) for k in KEY_INDICATORS} if report else {},
             }
         )
     current = reports.get((unit.id, last.key))
@@ -171,9 +224,9 @@ def dashboard(session: Session, caller: Caller, unit: Unit, params: dict[str, An
         "report_id": current.id if current else None,
         "status": current.status if current else None,
         "suppressed": not exact,
-        "targets": rates.rows(current.figures, goals, exact, last) if current else [],
+        "targets": rates.rows(current.figures, goals, last, reader.shown(current)) if current else [],
         "trend": trend,
-        "ranking": _ranking(session, caller, rates, unit, definition.id, last),
+        "ranking": _ranking(session, caller, rates, catalog, unit, definition.id, last),
     }
     audit_aggregate(
         caller,
@@ -190,12 +243,14 @@ def dashboard(session: Session, caller: Caller, unit: Unit, params: dict[str, An
     return shown
 
 
-def _shown(value: int | None, exact: bool) -> int | str | None:
-    return value if exact or value is None else suppress_cell(value)
-
-
 def _ranking(
-    session: Session, caller: Caller, rates: Rates, unit: Unit, definition_id: int, period: Period
+    session: Session,
+    caller: Caller,
+    rates: Rates,
+    catalog: fig.Catalog,
+    unit: Unit,
+    definition_id: int,
+    period: Period,
 ) -> list[dict[str, Any]]:
     """Each sub-unit's rates this period (reports read in one query); units without a report say so."""
     end = period.end
@@ -204,8 +259,10 @@ def _ranking(
     out = []
     for sub in subs:
         report = reports.get((sub.id, period.key))
-        exact = in_subtree(sub.path, caller.scope.records)
-        rows = rates.rows(report.figures, rates.goals(sub, end.year), exact, period) if report else []
+        rows = []
+        if report:
+            reader = Reader(session, caller, catalog, sub, [period])
+            rows = rates.rows(report.figures, rates.goals(sub, end.year), period, reader.shown(report))
         out.append(
             {
                 "unit": sub.ref(),

@@ -1,7 +1,8 @@
 """XLSX and PDF documents of a report, built by a worker and kept in object storage.
 
-A document is of one report version, and exact or suppressed as its requester may read: an
-aggregate-only reader's document has small cells hidden, and an exact document can only be
+A document is of one report version, and exact or published as its requester may read: an
+aggregate-only reader's document shows its counts through the disclosure policy (small cells "<5", the
+others perturbed, see portal.stats.disclosure), and an exact document can only be
 downloaded by someone who keeps the records of that unit. Downloads re-check access every time.
 """
 

@@ -1,5 +1,5 @@
 """Report figures: which indicators a unit's report holds, registry counts, sums, derived totals,
-checks on hand-entered cells, and small-cell suppression for aggregate-only readers.
+checks on hand-entered cells, and the figures as aggregate-only readers see them (portal.stats.disclosure).
 
 Figures are ``{indicator: {cell: count}}``. Every count is a whole number of children, points,
 cases or communes, so consolidation is a plain sum of sub-units' figures.
@@ -15,9 +15,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.cases.stats import months_between, published_cases
 from portal.errors import FieldError
 from portal.reports.models import Figures, Indicator, ReportDefinition
-from portal.stats.suppression import suppress_cell, suppress_partition
+from portal.reports.periods import Period
+from portal.stats import layer
+from portal.stats.disclosure import HIDDEN, Shown, last_complete_month, month_start, publish_hashed, small
+from portal.stats.service import published_children, reference_codes
+from tenancy.models import Unit
 
 DEPTH = {"province": 1, "district": 2, "commune": 3, "hamlet": 4}
 MAX_COUNT = 10_000_000
@@ -214,8 +219,70 @@ def missing_entries(catalog: Catalog, level: str, entered: Figures) -> list[Fiel
     return errors
 
 
-def for_reader(catalog: Catalog, figures: Figures, exact: bool) -> dict[str, dict[str, int | str]]:
-    """Figures as a reader sees them: exact for record keepers, small cells hidden for the others."""
+# Registry indicators the statistics layer keeps, and the dimension of its children table they read.
+LAYER_DIMENSIONS = {"special": "group", "at_risk": "risk", "support": "support"}
+
+
+@dataclass(frozen=True)
+class Layered:
+    """One unit-period's registry figures from the statistics layer, already published: the children
+    table of the period's last month and the cases received in the period's months."""
+
+    children: dict[str, dict[str, Shown]]
+    cases: dict[str, dict[str, Shown]]
+
+    def get(self, code: str, cell: str) -> Shown | None:
+        """The published figure of a registry cell, or None when the layer keeps no such cell."""
+        if code == "children":
+            if cell == "total":
+                return self.children["total"][""]
+            return self.children["sex"].get(cell, self.children["age_band"].get(cell))
+        if code in LAYER_DIMENSIONS:
+            return self.children[LAYER_DIMENSIONS[code]].get("" if cell == "total" else cell)
+        if code == "abuse_cases" and cell == "received":
+            return self.cases["case_total"][""]
+        return None
+
+
+def layered(session: Session, unit: Unit, periods: list[Period]) -> dict[str, Layered]:
+    """Each period's published registry figures for ``unit``, for the periods whose months have all
+    ended and are kept by the layer. Periods outside are left out.
+
+    A unit in force is read under the current structure, all months in one call (as ``/stats`` reads
+    by default, so both show the same figure); an abolished unit has no current structure, so each
+    month is read under the structure of its day (``read_placed``), as ``/stats?structure=historical``."""
+    first, last = layer.window_start(), last_complete_month()
+    wanted = {p.key: months_between(p.start, month_start(p.end)) for p in periods}
+    usable = {k: ms for k, ms in wanted.items() if ms and ms[0] >= first and ms[-1] <= last}
+    months = sorted({m for ms in usable.values() for m in ms})
+    if not months:
+        return {}
+    if unit.valid_to is None:
+        data = layer.read(session, unit, months)
+    else:
+        data = {m: layer.read_placed(session, unit, m) for m in months}
+    codes = reference_codes(session)
+    return {
+        key: Layered(published_children(data.get(ms[-1], {}), codes), published_cases(data, ms))
+        for key, ms in usable.items()
+    }
+
+
+def for_reader(
+    catalog: Catalog,
+    figures: Figures,
+    exact: bool,
+    unit_id: int,
+    period: str,
+    from_layer: Layered | None = None,
+) -> dict[str, dict[str, int | str]]:
+    """Figures as a reader sees them: exact for record keepers; for the others every count of children
+    or cases goes through the disclosure policy.
+
+    A registry cell the statistics layer keeps is its published figure (``from_layer``), the same as
+    ``/stats`` and the case counts show for the unit and month. Any other count (hand-entered, or a
+    registry count the layer does not keep) is published with a cell key hashed from the unit, period,
+    indicator and cell, and when an indicator's total is from 1 to 4 all its cells are "<5"."""
     if exact:
         return {code: dict(cells) for code, cells in figures.items()}
     out: dict[str, dict[str, int | str]] = {}
@@ -225,9 +292,13 @@ def for_reader(catalog: Catalog, figures: Figures, exact: bool) -> dict[str, dic
         if ind is not None and not ind.counts_children:
             out[code] = dict(cells)
             continue
-        shown: dict[str, int | str] = {k: suppress_cell(v) for k, v in cells.items()}
-        for part in ind.partitions if ind else []:
-            total = cells.get("total", sum(cells[k] for k in part))
-            shown.update(suppress_partition({k: cells[k] for k in part}, total))
+        registry = from_layer is not None and ind is not None and ind.source == "registry"
+        few = small(int(cells.get("total", 0)))
+        shown: dict[str, int | str] = {}
+        for key, value in cells.items():
+            published = from_layer.get(code, key) if registry and from_layer is not None else None
+            if published is None:
+                published = HIDDEN if few else publish_hashed(int(value), unit_id, period, code, key)
+            shown[key] = published
         out[code] = shown
     return out

@@ -19,10 +19,10 @@ from fpdf.errors import FPDFException
 from portal.reports.charts import PALETTE, TARGET_COLOUR, trend_svg, y_axis
 from portal.reports.render_xlsx import (
     cell_value,
+    disclosure_note,
     header_lines,
     met_label,
     missing_warning,
-    suppression_note,
     unit_rows,
 )
 
@@ -104,7 +104,7 @@ def _header(pdf: FPDF, doc: dict) -> None:
     if doc.get("suppressed"):
         pdf.ln(1)
         pdf.set_font(FAMILY, size=9)
-        pdf.multi_cell(0, 5, suppression_note(), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5, disclosure_note(), new_x="LMARGIN", new_y="NEXT")
     warning = missing_warning(doc)
     if warning:
         pdf.ln(1)

@@ -1,6 +1,6 @@
 """A consolidated periodic report document (the ``doc`` dict built by the report service) as XLSX.
 
-The small wording helpers here (value display, suppression note, missing-units warning) are shared
+The small wording helpers here (value display, disclosure note, missing-units warning) are shared
 with the PDF renderer so that both documents say the same thing.
 """
 
@@ -13,10 +13,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from portal.stats.suppression import COMPLEMENT, HIDDEN, K
+from portal.stats.disclosure import HIDDEN, K
 
 MISSING_WARNING = "Tổng hợp thiếu đơn vị"
-HIDDEN_VI = "Ẩn"  # how COMPLEMENT cells read in the document
 BOLD = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -28,14 +27,17 @@ def cell_value(value: Any) -> int | float | str:
         return "—"
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value
-    return HIDDEN_VI if value == COMPLEMENT else str(value)
+    return str(value)
 
 
-def suppression_note() -> str:
-    """The note every suppressed document carries, explaining "<5" and the complementary hidden cells."""
+def disclosure_note() -> str:
+    """The note every document for an aggregate-only reader carries: small cells "<5", the other counts
+    slightly perturbed so that they cannot be subtracted from one another (portal.stats.disclosure)."""
     return (
-        f'Số liệu đã che ô nhỏ: ô có giá trị từ 1 đến {K - 1} được hiển thị là "{HIDDEN}"; '
-        f'ô "{HIDDEN_VI}" được ẩn thêm để không thể suy ra ô nhỏ từ tổng.'
+        f"Số liệu được bảo vệ để không lộ thông tin về từng trẻ em: ô có giá trị từ 1 đến {K - 1} "
+        f'được hiển thị là "{HIDDEN}"; các số khác được điều chỉnh nhẹ (cộng hoặc trừ vài đơn vị, '
+        "luôn như nhau cho cùng một số liệu) nên không thể lấy tổng trừ đi các phần, hay trừ số liệu "
+        "của hai báo cáo cho nhau, để suy ra số bị ẩn; vì vậy các phần có thể không cộng lại đúng bằng tổng."
     )
 
 
@@ -109,7 +111,7 @@ def _report_sheet(ws: Worksheet, doc: dict) -> None:
         ws.append([label, value])
         ws.cell(row=ws.max_row, column=1).font = BOLD
     if doc.get("suppressed"):
-        ws.append([suppression_note()])
+        ws.append([disclosure_note()])
         ws.cell(row=ws.max_row, column=1).font = Font(italic=True)
     warning = missing_warning(doc)
     if warning:
@@ -135,7 +137,7 @@ def _report_sheet(ws: Worksheet, doc: dict) -> None:
     body = ws.max_row - len(rows) + 1
     for index in firsts:
         ws.cell(row=body + index, column=1).font = BOLD
-    for row in range(body, ws.max_row + 1):  # "<5" and "Ẩn" line up with the numbers
+    for row in range(body, ws.max_row + 1):  # "<5" lines up with the numbers
         ws.cell(row=row, column=3).alignment = Alignment(horizontal="right", vertical="top")
 
 
@@ -171,7 +173,7 @@ def _events_sheet(ws: Worksheet, doc: dict) -> None:
 
 def render_xlsx(doc: dict) -> bytes:
     """The report as a workbook with the sheets "Báo cáo" (header block and figures), "Chỉ tiêu mục tiêu",
-    "Đơn vị" and "Lịch sử". Numeric figures are written as numbers, hidden ones ("<5", "Ẩn") as text.
+    "Đơn vị" and "Lịch sử". Numeric figures are written as numbers, hidden ones ("<5") as text.
     """
     wb = Workbook()
     report = wb.active

@@ -1,10 +1,13 @@
 """How a report is shown: the API's JSON and the data a document is rendered from.
 
-Readers who do not keep the unit's records see small cells hidden (see portal.reports.figures).
+Readers who do not keep the unit's records see every count of children or cases through the disclosure
+policy: registry cells as the statistics layer publishes them, the others perturbed with a hashed cell
+key, small cells "<5" (see portal.reports.figures.for_reader).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -15,12 +18,11 @@ from portal.audit.aggregate import audit_aggregate
 from portal.auth.caller import Caller
 from portal.reports import figures as fig
 from portal.reports.consolidation import sub_unit_statuses
-from portal.reports.dashboard import Rates
+from portal.reports.dashboard import Rates, Reader
 from portal.reports.models import ConsolidationRun, Report, ReportDefinition, ReportEvent
 from portal.reports.periods import Period, parse, previous
 from portal.reports.workflow import allowed_actions
 from tenancy.models import Unit
-from tenancy.scope import in_subtree
 
 STATUS_VI = {
     "draft": "Đang soạn",
@@ -59,8 +61,9 @@ def _events(session: Session, report_id: int) -> list[ReportEvent]:
 def report_json(
     session: Session, caller: Caller, report: Report, definition: ReportDefinition, unit: Unit
 ) -> dict[str, Any]:
-    exact = in_subtree(unit.path, caller.scope.records)
     catalog = fig.load_catalog(session, definition)
+    reader = Reader(session, caller, catalog, unit, [_period(definition, report)])
+    exact = reader.exact
     lowest = unit.level == definition.lowest_level
     run = session.scalar(
         select(ConsolidationRun)
@@ -83,8 +86,8 @@ def report_json(
         "status": report.status,
         "version": report.version,
         "suppressed": not exact,
-        "figures": fig.for_reader(catalog, report.figures, exact),
-        "entered": fig.for_reader(catalog, report.entered, exact),
+        "figures": reader.figures(report),
+        "entered": fig.for_reader(catalog, report.entered, exact, unit.id, report.period),
         "entry_indicators": [i.code for i in catalog.entered_at(unit.level)],
         "missing_units": report.missing_units,
         "comment": report.comment,
@@ -141,10 +144,17 @@ def document_data(session: Session, report_id: int, exact: bool, generated_by: s
     unit = session.get(Unit, report.unit_id)
     assert definition is not None and unit is not None
     catalog = fig.load_catalog(session, definition)
-    shown = fig.for_reader(catalog, report.figures, exact)
+    periods = previous(definition.period_type, _period(definition, report), 6)
+    layered = {} if exact else fig.layered(session, unit, periods)
+
+    def published(one: Report) -> dict[str, dict[str, int | str]] | None:
+        if exact:
+            return None
+        return fig.for_reader(catalog, one.figures, False, unit.id, one.period, layered.get(one.period))
+
+    shown = published(report) or {code: dict(cells) for code, cells in report.figures.items()}
     rates = Rates(session)
     goals = rates.goals(unit, report.period_end.year)
-    periods = previous(definition.period_type, _period(definition, report), 6)
     past = {
         r.period: r
         for r in session.scalars(
@@ -156,11 +166,13 @@ def document_data(session: Session, report_id: int, exact: bool, generated_by: s
         )
     }
     trend_rates = {
-        p.key: {r["code"]: r["pct"] for r in rates.rows(past[p.key].figures, goals, exact, p)}
+        p.key: {
+            r["code"]: r["pct"] for r in rates.rows(past[p.key].figures, goals, p, published(past[p.key]))
+        }
         for p in periods
         if p.key in past
     }
-    targets = rates.rows(report.figures, goals, exact, _period(definition, report))
+    targets = rates.rows(report.figures, goals, _period(definition, report), published(report))
     lowest = unit.level == definition.lowest_level
     subs = [] if lowest else sub_unit_statuses(session, report, unit)
     missing_ids = {m["id"] for m in report.missing_units}
@@ -230,6 +242,16 @@ def document_data(session: Session, report_id: int, exact: bool, generated_by: s
             for e in _events(session, report.id)
         ],
     }
+
+
+def _rows(
+    rates: Rates,
+    report: Report,
+    goals: dict[str, Any],
+    period: Period,
+    published: Callable[[Report], dict[str, dict[str, int | str]] | None],
+) -> list[dict[str, Any]]:
+    return rates.rows(report.figures, goals, period, published(report))
 
 
 def _period(definition: ReportDefinition, report: Report) -> Period:

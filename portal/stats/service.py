@@ -1,8 +1,13 @@
 """Counts of children by sex, age band, special-circumstance group, risk and support for a subtree.
 
-Computed by the database function ``child_stats`` (SECURITY DEFINER: it counts rows the caller
-may not read, after checking the caller's aggregate scope itself); only counts leave it.
-Callers without record access to the unit get small cells suppressed.
+Two readings, chosen by who asks (portal.stats.disclosure is the rule for the second):
+
+- The unit's record keepers get exact live counts on any day, from the database function
+  ``child_stats`` (SECURITY DEFINER: it counts rows the caller may not read, after checking the
+  caller's aggregate scope itself); only counts leave it.
+- Everyone else (district officers, provincial inspectors, anyone outside the area they keep) reads
+  month ends only, from the statistics layer (portal.stats.layer), every cell published with cell-key
+  perturbation and small cells hidden, so that no sum, difference or repetition of readings is exact.
 """
 
 from __future__ import annotations
@@ -20,80 +25,162 @@ from portal.auth.caller import Caller
 from portal.errors import FieldError, ValidationFailed
 from portal.plausible import period_day
 from portal.registry.models import ReferenceCode
-from portal.stats.suppression import K, suppress_cell, suppress_partition
+from portal.stats import layer
+from portal.stats.disclosure import (
+    Cell,
+    K,
+    Shown,
+    aggregate_month,
+    month_end,
+    publish_table,
+)
 from tenancy.models import Unit
 from tenancy.scope import in_subtree
 
 AGE_BANDS = ("0-5", "6-9", "10-13", "14-15")
 SEXES = ("male", "female")
-
+KINDS = ("group", "risk", "support")
+DISCLOSURE = {"method": "cell-key perturbation", "hidden_below": K}
 
 STRUCTURES = {"current": func.child_stats, "historical": func.child_stats_placed}
+
+
+def reference_codes(session: Session) -> dict[str, list[str]]:
+    """The group, risk and support codes in their order: the cells of the three dimensions."""
+    rows = session.execute(
+        select(ReferenceCode.kind, ReferenceCode.code)
+        .where(ReferenceCode.kind.in_(KINDS))
+        .order_by(ReferenceCode.sort)
+    ).tuples()
+    codes: dict[str, list[str]] = {kind: [] for kind in KINDS}
+    for kind, code in rows:
+        codes[kind].append(code)
+    return codes
+
+
+def child_table(cells: dict[str, dict[str, Cell]], codes: dict[str, list[str]]) -> dict[str, dict[str, Cell]]:
+    """One unit-month's cells from the layer, every cell of the table present (absent cells are 0)."""
+    keys: dict[str, tuple[str, ...]] = {
+        "total": ("",),
+        "sex": SEXES,
+        "age_band": AGE_BANDS,
+        **{kind: ("", *codes[kind]) for kind in KINDS},
+        "entries": ("",),
+        "exits": ("",),
+    }
+    return {dim: {k: cells.get(dim, {}).get(k, (0, 0)) for k in ks} for dim, ks in keys.items()}
+
+
+def published_children(
+    cells: dict[str, dict[str, Cell]], codes: dict[str, list[str]]
+) -> dict[str, dict[str, Shown]]:
+    """One unit-month's children table as an aggregate-only reader sees it, wherever it is shown
+    (``/stats``, the dashboard, report views): the same cells give the same published figures."""
+    table = child_table(cells, codes)
+    return publish_table(table, table["total"][""])
+
+
+def layer_month(field: str, given: date | None) -> date:
+    """The month (first day) an aggregate-only reader asks for, refused when the layer does not keep it."""
+    month = aggregate_month(field, given)
+    first = layer.window_start()
+    if month < first:
+        raise ValidationFailed(
+            [FieldError(field, f"must not be before {month_end(first).isoformat()}", "before_window")]
+        )
+    return month
 
 
 def unit_stats(
     session: Session, caller: Caller, unit: Unit, as_of: date | None = None, structure: str = "current"
 ) -> dict[str, Any]:
     """``structure``: ``current`` counts the hamlets under ``unit`` today; ``historical`` the hamlets that
-    were under it on ``as_of`` (so a period before a reorganisation reads under either tree)."""
+    were under it on ``as_of`` (so a period before a reorganisation reads under either tree).
+
+    Exact and live for the unit's record keepers; month ends only, published through the disclosure
+    policy, for everyone else."""
     authorize(caller, "stats", "read", unit)
+    if structure not in STRUCTURES:
+        raise ValidationFailed([FieldError("structure", "must be 'current' or 'historical'")])
+    if in_subtree(unit.path, caller.scope.records):
+        return _exact(session, caller, unit, as_of, structure)
+    return _published(session, caller, unit, as_of, structure)
+
+
+def _published(
+    session: Session, caller: Caller, unit: Unit, as_of: date | None, structure: str
+) -> dict[str, Any]:
+    month = layer_month("as_of", as_of)
+    if structure == "current":
+        cells = layer.read(session, unit, [month]).get(month, {})
+    else:
+        cells = layer.read_placed(session, unit, month)
+    codes = reference_codes(session)
+    shown = published_children(cells, codes)
+    end = month_end(month)
+    audit_aggregate(
+        caller,
+        "stats",
+        unit.id,
+        {"as_of": end, "as_of_given": as_of is not None, "structure": structure, "suppressed": True},
+    )
+    return {
+        "unit": unit.ref(),
+        "as_of": end.isoformat(),
+        "structure": structure,
+        "suppressed": True,
+        "suppression_threshold": K,
+        "disclosure": DISCLOSURE,
+        "total": shown["total"][""],
+        "by_sex": shown["sex"],
+        "by_age_band": shown["age_band"],
+        "by_group": {c: shown["group"][c] for c in codes["group"]},
+        "in_special_circumstances": shown["group"][""],
+        "at_risk": shown["risk"][""],
+        "by_risk": {c: shown["risk"][c] for c in codes["risk"]},
+        "receiving_support": shown["support"][""],
+        "by_support": {c: shown["support"][c] for c in codes["support"]},
+        "entries": shown["entries"][""],
+        "exits": shown["exits"][""],
+    }
+
+
+def _exact(
+    session: Session, caller: Caller, unit: Unit, as_of: date | None, structure: str
+) -> dict[str, Any]:
     on = as_of or today()
     if on > today():
         raise ValidationFailed([FieldError("as_of", "is in the future", "future_date")])
     if wrong := period_day("as_of", on):
         raise ValidationFailed(wrong)
-    if structure not in STRUCTURES:
-        raise ValidationFailed([FieldError("structure", "must be 'current' or 'historical'")])
     raw: dict[str, dict[str, int]] = {}
     for dimension, key, n in session.execute(
         select(STRUCTURES[structure](unit.path, on).table_valued("dimension", "key", "n"))
     ).tuples():
         raw.setdefault(dimension, {})[key] = int(n)
-    codes = {
-        kind: [
-            c
-            for (c,) in session.execute(
-                select(ReferenceCode.code).where(ReferenceCode.kind == kind).order_by(ReferenceCode.sort)
-            )
-        ]
-        for kind in ("group", "risk", "support")
-    }
-    total = raw.get("total", {}).get("", 0)
-    by_sex = {s: raw.get("sex", {}).get(s, 0) for s in SEXES}
-    by_band = {b: raw.get("age_band", {}).get(b, 0) for b in AGE_BANDS}
-    by_kind = {kind: {c: raw.get(kind, {}).get(c, 0) for c in codes[kind]} for kind in codes}
-    any_kind = {kind: raw.get(kind, {}).get("", 0) for kind in codes}
-    exact = in_subtree(unit.path, caller.scope.records)
-    if exact:
-
-        def cell(n: int) -> int | str:
-            return n
-
-        sex_cells: dict[str, int | str] = dict(by_sex)
-        band_cells: dict[str, int | str] = dict(by_band)
-    else:
-        cell = suppress_cell
-        sex_cells = suppress_partition(by_sex, total)
-        band_cells = suppress_partition(by_band, total)
+    codes = reference_codes(session)
     audit_aggregate(
         caller,
         "stats",
         unit.id,
-        {"as_of": on, "as_of_given": as_of is not None, "structure": structure, "suppressed": not exact},
+        {"as_of": on, "as_of_given": as_of is not None, "structure": structure, "suppressed": False},
     )
     return {
         "unit": unit.ref(),
         "as_of": on.isoformat(),
         "structure": structure,
-        "suppressed": not exact,
-        "suppression_threshold": None if exact else K,
-        "total": cell(total),
-        "by_sex": sex_cells,
-        "by_age_band": band_cells,
-        "by_group": {c: cell(n) for c, n in by_kind["group"].items()},
-        "in_special_circumstances": cell(any_kind["group"]),
-        "at_risk": cell(any_kind["risk"]),
-        "by_risk": {c: cell(n) for c, n in by_kind["risk"].items()},
-        "receiving_support": cell(any_kind["support"]),
-        "by_support": {c: cell(n) for c, n in by_kind["support"].items()},
+        "suppressed": False,
+        "suppression_threshold": None,
+        "disclosure": None,
+        "total": raw.get("total", {}).get("", 0),
+        "by_sex": {s: raw.get("sex", {}).get(s, 0) for s in SEXES},
+        "by_age_band": {b: raw.get("age_band", {}).get(b, 0) for b in AGE_BANDS},
+        "by_group": {c: raw.get("group", {}).get(c, 0) for c in codes["group"]},
+        "in_special_circumstances": raw.get("group", {}).get("", 0),
+        "at_risk": raw.get("risk", {}).get("", 0),
+        "by_risk": {c: raw.get("risk", {}).get(c, 0) for c in codes["risk"]},
+        "receiving_support": raw.get("support", {}).get("", 0),
+        "by_support": {c: raw.get("support", {}).get(c, 0) for c in codes["support"]},
+        "entries": None,  # flows are counted per month by the statistics layer, not live
+        "exits": None,
     }

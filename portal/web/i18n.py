@@ -526,4 +526,5 @@ for _key, _pair in {
 # --- end of case and inspection pages ------------------------------------------------------------
 import portal.web.i18n_audit  # noqa: E402,F401 - the audit pages add their words (portal/web/i18n_audit.py)
 import portal.web.i18n_delegation  # noqa: E402,F401 - the staff pages' code delivery words
+import portal.web.i18n_disclosure  # noqa: E402,F401 - month picker, perturbation note, month errors
 import portal.web.i18n_input  # noqa: E402,F401 - the input boundary's page words (portal/web/i18n_input.py)

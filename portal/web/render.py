@@ -63,10 +63,10 @@ def page(
         return i18n.pick(_TABLES[table], key, lang)
 
     def cell(value: object) -> str:
-        """A count as shown: 1.234; "<5" for a hidden small cell; a word for a complementary hidden one."""
+        """A count as shown: 1.234; "<5" for a hidden small cell; "—" for a count not kept."""
         if isinstance(value, int):
             return f"{value:,}".replace(",", ".")
-        return i18n.word("hidden_cell", lang) if value == "suppressed" else str(value)
+        return "—" if value is None else str(value)
 
     response = Template(
         template_name=name,

@@ -1,30 +1,64 @@
 """The aggregate dashboard (inspectors, district officers, administrators): counts and charts only.
 
-Figures come from portal.stats.service (live counts, small cells hidden for readers who do not keep
-the records) and portal.reports.dashboard (stored report figures against targets); the charts are
-portal.reports.charts' SVG, inline (CSP allows it: no script, no external resource).
+Figures come from portal.stats.service and portal.reports.dashboard (stored report figures against
+targets); the charts are portal.reports.charts' SVG, inline (CSP allows it: no script, no external
+resource). Record keepers see today's exact counts. A reader who does not keep the unit's records picks
+an ended month (``?month=2026-10``, from a list, never a free date) and sees that month's published
+figures (portal.stats.disclosure), with a note that they are perturbed.
 """
 
 from __future__ import annotations
 
+import re
+from datetime import date, timedelta
 from typing import Any
 
 from litestar import Request, get
+from litestar.params import FromQuery
 from litestar.response import Template
 from markupsafe import Markup
 from sqlalchemy import select
 
 from infra.clock import today
 from portal.api.deps import CallerDep, DbDep
-from portal.errors import Forbidden
+from portal.errors import FieldError, Forbidden, ValidationFailed
 from portal.registry.reference import SPECIAL_GROUPS
 from portal.reports.charts import bar_svg, trend_svg
 from portal.reports.dashboard import dashboard
 from portal.reports.models import Target
-from portal.stats.service import AGE_BANDS, unit_stats
+from portal.stats import layer
+from portal.stats.disclosure import last_complete_month, month_end
+from portal.stats.service import AGE_BANDS, layer_month, unit_stats
 from portal.web.deps import lang_of
-from portal.web.i18n import AGE_WORDS, fmt_date, word
+from portal.web.i18n import AGE_WORDS, field_errors, fmt_date, word
 from portal.web.render import page
+from tenancy.scope import in_subtree
+
+MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+MONTHS_LISTED = 36
+
+
+def ended_months() -> list[date]:
+    """The months an aggregate-only reader may pick (first days), newest first: ended and kept."""
+    first, month, out = layer.window_start(), last_complete_month(), []
+    while month >= first and len(out) < MONTHS_LISTED:
+        out.append(month)
+        month = (month - timedelta(days=1)).replace(day=1)
+    return out
+
+
+def chosen_month(given: str | None, lang: str) -> tuple[date, dict[str, str]]:
+    """The month asked for (``2026-10``), checked by the disclosure policy; else the last ended month,
+    with the reason the one asked for was refused."""
+    try:
+        if not given:
+            return layer_month("month", None), {}
+        found = MONTH.match(given)
+        if found is None:
+            raise ValidationFailed([FieldError("month", "must be a month such as 2026-10")])
+        return layer_month("month", month_end(date(int(found[1]), int(found[2]), 1))), {}
+    except ValidationFailed as refused:
+        return layer_month("month", None), field_errors(refused.errors, lang)
 
 
 def _pct(cell: int | str | None, total: int | str) -> float | None:
@@ -75,13 +109,27 @@ def _charts(
 
 
 @get("/dashboard", sync_to_thread=True, include_in_schema=False)
-def dashboard_page(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep) -> Template:
+def dashboard_page(
+    request: Request[Any, Any, Any],
+    caller: CallerDep,
+    db: DbDep,
+    month: FromQuery[str | None] = None,
+) -> Template:
     unit = caller.unit
     if unit is None:
         raise Forbidden("no unit", resource="page", action="read")
     lang = lang_of(request)
-    stats = unit_stats(db, caller, unit)
-    dash = dashboard(db, caller, unit, {})
+    errors: dict[str, str] = {}
+    months: list[date] = []
+    chosen = None
+    if in_subtree(unit.path, caller.scope.records):
+        stats = unit_stats(db, caller, unit)
+        dash = dashboard(db, caller, unit, {})
+    else:
+        chosen, errors = chosen_month(month, lang)
+        months = ended_months()
+        stats = unit_stats(db, caller, unit, month_end(chosen))
+        dash = dashboard(db, caller, unit, {"period": f"{chosen:%Y-%m}"})
     targets = list(db.scalars(select(Target).order_by(Target.sort)))
     return page(
         request,
@@ -90,7 +138,10 @@ def dashboard_page(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep
         stats=stats,
         dash=dash,
         charts=_charts(lang, stats, dash, targets),
-        as_of=fmt_date(today()),
+        as_of=fmt_date(today()) if chosen is None else fmt_date(month_end(chosen)),
+        months=months,
+        chosen=chosen,
+        errors=errors,
         group_labels={code: (en if lang == "en" else vi) for code, vi, en in SPECIAL_GROUPS},
     )
 
