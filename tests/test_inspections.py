@@ -1,9 +1,11 @@
 """Inspections: a plan, automated checks through the real worker (counts and anonymous ids, never
 names), findings, recommendations followed up by the responsible unit, overdue flags, the PDF in the
-S3-compatible server, and who may do what."""
+S3-compatible server, and who may do what. Evidence reaches readers through the disclosure policy:
+exact with anonymous ids only for the audited unit's record keepers, published for everyone else."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import time
 from datetime import date, timedelta
@@ -12,7 +14,18 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import text
 
-from tests.reporting import COMMUNE_VALUES, act, approved_hamlets, build_tree, consolidate, enter, start, who
+from portal.stats.disclosure import BIG, HIDDEN, month_end, publish
+from tests.reporting import (
+    COMMUNE_VALUES,
+    act,
+    add_case,
+    approved_hamlets,
+    build_tree,
+    consolidate,
+    enter,
+    start,
+    who,
+)
 from tests.support import audit_rows, login
 
 
@@ -81,27 +94,34 @@ def test_checks_findings_recommendations_and_the_report(client, owner, inspected
 
     response = client.get(f"/api/v1/inspections/{plan['id']}", headers=inspector)
     assert "Trẻ Thôn" not in response.text  # no child's name anywhere
+    assert "keysum" not in response.text and "anonymous_ids" not in response.text
     d1 = next(x for x in response.json()["targets"] if x["unit"]["id"] == t["d1"].id)
+    assert d1["disclosure"] == "published"  # the province keeps no records of D1
     checks = {c["item"]: c for c in d1["checks"]}
-    in_d1 = owner.execute(
-        text("SELECT count(*) FROM children WHERE hamlet_id = ANY(:h)"),
+    in_d1, keys_d1 = owner.execute(
+        text("SELECT count(*), coalesce(sum(stat_key), 0) FROM children WHERE hamlet_id = ANY(:h)"),
         {"h": [h.id for h in t["ha"] + t["hb"]]},
-    ).scalar_one()
+    ).one()
     completeness = checks["data_completeness"]
     assert (
         completeness["outcome"] == "fail" and completeness["value"] == 0.0
     )  # no caregiver, household, address
-    assert completeness["evidence"]["children"] == completeness["evidence"]["incomplete"] == in_d1
-    anonymous = completeness["evidence"]["anonymous_ids"]
-    assert len(anonymous) == min(20, in_d1) and all(len(a) == 10 for a in anonymous)
-    support = checks["support_share"]
-    assert support["evidence"]["special"] == 6 and support["evidence"]["supported"] == 3
-    assert (
-        support["value"] == 50.0
-        and support["outcome"] == "fail"
-        and len(support["evidence"]["anonymous_ids"]) == 3
-    )
+    assert completeness["evidence"]["children"] == completeness["evidence"]["incomplete"]
+    assert completeness["evidence"]["children"] == publish(in_d1, keys_d1 % BIG) != HIDDEN
+    support = checks["support_share"]  # 6 orphans, 3 supported: the rate rests on a hidden count
+    assert support["evidence"]["supported"] == HIDDEN and isinstance(support["evidence"]["special"], int)
+    assert support["value"] is None and support["outcome"] == "fail"
     assert checks["overdue_cases"]["outcome"] == "pass" and checks["overdue_cases"]["value"] == 0
+    stored = owner.execute(  # the exact evidence is kept (with the key sums), only its reading changes
+        text("SELECT evidence FROM inspection_checks WHERE target_id = :t AND item = 'support_share'"),
+        {"t": d1["id"]},
+    ).scalar_one()
+    assert stored["special"] == 6 and stored["supported"] == 3 and len(stored["anonymous_ids"]) == 3
+    anonymous = owner.execute(
+        text("SELECT evidence FROM inspection_checks WHERE target_id = :t AND item = 'data_completeness'"),
+        {"t": d1["id"]},
+    ).scalar_one()["anonymous_ids"]
+    assert len(anonymous) == min(20, in_d1) and all(len(a) == 10 for a in anonymous)
     on_time = checks["reports_on_time"]  # A reported June in 2026; B and N (not yet a commune) did not
     assert on_time["evidence"] == {"expected": 2, "submitted": 1, "on_time": 0, "missing": 1}
     assert on_time["outcome"] == "fail"
@@ -191,6 +211,7 @@ def test_checks_findings_recommendations_and_the_report(client, owner, inspected
     content = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "BÁO CÁO KẾT QUẢ KIỂM TRA" in content and t["d1"].name in content and "Chưa đạt" in content
     assert "Trẻ Thôn" not in content
+    assert "mã ẩn danh" not in content and not [a for a in anonymous if a in content]
 
 
 def test_who_may_plan_and_see_an_inspection(client, owner, inspected):
@@ -212,6 +233,19 @@ def test_who_may_plan_and_see_an_inspection(client, owner, inspected):
     )
     assert bad.status_code == 422
     assert {e["field"] for e in bad.json()["errors"]} == {"unit_ids", "period_start", "team"}
+    # Evidence is an aggregate: the period is whole months that have ended (no stepping day by day).
+    for start_day, end_day, field, code in (
+        ("2025-06-01", "2025-06-15", "period_end", "month_end"),
+        ("2025-06-02", "2025-06-30", "period_start", "month_start"),
+        ("2025-06-01", month_end(date.today()).isoformat(), "period_end", "month_not_ended"),
+    ):
+        partial = client.post(
+            "/api/v1/inspections",
+            headers=inspector,
+            json=plan_body(t, period_start=start_day, period_end=end_day),
+        )
+        assert partial.status_code == 422, partial.text
+        assert [(e["field"], e["code"]) for e in partial.json()["errors"]] == [(field, code)]
     plan = client.post("/api/v1/inspections", headers=inspector, json=plan_body(t)).json()
     # District 2 is audited through commune C: it sees the plan and its own commune only.
     seen = client.get(f"/api/v1/inspections/{plan['id']}", headers=who(client, t, "d2")).json()
@@ -275,19 +309,33 @@ def test_checks_over_the_seeded_province_run_per_unit_and_add_up(client, owner, 
     )
     assert done["done"] == run["total"] and done["failed"] == 0
     body = client.get(f"/api/v1/inspections/{plan.json()['id']}", headers=inspector).json()
-    children = {
+    shown = {
         x["unit"]["id"]: next(c for c in x["checks"] if c["item"] == "data_completeness")["evidence"][
             "children"
         ]
         for x in body["targets"]
     }
-    for district in districts:  # a district's count is the sum of its audited wards'
+    stored = {  # the exact counts and key sums, as kept
+        unit_id: (evidence["children"], evidence["keysums"]["children"])
+        for unit_id, evidence in owner.execute(
+            text(
+                "SELECT t.unit_id, c.evidence FROM inspection_checks c "
+                "JOIN inspection_targets t ON t.id = c.target_id "
+                "WHERE t.plan_id = :p AND c.item = 'data_completeness'"
+            ),
+            {"p": plan.json()["id"]},
+        ).tuples()
+    }
+    for district in districts:  # a district's exact count is the sum of its audited wards'
         under = (
             owner.execute(text("SELECT id FROM units WHERE parent_id = :d"), {"d": district.id})
             .scalars()
             .all()
         )
-        assert children[district.id] == sum(children[w] for w in wards if w in under) > 0
+        wards_under = [w for w in wards if w in under]
+        assert stored[district.id][0] == sum(stored[w][0] for w in wards_under) > 0
+        assert stored[district.id][1] == sum(stored[w][1] for w in wards_under) % BIG
+    assert all(shown[u] == publish(*cell) for u, cell in stored.items())  # the inspector reads them published
     names = (
         owner.execute(
             text(
@@ -299,5 +347,174 @@ def test_checks_over_the_seeded_province_run_per_unit_and_add_up(client, owner, 
         .scalars()
         .all()
     )
-    shown = str(body)
-    assert names and not [n for n in names if n in shown]
+    text_shown = str(body)
+    assert names and not [n for n in names if n in text_shown]
+
+
+def _digest(salt: object, item: str, child_id: object) -> str:
+    return hashlib.sha256(f"{salt}:{item}:{child_id}".encode()).hexdigest()[:10]
+
+
+@pytest.fixture()
+def small_commune(owner):
+    """Commune C in June 2025: 8 children, 3 of them without a guardian; 2 orphans, one supported;
+    3 cases received, 2 of them with a step past its deadline."""
+    t = build_tree(owner)
+    kids = (
+        owner.execute(
+            text("SELECT id FROM children WHERE hamlet_id = ANY(:h) ORDER BY id"),
+            {"h": [h.id for h in t["hc"]]},
+        )
+        .scalars()
+        .all()
+    )
+    assert len(kids) == 8
+    for child in kids[3:]:
+        owner.execute(
+            text("INSERT INTO guardians (child_id, full_name, relationship) VALUES (:c, 'Mẹ', 'mother')"),
+            {"c": child},
+        )
+    owner.commit()
+    for day in ("2025-06-03 09:00+07", "2025-06-10 09:00+07", "2025-06-20 09:00+07"):
+        add_case(owner, t, t["hc"][0], day)
+    cases = (
+        owner.execute(
+            text("SELECT id FROM cases WHERE hamlet_id = :h ORDER BY received_at"), {"h": t["hc"][0].id}
+        )
+        .scalars()
+        .all()
+    )
+    for case in cases[:2]:
+        owner.execute(
+            text(
+                "INSERT INTO case_deadlines (id, case_id, step, due_at) "
+                "VALUES (gen_random_uuid(), :c, 'assessment', '2025-06-25 17:00+07')"
+            ),
+            {"c": case},
+        )
+    owner.commit()
+    return t
+
+
+def test_an_inspector_reads_small_counts_as_hidden_where_the_ward_officer_reads_them_exact(
+    client, owner, small_commune, worker
+):
+    t = small_commune
+    inspector, officer, district = who(client, t, "insp"), who(client, t, "oc"), who(client, t, "d2")
+    plan = client.post(
+        "/api/v1/inspections", headers=inspector, json=plan_body(t, unit_ids=[t["c"].id], team=[])
+    ).json()
+    run = client.post(f"/api/v1/inspections/{plan['id']}/checks", headers=inspector, json={}).json()
+    done = wait(client, inspector, f"/api/v1/inspection-runs/{run['id']}", lambda b: b["status"] == "done")
+    assert done["done"] == 1
+
+    def checks(headers):
+        response = client.get(f"/api/v1/inspections/{plan['id']}", headers=headers)
+        assert response.status_code == 200, response.text
+        assert "keysum" not in response.text  # never sent to anyone
+        (target,) = response.json()["targets"]
+        return target, {c["item"]: c for c in target["checks"]}
+
+    # The ward officer of C keeps its records: exact counts and values, with anonymous ids.
+    target, exact = checks(officer)
+    assert target["disclosure"] == "exact"
+    assert exact["data_completeness"]["evidence"]["no_guardian"] == 3
+    assert exact["data_completeness"]["evidence"]["children"] == 8
+    cases = exact["overdue_cases"]
+    assert (
+        cases["evidence"]["received"],
+        cases["evidence"]["cases_late"],
+        cases["evidence"]["late_steps"],
+    ) == (
+        3,
+        2,
+        2,
+    )
+    assert cases["value"] == 2.0 and cases["outcome"] == "fail"
+    assert exact["support_share"]["value"] == 50.0 and exact["support_share"]["evidence"]["supported"] == 1
+
+    # Anonymous ids are salted with the plan and the item: the same child has another id in each check.
+    salt = owner.execute(
+        text("SELECT salt FROM inspection_plans WHERE id = :p"), {"p": plan["id"]}
+    ).scalar_one()
+    unsupported = owner.execute(
+        text(
+            "SELECT p.child_id FROM child_periods p JOIN children c ON c.id = p.child_id "
+            "WHERE c.hamlet_id = ANY(:h) AND p.kind = 'group' AND NOT EXISTS (SELECT 1 FROM child_periods s "
+            "WHERE s.child_id = p.child_id AND s.kind = 'support')"
+        ),
+        {"h": [h.id for h in t["hc"]]},
+    ).scalar_one()
+    in_completeness = exact["data_completeness"]["evidence"]["anonymous_ids"]
+    in_support = exact["support_share"]["evidence"]["anonymous_ids"]
+    assert len(in_completeness) == 8 and in_support == [_digest(salt, "support", unsupported)]
+    assert _digest(salt, "completeness", unsupported) in in_completeness  # incomplete too: no household
+    assert not set(in_support) & set(in_completeness)
+
+    # Owner's view of the same populations: counts and key sums of the records counted.
+    hamlets = [h.id for h in t["hc"]]
+    children_n, children_keys = owner.execute(
+        text("SELECT count(*), coalesce(sum(stat_key), 0) FROM children WHERE hamlet_id = ANY(:h)"),
+        {"h": hamlets},
+    ).one()
+    orphans_n, orphans_keys = owner.execute(
+        text(
+            "SELECT count(*), coalesce(sum(stat_key), 0) FROM children c WHERE c.hamlet_id = ANY(:h) "
+            "AND EXISTS (SELECT 1 FROM child_periods p WHERE p.child_id = c.id AND p.kind = 'group')"
+        ),
+        {"h": hamlets},
+    ).one()
+    received_n, received_keys = owner.execute(
+        text("SELECT count(*), coalesce(sum(stat_key), 0) FROM cases WHERE hamlet_id = ANY(:h)"),
+        {"h": hamlets},
+    ).one()
+    assert (children_n, orphans_n, received_n) == (8, 2, 3)
+
+    # The inspector and C's district officer keep no records of C: every count published, small ones hidden.
+    for reader in (inspector, district):
+        target, shown = checks(reader)
+        assert target["disclosure"] == "published"
+        completeness = shown["data_completeness"]
+        assert completeness["evidence"]["no_guardian"] == HIDDEN
+        assert completeness["evidence"]["children"] == publish(children_n, children_keys % BIG) >= 5
+        assert completeness["evidence"]["incomplete"] == completeness["evidence"]["children"]  # same children
+        assert completeness["outcome"] == "fail" and completeness["value"] == 0.0
+        overdue = shown["overdue_cases"]
+        assert overdue["evidence"]["received"] == publish(received_n, received_keys % BIG) == HIDDEN
+        assert overdue["evidence"]["cases_late"] == overdue["evidence"]["late_steps"] == HIDDEN
+        assert overdue["value"] == HIDDEN and overdue["outcome"] == "fail"  # the finding, no more
+        support = shown["support_share"]
+        assert support["evidence"] == {"special": HIDDEN, "supported": HIDDEN}  # a table of 2 children
+        assert publish(orphans_n, orphans_keys % BIG) == HIDDEN
+        assert support["value"] is None and support["outcome"] == "fail"
+        assert all("anonymous_ids" not in c["evidence"] for c in shown.values())
+        trained = shown["collaborator_training"]["evidence"]  # staff, not children: as they are
+        assert trained == {"collaborators": 0, "trained": 0}
+
+    # The report PDF is the inspecting side's: published figures, no anonymous ids.
+    queued = client.post(f"/api/v1/inspections/{plan['id']}/documents", headers=inspector).json()
+    doc = wait(
+        client,
+        inspector,
+        f"/api/v1/inspection-documents/{queued['id']}",
+        lambda b: b["status"] in ("done", "failed"),
+    )
+    assert doc["status"] == "done", doc
+    pdf = client.get(f"/api/v1/inspection-documents/{doc['id']}/download", headers=inspector)
+    content = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert f"no_guardian: {HIDDEN}" in content and "no_guardian: 3" not in content
+    assert not [a for a in in_completeness + in_support if a in content]
+
+    # Checks stored before the key sums existed: their counts of children and cases are withheld.
+    owner.execute(
+        text("UPDATE inspection_checks SET evidence = evidence - 'keysums' WHERE target_id = :t"),
+        {"t": target["id"]},
+    )
+    owner.commit()
+    _, old = checks(inspector)
+    assert (
+        old["data_completeness"]["evidence"]["children"] is None and old["data_completeness"]["value"] is None
+    )
+    assert old["overdue_cases"]["value"] is None and old["overdue_cases"]["outcome"] == "fail"
+    assert old["collaborator_training"]["evidence"] == {"collaborators": 0, "trained": 0}
+    assert checks(officer)[1]["data_completeness"]["evidence"]["no_guardian"] == 3

@@ -1,5 +1,6 @@
 """Inspection pages over HTTP with the real worker: checks with a progress bar (counts and anonymous ids,
-never names), findings, recommendations with a dd/mm/yyyy deadline, the commune's answer, the PDF."""
+never names; ids and exact counts only for the audited commune's officer, published counts for the
+inspector), findings, recommendations with a dd/mm/yyyy deadline, the commune's answer, the PDF."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy import text
 
 from infra.clock import today
 from portal.app import create_app
+from portal.stats.disclosure import BIG, last_complete_month, month_end, publish
 from tests.e2e.site import Browser, web_tree
 from tests.support import login as api_login
 
@@ -42,8 +44,8 @@ def plan_id(client, tree) -> int:
     inspector = api_login(client, tree["users"]["inspector"])
     body = {
         "title": "Kiểm tra công tác trẻ em năm 2026",
-        "period_start": "2026-01-01",
-        "period_end": str(today()),
+        "period_start": last_complete_month().replace(month=1).isoformat(),
+        "period_end": month_end(last_complete_month()).isoformat(),
         "unit_ids": [tree["commune"].id],
         "team": [],
     }
@@ -81,9 +83,18 @@ def test_inspector_runs_checks_and_follows_a_recommendation_to_its_answer(
     assert fragment.lstrip().startswith('<div class="progress"') and "Hoàn thành." in fragment
     shown = insp.get(f"/inspections/{plan_id}").text
     assert re.search(r"<td>(Đạt|Chưa đạt|Không có số liệu)</td>", shown)
-    assert re.search(r"Mã ẩn danh: \d+ \([0-9a-f]{10}", shown)  # incomplete records, named by digests
+    # The province keeps no records of the commune: published counts, and no anonymous ids at all.
+    assert "Mã ẩn danh" not in shown and "keysum" not in shown
+    n, keys = owner.execute(
+        text("SELECT count(*), coalesce(sum(stat_key), 0) FROM children WHERE hamlet_id = :h"),
+        {"h": tree["hamlet"].id},
+    ).one()
+    assert f"Trẻ em: {publish(n, keys % BIG)}</span>" in shown
+    # The commune's own officer reads the exact counts and the incomplete records' digests.
+    own = login("officer").get(f"/inspections/{plan_id}").text
+    assert re.search(r"Mã ẩn danh: \d+ \([0-9a-f]{10}", own) and f"Trẻ em: {n}</span>" in own
     for child in (*tree["children"], tree["outsider"]):
-        assert child.full_name not in shown
+        assert child.full_name not in shown and child.full_name not in own
 
     target_id = re.search(r'action="/inspection-targets/(\d+)/findings"', shown).group(1)
     empty = insp.post(f"/inspection-targets/{target_id}/findings", {"plan_id": plan_id, "text": ""})

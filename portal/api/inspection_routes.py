@@ -48,7 +48,7 @@ def read_checklist(caller: CallerDep) -> dict[str, Any]:
 def post_plan(data: JSONBody[dict[str, Any]], caller: CallerDep, db: DbDep) -> dict[str, Any]:
     plan = service.create_plan(db, caller, data)
     db.flush()
-    return plan_json(db, plan)
+    return plan_json(db, plan, caller.scope.records)
 
 
 @get(
@@ -78,7 +78,7 @@ def list_plans(caller: CallerDep, db: DbDep) -> dict[str, Any]:
 
 @get("/api/v1/inspections/{plan_id:int}", sync_to_thread=True, tags=TAGS)
 def read_plan(plan_id: FromPath[int], caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    return plan_json(db, service.get_plan(db, caller, plan_id))
+    return plan_json(db, service.get_plan(db, caller, plan_id), caller.scope.records)
 
 
 @post(
@@ -105,7 +105,7 @@ def read_run(run_id: FromPath[int], caller: CallerDep, db: DbDep) -> dict[str, A
 
 @post("/api/v1/inspections/{plan_id:int}/close", sync_to_thread=True, status_code=200, tags=TAGS)
 def post_close(plan_id: FromPath[int], caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    return plan_json(db, service.close_plan(db, caller, plan_id))
+    return plan_json(db, service.close_plan(db, caller, plan_id), caller.scope.records)
 
 
 @post("/api/v1/inspection-targets/{target_id:int}/findings", sync_to_thread=True, status_code=201, tags=TAGS)

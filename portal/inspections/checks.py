@@ -1,5 +1,9 @@
 """The automated checklist: each item computed from the audited unit's subtree, so an inspection
-starts from evidence. Counts only; children appear as anonymous ids (salted with the plan).
+starts from evidence. Counts only; children appear as anonymous ids (salted with the plan and the item).
+
+Each count of children or cases is stored with the sum of the counted records' keys (under
+:data:`KEYSUMS` in the evidence), so that :mod:`portal.inspections.published` can show it to
+aggregate-only readers as every statistic is published. Outcomes are computed on the exact values.
 
 Items: data completeness, support for children in special circumstances, case deadlines missed,
 monthly reports on time, child-friendly communes, hazardous water points fenced, collaborators trained.
@@ -25,6 +29,8 @@ from tenancy.models import Unit
 from tenancy.structure import units_at_level_on
 
 REPORT_DAYS_AFTER_PERIOD = 5  # a monthly report is due by the 5th of the next month
+KEYSUMS = "keysums"  # evidence[KEYSUMS][count] = the cell key of that count (never sent to a reader)
+ANONYMOUS_IDS = "anonymous_ids"
 
 
 @dataclass(frozen=True)
@@ -69,16 +75,18 @@ def _evidence(session: Session, unit: Unit, plan: InspectionPlan) -> dict[str, d
     rows = session.execute(
         select(
             func.inspection_evidence(unit.path, plan.period_start, plan.period_end, plan.salt).table_valued(
-                "item", "key", "n"
+                "item", "key", "n", "keysum"
             )
         )
     ).tuples()
-    for item, key, n in rows:
-        bucket = out.setdefault(item, {"anonymous_ids": []})
+    for item, key, n, keysum in rows:
+        bucket = out.setdefault(item, {ANONYMOUS_IDS: []})
         if key.startswith("sample:"):
-            bucket["anonymous_ids"].append(key.removeprefix("sample:"))
+            bucket[ANONYMOUS_IDS].append(key.removeprefix("sample:"))
         else:
             bucket[key] = int(n)
+            if keysum is not None:  # a count of children or cases
+                bucket.setdefault(KEYSUMS, {})[key] = int(keysum)
     return out
 
 

@@ -1,4 +1,7 @@
-"""The inspection report (biên bản/báo cáo kiểm tra) as a PDF in object storage; downloads re-check access."""
+"""The inspection report (biên bản/báo cáo kiểm tra) as a PDF in object storage; downloads re-check access.
+
+The report is the inspecting side's document (only its staff request and read it): its evidence is
+always the published one (counts perturbed or "<5", no anonymous ids), whoever asked for it."""
 
 from __future__ import annotations
 
@@ -119,7 +122,7 @@ def build_pdf(document_id: str, author: str, scope: Scope, final: bool) -> str:
     def _render(session: Session, doc: InspectionDocument) -> tuple[bytes, dict[str, Any]]:
         plan = session.get(InspectionPlan, doc.plan_id)
         assert plan is not None
-        return render(plan_json(session, plan), author), {}
+        return render(plan_json(session, plan, records=None), author), {}
 
     return build(
         InspectionDocument, document_id, scope, lambda d: (f"inspections/{d.id}.pdf", PDF), _render, final

@@ -1,8 +1,9 @@
 """Inspection plans and automated check runs.
 
 A district officer or provincial inspector plans an inspection of units strictly below their own
-unit, with a team from their unit; checks run as one Celery task per audited unit (in parallel
-across workers), each idempotent, with progress read from the run's rows.
+unit, over whole months that have ended (they read aggregates only), with a team from their unit;
+checks run as one Celery task per audited unit (in parallel across workers), each idempotent, with
+progress read from the run's rows.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from portal.auth.models import User
 from portal.errors import Conflict, FieldError, Forbidden, NotVisible, ValidationFailed
 from portal.inspections.models import InspectionPlan, InspectionRun, InspectionTarget, RunTarget, TeamMember
 from portal.plausible import period_day
+from portal.stats.disclosure import aggregate_months
 from tasks.dispatch import send_after_commit
 from tenancy.models import Unit
 from tenancy.scope import in_subtree
@@ -79,6 +81,8 @@ def create_plan(session: Session, caller: Caller, body: dict[str, Any]) -> Inspe
         refused.add("period_end")  # a refused start already puts the period in doubt
     days = {"period_start": start, "period_end": end, "visit_from": visit_from, "visit_to": visit_to}
     errors += [e for field, day in days.items() if field not in refused for e in period_day(field, day)]
+    if start and end and not {e.field for e in errors} & {"period_start", "period_end"}:
+        errors += _whole_months(start, end)
     unit_ids = body.get("unit_ids")
     units: list[Unit] = []
     if not isinstance(unit_ids, list) or not unit_ids or not all(isinstance(u, int) for u in unit_ids):
@@ -132,6 +136,16 @@ def create_plan(session: Session, caller: Caller, body: dict[str, Any]) -> Inspe
         detail={"units": [u.id for u in units], "team": [u.username for u in team]},
     )
     return plan
+
+
+def _whole_months(start: date, end: date) -> list[FieldError]:
+    """The period's refusals under the disclosure policy's time grain: the planners (district officers,
+    inspectors) read aggregates only, so the evidence covers whole months that have ended."""
+    try:
+        aggregate_months("period_start", start, "period_end", end)
+    except ValidationFailed as refused:
+        return refused.errors
+    return []
 
 
 def _team(session: Session, caller: Caller, names: Any, errors: list[FieldError]) -> list[User]:

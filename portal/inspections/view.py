@@ -1,5 +1,6 @@
 """An inspection as shown: the plan, its audited units with their checks, findings and
-recommendations; and the data of the inspection report document. Counts and anonymous ids only."""
+recommendations; and the data of the inspection report document. Counts and anonymous ids only, each
+as the reader may see them (portal.inspections.published)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.auth.models import User
-from portal.inspections.checks import BY_CODE, CHECKLIST
+from portal.inspections.checks import ANONYMOUS_IDS, BY_CODE, CHECKLIST
 from portal.inspections.followup import recommendation_json
 from portal.inspections.models import (
     Finding,
@@ -19,13 +20,18 @@ from portal.inspections.models import (
     Recommendation,
     TeamMember,
 )
+from portal.inspections.published import keeps_records, shown_check
 from tenancy.models import Unit
 
 OUTCOME_VI = {"pass": "Đạt", "fail": "Chưa đạt", "na": "Không có số liệu"}
 
 
-def plan_json(session: Session, plan: InspectionPlan) -> dict[str, Any]:
-    """What the caller may see of the plan (row-level security hides other audited units)."""
+def plan_json(session: Session, plan: InspectionPlan, records: str | None) -> dict[str, Any]:
+    """What the caller may see of the plan (row-level security hides other audited units).
+
+    ``records``: the reader's records scope. Evidence is exact, with anonymous ids, only on the audited
+    units whose records the reader keeps; elsewhere it is published (counts perturbed or "<5", no ids).
+    """
     inspecting = session.get(Unit, plan.inspecting_unit_id)
     team = session.execute(
         select(User.username, User.full_name, TeamMember.lead)
@@ -58,26 +64,31 @@ def plan_json(session: Session, plan: InspectionPlan) -> dict[str, Any]:
             if findings
             else []
         )
+        exact = keeps_records(unit.path, records)
+        shown = []
+        for i in CHECKLIST:
+            if i.code not in checks:
+                continue
+            check = checks[i.code]
+            value, evidence = shown_check(i.code, check.value, check.evidence, exact)
+            shown.append(
+                {
+                    "item": i.code,
+                    "name_vi": i.name_vi,
+                    "name_en": i.name_en,
+                    "outcome": check.outcome,
+                    "value": value,
+                    "threshold": float(check.threshold) if check.threshold is not None else None,
+                    "evidence": evidence,
+                }
+            )
         targets.append(
             {
                 "id": target.id,
                 "unit": unit.ref(),
                 "checked_at": target.checked_at.isoformat() if target.checked_at else None,
-                "checks": [
-                    {
-                        "item": i.code,
-                        "name_vi": i.name_vi,
-                        "name_en": i.name_en,
-                        "outcome": checks[i.code].outcome,
-                        "value": float(checks[i.code].value) if checks[i.code].value is not None else None,
-                        "threshold": float(checks[i.code].threshold)
-                        if checks[i.code].threshold is not None
-                        else None,
-                        "evidence": checks[i.code].evidence,
-                    }
-                    for i in CHECKLIST
-                    if i.code in checks
-                ],
+                "disclosure": "exact" if exact else "published",
+                "checks": shown,
                 "findings": [
                     {"id": f.id, "item": f.item, "text": f.text, "severity": f.severity} for f in findings
                 ],
@@ -99,18 +110,24 @@ def plan_json(session: Session, plan: InspectionPlan) -> dict[str, Any]:
     }
 
 
+def _cell(value: object) -> str:
+    """A value or count as printed: "—" when withheld, "<5" as it is, numbers without trailing zeros."""
+    if value is None:
+        return "—"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def checks_table(target: dict[str, Any]) -> list[list[str]]:
     rows = []
     for check in target["checks"]:
-        value = "—" if check["value"] is None else f"{check['value']:g}"
-        counts = ", ".join(f"{k}: {v}" for k, v in check["evidence"].items() if k != "anonymous_ids")
-        ids = check["evidence"].get("anonymous_ids") or []
+        counts = ", ".join(f"{k}: {_cell(v)}" for k, v in check["evidence"].items() if k != ANONYMOUS_IDS)
+        ids = check["evidence"].get(ANONYMOUS_IDS) or []
         if ids:
             counts += f"; mã ẩn danh: {', '.join(ids[:10])}" + ("…" if len(ids) > 10 else "")
         rows.append(
             [
                 BY_CODE[check["item"]].name_vi,
-                value,
+                _cell(check["value"]),
                 f"{check['threshold']:g}",
                 OUTCOME_VI[check["outcome"]],
                 counts,

@@ -61,7 +61,7 @@ def _plan_page(
     status_code: int = 200,
     message: str | None = None,
 ) -> Template:
-    plan = plan_json(db, service.get_plan(db, caller, plan_id))
+    plan = plan_json(db, service.get_plan(db, caller, plan_id), caller.scope.records)
     lang = lang_of(request)
     inspecting = plan["inspecting_unit"] or {}
     return page(
