@@ -66,6 +66,9 @@ def inspected(client, owner, worker):
     return t
 
 
+END = "2025-06"  # the period of plan_body, as counts of it are published
+
+
 def plan_body(t, **overrides):
     body = {
         "title": "Kiểm tra công tác trẻ em 6 tháng đầu năm 2025",
@@ -107,7 +110,7 @@ def test_checks_findings_recommendations_and_the_report(client, owner, inspected
         completeness["outcome"] == "fail" and completeness["value"] == 0.0
     )  # no caregiver, household, address
     assert completeness["evidence"]["children"] == completeness["evidence"]["incomplete"]
-    assert completeness["evidence"]["children"] == publish(in_d1, keys_d1 % BIG) != HIDDEN
+    assert completeness["evidence"]["children"] == publish(in_d1, keys_d1 % BIG, END) != HIDDEN
     support = checks["support_share"]  # 6 orphans, 3 supported: the rate rests on a hidden count
     assert support["evidence"]["supported"] == HIDDEN and isinstance(support["evidence"]["special"], int)
     assert support["value"] is None and support["outcome"] == "fail"
@@ -335,7 +338,9 @@ def test_checks_over_the_seeded_province_run_per_unit_and_add_up(client, owner, 
         wards_under = [w for w in wards if w in under]
         assert stored[district.id][0] == sum(stored[w][0] for w in wards_under) > 0
         assert stored[district.id][1] == sum(stored[w][1] for w in wards_under) % BIG
-    assert all(shown[u] == publish(*cell) for u, cell in stored.items())  # the inspector reads them published
+    assert all(
+        shown[u] == publish(*cell, "2026-10") for u, cell in stored.items()
+    )  # the inspector reads them published
     names = (
         owner.execute(
             text(
@@ -476,16 +481,16 @@ def test_an_inspector_reads_small_counts_as_hidden_where_the_ward_officer_reads_
         assert target["disclosure"] == "published"
         completeness = shown["data_completeness"]
         assert completeness["evidence"]["no_guardian"] == HIDDEN
-        assert completeness["evidence"]["children"] == publish(children_n, children_keys % BIG) >= 5
+        assert completeness["evidence"]["children"] == publish(children_n, children_keys % BIG, END) >= 5
         assert completeness["evidence"]["incomplete"] == completeness["evidence"]["children"]  # same children
         assert completeness["outcome"] == "fail" and completeness["value"] == 0.0
         overdue = shown["overdue_cases"]
-        assert overdue["evidence"]["received"] == publish(received_n, received_keys % BIG) == HIDDEN
+        assert overdue["evidence"]["received"] == publish(received_n, received_keys % BIG, END) == HIDDEN
         assert overdue["evidence"]["cases_late"] == overdue["evidence"]["late_steps"] == HIDDEN
         assert overdue["value"] == HIDDEN and overdue["outcome"] == "fail"  # the finding, no more
         support = shown["support_share"]
         assert support["evidence"] == {"special": HIDDEN, "supported": HIDDEN}  # a table of 2 children
-        assert publish(orphans_n, orphans_keys % BIG) == HIDDEN
+        assert publish(orphans_n, orphans_keys % BIG, END) == HIDDEN
         assert support["value"] is None and support["outcome"] == "fail"
         assert all("anonymous_ids" not in c["evidence"] for c in shown.values())
         trained = shown["collaborator_training"]["evidence"]  # staff, not children: as they are

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from infra.clock import today as vn_today
 from infra.db import admin_engine
 from portal.stats import layer
-from portal.stats.disclosure import HIDDEN, K, last_complete_month, month_end, publish_table
+from portal.stats.disclosure import HIDDEN, K, last_complete_month, month_end, period_key, publish_table
 from tests.support import child_payload, login, make_hamlet, make_user, unit
 
 LAST_END = month_end(last_complete_month())
@@ -230,7 +230,9 @@ def test_case_counts_add_the_months_up_before_publishing(client, owner):
         cells = layer.read(session, province, months)
     n = sum(cells[m].get("case_total", {}).get("", (0, 0))[0] for m in months)
     keysum = sum(cells[m].get("case_total", {}).get("", (0, 0))[1] for m in months)
-    expected = publish_table({"case_total": {"": (n, keysum)}}, (n, keysum))["case_total"][""]
+    expected = publish_table(
+        {"case_total": {"": (n, keysum)}}, (n, keysum), period_key(months[0], months[-1])
+    )["case_total"][""]
     whole = client.get("/api/v1/cases/stats", params={"unit_id": province.id}, headers=inspector).json()
     named = client.get(
         "/api/v1/cases/stats",

@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from infra.clock import today
 from portal.app import create_app
-from portal.stats.disclosure import BIG, last_complete_month, month_end, publish
+from portal.stats.disclosure import BIG, last_complete_month, month_end, period_key, publish
 from tests.e2e.site import Browser, web_tree
 from tests.support import login as api_login
 
@@ -89,7 +89,7 @@ def test_inspector_runs_checks_and_follows_a_recommendation_to_its_answer(
         text("SELECT count(*), coalesce(sum(stat_key), 0) FROM children WHERE hamlet_id = :h"),
         {"h": tree["hamlet"].id},
     ).one()
-    assert f"Trẻ em: {publish(n, keys % BIG)}</span>" in shown
+    assert f"Trẻ em: {publish(n, keys % BIG, period_key(last_complete_month()))}</span>" in shown
     # The commune's own officer reads the exact counts and the incomplete records' digests.
     own = login("officer").get(f"/inspections/{plan_id}").text
     assert re.search(r"Mã ẩn danh: \d+ \([0-9a-f]{10}", own) and f"Trẻ em: {n}</span>" in own

@@ -30,6 +30,7 @@ from portal.stats.disclosure import (
     aggregate_months,
     month_end,
     month_start,
+    period_key,
     publish_table,
 )
 from portal.stats.service import DISCLOSURE
@@ -61,7 +62,8 @@ def published_cases(by_month: dict[date, dict[str, dict[str, Cell]]], months: li
                 cell_n, cell_sum = by_month.get(month, {}).get(dim, {}).get(key, (0, 0))
                 n, keysum = n + cell_n, keysum + cell_sum
             table[dim][key] = (n, keysum)
-    shown: dict[str, dict[str, Shown]] = publish_table(table, table["case_total"][""])
+    period = period_key(months[0], months[-1]) if months else ""
+    shown: dict[str, dict[str, Shown]] = publish_table(table, table["case_total"][""], period)
     return shown
 
 

@@ -17,11 +17,12 @@ Counts of reports, water points and staff are not about children and are shown a
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from portal.inspections.checks import ANONYMOUS_IDS, KEYSUMS
-from portal.stats.disclosure import BIG, Cell, Shown, publish, publish_table, rate
+from portal.stats.disclosure import BIG, Cell, Shown, month_start, period_key, publish, publish_table, rate
 from tenancy.scope import in_subtree
 
 # The counts of children or cases in each item's evidence; the first is the table's total when the
@@ -49,7 +50,7 @@ def keeps_records(unit_path: str, records: str | None) -> bool:
     return in_subtree(unit_path, records)
 
 
-def _published_counts(item: str, evidence: dict[str, Any]) -> dict[str, Shown | None]:
+def _published_counts(item: str, evidence: dict[str, Any], period: str) -> dict[str, Shown | None]:
     names = CHILD_COUNTS[item]
     keys: dict[str, int] = evidence.get(KEYSUMS) or {}
     cells: dict[str, Cell] = {
@@ -60,9 +61,9 @@ def _published_counts(item: str, evidence: dict[str, Any]) -> dict[str, Shown | 
         cells[COMPLETE] = (n - bad, (key - bad_key) % BIG)
     total = cells.get(names[0]) if item in TABLES else None
     if total is not None:
-        shown: dict[str, Shown] = publish_table({"t": cells}, total)["t"]
+        shown: dict[str, Shown] = publish_table({"t": cells}, total, period)["t"]
     else:
-        shown = {name: publish(*cell) for name, cell in cells.items()}
+        shown = {name: publish(n, key, period) for name, (n, key) in cells.items()}
     return {name: shown.get(name) for name in (*names, COMPLETE) if name in evidence or name in shown}
 
 
@@ -76,16 +77,23 @@ def _published_value(item: str, counts: dict[str, Shown | None], stored: float |
     return stored
 
 
+def check_period(item: str, start: date, end: date) -> str:
+    """The period a check's counts are published for: children counted at the plan's last month end
+    read as ``/stats`` of that month; cases and steps of the plan's months as case counts of them."""
+    return period_key(month_start(end)) if item in TABLES else period_key(start, end)
+
+
 def shown_check(
-    item: str, value: Decimal | None, evidence: dict[str, Any], exact: bool
+    item: str, value: Decimal | None, evidence: dict[str, Any], exact: bool, period: str
 ) -> tuple[Value, dict[str, Any]]:
-    """The value and the evidence of one check as this reader sees them (``exact``: keeps the records)."""
+    """The value and the evidence of one check as this reader sees them (``exact``: keeps the records;
+    ``period``: from :func:`check_period`)."""
     stored = float(value) if value is not None else None
     if exact:
         return stored, {k: v for k, v in evidence.items() if k != KEYSUMS}
     shown = {k: v for k, v in evidence.items() if k not in (KEYSUMS, ANONYMOUS_IDS)}
     if item not in CHILD_COUNTS:
         return stored, shown
-    counts = _published_counts(item, evidence)
+    counts = _published_counts(item, evidence, period)
     shown.update({k: v for k, v in counts.items() if k in evidence})
     return _published_value(item, counts, stored), shown

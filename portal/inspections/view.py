@@ -20,7 +20,7 @@ from portal.inspections.models import (
     Recommendation,
     TeamMember,
 )
-from portal.inspections.published import keeps_records, shown_check
+from portal.inspections.published import check_period, keeps_records, shown_check
 from tenancy.models import Unit
 
 OUTCOME_VI = {"pass": "Đạt", "fail": "Chưa đạt", "na": "Không có số liệu"}
@@ -70,7 +70,8 @@ def plan_json(session: Session, plan: InspectionPlan, records: str | None) -> di
             if i.code not in checks:
                 continue
             check = checks[i.code]
-            value, evidence = shown_check(i.code, check.value, check.evidence, exact)
+            period = check_period(i.code, plan.period_start, plan.period_end)
+            value, evidence = shown_check(i.code, check.value, check.evidence, exact, period)
             shown.append(
                 {
                     "item": i.code,

@@ -263,7 +263,7 @@ def layered(session: Session, unit: Unit, periods: list[Period]) -> dict[str, La
         data = {m: layer.read_placed(session, unit, m) for m in months}
     codes = reference_codes(session)
     return {
-        key: Layered(published_children(data.get(ms[-1], {}), codes), published_cases(data, ms))
+        key: Layered(published_children(data.get(ms[-1], {}), codes, ms[-1]), published_cases(data, ms))
         for key, ms in usable.items()
     }
 
@@ -298,7 +298,7 @@ def for_reader(
         for key, value in cells.items():
             published = from_layer.get(code, key) if registry and from_layer is not None else None
             if published is None:
-                published = HIDDEN if few else publish_hashed(int(value), unit_id, period, code, key)
+                published = HIDDEN if few else publish_hashed(int(value), period, unit_id, code, key)
             shown[key] = published
         out[code] = shown
     return out

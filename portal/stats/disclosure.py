@@ -13,10 +13,11 @@ cells hidden.
   of the records it counts, modulo 2^31, so the same set of children always has the same cell key,
   whichever unit, endpoint, structure or filter it is reached through.
 - A non-zero count of 5 or more is shown as ``n + noise`` (never below 5), where the noise is read from
-  a fixed perturbation table at the cell key: the same cell always gets the same noise, so repeating a
-  query or asking for the same children another way returns the same figure and noise cannot be
-  averaged away; two cells that differ by one child have unrelated cell keys, so their difference is not
-  the child.
+  fixed perturbation tables at the cell key (and the month): the same cell always gets the same noise,
+  so repeating a query or asking for the same children another way returns the same figure and noise
+  cannot be averaged away; two cells that differ by one child have unrelated cell keys, so their
+  difference is not the child. The noise has a part that depends on the month too (see PERSISTENT and
+  TRANSIENT below), so an unchanged cell does not keep an identical figure from month to month.
 - A count from 1 to 4 is shown as "<5". When a whole table's total is from 1 to 4, every cell of it is
   "<5" (zeros included), so that a zero cannot tell the attributes of the few children counted.
 - Aggregate-only readers read month ends only: the last complete month, or an earlier one.
@@ -47,7 +48,6 @@ import hmac
 import os
 import secrets
 import time
-from bisect import bisect_right
 from datetime import date, timedelta
 
 from infra.clock import today
@@ -61,39 +61,58 @@ BIG = 2**31  # record keys are uniform in [0, BIG); cell keys are sums modulo BI
 Shown = int | str
 Cell = tuple[int, int]  # (count, key sum) as the statistics layer keeps them
 
-# The perturbation table: noise and the probability of each value. Symmetric (no bias), variance 1.5,
-# reaching +-3 so that a difference of published figures is uncertain by several units.
-NOISE = (-3, -2, -1, 0, 1, 2, 3)
-PROBABILITY = (0.03, 0.09, 0.22, 0.32, 0.22, 0.09, 0.03)
-_CUMULATIVE = tuple(sum(PROBABILITY[: i + 1]) for i in range(len(PROBABILITY)))
+# The perturbation tables: noise values and their probabilities, symmetric (no bias). A published
+# count carries two draws: a *persistent* one read at the cell key alone, the same for the same children
+# in every month, so that averaging a cell over months does not wash the noise out; and a *transient* one
+# read at the cell key and the month, so that a cell whose children did not change does not show the
+# same figure from one month to the next (which would tell which cell a single new child went into).
+# Together: at most +-4, variance 2.4.
+PERSISTENT = ((-2, 0.1), (-1, 0.2), (0, 0.4), (1, 0.2), (2, 0.1))
+TRANSIENT = PERSISTENT
 
 
-def noise(n: int, cell_key: int) -> int:
-    """The noise for a cell of ``n`` records with this cell key (the same inputs, the same noise).
+def _draw(table: tuple[tuple[int, float], ...], *parts: object) -> int:
+    """The value of ``table`` at a point fixed by ``parts`` (uniform in [0, 1) over their hash)."""
+    digest = hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=8).digest()
+    u = int.from_bytes(digest, "big") / 2**64
+    for value, probability in table:
+        u -= probability
+        if u < 0:
+            return value
+    return table[-1][0]
 
-    The key is spread by ``n`` as well, as the row of an ABS perturbation table depends on the count."""
-    u = ((cell_key % BIG) * 0x9E3779B1 + n * 0x85EBCA77) % BIG / BIG
-    return NOISE[min(bisect_right(_CUMULATIVE, u), len(NOISE) - 1)]
+
+def noise(n: int, cell_key: int, period: str) -> int:
+    """The noise for a cell of ``n`` records with this cell key, published for ``period`` (the same
+    inputs, the same noise). The count is part of the point, as it picks the row of an ABS table."""
+    key = cell_key % BIG
+    return _draw(PERSISTENT, "persistent", key, n) + _draw(TRANSIENT, "transient", key, n, period)
 
 
-def publish(n: int, key_sum: int) -> Shown:
+def period_key(first: date, last: date | None = None) -> str:
+    """How a reading's period enters the transient noise: ``2026-10`` or ``2026-01..2026-10``."""
+    start = f"{first:%Y-%m}"
+    return start if last is None or f"{last:%Y-%m}" == start else f"{start}..{last:%Y-%m}"
+
+
+def publish(n: int, key_sum: int, period: str) -> Shown:
     """A count as an aggregate-only reader sees it: 0, "<5", or perturbed and at least 5."""
     if n <= 0:
         return 0
     if n < K:
         return HIDDEN
-    return max(K, n + noise(n, key_sum))
+    return max(K, n + noise(n, key_sum, period))
 
 
 def small(n: int) -> bool:
     return 0 < n < K
 
 
-def publish_table(cells: dict[str, dict[str, Cell]], total: Cell) -> dict[str, dict[str, Shown]]:
+def publish_table(cells: dict[str, dict[str, Cell]], total: Cell, period: str) -> dict[str, dict[str, Shown]]:
     """Every cell of one unit's table; all "<5" when the table counts fewer than 5 children."""
     if small(total[0]):
         return {dim: {k: HIDDEN for k in keys} for dim, keys in cells.items()}
-    return {dim: {k: publish(*cell) for k, cell in keys.items()} for dim, keys in cells.items()}
+    return {dim: {k: publish(n, ks, period) for k, (n, ks) in keys.items()} for dim, keys in cells.items()}
 
 
 def _secret() -> bytes:
@@ -129,9 +148,10 @@ def hashed_key(*parts: object) -> int:
     return int.from_bytes(digest[:8], "big") % BIG
 
 
-def publish_hashed(n: int, *parts: object) -> Shown:
-    """:func:`publish` for a hand-entered count: ``parts`` say which cell it is (unit, period, code...)."""
-    return publish(n, hashed_key(*parts, n) if n >= K else 0)
+def publish_hashed(n: int, period: str, *parts: object) -> Shown:
+    """:func:`publish` for a hand-entered count of ``period``; ``parts`` say which cell it is (unit,
+    indicator, cell), without the period, so the persistent draw is the same in every period."""
+    return publish(n, hashed_key(*parts, n) if n >= K else 0, period)
 
 
 def rate(numerator: Shown | None, denominator: Shown | None) -> float | None:

@@ -32,6 +32,7 @@ from portal.stats.disclosure import (
     Shown,
     aggregate_month,
     month_end,
+    period_key,
     publish_table,
 )
 from tenancy.models import Unit
@@ -72,12 +73,12 @@ def child_table(cells: dict[str, dict[str, Cell]], codes: dict[str, list[str]]) 
 
 
 def published_children(
-    cells: dict[str, dict[str, Cell]], codes: dict[str, list[str]]
+    cells: dict[str, dict[str, Cell]], codes: dict[str, list[str]], month: date
 ) -> dict[str, dict[str, Shown]]:
     """One unit-month's children table as an aggregate-only reader sees it, wherever it is shown
     (``/stats``, the dashboard, report views): the same cells give the same published figures."""
     table = child_table(cells, codes)
-    return publish_table(table, table["total"][""])
+    return publish_table(table, table["total"][""], period_key(month))
 
 
 def layer_month(field: str, given: date | None) -> date:
@@ -116,7 +117,7 @@ def _published(
     else:
         cells = layer.read_placed(session, unit, month)
     codes = reference_codes(session)
-    shown = published_children(cells, codes)
+    shown = published_children(cells, codes, month)
     end = month_end(month)
     audit_aggregate(
         caller,
