@@ -362,8 +362,8 @@ def _digest(salt: object, item: str, child_id: object) -> str:
 
 @pytest.fixture()
 def small_commune(owner):
-    """Commune C in June 2025: 8 children, 3 of them without a guardian; 2 orphans, one supported;
-    3 cases received, 2 of them with a step past its deadline."""
+    """Commune C in June 2025: 8 children (one has moved to A since), 3 of them without a guardian;
+    2 orphans, one supported; 3 cases received, 2 of them with a step past its deadline."""
     t = build_tree(owner)
     kids = (
         owner.execute(
@@ -379,6 +379,11 @@ def small_commune(owner):
             text("INSERT INTO guardians (child_id, full_name, relationship) VALUES (:c, 'Mẹ', 'mother')"),
             {"c": child},
         )
+    # One of them moved to commune A since: June's evidence still counts them in C, where they lived.
+    owner.execute(
+        text("UPDATE children SET hamlet_id = :h, unit_path = :p WHERE id = :c"),
+        {"h": t["ha"][0].id, "p": t["ha"][0].path, "c": kids[7]},
+    )
     owner.commit()
     for day in ("2025-06-03 09:00+07", "2025-06-10 09:00+07", "2025-06-20 09:00+07"):
         add_case(owner, t, t["hc"][0], day)
@@ -398,6 +403,7 @@ def small_commune(owner):
             {"c": case},
         )
     owner.commit()
+    t["kids_c"] = kids
     return t
 
 
@@ -445,10 +451,10 @@ def test_an_inspector_reads_small_counts_as_hidden_where_the_ward_officer_reads_
     unsupported = owner.execute(
         text(
             "SELECT p.child_id FROM child_periods p JOIN children c ON c.id = p.child_id "
-            "WHERE c.hamlet_id = ANY(:h) AND p.kind = 'group' AND NOT EXISTS (SELECT 1 FROM child_periods s "
+            "WHERE c.id = ANY(:k) AND p.kind = 'group' AND NOT EXISTS (SELECT 1 FROM child_periods s "
             "WHERE s.child_id = p.child_id AND s.kind = 'support')"
         ),
-        {"h": [h.id for h in t["hc"]]},
+        {"k": t["kids_c"]},
     ).scalar_one()
     in_completeness = exact["data_completeness"]["evidence"]["anonymous_ids"]
     in_support = exact["support_share"]["evidence"]["anonymous_ids"]
@@ -459,15 +465,15 @@ def test_an_inspector_reads_small_counts_as_hidden_where_the_ward_officer_reads_
     # Owner's view of the same populations: counts and key sums of the records counted.
     hamlets = [h.id for h in t["hc"]]
     children_n, children_keys = owner.execute(
-        text("SELECT count(*), coalesce(sum(stat_key), 0) FROM children WHERE hamlet_id = ANY(:h)"),
-        {"h": hamlets},
+        text("SELECT count(*), coalesce(sum(stat_key), 0) FROM children WHERE id = ANY(:k)"),
+        {"k": t["kids_c"]},
     ).one()
     orphans_n, orphans_keys = owner.execute(
         text(
-            "SELECT count(*), coalesce(sum(stat_key), 0) FROM children c WHERE c.hamlet_id = ANY(:h) "
+            "SELECT count(*), coalesce(sum(stat_key), 0) FROM children c WHERE c.id = ANY(:k) "
             "AND EXISTS (SELECT 1 FROM child_periods p WHERE p.child_id = c.id AND p.kind = 'group')"
         ),
-        {"h": hamlets},
+        {"k": t["kids_c"]},
     ).one()
     received_n, received_keys = owner.execute(
         text("SELECT count(*), coalesce(sum(stat_key), 0) FROM cases WHERE hamlet_id = ANY(:h)"),

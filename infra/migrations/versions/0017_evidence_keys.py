@@ -5,6 +5,11 @@ same records is published (``portal.stats.disclosure.publish``); counts of staff
 Anonymous ids are salted with the plan *and the checklist item*, so one child has a different id in
 each check: two checks' samples cannot be joined into facts about one child.
 
+The children counted are those the statistics layer counts for the unit at the period's end: whose
+residence spell (``child_spells``, 0016) in a hamlet now under the unit covers that day, born on or
+before it and less than 16 years before it. So a one-month inspection shows the same published figure
+as ``/stats`` for that unit and month (a child who moved since is counted where they lived then).
+
 The function keeps its name and arguments and gains a column (``keysum``): it is dropped and created
 again, with its grants. Checks stored before this revision have no key sums; the portal withholds
 their counts of children and cases from aggregate-only readers until the checks run again. The
@@ -28,8 +33,9 @@ SIGNATURE = "inspection_evidence(text, date, date, uuid)"
 
 # keysum: the cell key of disclosure.py, the sum of the record keys modulo 2^31 (0 for no records).
 EVIDENCE = r"""
--- Counts for the automated checks of one audited unit's subtree: records on p_end, deadlines and
--- training within [p_start, p_end]; with each count of children or cases, the sum of their record keys.
+-- Counts for the automated checks of one audited unit's subtree: the children living there on p_end,
+-- deadlines, cases received and training within [p_start, p_end]; with each count of children or
+-- cases, the sum of their record keys.
 -- Children are named only by anonymous ids (digests salted with the plan and the item).
 CREATE FUNCTION inspection_evidence(p_path text, p_start date, p_end date, p_salt uuid)
 RETURNS TABLE (item text, key text, n bigint, keysum bigint)
@@ -48,10 +54,15 @@ BEGIN
     END IF;
     RETURN QUERY
     WITH c AS MATERIALIZED (
+        -- the children who lived under p_path on p_end (their residence spell covers it), as the
+        -- statistics layer counts a month's end
         SELECT ch.id, ch.stat_key, ch.household_code, ch.address, ch.birth_registered,
                EXISTS (SELECT 1 FROM guardians g WHERE g.child_id = ch.id) AS has_guardian
-        FROM children ch
-        WHERE ch.unit_path >= p_path AND ch.unit_path < p_stop AND ch.status = 'active'
+        FROM child_spells s
+        JOIN units h ON h.id = s.hamlet_id
+        JOIN children ch ON ch.id = s.child_id
+        WHERE h.path >= p_path AND h.path < p_stop
+          AND s.since <= p_end AND (s.until IS NULL OR s.until > p_end)
           AND ch.date_of_birth <= p_end AND ch.date_of_birth > born_after_16
     ), incomplete AS (
         SELECT c.id, c.stat_key FROM c
