@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from infra.clock import today
 from infra.db import admin_engine, new_session
 from portal.app import create_app
+from portal.stats.disclosure import last_complete_month, month_end, month_start
 from tenancy.scope import Scope
 from tests.e2e.site import Browser, child_form
 from tests.support import child_payload, login, make_unit, make_user
@@ -92,7 +93,11 @@ def _rows(owner, username, resource=None):
 def test_a_run_of_differencing_stats_queries_is_audited_with_its_parameters(client, owner, world, tokens):
     inspector = tokens["inspector"]
     before = len(_rows(owner, world["users"]["inspector"], "stats"))
-    days = [today() - timedelta(days=n) for n in (0, 1, 2)]
+    # aggregate readers read ended month ends only: the ends of the last three ended months
+    days, month = [], last_complete_month()
+    for _ in range(3):
+        days.append(month_end(month))
+        month = month_start(month - timedelta(days=1))
     asked = []
     for unit in (world["c"], world["h1"], world["h2"]):
         for day in days:

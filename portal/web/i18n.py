@@ -94,7 +94,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "by_age": ("Theo nhóm tuổi", "By age band"),
     "by_group": ("Theo nhóm hoàn cảnh đặc biệt", "By special-circumstance group"),
     "count": ("Số trẻ", "Children"),
-    "hidden_cell": ("ẩn", "hidden"),
     "dashboard": ("Bảng số liệu tổng hợp {unit}", "Aggregate dashboard of {unit}"),
     "aggregates_only": (
         "Chỉ số liệu tổng hợp; ô từ 1 đến 4 trẻ được ẩn (<5).",
