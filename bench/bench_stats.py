@@ -3,9 +3,11 @@
     .venv/bin/python bench/bench_stats.py --reuse                 # the seeded 1M database, migrated to head
     .venv/bin/python bench/bench_stats.py --children 50000        # seed a small one first
 
-Measures: rebuild; stat_read p50/p95 (province and ward, 1 and 12 months) and stat_read_placed
+Measures: rebuild, and stat_read of the province while a second rebuild runs (readers keep the old
+figures until the swap); stat_read p50/p95 (province and ward, 1 and 12 months) and stat_read_placed
 (province) as the app role with app.agg_scope; a child's update with the triggers (and the share of
-the trigger functions, pg_stat_user_functions); refresh per dirty hamlet; table and index sizes.
+the trigger functions, pg_stat_user_functions); refresh of one dirty hamlet over the whole window
+(p50/p95 over --refresh-hamlets random hamlets, each its own transaction); table and index sizes.
 Writes bench/results/stats-<date>.{json,md}.
 """
 
@@ -15,6 +17,7 @@ import argparse
 import json
 import os
 import sys
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -32,6 +35,7 @@ def main() -> None:
     p.add_argument("--runs", type=int, default=200)
     p.add_argument("--db-url-admin", default="postgresql+psycopg://postgres@127.0.0.1:5432/portal_bench")
     p.add_argument("--app-role", default="portal_app")
+    p.add_argument("--refresh-hamlets", type=int, default=50)
     args = p.parse_args()
     from sqlalchemy.engine import make_url
 
@@ -76,6 +80,7 @@ def main() -> None:
             text("SELECT id FROM units WHERE level = 'hamlet' AND path LIKE :p || '%' LIMIT 1"),
             {"p": ward.path},
         ).scalar()
+    result["read_during_rebuild"] = _read_during_rebuild(admin_engine(), app_engine(), province, layer)
     last = layer.open_month()
     year_ago = date(last.year - 1, last.month, 1)
     reads = {
@@ -134,20 +139,58 @@ def main() -> None:
         s.execute(
             text(
                 "INSERT INTO stat_dirty SELECT id, DATE '2000-01-01' FROM units WHERE level = 'hamlet' "
-                "AND path LIKE :p || '%' ON CONFLICT DO NOTHING"
+                "ORDER BY random() LIMIT :n ON CONFLICT DO NOTHING"
             ),
-            {"p": ward.path},
+            {"n": args.refresh_hamlets},
         )
         s.commit()
-        t0 = time.perf_counter()
-        done = layer.refresh_dirty(s)
-        result["refresh"] = {
-            "hamlets": done,
-            "ms_per_hamlet": round((time.perf_counter() - t0) * 1000 / max(done, 1), 1),
-        }
+        first, current = layer.window_start(), layer.open_month()
+        samples = []
+        while True:
+            t0 = time.perf_counter()
+            hamlet = s.execute(text("SELECT stat_refresh_next(:f, :o)"), {"f": first, "o": current}).scalar()
+            s.commit()
+            if hamlet is None:
+                break
+            samples.append(time.perf_counter() - t0)
+        result["refresh_one_hamlet_all_months"] = bench_registry.summary(samples)
     out = Path(__file__).resolve().parent / "results" / f"stats-{result['date']}"
     out.with_suffix(".json").write_text(json.dumps(result, indent=2, default=str))
     print(json.dumps(result, indent=2, default=str))
+
+
+def _read_during_rebuild(admin, app, province, layer) -> dict[str, object]:
+    """Rebuild again in a thread while the app role reads the province: reads must not wait for it."""
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    def rebuild() -> None:
+        with Session(admin) as s:
+            layer.rebuild(s)
+            s.commit()
+
+    worker = threading.Thread(target=rebuild)
+    samples, rows = [], set()
+    started = time.perf_counter()
+    worker.start()
+    with app.connect() as conn:
+        while worker.is_alive():
+            with conn.begin():
+                conn.execute(text("SELECT set_config('app.agg_scope', :s, true)"), {"s": province.path})
+                t0 = time.perf_counter()
+                got = conn.execute(
+                    text("SELECT count(*) FROM stat_read(:u, :m, :m)"),
+                    {"u": province.id, "m": layer.open_month()},
+                ).scalar()
+                samples.append(time.perf_counter() - t0)
+                rows.add(got)
+            time.sleep(0.05)
+    worker.join()
+    return {
+        "rebuild_s": round(time.perf_counter() - started, 1),
+        "reads": bench_registry.summary(samples),
+        "rows_seen": sorted(rows),  # one figure: never an empty layer
+    }
 
 
 if __name__ == "__main__":

@@ -174,3 +174,69 @@ def test_placed_and_current_agree_for_the_province(owner):
     current = layer.read(owner, province, [month])[month]
     assert layer.read_placed(owner, province, month) == current
     assert current["total"][""][0] > 0
+
+
+def test_placed_follows_the_structure_of_the_month(client, owner, uid):
+    province = unit(owner, "province", "01")
+    district = make_unit(owner, province, "district", f"Quận xếp đặt {uid}")
+    one = make_unit(owner, district, "commune", f"Phường cũ {uid}")
+    two = make_unit(owner, district, "commune", f"Phường mới {uid}")
+    hamlet = make_hamlet(owner, one, f"Tổ chuyển {uid}")
+    make_user(owner, f"sl-placed-{uid}", "ward_officer", one.id)
+    officer = login(client, f"sl-placed-{uid}")
+    for i in range(3):
+        response = client.post(
+            "/api/v1/children", headers=officer, json=child_payload(hamlet.id, full_name=f"Trẻ xếp {uid} {i}")
+        )
+        assert response.status_code == 201, response.text
+    _refresh_all(owner)
+    old_path, new_path = hamlet.path, f"{two.path}{hamlet.id}/"
+    owner.execute(
+        text("UPDATE units SET path = :p, parent_id = :c WHERE id = :h"),
+        {"p": new_path, "c": two.id, "h": hamlet.id},
+    )
+    owner.execute(
+        text("UPDATE children SET unit_path = :p WHERE hamlet_id = :h"), {"p": new_path, "h": hamlet.id}
+    )
+    now = layer.open_month()
+    reorg = owner.execute(
+        text(
+            "INSERT INTO reorganisations (code, name, legal_basis, effective_date) "
+            "VALUES (:c, 'Sáp nhập', 'NQ', :d) RETURNING id"
+        ),
+        {"c": f"SL-{uid}"[:32], "d": now},
+    ).scalar()
+    owner.execute(
+        text(
+            "INSERT INTO hamlet_placements (hamlet_id, parent_id, path, valid_from, valid_to, reorg_id) "
+            "VALUES (:h, :p, :path, NULL, :to, :r)"
+        ),
+        {"h": hamlet.id, "p": one.id, "path": old_path, "to": now, "r": reorg},
+    )
+    owner.commit()
+    before = _months_back(1)
+    for place in (one, two, district, province):
+        for month in (before, now):
+            expected = owner.execute(
+                text(
+                    "SELECT c.dimension, c.key, sum(c.n), sum(c.keysum) "
+                    "FROM hamlet_paths_on(:e) h JOIN stat_cells c ON c.unit_id = h.hamlet_id AND c.month = :m "
+                    "WHERE h.path >= :p AND h.path < app_subtree_end(:p) GROUP BY 1, 2"
+                ),
+                {"e": layer.month_end(month), "m": month, "p": place.path},
+            ).all()
+            placed = _as_app(
+                "SELECT * FROM stat_read_placed(:p, :m)", {"p": place.path, "m": month}, province.path
+            )
+            assert sorted(placed) == sorted(tuple(r) for r in expected), (place.name, month)
+    totals = {
+        (p.id, m): dict(
+            ((d, k), n)
+            for d, k, n, _ in _as_app(
+                "SELECT * FROM stat_read_placed(:p, :m)", {"p": p.path, "m": m}, province.path
+            )
+        ).get(("total", ""), 0)
+        for p in (one, two)
+        for m in (before, now)
+    }
+    assert totals == {(one.id, before): 3, (two.id, before): 0, (one.id, now): 0, (two.id, now): 3}

@@ -118,8 +118,9 @@ def open_new_month(session: Session) -> bool:
 def rebuild(session: Session) -> None:
     """Recompute the whole layer from the registry (all hamlets, every month of the window).
 
-    Needs the owner's session (the application role may not rebuild). Does not commit. Readers of
-    the layer wait until the transaction ends.
+    Needs the owner's session (the application role may not rebuild). Does not commit. The layer is
+    built into a new table swapped in at the end: readers keep reading the old figures until the
+    commit (they wait only for the swap itself).
     """
     session.execute(
         text("SELECT stat_rebuild(:first, :open)"), {"first": window_start(), "open": open_month()}

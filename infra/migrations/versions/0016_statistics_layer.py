@@ -14,7 +14,13 @@ past months keep the hamlet a child was in then. The app role reaches none of th
 only the SECURITY DEFINER functions below.
 
 A layer lock (advisory key ``LAYER_LOCK``) is taken shared by refreshes and hamlet moves and
-exclusively by rebuilds and the month rollover, which rewrite many hamlets at once.
+exclusively by rebuilds and the month rollover, which rewrite many hamlets at once. A rebuild fills a
+new table and swaps it in at the end, so readers keep the old figures meanwhile.
+
+Counting works on month ranges: a spell, an age band or a group/risk/support period covers a
+contiguous range of months, turned into +1/-1 events and a running sum per hamlet, dimension and key
+(work in records, not records x months); one hamlet's refresh touches only its own spells, children
+and periods.
 
 Revision ID: 0016
 Revises: 0015
@@ -237,6 +243,13 @@ $$;
 -- The cells of some hamlets (NULL: all) for months p_first..p_last (first days), as of each month's
 -- last day e: a child counts where a spell covers e, if born on or before e and less than 16 years
 -- before e (the cut-offs of child_stats).
+--
+-- No row is expanded per month until the end: a spell, an age band and a group/risk/support period
+-- each cover a contiguous range of months [lo, hi), so each becomes a +1 event at lo and a -1 event
+-- at hi; the events are summed per (hamlet, dimension, key, month) and a running sum over the months
+-- gives each month's figure (work in children, not children x months). Periods of one child with the
+-- same code (or kind) are merged first, so a child counts once. Every join is by the spells' hamlet
+-- or the child, so one hamlet costs its own children only.
 CREATE FUNCTION stat_compute(p_hamlets bigint[], p_first date, p_last date)
 RETURNS TABLE (unit_id bigint, month date, dimension text, key text, n integer, keysum bigint)
 LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -245,83 +258,123 @@ SET plan_cache_mode = force_custom_plan
 SET work_mem = '1GB'
 SET jit = off
 AS $$
+DECLARE
+    v_end date := (p_last + interval '1 month')::date;  -- the month after the last one
 BEGIN
     RETURN QUERY
-    WITH mb AS MATERIALIZED (
-        SELECT g::date AS month, e,
-               (e - interval '16 years')::date AS b16, (e - interval '14 years')::date AS b14,
-               (e - interval '10 years')::date AS b10, (e - interval '6 years')::date AS b6
-        FROM generate_series(p_first, p_last, interval '1 month') g,
-             LATERAL (SELECT (g + interval '1 month' - interval '1 day')::date AS e) x
-    ), spans AS (
-        -- a spell counts for the months [lo, hi); each age band for a sub-range (cut-off months)
-        SELECT s.hamlet_id, c.sex::text AS sex, c.stat_key::bigint AS stat_key,
-               greatest(date_trunc('month', s.since)::date, date_trunc('month', c.date_of_birth)::date,
-                        p_first) AS lo,
-               least(coalesce(date_trunc('month', s.until)::date, 'infinity'::date),
-                     stat_turns(c.date_of_birth, 16), (p_last + interval '1 month')::date) AS hi,
-               stat_turns(c.date_of_birth, 6) AS f6, stat_turns(c.date_of_birth, 10) AS f10,
-               stat_turns(c.date_of_birth, 14) AS f14
+    WITH sc0 AS MATERIALIZED (
+        -- spells touching the window (entries and exits included), with their child
+        SELECT s.hamlet_id, s.child_id, s.since, s.until, c.sex::text AS sex, c.stat_key::bigint AS stat_key,
+               c.date_of_birth AS born
         FROM child_spells s JOIN children c ON c.id = s.child_id
         WHERE (p_hamlets IS NULL OR s.hamlet_id = ANY (p_hamlets))
-          AND (s.until IS NULL OR s.until > p_first) AND s.since <= p_last + interval '1 month'
-    ), steps AS (
-        SELECT sp.hamlet_id, sp.sex, b.band, x.month, sum(x.sign) AS dn, sum(x.sign * sp.stat_key) AS dk
-        FROM spans sp,
-             LATERAL (VALUES ('0-5', sp.lo, least(sp.hi, sp.f6)),
-                             ('6-9', greatest(sp.lo, sp.f6), least(sp.hi, sp.f10)),
-                             ('10-13', greatest(sp.lo, sp.f10), least(sp.hi, sp.f14)),
-                             ('14-15', greatest(sp.lo, sp.f14), sp.hi)) b(band, a, z),
-             LATERAL (VALUES (b.a, 1), (b.z, -1)) x(month, sign)
-        WHERE b.a < b.z AND x.month <= p_last
+          AND (s.until IS NULL OR s.until >= p_first) AND s.since < v_end
+    ), ages AS MATERIALIZED (
+        -- per birth date (a few thousand): the month of birth and the first month of each age band
+        SELECT b.born, date_trunc('month', b.born::timestamp)::date AS born_month,
+               stat_turns(b.born, 6) AS f6, stat_turns(b.born, 10) AS f10, stat_turns(b.born, 14) AS f14,
+               stat_turns(b.born, 16) AS f16
+        FROM (SELECT DISTINCT sc0.born FROM sc0) b
+    ), sc AS MATERIALIZED (
+        SELECT sc0.hamlet_id, sc0.child_id, sc0.sex, sc0.stat_key, sc0.since, sc0.until,
+               date_trunc('month', sc0.since::timestamp)::date AS since_month,
+               date_trunc('month', sc0.until::timestamp)::date AS until_month,
+               a.born_month, a.f6, a.f10, a.f14, a.f16
+        FROM sc0 JOIN ages a ON a.born = sc0.born
+        WHERE a.f16 > p_first
+    ), spans AS MATERIALIZED (
+        -- the months [lo, hi) whose last day e has since <= e < until, born <= e < born + 16 years
+        SELECT x.* FROM (
+            SELECT sc.hamlet_id, sc.child_id, sc.sex, sc.stat_key, sc.f6, sc.f10, sc.f14,
+                   greatest(sc.since_month, sc.born_month, p_first) AS lo,
+                   least(coalesce(sc.until_month, 'infinity'::date), sc.f16, v_end) AS hi
+            FROM sc
+        ) x WHERE x.lo < x.hi
+    ), band_steps AS (
+        -- total, sex and age band: +1/-1 per band range, summed per month
+        SELECT e.hamlet_id,
+               CASE WHEN grouping(e.sex) = 0 THEN 'sex' WHEN grouping(e.band) = 0 THEN 'age_band'
+                    ELSE 'total' END AS dimension,
+               coalesce(e.sex, e.band, '') AS key, e.month, sum(e.sign)::bigint AS dn, sum(e.dk)::bigint AS dk
+        FROM (
+            SELECT sp.hamlet_id, sp.sex, b.band, x.month, x.sign, x.sign * sp.stat_key AS dk
+            FROM spans sp,
+                 LATERAL (VALUES ('0-5', sp.lo, least(sp.hi, sp.f6)),
+                                 ('6-9', greatest(sp.lo, sp.f6), least(sp.hi, sp.f10)),
+                                 ('10-13', greatest(sp.lo, sp.f10), least(sp.hi, sp.f14)),
+                                 ('14-15', greatest(sp.lo, sp.f14), sp.hi)) b(band, a, z),
+                 LATERAL (VALUES (b.a, 1), (b.z, -1)) x(month, sign)
+            WHERE b.a < b.z AND x.month < v_end
+        ) e
+        GROUP BY GROUPING SETS ((e.hamlet_id, e.month), (e.hamlet_id, e.month, e.sex),
+                                (e.hamlet_id, e.month, e.band))
+    ), pspans AS (
+        -- a period within a spell: its months [lo, hi) (p.since <= e < p.until)
+        SELECT x.* FROM (
+            SELECT sp.hamlet_id, sp.child_id, sp.stat_key, p.kind::text AS kind, p.code::text AS code,
+                   greatest(sp.lo, date_trunc('month', p.since::timestamp)::date) AS lo,
+                   least(sp.hi, coalesce(date_trunc('month', p.until::timestamp)::date, 'infinity'::date)) AS hi
+            FROM spans sp JOIN child_periods p ON p.child_id = sp.child_id
+        ) x WHERE x.lo < x.hi
+    ), per_code AS MATERIALIZED (
+        -- overlapping or adjacent ranges of one child, hamlet and code merged (gaps and islands)
+        SELECT i.hamlet_id, i.child_id, i.stat_key, i.kind, i.code, min(i.lo) AS lo, max(i.hi) AS hi
+        FROM (
+            SELECT g.*, count(*) FILTER (WHERE g.gap)
+                        OVER (PARTITION BY g.hamlet_id, g.child_id, g.kind, g.code ORDER BY g.lo, g.hi) AS island
+            FROM (
+                SELECT r.*, r.lo > max(r.hi) OVER (PARTITION BY r.hamlet_id, r.child_id, r.kind, r.code
+                                                   ORDER BY r.lo, r.hi
+                                                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS gap
+                FROM pspans r
+            ) g
+        ) i
+        GROUP BY i.hamlet_id, i.child_id, i.stat_key, i.kind, i.code, i.island
+    ), per_kind AS (
+        -- the same per kind (any code of it), for the kind's total
+        SELECT i.hamlet_id, i.child_id, i.stat_key, i.kind, ''::text AS code, min(i.lo) AS lo, max(i.hi) AS hi
+        FROM (
+            SELECT g.*, count(*) FILTER (WHERE g.gap)
+                        OVER (PARTITION BY g.hamlet_id, g.child_id, g.kind ORDER BY g.lo, g.hi) AS island
+            FROM (
+                SELECT r.*, r.lo > max(r.hi) OVER (PARTITION BY r.hamlet_id, r.child_id, r.kind
+                                                   ORDER BY r.lo, r.hi
+                                                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS gap
+                FROM per_code r
+            ) g
+        ) i
+        GROUP BY i.hamlet_id, i.child_id, i.stat_key, i.kind, i.island
+    ), period_steps AS (
+        SELECT r.hamlet_id, r.kind AS dimension, r.code AS key, x.month,
+               sum(x.sign)::bigint AS dn, sum(x.sign * r.stat_key)::bigint AS dk
+        FROM (SELECT * FROM per_code UNION ALL SELECT * FROM per_kind) r,
+             LATERAL (VALUES (r.lo, 1), (r.hi, -1)) x(month, sign)
+        WHERE x.month < v_end
         GROUP BY 1, 2, 3, 4
-    ), base AS (
-        SELECT q.* FROM (
-            SELECT g.hamlet_id, mb.month, g.sex, g.band,
-                   sum(coalesce(st.dn, 0)) OVER w AS n, sum(coalesce(st.dk, 0)) OVER w AS keysum
-            FROM (SELECT DISTINCT steps.hamlet_id, steps.sex, steps.band FROM steps) g
-            CROSS JOIN mb
-            LEFT JOIN steps st ON st.hamlet_id = g.hamlet_id AND st.sex = g.sex AND st.band = g.band
-                              AND st.month = mb.month
-            WINDOW w AS (PARTITION BY g.hamlet_id, g.sex, g.band ORDER BY mb.month)
-        ) q WHERE q.n <> 0
-    ), pm AS (
-        SELECT DISTINCT s.hamlet_id, mb.month, c.id, c.stat_key, p.kind::text AS kind, p.code::text AS code
-        FROM child_periods p
-        JOIN children c ON c.id = p.child_id
-        JOIN child_spells s ON s.child_id = p.child_id
-        JOIN mb ON s.since <= mb.e AND (s.until IS NULL OR s.until > mb.e)
-               AND c.date_of_birth <= mb.e AND c.date_of_birth > mb.b16
-               AND p.since <= mb.e AND (p.until IS NULL OR p.until > mb.e)
-        WHERE p_hamlets IS NULL OR s.hamlet_id = ANY (p_hamlets)
-    ), flows AS (
-        SELECT s.hamlet_id, mb.month, 'entries'::text AS dimension, c.stat_key
-        FROM child_spells s JOIN children c ON c.id = s.child_id
-        JOIN mb ON mb.month = date_trunc('month', s.since)::date
-               AND c.date_of_birth <= mb.e AND c.date_of_birth > mb.b16
-        WHERE (p_hamlets IS NULL OR s.hamlet_id = ANY (p_hamlets)) AND s.since >= p_first
-        UNION ALL
-        SELECT s.hamlet_id, mb.month, 'exits', c.stat_key
-        FROM child_spells s JOIN children c ON c.id = s.child_id
-        JOIN mb ON mb.month = date_trunc('month', s.until)::date
-               AND c.date_of_birth <= mb.e AND c.date_of_birth > mb.b16
-        WHERE (p_hamlets IS NULL OR s.hamlet_id = ANY (p_hamlets)) AND s.until >= p_first
+    ), runs AS (
+        -- each month with a step opens a run of equal figures until the next step
+        SELECT st.hamlet_id, st.dimension, st.key, st.month,
+               sum(st.dn) OVER w AS n, sum(st.dk) OVER w AS keysum, lead(st.month) OVER w AS next_month
+        FROM (SELECT * FROM band_steps UNION ALL SELECT * FROM period_steps) st
+        WINDOW w AS (PARTITION BY st.hamlet_id, st.dimension, st.key ORDER BY st.month)
     )
-    SELECT b.hamlet_id, b.month,
-           CASE WHEN grouping(b.sex) = 0 THEN 'sex' WHEN grouping(b.band) = 0 THEN 'age_band'
-                ELSE 'total' END,
-           coalesce(b.sex, b.band, ''), sum(b.n)::integer, sum(b.keysum)::bigint
-    FROM base b GROUP BY GROUPING SETS ((b.hamlet_id, b.month), (b.hamlet_id, b.month, b.sex),
-                                        (b.hamlet_id, b.month, b.band))
+    SELECT r.hamlet_id, g::date, r.dimension, r.key, r.n::integer, r.keysum::bigint
+    FROM runs r,
+         generate_series(r.month, coalesce(r.next_month, v_end) - interval '1 month', interval '1 month') g
+    WHERE r.n <> 0
     UNION ALL
-    SELECT x.hamlet_id, x.month, x.kind, x.code, count(*)::integer, sum(x.stat_key)::bigint
-    FROM pm x GROUP BY 1, 2, 3, 4
-    UNION ALL
-    SELECT y.hamlet_id, y.month, y.kind, '', count(*)::integer, sum(y.stat_key)::bigint
-    FROM (SELECT DISTINCT pm.hamlet_id, pm.month, pm.id, pm.stat_key, pm.kind FROM pm) y GROUP BY 1, 2, 3
-    UNION ALL
+    -- a spell begun (entries) or ended (exits) in the month, of a child then under 16
     SELECT f.hamlet_id, f.month, f.dimension, '', count(*)::integer, sum(f.stat_key)::bigint
-    FROM flows f GROUP BY 1, 2, 3
+    FROM (
+        SELECT sc.hamlet_id, sc.since_month AS month, 'entries'::text AS dimension, sc.stat_key, sc.born_month,
+               sc.f16
+        FROM sc WHERE sc.since >= p_first
+        UNION ALL
+        SELECT sc.hamlet_id, sc.until_month, 'exits', sc.stat_key, sc.born_month, sc.f16
+        FROM sc WHERE sc.until >= p_first AND sc.until < v_end
+    ) f
+    WHERE f.month >= f.born_month AND f.month < f.f16
+    GROUP BY 1, 2, 3
     UNION ALL
     SELECT k.hamlet_id, k.month,
            CASE WHEN grouping(k.status) = 0 THEN 'case_status' WHEN grouping(k.case_type) = 0 THEN 'case_type'
@@ -333,42 +386,66 @@ BEGIN
         FROM cases ca
         WHERE (p_hamlets IS NULL OR ca.hamlet_id = ANY (p_hamlets))
           AND ca.received_at >= (p_first::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')
-          AND ca.received_at < ((p_last + interval '1 month')::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')
+          AND ca.received_at < (v_end::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')
     ) k
     GROUP BY GROUPING SETS ((k.hamlet_id, k.month), (k.hamlet_id, k.month, k.status),
                             (k.hamlet_id, k.month, k.case_type));
 END $$;
 
--- Rollup rows of every unit above a hamlet for months p_first..p_last, from the hamlet rows, level by
--- level (deepest first; a unit's rows are the sums of its direct sub-units' rows).
-CREATE FUNCTION stat_build_rollups(p_first date, p_last date) RETURNS void
+-- Rollup rows of every unit above a hamlet for months p_first..p_last, from the hamlet rows of
+-- p_table (stat_cells, or the table a rebuild fills), level by level (deepest first; a unit's rows
+-- are the sums of its direct sub-units' rows). The caller has removed the rollup rows it replaces.
+CREATE FUNCTION stat_build_rollups(p_table text, p_first date, p_last date) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET work_mem = '256MB' AS $$
 DECLARE
     d integer;
 BEGIN
-    DELETE FROM stat_cells c USING units u
-    WHERE u.id = c.unit_id AND u.level <> 'hamlet' AND c.month BETWEEN p_first AND p_last;
     FOR d IN SELECT DISTINCT depth FROM units WHERE depth > 1 ORDER BY depth DESC LOOP
-        INSERT INTO stat_cells (unit_id, month, dimension, key, n, keysum)
-        SELECT u.parent_id, c.month, c.dimension, c.key, sum(c.n), sum(c.keysum)
-        FROM stat_cells c JOIN units u ON u.id = c.unit_id
-        WHERE u.depth = d AND u.parent_id IS NOT NULL AND c.month BETWEEN p_first AND p_last
-        GROUP BY 1, 2, 3, 4;
+        EXECUTE format(
+            'INSERT INTO %1$I (unit_id, month, dimension, key, n, keysum)
+             SELECT u.parent_id, c.month, c.dimension, c.key, sum(c.n), sum(c.keysum)
+             FROM %1$I c JOIN units u ON u.id = c.unit_id
+             WHERE u.depth = $1 AND u.parent_id IS NOT NULL AND c.month BETWEEN $2 AND $3
+             GROUP BY 1, 2, 3, 4', p_table)
+        USING d, p_first, p_last;
     END LOOP;
 END $$;
 
--- Recompute the whole layer for the window p_window_start..p_open (first days of months).
+-- Recompute the whole layer for the window p_window_start..p_open (first days of months), into a
+-- new table swapped in at the end: readers keep reading the old figures (no lock on them) until
+-- the commit. The key is indexed after the load (one sorted build instead of 4 M random inserts).
+-- Stale marks present at the start are dropped at the end unless re-marked meanwhile (a new row
+-- version), without locking them for the rebuild's length, so writers are not held up.
 CREATE FUNCTION stat_rebuild(p_window_start date, p_open date) RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET work_mem = '256MB' AS $$
 DECLARE
     v_rows bigint;
+    v_marked bigint[];
+    v_versions text[];
+    v_grantee text;
 BEGIN
     PERFORM pg_advisory_xact_lock({lock});
-    DELETE FROM stat_dirty;  -- first: a change committed after this is marked again and refreshed
-    TRUNCATE stat_cells;
-    INSERT INTO stat_cells SELECT * FROM stat_compute(NULL, p_window_start, p_open);
+    SELECT array_agg(d.hamlet_id), array_agg(d.xmin::text) INTO v_marked, v_versions FROM stat_dirty d;
+    CREATE TABLE stat_cells_next (LIKE stat_cells INCLUDING DEFAULTS);
+    ALTER TABLE stat_cells_next ENABLE ROW LEVEL SECURITY;
+    REVOKE ALL ON stat_cells_next FROM PUBLIC;
+    FOR v_grantee IN  -- default privileges may have granted it to other roles: as stat_cells, none
+        SELECT DISTINCT a.grantee::regrole::text
+        FROM pg_class t, aclexplode(t.relacl) a
+        WHERE t.oid = 'stat_cells_next'::regclass AND a.grantee <> t.relowner AND a.grantee <> 0
+    LOOP
+        EXECUTE format('REVOKE ALL ON stat_cells_next FROM %s', v_grantee);
+    END LOOP;
+    INSERT INTO stat_cells_next SELECT * FROM stat_compute(NULL, p_window_start, p_open);
     GET DIAGNOSTICS v_rows = ROW_COUNT;
-    PERFORM stat_build_rollups(p_window_start, p_open);
+    PERFORM stat_build_rollups('stat_cells_next', p_window_start, p_open);
+    ALTER TABLE stat_cells_next ADD CONSTRAINT pk_stat_cells_next PRIMARY KEY (unit_id, month, dimension, key);
+    ANALYZE stat_cells_next;
+    DROP TABLE stat_cells;
+    ALTER TABLE stat_cells_next RENAME TO stat_cells;
+    ALTER TABLE stat_cells RENAME CONSTRAINT pk_stat_cells_next TO pk_stat_cells;
+    DELETE FROM stat_dirty d USING unnest(v_marked, v_versions) m(hamlet_id, version)
+    WHERE d.hamlet_id = m.hamlet_id AND d.xmin::text = m.version;
     INSERT INTO stat_state (open_month) VALUES (p_open)
     ON CONFLICT (id) DO UPDATE SET open_month = excluded.open_month, built_at = now();
     RETURN v_rows;
@@ -380,7 +457,8 @@ CREATE FUNCTION stat_rebuild_rollups() RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
     PERFORM pg_advisory_xact_lock({lock});
-    PERFORM stat_build_rollups('-infinity'::date, 'infinity'::date);
+    DELETE FROM stat_cells c USING units u WHERE u.id = c.unit_id AND u.level <> 'hamlet';
+    PERFORM stat_build_rollups('stat_cells', '-infinity'::date, 'infinity'::date);
 END $$;
 
 -- The month rollover: drop months older than the window and build the new open month for every
@@ -397,7 +475,7 @@ BEGIN
     END IF;
     DELETE FROM stat_cells WHERE month < p_window_start OR month = p_open;
     INSERT INTO stat_cells SELECT * FROM stat_compute(NULL, p_open, p_open);
-    PERFORM stat_build_rollups(p_open, p_open);
+    PERFORM stat_build_rollups('stat_cells', p_open, p_open);
     INSERT INTO stat_state (open_month) VALUES (p_open)
     ON CONFLICT (id) DO UPDATE SET open_month = excluded.open_month, built_at = now();
     RETURN true;
@@ -508,25 +586,55 @@ BEGIN
     FROM stat_cells c WHERE c.unit_id = p_unit_id AND c.month BETWEEN p_first AND p_last;
 END $$;
 
--- One month under the structure in force on its last day: the hamlets under p_path then.
+-- One month under the structure in force on its last day: the hamlets under p_path then. That is
+-- the rollup of the unit now at p_path, minus the hamlets now under it that were elsewhere then,
+-- plus those under it then that are elsewhere now. Only hamlets with a placement row (migration
+-- 0005) can differ, so the subtree's placements are all that is looked at; with none, the answer is
+-- the rollup rows (as stat_read). With no unit at p_path, the hamlets under it then are summed.
 CREATE FUNCTION stat_read_placed(p_path text, p_month date)
 RETURNS TABLE (dimension text, key text, n bigint, keysum bigint)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
 SET plan_cache_mode = force_custom_plan AS $$
 DECLARE
     v_month date := date_trunc('month', p_month)::date;
+    v_on date := (date_trunc('month', p_month) + interval '1 month' - interval '1 day')::date;
     v_end text := app_subtree_end(p_path);
+    v_unit bigint;
 BEGIN
     IF NOT (app_in_subtree(p_path, nullif(current_setting('app.agg_scope', true), ''))
             OR app_in_subtree(p_path, nullif(current_setting('app.scope', true), ''))) THEN
         RAISE EXCEPTION 'unit outside the caller''s aggregate scope' USING ERRCODE = '42501';
     END IF;
+    SELECT u.id INTO v_unit FROM units u WHERE u.path = p_path;
     RETURN QUERY
-    SELECT c.dimension, c.key, sum(c.n)::bigint, sum(c.keysum)::bigint
-    FROM hamlet_paths_on((v_month + interval '1 month' - interval '1 day')::date) h
-    JOIN stat_cells c ON c.unit_id = h.hamlet_id AND c.month = v_month
-    WHERE h.path >= p_path AND h.path < v_end
-    GROUP BY 1, 2;
+    WITH candidates AS (
+        -- hamlets under p_path now (only those with a placement, unless there is no unit to roll up)
+        SELECT u.id, u.path FROM units u
+        WHERE u.level = 'hamlet' AND u.path >= p_path AND u.path < v_end
+          AND (v_unit IS NULL OR EXISTS (SELECT 1 FROM hamlet_placements hp WHERE hp.hamlet_id = u.id))
+        UNION
+        -- and hamlets placed under it at some time
+        SELECT u.id, u.path FROM hamlet_placements hp JOIN units u ON u.id = hp.hamlet_id
+        WHERE hp.path >= p_path AND hp.path < v_end
+    ), placed AS (
+        SELECT ca.id, ca.path >= p_path AND ca.path < v_end AS now_in, x.path >= p_path AND x.path < v_end AS then_in
+        FROM candidates ca,
+             LATERAL (SELECT coalesce(
+                 (SELECT hp.path FROM hamlet_placements hp
+                  WHERE hp.hamlet_id = ca.id AND (hp.valid_from IS NULL OR hp.valid_from <= v_on)
+                    AND v_on < hp.valid_to
+                  ORDER BY hp.valid_to LIMIT 1),
+                 ca.path) COLLATE "C" AS path) x
+    ), parts AS (
+        SELECT v_unit AS unit_id, 1 AS sign WHERE v_unit IS NOT NULL
+        UNION ALL
+        SELECT pl.id, CASE WHEN pl.then_in THEN 1 ELSE -1 END FROM placed pl
+        WHERE CASE WHEN v_unit IS NULL THEN pl.then_in ELSE pl.then_in <> pl.now_in END
+    )
+    SELECT c.dimension, c.key, sum(pa.sign * c.n)::bigint, sum(pa.sign * c.keysum)::bigint
+    FROM parts pa JOIN stat_cells c ON c.unit_id = pa.unit_id AND c.month = v_month
+    GROUP BY 1, 2
+    HAVING sum(pa.sign * c.n) <> 0;
 END $$;
 
 -- Backfill: active children live in their hamlet since birth; others until their last update.
@@ -546,7 +654,7 @@ FUNCTIONS = (
     "stat_cases_changed()",
     "stat_turns(date, integer)",
     "stat_compute(bigint[], date, date)",
-    "stat_build_rollups(date, date)",
+    "stat_build_rollups(text, date, date)",
     "stat_rebuild(date, date)",
     "stat_rebuild_rollups()",
     "stat_open_month(date, date)",
@@ -579,6 +687,6 @@ def downgrade() -> None:
         for event in ("insert", "update", "delete"):
             op.execute(f"DROP TRIGGER IF EXISTS {table}_stat_{event} ON {table}")
     op.execute("DROP FUNCTION IF EXISTS " + ", ".join(FUNCTIONS))
-    op.execute("DROP TABLE IF EXISTS stat_state, stat_dirty, stat_cells, child_spells")
+    op.execute("DROP TABLE IF EXISTS stat_state, stat_dirty, stat_cells_next, stat_cells, child_spells")
     op.execute("ALTER TABLE cases DROP COLUMN IF EXISTS stat_key")
     op.execute("ALTER TABLE children DROP COLUMN IF EXISTS stat_key")
