@@ -49,7 +49,12 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--children", type=int, default=1_000_000, help="children to seed (province-wide)")
     p.add_argument("--seed", type=int, default=2024, help="random seed of the demo data")
     p.add_argument("--requests", type=int, default=200, help="timed requests per scenario")
-    p.add_argument("--province-requests", type=int, default=30, help="timed requests for the province stats")
+    p.add_argument(
+        "--province-requests",
+        type=int,
+        default=200,
+        help="timed requests for the province stats and dashboard",
+    )
     p.add_argument("--warmup", type=int, default=10, help="untimed requests before each scenario")
     p.add_argument(
         "--db-url-admin",
@@ -733,6 +738,30 @@ def main() -> None:
                     "ward officer (Yên Sở)",
                     "bench-officer",
                     f"/api/v1/units/{w}/children?page=1&page_size=20",
+                    counts["children_in_ward"],
+                    args.requests,
+                ),
+                (
+                    "e",
+                    "provincial inspector (Hà Nội)",
+                    "bench-inspector",
+                    f"/api/v1/units/{p}/dashboard",
+                    counts["children"],
+                    args.province_requests,
+                ),
+                (
+                    "f",
+                    "ward officer (Yên Sở)",
+                    "bench-officer",
+                    f"/api/v1/units/{w}/dashboard",
+                    counts["children_in_ward"],
+                    args.requests,
+                ),
+                (
+                    "g",
+                    "provincial inspector (Hà Nội)",
+                    "bench-inspector",
+                    f"/api/v1/units/{w}/stats",
                     counts["children_in_ward"],
                     args.requests,
                 ),

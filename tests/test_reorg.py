@@ -8,9 +8,13 @@ from datetime import date
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
+from infra.db import admin_engine
 from portal.registry.models import Child
 from portal.registry.text import fold, sort_key
+from portal.stats import layer
+from portal.stats.disclosure import month_start, period_key, publish
 from tenancy import reorg
 from tests.support import login, make_unit, make_user
 
@@ -96,14 +100,31 @@ def children_under(owner, unit):
     ).scalar_one()
 
 
+def layer_total(unit, structure, as_of=BEFORE):
+    """The exact total the statistics layer keeps for ``unit`` at the month of ``as_of`` (what
+    ``/stats`` publishes to aggregate readers), after the worker's refresh."""
+    with Session(admin_engine()) as session:
+        layer.refresh_dirty(session)
+        session.execute(text("SELECT set_config('app.agg_scope', '/', true)"))
+        month = month_start(as_of)
+        if structure == "current":
+            cells = layer.read(session, unit, [month]).get(month, {})
+        else:
+            cells = layer.read_placed(session, unit, month)
+        return cells.get("total", {}).get("", (0, 0))
+
+
 def stats_total(client, headers, unit, structure, as_of=BEFORE):
+    """The total an aggregate reader is shown: the layer's cell, published for that month."""
+    n, keysum = layer_total(unit, structure, as_of)
     body = client.get(
         f"/api/v1/units/{unit.id}/stats",
         headers=headers,
         params={"as_of": as_of.isoformat(), "structure": structure},
     )
     assert body.status_code == 200, body.text
-    return body.json()["total"]
+    assert body.json()["total"] == publish(n, keysum, period_key(month_start(as_of)))
+    return n
 
 
 def test_merge_moves_hamlets_records_and_scopes_and_keeps_the_old_view(client, owner, tree):
