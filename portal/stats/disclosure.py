@@ -53,6 +53,7 @@ from datetime import date, timedelta
 from infra.clock import today
 from infra.settings import ROOT
 from portal.errors import FieldError, ValidationFailed
+from portal.stats.months import month_end, month_start
 
 K = 5  # counts from 1 to K-1 are never shown
 HIDDEN = f"<{K}"
@@ -69,6 +70,7 @@ Cell = tuple[int, int]  # (count, key sum) as the statistics layer keeps them
 # Together: at most +-4, variance 2.4.
 PERSISTENT = ((-2, 0.1), (-1, 0.2), (0, 0.4), (1, 0.2), (2, 0.1))
 TRANSIENT = PERSISTENT
+MAX_NOISE = max(abs(v) for v, _ in PERSISTENT) + max(abs(v) for v, _ in TRANSIENT)
 
 
 def _draw(table: tuple[tuple[int, float], ...], *parts: object) -> int:
@@ -159,14 +161,6 @@ def rate(numerator: Shown | None, denominator: Shown | None) -> float | None:
     if not isinstance(numerator, int) or not isinstance(denominator, int) or denominator == 0:
         return None
     return round(100.0 * numerator / denominator, 1)
-
-
-def month_start(d: date) -> date:
-    return d.replace(day=1)
-
-
-def month_end(d: date) -> date:
-    return (d.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
 
 def last_complete_month() -> date:

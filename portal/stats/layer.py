@@ -12,29 +12,17 @@ and the functions check the caller's scope (aggregate or record) as ``child_stat
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from infra.clock import today
 from infra.settings import get_settings
+from portal.stats.months import add_months, month_start
 from tenancy.models import Unit
 
 Cell = tuple[int, int]  # (n, keysum)
-
-
-def month_start(d: date) -> date:
-    return d.replace(day=1)
-
-
-def month_end(d: date) -> date:
-    return (month_start(d) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-
-
-def _add_months(d: date, months: int) -> date:
-    index = d.year * 12 + d.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def open_month() -> date:
@@ -44,7 +32,7 @@ def open_month() -> date:
 
 def window_start() -> date:
     """The first day of the earliest month the layer keeps."""
-    return _add_months(open_month(), -get_settings().stats_months)
+    return add_months(open_month(), -get_settings().stats_months)
 
 
 def read(session: Session, unit: Unit, months: list[date]) -> dict[date, dict[str, dict[str, Cell]]]:

@@ -12,6 +12,7 @@ Two readings, chosen by who asks (portal.stats.disclosure is the rule for the se
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -125,24 +126,41 @@ def _published(
         unit.id,
         {"as_of": end, "as_of_given": as_of is not None, "structure": structure, "suppressed": True},
     )
+    return _answer(unit, end, structure, codes, shown, exact=False)
+
+
+def _answer(
+    unit: Unit,
+    on: date,
+    structure: str,
+    codes: dict[str, list[str]],
+    cells: Mapping[str, Mapping[str, Shown]],
+    exact: bool,
+) -> dict[str, Any]:
+    """The answer of ``/stats`` from one table of cells (exact counts, or as published)."""
+
+    def at(dimension: str, key: str) -> Shown:
+        return cells.get(dimension, {}).get(key, 0)
+
     return {
         "unit": unit.ref(),
-        "as_of": end.isoformat(),
+        "as_of": on.isoformat(),
         "structure": structure,
-        "suppressed": True,
-        "suppression_threshold": K,
-        "disclosure": DISCLOSURE,
-        "total": shown["total"][""],
-        "by_sex": shown["sex"],
-        "by_age_band": shown["age_band"],
-        "by_group": {c: shown["group"][c] for c in codes["group"]},
-        "in_special_circumstances": shown["group"][""],
-        "at_risk": shown["risk"][""],
-        "by_risk": {c: shown["risk"][c] for c in codes["risk"]},
-        "receiving_support": shown["support"][""],
-        "by_support": {c: shown["support"][c] for c in codes["support"]},
-        "entries": shown["entries"][""],
-        "exits": shown["exits"][""],
+        "suppressed": not exact,
+        "suppression_threshold": None if exact else K,
+        "disclosure": None if exact else DISCLOSURE,
+        "total": at("total", ""),
+        "by_sex": {s: at("sex", s) for s in SEXES},
+        "by_age_band": {b: at("age_band", b) for b in AGE_BANDS},
+        "by_group": {c: at("group", c) for c in codes["group"]},
+        "in_special_circumstances": at("group", ""),
+        "at_risk": at("risk", ""),
+        "by_risk": {c: at("risk", c) for c in codes["risk"]},
+        "receiving_support": at("support", ""),
+        "by_support": {c: at("support", c) for c in codes["support"]},
+        # flows are counted per month by the statistics layer, not live
+        "entries": None if exact else at("entries", ""),
+        "exits": None if exact else at("exits", ""),
     }
 
 
@@ -166,22 +184,4 @@ def _exact(
         unit.id,
         {"as_of": on, "as_of_given": as_of is not None, "structure": structure, "suppressed": False},
     )
-    return {
-        "unit": unit.ref(),
-        "as_of": on.isoformat(),
-        "structure": structure,
-        "suppressed": False,
-        "suppression_threshold": None,
-        "disclosure": None,
-        "total": raw.get("total", {}).get("", 0),
-        "by_sex": {s: raw.get("sex", {}).get(s, 0) for s in SEXES},
-        "by_age_band": {b: raw.get("age_band", {}).get(b, 0) for b in AGE_BANDS},
-        "by_group": {c: raw.get("group", {}).get(c, 0) for c in codes["group"]},
-        "in_special_circumstances": raw.get("group", {}).get("", 0),
-        "at_risk": raw.get("risk", {}).get("", 0),
-        "by_risk": {c: raw.get("risk", {}).get(c, 0) for c in codes["risk"]},
-        "receiving_support": raw.get("support", {}).get("", 0),
-        "by_support": {c: raw.get("support", {}).get(c, 0) for c in codes["support"]},
-        "entries": None,  # flows are counted per month by the statistics layer, not live
-        "exits": None,
-    }
+    return _answer(unit, on, structure, codes, raw, exact=True)
