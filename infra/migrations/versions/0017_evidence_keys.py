@@ -121,71 +121,17 @@ BEGIN
 END $$;
 """
 
-# The 0009 function, as it was (for the downgrade).
-EVIDENCE_0009 = r"""
-CREATE FUNCTION inspection_evidence(p_path text, p_start date, p_end date, p_salt uuid)
-RETURNS TABLE (item text, key text, n bigint)
-LANGUAGE plpgsql STABLE SECURITY DEFINER
-SET search_path = public, pg_temp
-SET plan_cache_mode = force_custom_plan
-AS $$
-DECLARE
-    p_stop text := app_subtree_end(p_path);
-    born_after_16 date := (p_end - interval '16 years')::date;
-BEGIN
-    IF NOT (app_in_subtree(p_path, nullif(current_setting('app.agg_scope', true), ''))
-            OR app_in_subtree(p_path, nullif(current_setting('app.scope', true), ''))) THEN
-        RAISE EXCEPTION 'unit outside the caller''s scope' USING ERRCODE = '42501';
-    END IF;
-    RETURN QUERY
-    WITH c AS MATERIALIZED (
-        SELECT ch.id, ch.household_code, ch.address, ch.birth_registered,
-               EXISTS (SELECT 1 FROM guardians g WHERE g.child_id = ch.id) AS has_guardian
-        FROM children ch
-        WHERE ch.unit_path >= p_path AND ch.unit_path < p_stop AND ch.status = 'active'
-          AND ch.date_of_birth <= p_end AND ch.date_of_birth > born_after_16
-    ), incomplete AS (
-        SELECT c.id FROM c
-        WHERE NOT c.has_guardian OR c.household_code IS NULL OR c.address IS NULL OR NOT c.birth_registered
-    ), special AS (
-        SELECT pe.child_id,
-               bool_or(pe.kind = 'group') AS in_group,
-               bool_or(pe.kind = 'support') AS supported
-        FROM child_periods pe JOIN c ON c.id = pe.child_id
-        WHERE pe.since <= p_end AND (pe.until IS NULL OR pe.until > p_end)
-        GROUP BY pe.child_id
-    ), late AS (
-        SELECT d.id, d.case_id FROM case_deadlines d JOIN cases cs ON cs.id = d.case_id
-        WHERE cs.unit_path >= p_path AND cs.unit_path < p_stop
-          AND (d.due_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date BETWEEN p_start AND p_end
-          AND d.cancelled_at IS NULL AND (d.met_at IS NULL OR d.met_at > d.due_at)
-    ), collaborators AS (
-        SELECT u.id FROM users u JOIN units n ON n.id = u.unit_id
-        WHERE u.role = 'collaborator' AND u.is_active AND n.path >= p_path AND n.path < p_stop
-    )
-    SELECT 'completeness', 'children', count(*) FROM c
-    UNION ALL SELECT 'completeness', 'incomplete', count(*) FROM incomplete
-    UNION ALL SELECT 'completeness', 'no_guardian', count(*) FILTER (WHERE NOT c.has_guardian) FROM c
-    UNION ALL SELECT 'completeness', 'no_household', count(*) FILTER (WHERE c.household_code IS NULL) FROM c
-    UNION ALL SELECT 'completeness', 'no_address', count(*) FILTER (WHERE c.address IS NULL) FROM c
-    UNION ALL SELECT 'completeness', 'birth_unregistered', count(*) FILTER (WHERE NOT c.birth_registered) FROM c
-    UNION ALL (SELECT 'completeness', 'sample:' || left(encode(sha256((p_salt::text || i.id::text)::bytea), 'hex'), 10), 1
-               FROM incomplete i ORDER BY 2 LIMIT 20)
-    UNION ALL SELECT 'support', 'special', count(*) FILTER (WHERE s.in_group) FROM special s
-    UNION ALL SELECT 'support', 'supported', count(*) FILTER (WHERE s.in_group AND s.supported) FROM special s
-    UNION ALL (SELECT 'support', 'sample:' || left(encode(sha256((p_salt::text || s.child_id::text)::bytea), 'hex'), 10), 1
-               FROM special s WHERE s.in_group AND NOT s.supported ORDER BY 2 LIMIT 20)
-    UNION ALL SELECT 'cases', 'late_steps', count(*) FROM late
-    UNION ALL SELECT 'cases', 'cases_late', count(DISTINCT late.case_id) FROM late
-    UNION ALL SELECT 'cases', 'received', count(*) FROM cases cs
-        WHERE cs.unit_path >= p_path AND cs.unit_path < p_stop
-          AND (cs.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date BETWEEN p_start AND p_end
-    UNION ALL SELECT 'training', 'collaborators', count(*) FROM collaborators
-    UNION ALL SELECT 'training', 'trained', count(DISTINCT a.user_id)
-        FROM training_attendance a JOIN training_courses tc ON tc.id = a.course_id
-        WHERE a.user_id IN (SELECT id FROM collaborators) AND tc.held_on BETWEEN p_start AND p_end;
-END $$;
-"""
+
+def _evidence_0009() -> str:
+    """The 0009 function, as it was (for the downgrade), read from that revision's file."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("m0009", Path(__file__).with_name("0009_inspections.py"))
+    assert spec and spec.loader
+    m0009 = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(m0009)
+    return str(m0009.EVIDENCE)
 
 
 def _replace(function: str) -> None:
@@ -201,5 +147,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    _replace(EVIDENCE_0009)
+    _replace(_evidence_0009())
     op.execute("UPDATE inspection_checks SET evidence = evidence - 'keysums' WHERE evidence ? 'keysums'")
