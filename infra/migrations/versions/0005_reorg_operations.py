@@ -140,6 +140,10 @@ GRANT EXECUTE ON FUNCTION child_stats_placed(text, date) TO {role};
 
 def downgrade() -> None:
     op.execute("DROP FUNCTION IF EXISTS child_stats_placed(text, date), hamlet_paths_on(date)")
-    op.execute("DROP TABLE IF EXISTS hamlet_placements, reorg_steps, reorg_hamlet_decisions, reorg_operations")
-    op.execute("ALTER TABLE reorganisations DROP COLUMN IF EXISTS applied_by, "
-               "DROP COLUMN IF EXISTS reverted_at, DROP COLUMN IF EXISTS summary")
+    op.execute(
+        "DROP TABLE IF EXISTS hamlet_placements, reorg_steps, reorg_hamlet_decisions, reorg_operations"
+    )
+    op.execute(
+        "ALTER TABLE reorganisations DROP COLUMN IF EXISTS applied_by, "
+        "DROP COLUMN IF EXISTS reverted_at, DROP COLUMN IF EXISTS summary"
+    )
