@@ -6,14 +6,24 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.install-stamp
 
-.PHONY: venv run test lint bench
+.PHONY: venv run test lint bench lock
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+# requirements/dev.lock pins every package with its hashes (pip-compile, see `make lock`); the
+# project itself is then installed without its dependencies.
+$(STAMP): pyproject.toml requirements/dev.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --disable-pip-version-check -q -e '.[dev]'
+	$(PY) -m pip install --disable-pip-version-check -q --require-hashes -r requirements/dev.lock
+	$(PY) -m pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
 	@touch $@
+
+# Recompute the lock files after a change of pyproject.toml (production: no extras).
+lock: venv
+	$(VENV)/bin/pip-compile -q --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url \
+		--no-emit-find-links --extra dev --extra demo -o requirements/dev.lock pyproject.toml
+	$(VENV)/bin/pip-compile -q --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url \
+		--no-emit-find-links -o requirements/prod.lock pyproject.toml
 
 # The embedded default (PostgreSQL + Redis from wheels, data under ./var) unless DATABASE_URL is set.
 run: venv
