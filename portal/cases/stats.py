@@ -28,11 +28,10 @@ from portal.stats.disclosure import (
     K,
     Shown,
     aggregate_months,
-    month_end,
-    month_start,
     period_key,
     publish_table,
 )
+from portal.stats.months import month_end, month_start
 from portal.stats.service import DISCLOSURE
 from tenancy.models import Unit
 from tenancy.scope import in_subtree

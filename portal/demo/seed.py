@@ -12,9 +12,9 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import exists, select, text
+from sqlalchemy import Table, exists, select, text
 from sqlalchemy.orm import Session
 
 from infra.clock import today as clock_today
@@ -127,7 +127,7 @@ def ensure_hamlets(session: Session, communes: list[Unit], rng: random.Random) -
                 }
             )
     if rows:
-        session.execute(Unit.__table__.insert(), rows)
+        session.execute(cast(Table, Unit.__table__).insert(), rows)
     hamlets = list(
         session.scalars(
             select(Unit)
@@ -204,6 +204,7 @@ def generate_children(
 ) -> int:
     """Write ``count`` children (with guardians, group/risk/support periods, history) by COPY."""
     raw = session.connection().connection.driver_connection
+    assert raw is not None, "a live psycopg connection"
     ids: Counter[tuple[int, int]] = Counter()
     groups, group_w = list(GROUP_WEIGHTS), list(GROUP_WEIGHTS.values())
     risks, risk_w = list(RISK_WEIGHTS), list(RISK_WEIGHTS.values())
@@ -292,16 +293,16 @@ def generate_children(
                     )
                 history.append((cid, "import", hamlet.id, history_after))
         with cur.copy("COPY child_periods (child_id, kind, code, since, until) FROM STDIN") as cp:
-            for row in periods:
-                cp.write_row(row)
+            for period in periods:
+                cp.write_row(period)
         with cur.copy(
             "COPY guardians (child_id, full_name, relationship, phone, lives_with_child) FROM STDIN"
         ) as cp:
-            for row in guardians:
-                cp.write_row(row)
+            for guardian in guardians:
+                cp.write_row(guardian)
         with cur.copy("COPY child_history (child_id, action, hamlet_id, after) FROM STDIN") as cp:
-            for row in history:
-                cp.write_row(row)
+            for event in history:
+                cp.write_row(event)
     return count
 
 

@@ -32,10 +32,10 @@ from portal.stats.disclosure import (
     K,
     Shown,
     aggregate_month,
-    month_end,
     period_key,
     publish_table,
 )
+from portal.stats.months import month_end
 from tenancy.models import Unit
 from tenancy.scope import in_subtree
 

@@ -27,7 +27,8 @@ from portal.reports.charts import bar_svg, trend_svg
 from portal.reports.dashboard import dashboard
 from portal.reports.models import Target
 from portal.stats import layer
-from portal.stats.disclosure import last_complete_month, month_end
+from portal.stats.disclosure import last_complete_month
+from portal.stats.months import month_end
 from portal.stats.service import AGE_BANDS, layer_month, unit_stats
 from portal.web.deps import lang_of
 from portal.web.i18n import AGE_WORDS, field_errors, fmt_date, word
@@ -40,7 +41,8 @@ MONTHS_LISTED = 36
 
 def ended_months() -> list[date]:
     """The months an aggregate-only reader may pick (first days), newest first: ended and kept."""
-    first, month, out = layer.window_start(), last_complete_month(), []
+    first, month = layer.window_start(), last_complete_month()
+    out: list[date] = []
     while month >= first and len(out) < MONTHS_LISTED:
         out.append(month)
         month = (month - timedelta(days=1)).replace(day=1)
