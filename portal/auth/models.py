@@ -11,10 +11,12 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Identity,
+    Index,
     Integer,
     String,
     Text,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -33,6 +35,10 @@ class User(Base):
             "('admin','provincial_inspector','district_officer','ward_officer','collaborator')",
             name="role",
         ),
+        Index(
+            "uq_users_email", text("lower(email)"), unique=True, postgresql_where=text("email IS NOT NULL")
+        ),
+        Index("uq_users_phone", "phone", unique=True, postgresql_where=text("phone IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

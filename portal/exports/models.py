@@ -18,7 +18,7 @@ class Export(Base):
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
     kind: Mapped[str] = mapped_column(String(32))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
-    unit_path: Mapped[str] = mapped_column(Text(collation="C"))
+    unit_path: Mapped[str] = mapped_column(Text(collation="C"), index=True)
     requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String(16), default="queued")
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -14,9 +14,11 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Identity,
+    Index,
     Numeric,
     String,
     Text,
+    UniqueConstraint,
     func,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
@@ -53,6 +55,7 @@ class TeamMember(Base):
 
 class InspectionTarget(Base):
     __tablename__ = "inspection_targets"
+    __table_args__ = (UniqueConstraint("plan_id", "unit_id", name="uq_inspection_targets_plan_unit"),)
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("inspection_plans.id"))
@@ -105,6 +108,7 @@ class Finding(Base):
 
 class Recommendation(Base):
     __tablename__ = "inspection_recommendations"
+    __table_args__ = (Index("ix_inspection_recommendations_unit", "responsible_unit_id", "status"),)
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     finding_id: Mapped[int] = mapped_column(ForeignKey("inspection_findings.id"))

@@ -20,11 +20,13 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from infra.db import Base
+from portal.stats.tables import stat_key_column
 
 
 class ReferenceCode(Base):
@@ -49,6 +51,24 @@ class Child(Base):
         CheckConstraint("sex IN ('male','female')", name="sex"),
         CheckConstraint("status IN ('active','moved_away','deceased')", name="status"),
         Index("ix_children_scope_name", "unit_path", "sort_name", "id"),
+        Index(
+            "ix_children_scope_stats",
+            "unit_path",
+            postgresql_include=["status", "date_of_birth", "sex", "id"],
+        ),
+        Index(
+            "ix_children_search_trgm",
+            "search_name",
+            postgresql_using="gin",
+            postgresql_ops={"search_name": "gin_trgm_ops"},
+        ),
+        Index(
+            "uq_children_national_id",
+            "national_id",
+            unique=True,
+            postgresql_where=text("national_id IS NOT NULL"),
+        ),
+        stat_key_column(),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
@@ -78,7 +98,7 @@ class Child(Base):
         lazy="raise", cascade="all, delete-orphan", order_by="ChildPeriod.id"
     )
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version, "exclude_properties": ["stat_key"]}
 
 
 class Guardian(Base):

@@ -15,12 +15,15 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Identity,
+    Index,
     Integer,
     Numeric,
     SmallInteger,
     String,
     Text,
+    UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
@@ -118,6 +121,11 @@ class Report(Base):
     """
 
     __tablename__ = "reports"
+    __table_args__ = (
+        UniqueConstraint("definition_id", "unit_id", "period", name="uq_reports_definition_unit_period"),
+        Index("ix_reports_unit_id", "unit_id", "definition_id", "period_end"),
+        Index("ix_reports_definition_period", "definition_id", "period", "status"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("report_definitions.id"))
@@ -144,6 +152,7 @@ class Report(Base):
 
 class ReportEvent(Base):
     __tablename__ = "report_events"
+    __table_args__ = (Index("ix_report_events_report_id", "report_id", "id"),)
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
@@ -158,6 +167,16 @@ class ReportEvent(Base):
 
 class ConsolidationRun(Base):
     __tablename__ = "consolidation_runs"
+    __table_args__ = (
+        Index("ix_consolidation_runs_report_id", "report_id", "id"),
+        # One queued or running consolidation per report.
+        Index(
+            "uq_consolidation_runs_active",
+            "report_id",
+            unique=True,
+            postgresql_where=text("status IN ('queued', 'running')"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
@@ -209,7 +228,7 @@ class ReportDocument(StoredDocument, Base):
     __tablename__ = "report_documents"
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
     format: Mapped[str] = mapped_column(String(8))
     report_version: Mapped[int] = mapped_column(Integer)
     suppressed: Mapped[bool] = mapped_column(Boolean)
