@@ -7,8 +7,9 @@ and nothing imports it): like ``portal.app`` for the web process, it is a compos
 may import ``portal.models``, the one module that imports every model module (mapped classes and the
 Core tables that only SQL uses). The ``infra`` library itself never imports ``portal``.
 
-Server defaults are not compared (Alembic's default): a default such as ``stat_key``'s draws a random
-number, so asking PostgreSQL whether two spellings of it are equal answers no.
+Types and server defaults are compared too. A model column with a server default keeps its Python
+default, so an INSERT still sends every value and asks nothing back (RETURNING would need read access,
+which row-level security may refuse the writer).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=target,
             compare_type=True,
-            compare_server_default=False,
+            compare_server_default=True,
             transaction_per_migration=False,
         )
         with context.begin_transaction(), warnings.catch_warnings():

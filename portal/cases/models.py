@@ -19,6 +19,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    func,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
@@ -39,7 +41,7 @@ def _case_id(index: bool = True) -> Mapped[uuid.UUID]:
 
 
 def _now() -> Mapped[datetime]:
-    return mapped_column(DateTime(timezone=True), default=utcnow)
+    return mapped_column(DateTime(timezone=True), default=utcnow, server_default=func.now())
 
 
 def _when() -> Mapped[datetime | None]:
@@ -68,7 +70,7 @@ class Case(Base):
     family_situation: Mapped[str | None] = mapped_column(Text)
     caregiver: Mapped[str | None] = mapped_column(Text)
     actions_taken: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="received")
+    status: Mapped[str] = mapped_column(String(16), default="received", server_default="received")
     risk_level: Mapped[str | None] = mapped_column(String(8))
     assessment: Mapped[str | None] = mapped_column(Text)
     assessed_at: Mapped[datetime | None] = _when()
@@ -85,7 +87,7 @@ class Case(Base):
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = _now()
     updated_at: Mapped[datetime] = _now()
-    version: Mapped[int] = mapped_column(Integer, default=1)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
     # stat_key is not mapped: see portal.stats.tables.stat_key_column.
     __mapper_args__ = {"version_id_col": version, "exclude_properties": ["stat_key"]}
@@ -97,7 +99,7 @@ class CaseInformant(Base):
     __tablename__ = "case_informants"
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), primary_key=True)
-    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     full_name: Mapped[str | None] = mapped_column(Text)
     phone: Mapped[str | None] = mapped_column(String(20))
     relationship: Mapped[str | None] = mapped_column(Text)
@@ -165,7 +167,7 @@ class CasePlan(Base):
     id: Mapped[uuid.UUID] = _id()
     case_id: Mapped[uuid.UUID] = _case_id(index=False)
     number: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    status: Mapped[str] = mapped_column(String(16), default="draft", server_default="draft")
     goals: Mapped[str] = mapped_column(Text)
     review_on: Mapped[date] = mapped_column(Date)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -189,7 +191,7 @@ class CasePlanAction(Base):
     description: Mapped[str] = mapped_column(Text)
     owner: Mapped[str] = mapped_column(Text)
     due_on: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16), default="planned")
+    status: Mapped[str] = mapped_column(String(16), default="planned", server_default="planned")
     result: Mapped[str | None] = mapped_column(Text)
     completed_at: Mapped[datetime | None] = _when()
 

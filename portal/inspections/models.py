@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
@@ -39,7 +40,7 @@ class InspectionPlan(Base):
     visit_from: Mapped[date | None] = mapped_column(Date)
     visit_to: Mapped[date | None] = mapped_column(Date)
     legal_basis: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="planned")
+    status: Mapped[str] = mapped_column(String(16), default="planned", server_default="planned")
     salt: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), default=uuid.uuid4)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -50,7 +51,7 @@ class TeamMember(Base):
 
     plan_id: Mapped[int] = mapped_column(ForeignKey("inspection_plans.id"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
-    lead: Mapped[bool] = mapped_column(Boolean, default=False)
+    lead: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class InspectionTarget(Base):
@@ -89,7 +90,7 @@ class RunTarget(Base):
 
     run_id: Mapped[int] = mapped_column(ForeignKey("inspection_runs.id"), primary_key=True)
     target_id: Mapped[int] = mapped_column(ForeignKey("inspection_targets.id"), primary_key=True)
-    status: Mapped[str] = mapped_column(String(16), default="queued")
+    status: Mapped[str] = mapped_column(String(16), default="queued", server_default="queued")
     error: Mapped[str | None] = mapped_column(Text)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -115,7 +116,7 @@ class Recommendation(Base):
     text: Mapped[str] = mapped_column(Text)
     responsible_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     deadline: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     func,
     text,
+    true,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -40,7 +41,7 @@ class ReferenceCode(Base):
     name_vi: Mapped[str] = mapped_column(Text)
     name_en: Mapped[str] = mapped_column(Text)
     legal_basis: Mapped[str | None] = mapped_column(Text)
-    sort: Mapped[int] = mapped_column(Integer, default=0)
+    sort: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
 
 class Child(Base):
@@ -81,13 +82,13 @@ class Child(Base):
     sex: Mapped[str] = mapped_column(String(8))
     ethnicity: Mapped[str] = mapped_column(Text)
     national_id: Mapped[str | None] = mapped_column(String(12))
-    birth_registered: Mapped[bool] = mapped_column(Boolean, default=True)
+    birth_registered: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     household_code: Mapped[str | None] = mapped_column(Text)
     address: Mapped[str | None] = mapped_column(Text)
     school_status: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
     notes: Mapped[str | None] = mapped_column(Text)
-    version: Mapped[int] = mapped_column(Integer, default=1)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
@@ -109,7 +110,7 @@ class Guardian(Base):
     full_name: Mapped[str] = mapped_column(Text)
     relationship: Mapped[str] = mapped_column(String(32))
     phone: Mapped[str | None] = mapped_column(String(20))
-    lives_with_child: Mapped[bool] = mapped_column(Boolean, default=True)
+    lives_with_child: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class ChildPeriod(Base):

@@ -26,6 +26,8 @@ from sqlalchemy.dialects.postgresql import UUID
 
 from infra.db import Base
 
+STAT_KEY_DEFAULT = "(floor((random() * ('2147483648'::bigint)::double precision)))::integer"
+
 
 def stat_key_column() -> Column[int]:
     """``stat_key`` of children and cases: the record's random key, summed into ``keysum``.
@@ -34,9 +36,9 @@ def stat_key_column() -> Column[int]:
     column that is not mapped (``exclude_properties``), so an insert never asks for it back: the
     person who records a case may not be allowed to read the row (row-level security).
     """
-    return Column(
-        "stat_key", Integer, nullable=False, server_default=text("floor(random() * 2147483648)::integer")
-    )
+    # Spelt as PostgreSQL prints it back: alembic compares a default by its text, and two draws of
+    # random() are never equal, so no other spelling of this one could ever compare equal.
+    return Column("stat_key", Integer, nullable=False, server_default=text(STAT_KEY_DEFAULT))
 
 
 child_spells = Table(
