@@ -33,7 +33,9 @@ def _pins(requirements: list[str]) -> dict[str, str]:
 def _locked(path: Path) -> dict[str, str]:
     """name -> version of a pip-compile lock file, checking that every entry carries a hash."""
     text = path.read_text()
-    entries = re.findall(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)((?:\s*\\\n\s+--hash=sha256:[0-9a-f]{64})+)", text, re.M)
+    entries = re.findall(
+        r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)((?:\s*\\\n\s+--hash=sha256:[0-9a-f]{64})+)", text, re.M
+    )
     names = re.findall(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==", text, re.M)
     assert len(entries) == len(names), f"{path.name}: an entry without a sha256 hash"
     return {_name(n): v for n, v, _ in entries}
@@ -63,7 +65,9 @@ def test_production_lock_has_no_demo_servers_or_dev_tools() -> None:
     text = (ROOT / "requirements" / "prod.lock").read_text()
     pulled_by = {
         _name(name): {_name(v) for v in re.findall(r"#\s+(?:via\s+)?([A-Za-z0-9][A-Za-z0-9._-]*)", via)}
-        for name, via in re.findall(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==.*?\n((?:\s+(?:--hash|#).*\n)+)", text, re.M)
+        for name, via in re.findall(
+            r"^([A-Za-z0-9][A-Za-z0-9._-]*)==.*?\n((?:\s+(?:--hash|#).*\n)+)", text, re.M
+        )
     }
     assert "alembic" in pulled_by and "litestar" in pulled_by["httpx"]  # the parse itself works
     for server in EXTRAS["demo"]:
