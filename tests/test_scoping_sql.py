@@ -11,8 +11,10 @@ from datetime import date
 import pytest
 
 from portal.auth.caller import Caller
+from portal.errors import NotVisible
 from portal.inspections.models import InspectionPlan, InspectionTarget
-from portal.inspections.service import list_plans
+from portal.inspections.service import get_plan, list_plans
+from portal.reports.access import get_report
 from portal.reports.models import Report
 from portal.reports.service import definition_by_code, list_reports, month_reports
 from tenancy.models import Unit
@@ -58,6 +60,10 @@ def test_inspection_plans_are_those_the_callers_units_inspect_or_are_audited_by(
     seen = {p.id for p in list_plans(owner, _caller("provincial_inspector", tree["p"]))} & ours
     assert seen == ours
 
+    assert get_plan(owner, _caller("district_officer", tree["d2"]), by_d2, "check").id == by_d2
+    with pytest.raises(NotVisible):
+        get_plan(owner, _caller("district_officer", tree["d2"]), by_d1, "check")
+
 
 def test_reports_are_those_of_units_in_the_callers_scope(owner, tree):
     monthly = definition_by_code(owner, "monthly")
@@ -84,3 +90,8 @@ def test_reports_are_those_of_units_in_the_callers_scope(owner, tree):
 
     district = _caller("district_officer", tree["d2"])  # aggregates only: reports are aggregates
     assert set(month_reports(owner, district, monthly, "2025-06", ids)) == {tree["c"].id, tree["hc"][0].id}
+
+    of_a = found[tree["a"].id].id
+    assert get_report(owner, officer, of_a)[2].id == tree["a"].id
+    with pytest.raises(NotVisible):  # not 403: outside the scope a report does not exist
+        get_report(owner, district, of_a)

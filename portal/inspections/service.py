@@ -182,7 +182,7 @@ def list_plans(session: Session, caller: Caller) -> list[InspectionPlan]:
 
 def get_plan(session: Session, caller: Caller, plan_id: int, action: str = "read") -> InspectionPlan:
     authorize_action(caller, "inspection", action)
-    plan = session.get(InspectionPlan, plan_id)
+    plan = session.scalars(plans_for(caller).where(InspectionPlan.id == plan_id)).one_or_none()
     if plan is None:
         raise NotVisible("inspection not found", resource="inspection", action=action, resource_ids=[plan_id])
     if action == "read":  # the plan is shown with its checks' evidence (counts, anonymous ids)

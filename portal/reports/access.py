@@ -7,7 +7,7 @@ sees a unit's figures exact only when they keep its records (:func:`keeps_record
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from authz.guards import authorize
@@ -20,9 +20,14 @@ from tenancy.service import visible_unit_ids
 from tenancy.structure import parent_on
 
 
+def visible_clause(caller: Caller) -> ColumnElement[bool]:
+    """SQL: the report's unit is in the caller's records or aggregate scope."""
+    return Report.unit_id.in_(visible_unit_ids(caller.scope))
+
+
 def reports_for(caller: Caller) -> Select[tuple[Report]]:
     """Base statement: the reports of the units the caller's scope covers."""
-    return select(Report).where(Report.unit_id.in_(visible_unit_ids(caller.scope)))
+    return select(Report).where(visible_clause(caller))
 
 
 def keeps_records(caller: Caller, unit: Unit) -> bool:
@@ -33,12 +38,12 @@ def keeps_records(caller: Caller, unit: Unit) -> bool:
 def get_report(
     session: Session, caller: Caller, report_id: int, action: str = "read", lock: bool = False
 ) -> tuple[Report, ReportDefinition, Unit]:
-    """The report if the caller's scope covers its unit (row-level security filters the rest: 404)."""
+    """The report if the caller's scope covers its unit (404 otherwise; row-level security agrees)."""
     stmt = (
         select(Report, ReportDefinition, Unit)
         .join(ReportDefinition, ReportDefinition.id == Report.definition_id)
         .join(Unit, Unit.id == Report.unit_id)
-        .where(Report.id == report_id)
+        .where(Report.id == report_id, visible_clause(caller))
     )
     if lock:
         stmt = stmt.with_for_update(of=Report)

@@ -21,8 +21,7 @@ from portal.web.case_words import form_errors
 from portal.web.deps import FormData, lang_of
 from portal.web.i18n import parse_date
 from portal.web.render import page, see_other
-from tenancy.models import Unit
-from tenancy.service import units_below
+from tenancy.service import get_unit, units_below
 
 FLASH = {"done": "saved", "answered": "rec_answered"}
 
@@ -35,7 +34,7 @@ def inspections_page(request: Request[Any, Any, Any], caller: CallerDep, db: DbD
 
 def _units_below(db: Session, unit_id: int) -> list[tuple[str, str]]:
     """The audited unit and the units below it (where a recommendation may be addressed)."""
-    unit = db.get(Unit, unit_id)
+    unit = get_unit(db, unit_id)
     if unit is None:
         return []
     rows = units_below(db, unit, current=True)
