@@ -21,11 +21,10 @@ from infra.clock import today as clock_today
 from portal.auth.models import User
 from portal.auth.passwords import hash_password
 from portal.demo.names import person, surname
-from portal.registry.models import Child
+from portal.registry.access import children_in
 from portal.registry.text import fold, sort_key
 from portal.registry.validation import sixteenth_birthday
 from tenancy.models import Unit
-from tenancy.scope import subtree_clause
 from tenancy.service import unit_by_code
 
 PROVINCE_CODE = "01"  # Thành phố Hà Nội
@@ -322,7 +321,7 @@ def seed_demo(
     report.users_created = ensure_users(session, [h for h in hamlets if h.parent_id == ward.id])
     province = unit_by_code(session, "province", PROVINCE_CODE)
     assert province is not None
-    present = session.scalar(select(exists().where(subtree_clause(Child.unit_path, province.path))))
+    present = session.scalar(select(exists().where(children_in(province))))
     if not present and children > 0:
         report.children_created = generate_children(
             session, hamlets, {c.id: c for c in communes}, children, rng, today or clock_today()
