@@ -22,13 +22,8 @@ from decimal import Decimal
 from typing import Any
 
 from portal.inspections.checks import ANONYMOUS_IDS, KEYSUMS
-<<<<<<< HEAD
 from portal.stats.disclosure import BIG, Cell, Shown, period_key, publish, publish_table, rate
 from portal.stats.months import month_start
-from tenancy.scope import in_subtree
-=======
-from portal.stats.disclosure import BIG, Cell, Shown, month_start, period_key, publish, publish_table, rate
->>>>>>> i13-scoping
 
 # The counts of children or cases in each item's evidence; the first is the table's total when the
 # others are parts of it (a check about fewer than 5 children shows all its counts as "<5").
