@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 import portal.models  # noqa: F401 - every mapper configured before the first request
 from infra.db import app_engine
+from infra.errors import DomainError
 from infra.logs import install_log_filter
 from portal.api import (
     audit_routes,
@@ -34,7 +35,6 @@ from portal.api.errors import (
     validation_handler,
 )
 from portal.boundary import install as input_boundary
-from portal.errors import DomainError
 from portal.web import ROUTES as WEB_ROUTES
 from portal.web import TEMPLATE_CONFIG as WEB_TEMPLATES
 

@@ -16,10 +16,10 @@ from litestar.di import NamedDependency
 from litestar.types import Message, Scope
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from infra.db import new_session
-from portal.auth.caller import Caller
+from infra.errors import Unauthenticated
 from portal.auth.service import caller_for_token
-from portal.errors import Unauthenticated
 from tenancy.scope import NO_SCOPE
 
 UOW_KEY = "portal_unit_of_work"

@@ -9,9 +9,9 @@ from typing import Any
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
+from infra.errors import DomainError, TooManyAttempts, ValidationFailed
 from portal.audit.service import ANONYMOUS, record
 from portal.auth.client_address import client_address
-from portal.errors import DomainError, TooManyAttempts, ValidationFailed
 
 log = logging.getLogger("portal")
 

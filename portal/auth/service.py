@@ -11,10 +11,10 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from infra.clock import utcnow
 from infra.settings import get_settings
 from portal.auth import throttle
-from portal.auth.caller import Caller
 from portal.auth.models import AuthToken, User
 from portal.auth.passwords import verify_password
 from tenancy.models import Unit

@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 
 from litestar import Request, Response
 
+from infra.errors import DomainError, FieldError, ValidationFailed
 from portal.api.errors import domain_error_handler
-from portal.errors import DomainError, FieldError, ValidationFailed
 from portal.web import i18n
 from portal.web.deps import lang_of
 from portal.web.render import page

@@ -16,15 +16,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from infra.clock import utcnow
-from portal.auth.caller import Caller
+from infra.errors import Conflict
 from portal.cases import deadlines as dl
 from portal.cases.access import check_version, get_case, log_event, require_manager, require_ward_officer
 from portal.cases.checks import Check
 from portal.cases.models import Case, CaseNote
 from portal.cases.people import worker_problem
 from portal.cases.reference import EARLY_CLOSURE
-from portal.errors import Conflict
 
 OPEN = ("received", "assessed", "plan_submitted", "in_progress")
 # action -> statuses it is possible in

@@ -8,15 +8,15 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from authz.guards import authorize, authorize_action
+from infra.after_commit import send_after_commit
 from infra.clock import utcnow
+from infra.errors import Conflict, NotVisible
 from infra.storage import ObjectMissing, StorageUnavailable, get_storage
 from portal.audit.service import record as audit
-from portal.auth.caller import Caller
-from portal.errors import Conflict, NotVisible
 from portal.exports.models import Export
 from portal.stored_documents import StorageDown
-from tasks.dispatch import send_after_commit
 from tenancy.models import Unit
 from tenancy.scope import subtree_clause
 

@@ -15,17 +15,17 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from authz.guards import authorize, authorize_action
+from infra.after_commit import send_after_commit
 from infra.clock import today
+from infra.errors import Conflict, FieldError, Forbidden, NotVisible, ValidationFailed
 from portal.audit.aggregate import audit_aggregate
 from portal.audit.service import record as audit
-from portal.auth.caller import Caller
 from portal.auth.models import User
-from portal.errors import Conflict, FieldError, Forbidden, NotVisible, ValidationFailed
 from portal.inspections.models import InspectionPlan, InspectionRun, InspectionTarget, RunTarget, TeamMember
 from portal.plausible import period_day
 from portal.stats.disclosure import aggregate_months
-from tasks.dispatch import send_after_commit
 from tenancy.models import Unit
 from tenancy.scope import in_subtree
 

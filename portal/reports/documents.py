@@ -15,18 +15,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
+from infra.after_commit import send_after_commit
 from infra.clock import utcnow
+from infra.errors import Conflict, FieldError, Forbidden, NotVisible, ValidationFailed
 from portal.audit.service import record as audit
-from portal.auth.caller import Caller
 from portal.auth.models import User
-from portal.errors import Conflict, FieldError, Forbidden, NotVisible, ValidationFailed
 from portal.reports.access import get_report
 from portal.reports.models import ReportDocument
 from portal.reports.render_pdf import render_pdf
 from portal.reports.render_xlsx import render_xlsx
 from portal.reports.view import document_data
 from portal.stored_documents import build, fetch
-from tasks.dispatch import send_after_commit
 from tenancy.scope import Scope, in_subtree
 
 TASK = "tasks.reports.build_document"

@@ -12,8 +12,8 @@ from litestar import Request
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
+from authz.caller import Caller
 from infra.db import new_session
-from portal.auth.caller import Caller
 from portal.auth.service import caller_for_token
 from portal.web.i18n import DEFAULT_LANG, LANGS
 from portal.web.session import LANG_COOKIE, session_token

@@ -8,8 +8,8 @@ from typing import Any
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
 
+from infra.errors import DomainError, Forbidden, NotVisible, Unauthenticated
 from portal.api.errors import domain_error_handler
-from portal.errors import DomainError, Forbidden, NotVisible, Unauthenticated
 from portal.web.deps import NotLoggedIn
 from portal.web.render import is_fragment, page, see_other
 

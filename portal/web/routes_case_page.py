@@ -19,11 +19,11 @@ from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
+from infra.errors import Conflict, FieldError, ValidationFailed
 from portal.api.deps import CallerDep, DbDep
-from portal.auth.caller import Caller
 from portal.cases import attachments, plans, service, workflow
 from portal.cases.view import case_json
-from portal.errors import Conflict, FieldError, ValidationFailed
 from portal.staff.service import list_accounts
 from portal.web.case_words import case_names, form_errors, options, parse_moment
 from portal.web.deps import lang_of

@@ -17,10 +17,10 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from infra.clock import today
+from infra.errors import Conflict, FieldError, ValidationFailed
 from portal.api.deps import CallerDep, DbDep
-from portal.auth.caller import Caller
-from portal.errors import Conflict, FieldError, ValidationFailed
 from portal.registry.models import Child
 from portal.registry.reference import ETHNICITIES, RELATIONSHIPS, SCHOOL_STATUSES, SPECIAL_GROUPS
 from portal.registry.service import child_history, create_child, get_child, list_children, update_child

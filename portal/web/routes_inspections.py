@@ -12,10 +12,10 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from authz.guards import authorize_action
+from infra.errors import Conflict, FieldError, ValidationFailed
 from portal.api.deps import CallerDep, DbDep
-from portal.auth.caller import Caller
-from portal.errors import Conflict, FieldError, ValidationFailed
 from portal.inspections import followup, service
 from portal.inspections.checks import CHECKLIST
 from portal.inspections.models import InspectionPlan

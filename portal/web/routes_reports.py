@@ -18,9 +18,9 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
+from infra.errors import Conflict, FieldError, ValidationFailed
 from portal.api.deps import CallerDep, DbDep
-from portal.auth.caller import Caller
-from portal.errors import Conflict, FieldError, ValidationFailed
 from portal.reports import service, workflow
 from portal.reports.access import get_report
 from portal.reports.documents import documents_of
