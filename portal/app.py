@@ -27,14 +27,10 @@ from portal.api import (
     staff_routes,
     unit_routes,
 )
-from portal.api.deps import close_unfinished, finish_unit_of_work, provide_caller, provide_db
-from portal.api.errors import (
-    domain_error_handler,
-    http_error_handler,
-    internal_error_handler,
-    validation_handler,
-)
+from portal.api.errors import http_error_handler, internal_error_handler, validation_handler
 from portal.boundary import install as input_boundary
+from portal.boundary.deps import close_unfinished, finish_unit_of_work, provide_caller, provide_db
+from portal.boundary.errors import domain_error_handler
 from portal.web import ROUTES as WEB_ROUTES
 from portal.web import TEMPLATE_CONFIG as WEB_TEMPLATES
 

@@ -10,9 +10,9 @@ from typing import Annotated, Any
 from litestar import get
 from litestar.params import FromPath, Parameter, QueryParameter
 
-from portal.api.deps import CallerDep, DbDep
 from portal.api.unit_routes import _unit
 from portal.audit.reader import audit_summary, child_access_log
+from portal.boundary.deps import CallerDep, DbDep
 
 TAGS = ["audit"]
 

@@ -12,10 +12,10 @@ from litestar.params import JSONBody
 from authz.caller import Actor
 from infra.errors import TooManyAttempts, Unauthenticated
 from infra.settings import get_settings
-from portal.api.deps import CallerDep, DbDep, bearer_token, provide_anonymous_db
 from portal.audit.service import record
 from portal.auth.client_address import client_address
 from portal.auth.service import attempt_login, revoke
+from portal.boundary.deps import CallerDep, DbDep, bearer_token, provide_anonymous_db
 
 
 class LoginIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from authz.caller import Caller
 from infra.errors import FieldError, ValidationFailed
-from portal.api.deps import CallerDep, DbDep
 from portal.api.pages import whole_list
 from portal.api.unit_routes import _unit
+from portal.boundary.deps import CallerDep, DbDep
 from portal.cases import alerts, attachments, grants, plans, service, workflow
 from portal.cases.access import get_case
 from portal.cases.intake import record_intake

@@ -8,8 +8,8 @@ from typing import Any
 from litestar import get, patch, post
 from litestar.params import FromPath, JSONBody
 
-from portal.api.deps import CallerDep, DbDep
 from portal.api.pages import whole_list
+from portal.boundary.deps import CallerDep, DbDep
 from portal.registry.schemas import ChildCreate, ChildPatch
 from portal.registry.serialize import child_json, history_json
 from portal.registry.service import child_history, create_child, get_child, update_child

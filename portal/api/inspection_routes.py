@@ -11,8 +11,8 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from sqlalchemy import select
 
 from authz.guards import authorize_action
-from portal.api.deps import CallerDep, DbDep
 from portal.api.pages import whole_list
+from portal.boundary.deps import CallerDep, DbDep
 from portal.inspections import document, followup, service
 from portal.inspections.checks import CHECKLIST
 from portal.inspections.models import InspectionPlan

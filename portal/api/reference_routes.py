@@ -7,7 +7,7 @@ from typing import Any
 from litestar import get
 from sqlalchemy import select
 
-from portal.api.deps import CallerDep, DbDep
+from portal.boundary.deps import CallerDep, DbDep
 from portal.registry.models import ReferenceCode
 from portal.registry.reference import ETHNICITIES, RELATIONSHIPS, SCHOOL_STATUSES
 

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from authz.guards import authorize_action
 from infra.db import admin_engine
 from infra.errors import Conflict, FieldError, ValidationFailed
-from portal.api.deps import CallerDep
 from portal.api.pages import whole_list
 from portal.audit.service import record
+from portal.boundary.deps import CallerDep
 from tenancy import reorg
 
 

@@ -11,8 +11,8 @@ from litestar.params import FromPath, Parameter
 from sqlalchemy.orm import Session
 
 from authz.guards import authorize
-from portal.api.deps import CallerDep, DbDep
 from portal.api.pages import whole_list
+from portal.boundary.deps import CallerDep, DbDep
 from portal.registry.serialize import child_json
 from portal.registry.service import list_children
 from portal.stats.service import unit_stats

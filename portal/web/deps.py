@@ -1,6 +1,6 @@
 """How a page request gets its caller (from the session cookie) and its scoped database session.
 
-The database session is the API's own (``portal.api.deps.provide_db``): the caller's scope is set
+The database session is the API's too (``portal.boundary.deps.provide_db``): the caller's scope is set
 on every transaction, RLS applies, and the unit of work commits after the handler succeeded.
 """
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from authz.caller import Caller
 from infra.errors import Conflict, FieldError, ValidationFailed
-from portal.api.deps import CallerDep, DbDep
+from portal.boundary.deps import CallerDep, DbDep
 from portal.cases import attachments, plans, service, workflow
 from portal.cases.view import case_json
 from portal.staff.service import list_accounts

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from authz.caller import Caller
 from infra.clock import utcnow
 from infra.errors import FieldError, NotVisible, ValidationFailed
-from portal.api.deps import CallerDep, DbDep
+from portal.boundary.deps import CallerDep, DbDep
 from portal.cases import alerts, service
 from portal.cases.intake import record_intake
 from portal.cases.reference import CASE_TYPES, CHANNELS

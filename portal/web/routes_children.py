@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from authz.caller import Caller
 from infra.clock import today
 from infra.errors import Conflict, FieldError, ValidationFailed
-from portal.api.deps import CallerDep, DbDep
+from portal.boundary.deps import CallerDep, DbDep
 from portal.registry.models import Child
 from portal.registry.reference import ETHNICITIES, RELATIONSHIPS, SCHOOL_STATUSES, SPECIAL_GROUPS
 from portal.registry.service import child_history, create_child, get_child, list_children, update_child

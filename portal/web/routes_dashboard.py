@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from infra.clock import today
 from infra.errors import FieldError, Forbidden, ValidationFailed
-from portal.api.deps import CallerDep, DbDep
+from portal.boundary.deps import CallerDep, DbDep
 from portal.registry.reference import SPECIAL_GROUPS
 from portal.reports.charts import bar_svg, trend_svg
 from portal.reports.dashboard import dashboard

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from authz.caller import Caller
 from authz.guards import authorize_action
 from infra.errors import Conflict, FieldError, ValidationFailed
-from portal.api.deps import CallerDep, DbDep
+from portal.boundary.deps import CallerDep, DbDep
 from portal.inspections import followup, service
 from portal.inspections.checks import CHECKLIST
 from portal.inspections.models import InspectionPlan

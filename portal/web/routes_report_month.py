@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from infra.clock import today
 from infra.errors import Forbidden, ValidationFailed
-from portal.api.deps import CallerDep, DbDep
+from portal.boundary.deps import CallerDep, DbDep
 from portal.reports import bulk, documents, service
 from portal.reports.models import Report
 from portal.reports.periods import containing, parse

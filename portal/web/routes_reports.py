@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from authz.caller import Caller
 from infra.errors import Conflict, FieldError, ValidationFailed
-from portal.api.deps import CallerDep, DbDep
+from portal.boundary.deps import CallerDep, DbDep
 from portal.reports import service, workflow
 from portal.reports.access import get_report
 from portal.reports.documents import documents_of

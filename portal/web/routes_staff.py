@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from authz.caller import Caller
 from infra.errors import Conflict, FieldError, ValidationFailed
-from portal.api.deps import CallerDep, DbDep
+from portal.boundary.deps import CallerDep, DbDep
 from portal.staff import hamlets, service
 from portal.staff.hamlets import KINDS
 from portal.staff.schemas import StaffCreate

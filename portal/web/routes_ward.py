@@ -8,7 +8,7 @@ from litestar import Request, get
 from litestar.response import Template
 
 from infra.errors import Forbidden
-from portal.api.deps import CallerDep, DbDep
+from portal.boundary.deps import CallerDep, DbDep
 from portal.reports.models import ReportDefinition
 from portal.reports.service import list_reports
 from portal.staff.service import list_accounts

@@ -1,4 +1,4 @@
-"""Request-scoped dependencies: the caller, and a database session carrying their scope.
+"""Request dependencies shared by the API and the pages: the caller, and a session carrying their scope.
 
 The session commits only when the answer is a 2xx or 3xx, and rolls back otherwise (services never
 commit): see :func:`finish_unit_of_work`.
