@@ -39,7 +39,7 @@ def request_export(session: Session, caller: Caller, unit: Unit) -> Export:
     session.add(export)
     session.flush()
     session.refresh(export, ["created_at"])
-    send_after_commit(session, TASK, str(export.id), caller.scope.records)
+    send_after_commit(session, TASK, str(export.id), caller.user_id)
     audit(caller.actor, "create", "export", "allowed", resource_ids=[export.id], unit_id=unit.id)
     return export
 
@@ -66,7 +66,7 @@ def retry_export(session: Session, caller: Caller, export_id: uuid.UUID) -> Expo
     if export.status != "failed" and not stale:
         raise Conflict(f"export is {export.status}: only a failed (or long-queued) export can be retried")
     export.status, export.error = "queued", None
-    send_after_commit(session, TASK, str(export.id), caller.scope.records)
+    send_after_commit(session, TASK, str(export.id), caller.user_id)
     return export
 
 

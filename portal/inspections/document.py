@@ -92,9 +92,7 @@ def request_document(session: Session, caller: Caller, plan_id: int) -> Inspecti
     session.add(doc)
     session.flush()
     session.refresh(doc, ["created_at"])
-    send_after_commit(
-        session, TASK, str(doc.id), caller.username, caller.scope.records, caller.scope.aggregates
-    )
+    send_after_commit(session, TASK, str(doc.id), caller.user_id)
     audit(caller.actor, "create", "inspection_document", "allowed", resource_ids=[doc.id])
     return doc
 

@@ -224,7 +224,7 @@ def start_checks(session: Session, caller: Caller, plan_id: int, body: dict[str,
     if plan.status == "planned":
         plan.status = "in_progress"
     for t in targets:
-        send_after_commit(session, TASK, run.id, t.id, caller.scope.records, caller.scope.aggregates)
+        send_after_commit(session, TASK, run.id, t.id, caller.user_id)
     audit(
         caller.actor,
         "check",

@@ -112,7 +112,7 @@ def request_consolidation(
         session.add(run)
         session.flush()
         session.refresh(run, ["requested_at", "done_units", "attempts", "status"])
-    send_after_commit(session, TASK, run.id, caller.scope.records, caller.scope.aggregates)
+    send_after_commit(session, TASK, run.id, caller.user_id)
     audit(
         caller.actor,
         "consolidate",

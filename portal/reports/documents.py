@@ -57,7 +57,7 @@ def request_document(
     session.add(doc)
     session.flush()
     session.refresh(doc, ["created_at"])
-    send_after_commit(session, TASK, str(doc.id), caller.scope.records, caller.scope.aggregates)
+    send_after_commit(session, TASK, str(doc.id), caller.user_id)
     audit(caller.actor, "create", "report_document", "allowed", resource_ids=[doc.id], unit_id=unit.id)
     return doc
 
@@ -87,7 +87,7 @@ def retry_document(session: Session, caller: Caller, document_id: uuid.UUID) -> 
     if doc.status != "failed" and not stale:
         raise Conflict(f"document is {doc.status}: only a failed (or long-queued) document can be retried")
     doc.status, doc.error = "queued", None
-    send_after_commit(session, TASK, str(doc.id), caller.scope.records, caller.scope.aggregates)
+    send_after_commit(session, TASK, str(doc.id), caller.user_id)
     return doc
 
 
