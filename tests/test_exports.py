@@ -183,3 +183,39 @@ def test_an_export_whose_requester_is_deactivated_before_the_worker_runs_it_is_r
     app.send_task("tasks.exports.build_export", args=[str(refused.id), leaver.id]).get(timeout=90)
     again = row(refused.id)
     assert (again.status, again.error, again.attempts) == ("failed", refused.error, 0)
+
+
+def test_an_export_whose_requester_lost_the_right_or_the_area_is_refused(client, owner, uid):
+    """Run in this process (eager), as the worker runs it: the requester's role and unit are read again."""
+    import tasks.exports as export_tasks
+
+    ward = unit(owner, "commune", "00340")
+    other = unit(owner, "commune", "00139")
+    cases = {
+        "role": (
+            "UPDATE users SET role = 'provincial_inspector' WHERE id = :i",
+            "may no longer create export",
+        ),
+        "area": ("UPDATE users SET unit_id = :o WHERE id = :i", "outside the requester's area"),
+    }
+    for name, (change, reason) in cases.items():
+        user = make_user(owner, f"moved-{name}-{uid}", "ward_officer", ward.id)
+        export_id = uuid.uuid4()
+        owner.add(
+            Export(
+                id=export_id,
+                kind="child_register",
+                unit_id=ward.id,
+                unit_path=ward.path,
+                requested_by=user.id,
+                status="queued",
+                attempts=0,
+            )
+        )
+        owner.execute(text(change), {"i": user.id, "o": other.id})
+        owner.commit()
+        export_tasks.build_export.apply(args=[str(export_id), user.id])
+        owner.rollback()
+        row = owner.get(Export, export_id, populate_existing=True)
+        assert row is not None and row.status == "failed" and reason in (row.error or ""), (name, row.error)
+        assert row.attempts == 0 and row.storage_key is None
