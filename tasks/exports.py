@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from typing import Any
 
 from celery import Task
 from sqlalchemy.exc import OperationalError
@@ -35,7 +36,7 @@ MAX_RETRIES = 5
     reject_on_worker_lost=True,
     max_retries=MAX_RETRIES,
 )
-def build_export(self: Task, export_id: str, user_id: int) -> str:
+def build_export(self: Task[Any, Any], export_id: str, user_id: int) -> str:
     eid = uuid.UUID(export_id)
     caller = requester(user_id, "export", "create")
     if isinstance(caller, str):

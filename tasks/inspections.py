@@ -7,6 +7,7 @@ so a deactivated account's job ends failed with the reason, undone.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from celery import Task
 from sqlalchemy import update
@@ -40,7 +41,7 @@ def _finish(run_id: int, target_id: int, scope: Scope, status: str, error: str |
     reject_on_worker_lost=True,
     max_retries=MAX_RETRIES,
 )
-def check_target(self: Task, run_id: int, target_id: int, user_id: int) -> str:
+def check_target(self: Task[Any, Any], run_id: int, target_id: int, user_id: int) -> str:
     caller = requester(user_id, "inspection", "check")
     if isinstance(caller, str):
         refuse(RunTarget, (RunTarget.run_id == run_id) & (RunTarget.target_id == target_id), caller)
@@ -68,7 +69,7 @@ def check_target(self: Task, run_id: int, target_id: int, user_id: int) -> str:
     reject_on_worker_lost=True,
     max_retries=MAX_RETRIES,
 )
-def build_document(self: Task, document_id: str, user_id: int) -> str:
+def build_document(self: Task[Any, Any], document_id: str, user_id: int) -> str:
     caller = requester(user_id, "inspection", "export")
     if isinstance(caller, str):
         refuse(InspectionDocument, InspectionDocument.id == uuid.UUID(document_id), caller)

@@ -10,6 +10,7 @@ rewrites the same object.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from celery import Task
 from sqlalchemy.exc import OperationalError
@@ -30,7 +31,7 @@ MAX_RETRIES = 5
     reject_on_worker_lost=True,
     max_retries=MAX_RETRIES,
 )
-def consolidate(self: Task, run_id: int, user_id: int) -> str:
+def consolidate(self: Task[Any, Any], run_id: int, user_id: int) -> str:
     caller = requester(user_id, "report", "consolidate")
     if isinstance(caller, str):
         refuse(ConsolidationRun, ConsolidationRun.id == run_id, caller)
@@ -51,7 +52,7 @@ def consolidate(self: Task, run_id: int, user_id: int) -> str:
     reject_on_worker_lost=True,
     max_retries=MAX_RETRIES,
 )
-def build_report_document(self: Task, document_id: str, user_id: int) -> str:
+def build_report_document(self: Task[Any, Any], document_id: str, user_id: int) -> str:
     caller = requester(user_id, "report", "export")
     if isinstance(caller, str):
         refuse(ReportDocument, ReportDocument.id == uuid.UUID(document_id), caller)

@@ -62,7 +62,7 @@ def input_refused(request: Request[Any, Any, Any], exc: DomainError) -> Response
     """The input boundary's refusals (``InputRefused``, ``BodyTooLarge``) as a page in the reader's words."""
     lang = lang_of(request)
     errors = exc.errors if isinstance(exc, ValidationFailed) else []
-    return page(  # type: ignore[return-value]
+    return page(
         request,
         "input_error.html",
         status_code=exc.status_code,
