@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from infra.errors import FieldError
 from portal.cases.schemas import AssignIn, InformantIn, PlanActionIn, PlanIn, ProtectIn
-from portal.errors import FieldError
 from portal.web.form_input import read_form
 
 

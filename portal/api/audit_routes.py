@@ -10,10 +10,10 @@ from typing import Annotated
 from litestar import get
 from litestar.params import FromPath, Parameter, QueryParameter
 
-from portal.api.deps import CallerDep, DbDep
 from portal.api.unit_routes import _unit
 from portal.audit.reader import audit_summary, child_access_log
 from portal.audit.responses import AccessEntryOut, AuditSummaryOut
+from portal.boundary.deps import CallerDep, DbDep
 from portal.boundary.pagination import Page
 
 TAGS = ["audit"]

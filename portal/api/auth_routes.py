@@ -9,14 +9,15 @@ from litestar import Request, get, post
 from litestar.di import Provide
 from litestar.params import JSONBody
 
+from authz.caller import Actor
+from infra.errors import TooManyAttempts, Unauthenticated
 from infra.settings import get_settings
-from portal.api.deps import CallerDep, DbDep, bearer_token, provide_anonymous_db
-from portal.audit.service import Actor, record
+from portal.audit.service import record
 from portal.auth.client_address import client_address
 from portal.auth.responses import MeOut, TokenOut
 from portal.auth.service import attempt_login, revoke
-from portal.boundary.shapes import UnitRefOut
-from portal.errors import TooManyAttempts, Unauthenticated
+from portal.boundary.deps import CallerDep, DbDep, bearer_token, provide_anonymous_db
+from portal.shapes import UnitRefOut
 
 
 class LoginIn(msgspec.Struct, forbid_unknown_fields=True):

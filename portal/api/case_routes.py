@@ -16,9 +16,10 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, JSONBody, Parameter, QueryParameter
 from sqlalchemy.orm import Session
 
-from portal.api.deps import CallerDep, DbDep
+from authz.caller import Caller
+from infra.errors import FieldError, ValidationFailed
 from portal.api.unit_routes import _unit
-from portal.auth.caller import Caller
+from portal.boundary.deps import CallerDep, DbDep
 from portal.boundary.pagination import Page
 from portal.cases import alerts, attachments, grants, plans, service, workflow
 from portal.cases.access import get_case
@@ -49,7 +50,6 @@ from portal.cases.schemas import (
 )
 from portal.cases.stats import case_stats
 from portal.cases.view import alert_json, attachment_json, case_json, people_by_id, summary_json
-from portal.errors import FieldError, ValidationFailed
 
 TAGS = ["cases"]
 CaseId = FromPath[uuid.UUID]

@@ -7,7 +7,7 @@ import uuid
 from litestar import get, patch, post
 from litestar.params import FromPath, JSONBody
 
-from portal.api.deps import CallerDep, DbDep
+from portal.boundary.deps import CallerDep, DbDep
 from portal.boundary.pagination import Page
 from portal.registry.responses import ChildOut, HistoryOut
 from portal.registry.schemas import ChildCreate, ChildPatch

@@ -7,8 +7,8 @@ import uuid
 from litestar import Response, get, post
 from litestar.params import FromPath
 
-from portal.api.deps import CallerDep, DbDep
 from portal.api.unit_routes import _unit
+from portal.boundary.deps import CallerDep, DbDep
 from portal.exports.responses import ExportOut
 from portal.exports.service import XLSX, download_export, get_export, request_export, retry_export
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar import get
 
-from portal.api.deps import CallerDep, DbDep
+from portal.boundary.deps import CallerDep, DbDep
 from portal.registry.reference import ETHNICITIES, RELATIONSHIPS, SCHOOL_STATUSES, stored_codes
 from portal.registry.responses import ReferenceOut
 

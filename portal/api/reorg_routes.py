@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 
 from authz.guards import authorize_action
 from infra.db import admin_engine
-from portal.api.deps import CallerDep
+from infra.errors import Conflict, FieldError, ValidationFailed
 from portal.audit.service import record
+from portal.boundary.deps import CallerDep
 from portal.boundary.pagination import Page
-from portal.boundary.shapes import Out
-from portal.errors import Conflict, FieldError, ValidationFailed
+from portal.shapes import Out
 from tenancy import reorg
 
 

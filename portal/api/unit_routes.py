@@ -10,12 +10,12 @@ from litestar.params import FromPath, Parameter
 from sqlalchemy.orm import Session
 
 from authz.guards import authorize
-from portal.api.deps import CallerDep, DbDep
+from portal.boundary.deps import CallerDep, DbDep
 from portal.boundary.pagination import Page
-from portal.boundary.shapes import UnitRefOut
 from portal.registry.responses import ChildOut
 from portal.registry.serialize import child_json
 from portal.registry.service import list_children
+from portal.shapes import UnitRefOut
 from portal.stats.responses import UnitOut, UnitStatsOut
 from portal.stats.service import unit_stats
 from tenancy.models import Unit

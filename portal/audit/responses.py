@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from msgspec import field
 
-from portal.boundary.shapes import Out, UnitNameOut
+from portal.shapes import Out, UnitNameOut
 
 
 class AccessEntryOut(Out):

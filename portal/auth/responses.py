@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.boundary.shapes import Out, UnitRefOut
+from portal.shapes import Out, UnitRefOut
 
 
 class TokenOut(Out):

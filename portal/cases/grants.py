@@ -7,15 +7,15 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from infra.clock import utcnow
-from portal.auth.caller import Caller
+from infra.errors import Conflict, NotVisible
 from portal.cases.access import get_case, log_event, require_ward_officer
 from portal.cases.checks import Check
 from portal.cases.models import CaseGrant
 from portal.cases.people import grantee_problem
 from portal.cases.schemas import GrantIn
 from portal.cases.workflow import require_status
-from portal.errors import Conflict, NotVisible
 
 
 def grants_of(session: Session, case_id: uuid.UUID) -> list[CaseGrant]:

@@ -14,15 +14,15 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from infra.clock import utcnow
-from portal.auth.caller import Caller
+from infra.errors import Conflict, FieldError, NotVisible, ValidationFailed
 from portal.cases import deadlines as dl
 from portal.cases.access import get_case, log_event, require_manager
 from portal.cases.checks import Check
 from portal.cases.models import Case, CasePlan, CasePlanAction, CaseReview
 from portal.cases.schemas import ActionUpdateIn, DecisionIn, PlanIn, ReviewIn
 from portal.cases.workflow import _touch, load_for, require_status
-from portal.errors import Conflict, FieldError, NotVisible, ValidationFailed
 
 MAX_ACTIONS = 50
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from msgspec import UNSET, UnsetType
 
-from portal.boundary.shapes import DisclosureOut, Out, Shown, UnitRefOut
+from portal.shapes import DisclosureOut, Out, Shown, UnitRefOut
 
 
 class PersonOut(Out):

@@ -15,8 +15,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from infra.clock import utcnow
-from portal.auth.caller import Caller
+from infra.errors import Conflict
 from portal.cases import deadlines as dl
 from portal.cases.access import check_version, get_case, log_event, require_manager, require_ward_officer
 from portal.cases.checks import Check
@@ -24,7 +25,6 @@ from portal.cases.models import Case, CaseNote
 from portal.cases.people import worker_problem
 from portal.cases.reference import EARLY_CLOSURE
 from portal.cases.schemas import AssessIn, AssignIn, CloseIn, NoteIn, ProtectIn
-from portal.errors import Conflict
 
 OPEN = ("received", "assessed", "plan_submitted", "in_progress")
 # action -> statuses it is possible in

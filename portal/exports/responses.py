@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.boundary.shapes import Out
+from portal.shapes import Out
 
 
 class ExportOut(Out):

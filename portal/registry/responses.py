@@ -7,7 +7,7 @@ from typing import Any
 
 from msgspec import UNSET, UnsetType
 
-from portal.boundary.shapes import Out
+from portal.shapes import Out
 
 
 class PeriodOut(Out):

@@ -14,12 +14,12 @@ from sqlalchemy import and_, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from authz.guards import authorize, authorize_action
 from infra.clock import today, utcnow
+from infra.errors import Conflict, FieldError, NotVisible, ValidationFailed
 from portal.audit.service import record as audit
-from portal.auth.caller import Caller
 from portal.auth.models import User
-from portal.errors import Conflict, FieldError, NotVisible, ValidationFailed
 from portal.plausible import period_day, period_year
 from portal.registry.text import clean_name
 from portal.staff.access import (

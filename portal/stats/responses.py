@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.boundary.shapes import DisclosureOut, Out, Shown, UnitRefOut
+from portal.shapes import DisclosureOut, Out, Shown, UnitRefOut
 
 
 class UnitOut(Out):

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from portal.errors import FieldError
+from infra.errors import FieldError
 from portal.web.case_words import parse_moment
 from portal.web.i18n import parse_date
 

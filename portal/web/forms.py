@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from portal.errors import FieldError
+from infra.errors import FieldError
 from portal.registry.models import Child
 from portal.registry.schemas import ChildCreate, ChildPatch, GuardianIn, PeriodIn
 from portal.registry.serialize import snapshot

@@ -19,8 +19,9 @@ from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
-from portal.api.deps import CallerDep, DbDep
-from portal.auth.caller import Caller
+from authz.caller import Caller
+from infra.errors import Conflict, FieldError, ValidationFailed
+from portal.boundary.deps import CallerDep, DbDep
 from portal.cases import attachments, plans, service, workflow
 from portal.cases.schemas import (
     AssessIn,
@@ -34,7 +35,6 @@ from portal.cases.schemas import (
     ReviewIn,
 )
 from portal.cases.view import case_json
-from portal.errors import Conflict, FieldError, ValidationFailed
 from portal.staff.service import list_accounts
 from portal.web.case_words import case_names, form_errors, options
 from portal.web.deps import lang_of

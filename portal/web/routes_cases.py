@@ -16,14 +16,14 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from infra.clock import utcnow
-from portal.api.deps import CallerDep, DbDep
-from portal.auth.caller import Caller
+from infra.errors import FieldError, NotVisible, ValidationFailed
+from portal.boundary.deps import CallerDep, DbDep
 from portal.cases import alerts, service
 from portal.cases.intake import record_intake
 from portal.cases.reference import CASE_TYPES, CHANNELS
 from portal.cases.schemas import InformantIn, IntakeIn
-from portal.errors import FieldError, NotVisible, ValidationFailed
 from portal.registry.reference import ETHNICITIES
 from portal.registry.schemas import ChildCreate
 from portal.registry.service import get_child, list_children
