@@ -24,7 +24,7 @@ from infra.db import app_engine, scoped_session
 from infra.settings import get_settings
 from portal.audit.service import record as audit
 from portal.auth.caller import Caller
-from portal.errors import Conflict, FieldError, NotVisible, ValidationFailed
+from portal.errors import Conflict, NotVisible
 from portal.reports import figures as fig
 from portal.reports.access import get_report, require_owner
 from portal.reports.models import (
@@ -35,6 +35,7 @@ from portal.reports.models import (
     ReportDefinition,
     ReportEvent,
 )
+from portal.reports.schemas import ConsolidateIn
 from portal.reports.service import EDITABLE, touch
 from tasks.dispatch import send_after_commit
 from tenancy.models import Unit
@@ -75,14 +76,12 @@ def sub_unit_statuses(session: Session, report: Report, unit: Unit) -> list[dict
 
 
 def request_consolidation(
-    session: Session, caller: Caller, report_id: int, body: dict[str, Any]
+    session: Session, caller: Caller, report_id: int, body: ConsolidateIn
 ) -> ConsolidationRun:
     """Queue a run (or hand back the one in progress, sending it again in case its worker died)."""
     report, definition, unit = get_report(session, caller, report_id, "consolidate", lock=True)
     require_owner(caller, unit, "consolidate")
-    with_missing = body.get("with_missing", False)
-    if not isinstance(with_missing, bool):
-        raise ValidationFailed([FieldError("with_missing", "must be true or false")])
+    with_missing = body.with_missing
     if unit.level == definition.lowest_level:
         raise Conflict("a lowest-level report is counted from the registry, not consolidated")
     if report.status not in EDITABLE:

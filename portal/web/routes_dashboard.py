@@ -26,6 +26,7 @@ from portal.registry.reference import SPECIAL_GROUPS
 from portal.reports.charts import bar_svg, trend_svg
 from portal.reports.dashboard import dashboard
 from portal.reports.models import Target
+from portal.reports.schemas import DashboardQuery
 from portal.stats import layer
 from portal.stats.disclosure import last_complete_month, month_end
 from portal.stats.service import AGE_BANDS, layer_month, unit_stats
@@ -124,12 +125,12 @@ def dashboard_page(
     chosen = None
     if in_subtree(unit.path, caller.scope.records):
         stats = unit_stats(db, caller, unit)
-        dash = dashboard(db, caller, unit, {})
+        dash = dashboard(db, caller, unit, DashboardQuery())
     else:
         chosen, errors = chosen_month(month, lang)
         months = ended_months()
         stats = unit_stats(db, caller, unit, month_end(chosen))
-        dash = dashboard(db, caller, unit, {"period": f"{chosen:%Y-%m}"})
+        dash = dashboard(db, caller, unit, DashboardQuery(period=f"{chosen:%Y-%m}"))
     targets = list(db.scalars(select(Target).order_by(Target.sort)))
     return page(
         request,
