@@ -11,10 +11,12 @@ import msgspec
 from litestar import Response, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from authz.guards import authorize_action
 from portal.api.deps import CallerDep, DbDep
 from portal.api.unit_routes import _unit
+from portal.auth.caller import Caller
 from portal.reports import bulk, consolidation, documents, service, workflow
 from portal.reports.access import get_report
 from portal.reports.dashboard import dashboard, set_target
@@ -49,7 +51,7 @@ from portal.reports.view import report_json
 TAGS = ["reports"]
 
 
-def _view(db: Any, caller: Any, report_id: int) -> ReportOut:
+def _view(db: Session, caller: Caller, report_id: int) -> ReportOut:
     return msgspec.convert(report_json(db, caller, *get_report(db, caller, report_id)), ReportOut)
 
 
@@ -168,7 +170,7 @@ def post_refresh(report_id: FromPath[int], caller: CallerDep, db: DbDep) -> Repo
     return _view(db, caller, report_id)
 
 
-def _transition(name: str, action: Callable[[Any, Any, int, ActionIn], Report], summary: str) -> Any:
+def _transition(name: str, action: Callable[[Session, Caller, int, ActionIn], Report], summary: str) -> Any:
     @post(
         f"/api/v1/reports/{{report_id:int}}/{name}",
         sync_to_thread=True,
