@@ -220,7 +220,7 @@ def _count(session: Session, report_id: int, key: tuple[int, str], units: list[i
                 "source_report_id": now[0],
                 "source_version": now[1],
                 "source_status": now[2],
-                "figures": src.figures if approved else None,
+                "figures": src.figures if src is not None and approved else None,
             }
         )
     if rows:
@@ -253,7 +253,7 @@ def _finish(session: Session, run_id: int, report_id: int) -> str:
         .tuples()
         .all()
     )
-    missing = [
+    missing: list[dict[str, Any]] = [
         {"id": u.id, "code": u.code, "name": u.name, "status": c.source_status or "missing"}
         for c, u in rows
         if c.figures is None
