@@ -9,6 +9,7 @@ from typing import Any
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
+from portal.api.error_messages import CODE_OF_STATUS, caller_language, error_code, localised
 from portal.audit.service import ANONYMOUS, record
 from portal.auth.client_address import client_address
 from portal.errors import DomainError, TooManyAttempts, ValidationFailed
@@ -43,6 +44,11 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> R
             detail={"path": request.url.path, "method": request.method, "reason": exc.message, **ctx},
             client=_client(request),
         )
+    values = {"n": exc.retry_after} if isinstance(exc, TooManyAttempts) else {}
+    if isinstance(exc, ValidationFailed):
+        values["fields"] = ", ".join(e.field for e in exc.errors)
+    lang = caller_language(request.headers)
+    body = localised(body, error_code(exc), lang, **values)
     return Response(body, status_code=exc.status_code, headers=headers, media_type=MediaType.JSON)
 
 
@@ -75,16 +81,19 @@ def validation_handler(request: Request[Any, Any, Any], exc: ValidationException
                     "code": "malformed",
                 }
             )
+    body = {"status_code": 400, "detail": exc.detail, "errors": errors}
     return Response(
-        {"status_code": 400, "detail": exc.detail, "errors": errors},
+        localised(body, "malformed", caller_language(request.headers)),
         status_code=400,
         media_type=MediaType.JSON,
     )
 
 
 def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    body = {"status_code": exc.status_code, "detail": exc.detail}
+    code = CODE_OF_STATUS.get(exc.status_code, "error")
     return Response(
-        {"status_code": exc.status_code, "detail": exc.detail},
+        localised(body, code, caller_language(request.headers)),
         status_code=exc.status_code,
         headers=exc.headers or {},
         media_type=MediaType.JSON,
@@ -93,6 +102,9 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
+    body = {"status_code": 500, "detail": "internal error"}
     return Response(
-        {"status_code": 500, "detail": "internal error"}, status_code=500, media_type=MediaType.JSON
+        localised(body, "internal_error", caller_language(request.headers)),
+        status_code=500,
+        media_type=MediaType.JSON,
     )
