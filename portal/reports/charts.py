@@ -54,6 +54,12 @@ def _text(x: float, y: float, text: str, anchor: str = "start", size: int = 11) 
     return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}">{_esc(text)}</text>'
 
 
+def _target(value: float, unit: str, lang: str) -> str:
+    """The target's legend: "Mục tiêu 90%" (the chart's word; a report's target is "Chỉ tiêu")."""
+    word = translate(lang, NP_("chart", "Target"))
+    return f"{word} {_num(value, lang)}{unit}"
+
+
 def _no_data(title: str, width: int, height: int, lang: str) -> str:
     message = translate(lang, N_("No data yet"))
     return "\n".join(
@@ -82,9 +88,7 @@ def trend_svg(
         return _no_data(title, width, height, lang)
     legend = [(s["name"], PALETTE[i % len(PALETTE)], "") for i, s in enumerate(series)]
     if target is not None:
-        legend.append(
-            (f"{translate(lang, NP_('chart', 'Target'))} {_num(target, lang)}{y_label}", TARGET_COLOUR, "6 4")
-        )
+        legend.append((_target(target, y_label, lang), TARGET_COLOUR, "6 4"))
     left, right, top = 44, width - 16, 30
     height = max(height, top + 120 + 14 * len(legend))  # keep the plot readable under a long legend
     bottom = height - 24 - 14 * len(legend)
@@ -189,7 +193,7 @@ def bar_svg(
             _text(
                 x,
                 bottom + 14,
-                f"{translate(lang, NP_('chart', 'Target'))} {_num(target, lang)}{unit}",
+                _target(target, unit, lang),
                 "middle",
                 10,
             )

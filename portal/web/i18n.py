@@ -301,6 +301,7 @@ OUTCOMES: dict[str, Msg] = {
 
 
 SEX: dict[str, Msg] = {"male": N_("Male"), "female": N_("Female")}
+PLAN_ACTION: dict[str, Msg] = {"planned": N_("Planned"), "done": N_("Done"), "cancelled": N_("Cancelled")}
 # The counts an inspection check keeps as its evidence (portal.inspections.checks, .published).
 EVIDENCE: dict[str, Msg] = {
     "children": N_("Children"),
@@ -338,6 +339,7 @@ LABELS: dict[str, dict[str, Msg]] = {
     "status": STATUS,
     "report_status": REPORT_STATUS,
     "sex": SEX,
+    "plan_action": PLAN_ACTION,
     "evidence": EVIDENCE,
     "action": ACTIONS,
     "outcome": OUTCOMES,

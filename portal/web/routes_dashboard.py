@@ -80,13 +80,13 @@ def _charts(
     first = targets[0] if targets else None
     charts = {
         "age": bar_svg(
-            f"{translate(lang, N_('By age band'))} (%)",
+            translate(lang, N_("By age band")) + " (%)",
             [AGE_BAND_LABELS[b] for b in AGE_BANDS],
             [_pct(stats["by_age_band"][b], total) for b in AGE_BANDS],
             lang=lang,
         ),
         "group": bar_svg(
-            f"{translate(lang, N_('By special-circumstance group'))} (%)",
+            translate(lang, N_("By special-circumstance group")) + " (%)",
             [groups[c] for c in stats["by_group"]],
             [_pct(v, total) for v in stats["by_group"].values()],
             lang=lang,
