@@ -112,7 +112,7 @@ def test_the_oversize_upload_has_the_file_size_message_and_a_count_its_own():
     assert i18n.field_errors([FieldError("file", "is larger than 10 MB", "too_large")], "vi") == {
         "file": "Tệp lớn hơn 10 MB."
     }
-    assert message_for("too_large", "vi", field="file") == "Tệp lớn hơn 10 MB."
+    assert message_for("too_large", "vi", "file") == "Tệp lớn hơn 10 MB."
     assert i18n.field_errors([FieldError("values.injuries.fall", "x", "too_large")], "vi") == {
         "values.injuries.fall": "Số quá lớn."
     }

@@ -69,7 +69,7 @@ def error_code(exc: DomainError) -> str:
     return "error"
 
 
-def message_for(code: str, lang: str, field: str | None = None, **values: object) -> str:
+def message_for(code: str, lang: str, field: str | None = None, /, **values: object) -> str:
     """The message of an error ``code`` in ``lang``: a refusal's code (no ``field``), or a field
     error's code (``field`` given: its own message for the code where it has one)."""
     if field is None and code in MESSAGES:

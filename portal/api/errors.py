@@ -44,7 +44,7 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> R
             detail={"path": request.url.path, "method": request.method, "reason": exc.message, **ctx},
             client=_client(request),
         )
-    values = {"n": exc.retry_after} if isinstance(exc, TooManyAttempts) else {}
+    values: dict[str, object] = {"n": exc.retry_after} if isinstance(exc, TooManyAttempts) else {}
     if isinstance(exc, ValidationFailed):
         values["fields"] = ", ".join(e.field for e in exc.errors)
     lang = caller_language(request.headers)

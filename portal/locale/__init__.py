@@ -63,7 +63,7 @@ def translate(lang: str, message: Msg | None, **values: object) -> str:
     if message is None:
         return ""
     catalogue = translations(lang)
-    text = catalogue.pgettext(*message) if isinstance(message, tuple) else catalogue.gettext(message)
+    text = str(catalogue.pgettext(*message) if isinstance(message, tuple) else catalogue.gettext(message))
     return text % values if values else text
 
 

@@ -66,7 +66,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
     )
-    env.install_gettext_callables(  # type: ignore[attr-defined] - added by the i18n extension
+    env.install_gettext_callables(  # type: ignore[attr-defined]  # the i18n extension's
         _gettext, _ngettext, newstyle=True, pgettext=_pgettext, npgettext=_npgettext
     )
     env.filters["date"] = _date

@@ -77,7 +77,7 @@ async def login_submit(request: Request[Any, Any, Any]) -> Response[Any]:
             translations(lang).ngettext(
                 "Too many failed logins. Try again in %(n)s second.",
                 "Too many failed logins. Try again in %(n)s seconds.",
-                result.retry_after,
+                result.retry_after or 0,
             )
             % {"n": result.retry_after}
             if locked
