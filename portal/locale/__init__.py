@@ -6,8 +6,10 @@ needs no build step and a stale compiled file cannot exist.
 
 Regenerate the template and merge it into the catalogues after changing a message::
 
-    pybabel extract -F babel.cfg -k N_ -k NP_:1c,2 -o portal/locale/messages.pot .
-    pybabel update -i portal/locale/messages.pot -d portal/locale -N
+    pybabel extract -F babel.cfg -k N_ -k NP_:1c,2 --no-wrap --sort-by-file -o portal/locale/messages.pot .
+    pybabel update -i portal/locale/messages.pot -d portal/locale -N --no-wrap
+
+then translate the new entries (tests/test_i18n_catalogue.py fails while one is empty or fuzzy).
 """
 
 from __future__ import annotations
