@@ -11,8 +11,8 @@ import pytest
 from babel.messages.pofile import read_po
 from jinja2 import DictLoader
 
-from portal.api.error_messages import CODE_OF_CLASS, CODE_OF_STATUS, MESSAGES, message_for
-from portal.errors import FieldError
+from infra.errors import FieldError
+from portal.boundary.messages import CODE_OF_CLASS, CODE_OF_STATUS, MESSAGES, message_for
 from portal.locale import LANGS, Msg, catalogue_path, language_of, translate
 from portal.web import i18n
 from portal.web.render import environment

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from portal.errors import FieldError
+from infra.errors import FieldError
 from portal.locale import translate
 from portal.web.i18n import field_errors, fmt_date, form_field, message, parse_date
 from portal.web.session import CONTENT_SECURITY_POLICY

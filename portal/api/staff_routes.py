@@ -10,10 +10,10 @@ from litestar import Request, delete, get, patch, post
 from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from portal.api.deps import CallerDep, DbDep, provide_anonymous_db
 from portal.api.pages import whole_list
 from portal.api.unit_routes import _unit
 from portal.auth.client_address import client_address
+from portal.boundary.deps import CallerDep, DbDep, provide_anonymous_db
 from portal.staff import hamlets, service, training
 from portal.staff.delivery import Delivery
 from portal.staff.schemas import (

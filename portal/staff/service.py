@@ -16,16 +16,15 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from authz.caller import Actor, Caller
 from authz.guards import authorize, authorize_action
 from infra.clock import utcnow
 from infra.db import savepoint
-from portal.audit.service import Actor
+from infra.errors import Conflict, FieldError, Forbidden, Unauthenticated, ValidationFailed, refused_as
 from portal.audit.service import record as audit
 from portal.auth import throttle
-from portal.auth.caller import Caller
 from portal.auth.models import AuthToken, User
 from portal.auth.passwords import hash_password
-from portal.errors import Conflict, FieldError, Forbidden, Unauthenticated, ValidationFailed, refused_as
 from portal.notifications.outbox import mask
 from portal.registry.text import clean_name, fold
 from portal.staff import codes
@@ -36,6 +35,7 @@ from portal.staff.access import (
     managed_statement,
     managed_user,
     require_action,
+    units_in,
 )
 from portal.staff.delivery import (
     Delivery,
@@ -50,7 +50,6 @@ from portal.staff.ranks import ROLES, outranks
 from portal.staff.schemas import StaffCreate
 from portal.staff.search import folded
 from tenancy.models import Unit
-from tenancy.scope import subtree_clause
 
 # A contact address is never one registered to another account (the manager's own included).
 CONTACT_TAKEN = {
@@ -404,7 +403,7 @@ def list_accounts(session: Session, caller: Caller, params: dict[str, Any]) -> P
         if root is None:
             raise ValidationFailed([FieldError("unit_id", f"no unit has id {params['unit_id']}", "unknown")])
         authorize(caller, RESOURCE, "list", root)
-        stmt = stmt.where(subtree_clause(Unit.path, root.path))
+        stmt = stmt.where(units_in(root))
     if role is not None:
         stmt = stmt.where(User.role == role)
     if params.get("active") is not None:

@@ -13,7 +13,7 @@ import re
 from datetime import date, datetime
 
 from infra.clock import VIETNAM
-from portal.errors import FieldError
+from infra.errors import FieldError
 from portal.locale import DEFAULT_LANG, LANGS, N_, NP_, Msg, day, moment, translate
 from portal.locale.field_errors import ERRORS, FIELD_ERRORS, error_message, form_field
 

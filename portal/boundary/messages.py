@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.errors import DomainError
+from infra.errors import DomainError
 from portal.locale import N_, Msg, language_of, translate
 from portal.locale.field_errors import ERRORS, FIELD_ERRORS, form_field
 
