@@ -7,6 +7,7 @@ renderer, which registers the shipped font under that name, draws it as real tex
 from __future__ import annotations
 
 import math
+from typing import Any
 from xml.sax.saxutils import escape
 
 from portal.locale import N_, NP_, number, translate
@@ -70,7 +71,7 @@ def _no_data(title: str, width: int, height: int, lang: str) -> str:
 def trend_svg(
     title: str,
     periods: list[str],
-    series: list[dict],
+    series: list[dict[str, Any]],
     y_label: str = "%",
     target: float | None = None,
     width: int = 640,
