@@ -109,6 +109,8 @@ def database() -> object:
 @pytest.fixture(scope="session")
 def client(database: object) -> TestClient:  # type: ignore[type-arg]
     with TestClient(app=create_app()) as c:
+        # The API answers in Vietnamese by default; the tests read its English sentences.
+        c.headers["Accept-Language"] = "en"
         yield c
 
 

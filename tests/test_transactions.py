@@ -104,6 +104,7 @@ def test_a_handler_that_raises_after_writing_keeps_nothing(probe_app, owner):
 
 def test_duplicate_national_id_is_a_field_error_on_the_api(app, tree, owner):
     with TestClient(app=app) as client:
+        client.headers["Accept-Language"] = "en"  # the service's own sentence (Vietnamese by default)
         headers = login(client, tree["users"]["collab"])
         national_id = f"0012180{uuid.uuid4().int % 100000:05d}"
         first = client.post(

@@ -9,6 +9,8 @@ from typing import Any
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
+from portal.boundary.messages import CODE_OF_STATUS, caller_language, localised
+
 log = logging.getLogger("portal")
 
 
@@ -41,16 +43,19 @@ def validation_handler(request: Request[Any, Any, Any], exc: ValidationException
                     "code": "malformed",
                 }
             )
+    body = {"status_code": 400, "detail": exc.detail, "errors": errors}
     return Response(
-        {"status_code": 400, "detail": exc.detail, "errors": errors},
+        localised(body, "malformed", caller_language(request.headers)),
         status_code=400,
         media_type=MediaType.JSON,
     )
 
 
 def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    body = {"status_code": exc.status_code, "detail": exc.detail}
+    code = CODE_OF_STATUS.get(exc.status_code, "error")
     return Response(
-        {"status_code": exc.status_code, "detail": exc.detail},
+        localised(body, code, caller_language(request.headers)),
         status_code=exc.status_code,
         headers=exc.headers or {},
         media_type=MediaType.JSON,
@@ -59,6 +64,9 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
+    body = {"status_code": 500, "detail": "internal error"}
     return Response(
-        {"status_code": 500, "detail": "internal error"}, status_code=500, media_type=MediaType.JSON
+        localised(body, "internal_error", caller_language(request.headers)),
+        status_code=500,
+        media_type=MediaType.JSON,
     )

@@ -10,6 +10,7 @@ from litestar import MediaType, Request, Response
 from infra.errors import DomainError, TooManyAttempts, ValidationFailed
 from portal.audit.service import ANONYMOUS, record
 from portal.auth.client_address import client_address
+from portal.boundary.messages import caller_language, error_code, localised
 
 
 def _client(request: Request[Any, Any, Any]) -> str | None:
@@ -39,4 +40,8 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> R
             detail={"path": request.url.path, "method": request.method, "reason": exc.message, **ctx},
             client=_client(request),
         )
+    values: dict[str, object] = {"n": exc.retry_after} if isinstance(exc, TooManyAttempts) else {}
+    if isinstance(exc, ValidationFailed):
+        values["fields"] = ", ".join(e.field for e in exc.errors)
+    body = localised(body, error_code(exc), caller_language(request.headers), **values)
     return Response(body, status_code=exc.status_code, headers=headers, media_type=MediaType.JSON)

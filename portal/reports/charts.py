@@ -7,15 +7,14 @@ renderer, which registers the shipped font under that name, draws it as real tex
 from __future__ import annotations
 
 import math
+from typing import Any
 from xml.sax.saxutils import escape
+
+from portal.locale import N_, NP_, number, translate
 
 FONT = "DejaVu Sans, sans-serif"
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
 TARGET_COLOUR = "#555555"
-WORDS = {
-    "vi": {"no_data": "Chưa có số liệu", "target": "Mục tiêu"},
-    "en": {"no_data": "No data yet", "target": "Target"},
-}
 CHAR_WIDTH = 0.6  # average glyph width as a share of the font size, to keep labels from overlapping
 
 
@@ -23,9 +22,9 @@ def _esc(text: object) -> str:
     return escape(str(text), {'"': "&quot;"})
 
 
-def _num(value: float) -> str:
-    """A value as Vietnamese readers write it: no trailing ".0", a decimal comma otherwise."""
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}".replace(".", ",")
+def _num(value: float, lang: str = "vi") -> str:
+    """A value as the reader writes it: no trailing ".0", one decimal (a comma in Vietnamese)."""
+    return number(value, lang, "0.#")
 
 
 def y_axis(values: list[float | None], target: float | None) -> tuple[float, float]:
@@ -56,8 +55,14 @@ def _text(x: float, y: float, text: str, anchor: str = "start", size: int = 11) 
     return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}">{_esc(text)}</text>'
 
 
+def _target(value: float, unit: str, lang: str) -> str:
+    """The target's legend: "Mục tiêu 90%" (the chart's word; a report's target is "Chỉ tiêu")."""
+    word = translate(lang, NP_("chart", "Target"))
+    return f"{word} {_num(value, lang)}{unit}"
+
+
 def _no_data(title: str, width: int, height: int, lang: str) -> str:
-    message = WORDS[lang]["no_data"]
+    message = translate(lang, N_("No data yet"))
     return "\n".join(
         [*_open(title, width, height), _text(width / 2, height / 2 + 8, message, "middle"), "</svg>"]
     )
@@ -66,7 +71,7 @@ def _no_data(title: str, width: int, height: int, lang: str) -> str:
 def trend_svg(
     title: str,
     periods: list[str],
-    series: list[dict],
+    series: list[dict[str, Any]],
     y_label: str = "%",
     target: float | None = None,
     width: int = 640,
@@ -84,7 +89,7 @@ def trend_svg(
         return _no_data(title, width, height, lang)
     legend = [(s["name"], PALETTE[i % len(PALETTE)], "") for i, s in enumerate(series)]
     if target is not None:
-        legend.append((f"{WORDS[lang]['target']} {_num(target)}{y_label}", TARGET_COLOUR, "6 4"))
+        legend.append((_target(target, y_label, lang), TARGET_COLOUR, "6 4"))
     left, right, top = 44, width - 16, 30
     height = max(height, top + 120 + 14 * len(legend))  # keep the plot readable under a long legend
     bottom = height - 24 - 14 * len(legend)
@@ -102,7 +107,7 @@ def trend_svg(
         value = k * step
         y = y_at(value)
         out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" stroke="#dddddd"/>')
-        out.append(_text(left - 4, y + 4, _num(value), "end", 10))
+        out.append(_text(left - 4, y + 4, _num(value, lang), "end", 10))
     label_width = max(len(p) for p in periods) * 10 * CHAR_WIDTH + 8
     step = max(1, math.ceil(label_width / ((right - left) / max(1, len(periods) - 1))))
     for i, period in enumerate(periods):
@@ -176,7 +181,7 @@ def bar_svg(
             f'<rect class="bar" x="{left:.1f}" y="{y + 3:.1f}" width="{bar:.1f}" '
             f'height="{row_height - 6}" fill="{PALETTE[0]}"/>'
         )
-        out.append(_text(left + bar + 4, y + row_height * 0.65, f"{_num(value)}{unit}"))
+        out.append(_text(left + bar + 4, y + row_height * 0.65, f"{_num(value, lang)}{unit}"))
     bottom = 30 + len(rows) * row_height
     out.append(f'<line x1="{left:.1f}" y1="28" x2="{left:.1f}" y2="{bottom}" stroke="#333333"/>')
     if target is not None:
@@ -185,6 +190,14 @@ def bar_svg(
             f'<line class="target" x1="{x:.1f}" y1="28" x2="{x:.1f}" y2="{bottom}" '
             f'stroke="{TARGET_COLOUR}" stroke-width="1.5" stroke-dasharray="6 4"/>'
         )
-        out.append(_text(x, bottom + 14, f"{WORDS[lang]['target']} {_num(target)}{unit}", "middle", 10))
+        out.append(
+            _text(
+                x,
+                bottom + 14,
+                _target(target, unit, lang),
+                "middle",
+                10,
+            )
+        )
     out.append("</svg>")
     return "\n".join(out)

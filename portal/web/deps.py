@@ -15,7 +15,7 @@ from litestar.params import Body
 from authz.caller import Caller
 from infra.db import new_session
 from portal.auth.service import caller_for_token
-from portal.web.i18n import DEFAULT_LANG, LANGS
+from portal.locale import DEFAULT_LANG, LANGS
 from portal.web.session import LANG_COOKIE, session_token
 from tenancy.scope import NO_SCOPE
 

@@ -12,6 +12,7 @@ from litestar.exceptions import HTTPException, NotFoundException, PermissionDeni
 from infra.errors import DomainError, FieldError, Forbidden, NotVisible, Unauthenticated, ValidationFailed
 from portal.boundary.answers import BodyTooLarge, InputRefused
 from portal.boundary.errors import domain_error_handler
+from portal.locale import translate
 from portal.web import i18n
 from portal.web.deps import NotLoggedIn, lang_of
 from portal.web.render import is_fragment, page, see_other
@@ -42,12 +43,12 @@ def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[
 
 def _label(error: FieldError, lang: str) -> str:
     name = i18n.form_field(error.field)
-    return i18n.word(name, lang) if name in i18n.WORDS else error.field
+    return i18n.message(name, lang) if name in i18n.MESSAGES else error.field
 
 
 def _message(error: FieldError, lang: str) -> str:
-    pair = i18n.ERROR_WORDS.get(f"input_{error.code}") or i18n.ERROR_WORDS.get(error.code)
-    return error.message if pair is None else pair[1 if lang == "en" else 0]
+    marked = i18n.ERRORS.get(f"input_{error.code}") or i18n.ERRORS.get(error.code)
+    return error.message if marked is None else translate(lang, marked)
 
 
 def _back(request: Request[Any, Any, Any]) -> str:

@@ -17,8 +17,7 @@ from infra.errors import FieldError, Forbidden, NotVisible, ValidationFailed
 from portal.audit.reader import audit_summary, child_access_log
 from portal.boundary.deps import CallerDep, DbDep
 from portal.web.deps import lang_of
-from portal.web.i18n import field_errors, fmt_date, parse_date, pick
-from portal.web.i18n_audit import ACTION_WORDS, OUTCOME_WORDS
+from portal.web.i18n import field_errors, fmt_date, label, parse_date
 from portal.web.render import page
 from tenancy.service import get_unit
 
@@ -41,8 +40,8 @@ def access_log_page(
             "username": e.username or "",
             "full_name": e.full_name or "",
             "role": e.role,
-            "action": pick(ACTION_WORDS, e.action, lang),
-            "outcome": pick(OUTCOME_WORDS, e.outcome, lang),
+            "action": label("action", e.action, lang),
+            "outcome": label("outcome", e.outcome, lang),
             "refused": e.outcome != "allowed",
         }
         for e in log.items

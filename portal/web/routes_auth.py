@@ -13,8 +13,8 @@ from infra.db import scoped_session
 from portal.audit.service import ANONYMOUS, record
 from portal.auth.client_address import client_address
 from portal.auth.service import LoginResult, attempt_login, revoke
+from portal.locale import LANGS, N_, translate, translations
 from portal.web.deps import lang_of, web_caller
-from portal.web.i18n import LANGS, word
 from portal.web.render import page, see_other
 from portal.web.session import expired_session_cookie, lang_cookie, session_cookie, session_token
 from tenancy.scope import NO_SCOPE
@@ -74,7 +74,16 @@ async def login_submit(request: Request[Any, Any, Any]) -> Response[Any]:
                 client=client,
             )
         )
-        message = word("locked", lang, n=result.retry_after) if locked else word("bad_login", lang)
+        message = (
+            translations(lang).ngettext(
+                "Too many failed logins. Try again in %(n)s second.",
+                "Too many failed logins. Try again in %(n)s seconds.",
+                result.retry_after or 0,
+            )
+            % {"n": result.retry_after}
+            if locked
+            else translate(lang, N_("Wrong username or password."))
+        )
         answer = page(
             request,
             "login.html",

@@ -25,7 +25,7 @@ from portal.registry.reference import ETHNICITIES, RELATIONSHIPS, SCHOOL_STATUSE
 from portal.registry.service import child_history, create_child, get_child, list_children, update_child
 from portal.web import forms
 from portal.web.deps import FormData, lang_of
-from portal.web.i18n import RELATIONSHIP_WORDS, SCHOOL_WORDS, age_on, field_errors, pick
+from portal.web.i18n import age_on, field_errors, label
 from portal.web.render import is_fragment, page, see_other
 from tenancy.models import Unit
 from tenancy.service import child_units, get_unit, unit_names
@@ -123,8 +123,8 @@ def _form_page(
         hamlets=hamlets,
         hamlet_options=[(str(h.id), h.name) for h in hamlets],
         ethnicity_options=[(e, e) for e in ETHNICITIES],
-        school_options=[(s, pick(SCHOOL_WORDS, s, lang)) for s in SCHOOL_STATUSES],
-        relationship_options=[(r, pick(RELATIONSHIP_WORDS, r, lang)) for r in RELATIONSHIPS],
+        school_options=[(s, label("school", s, lang)) for s in SCHOOL_STATUSES],
+        relationship_options=[(r, label("relationship", r, lang)) for r in RELATIONSHIPS],
         group_names=_group_names(lang),
         group_labels=dict(_group_names(lang)),
         hamlet_names=_hamlet_names(db, [child]) if child is not None else {},

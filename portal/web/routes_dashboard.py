@@ -21,6 +21,7 @@ from markupsafe import Markup
 from infra.clock import today
 from infra.errors import FieldError, Forbidden, ValidationFailed
 from portal.boundary.deps import CallerDep, DbDep
+from portal.locale import N_, translate
 from portal.registry.reference import SPECIAL_GROUPS
 from portal.reports.charts import bar_svg, trend_svg
 from portal.reports.dashboard import dashboard
@@ -33,7 +34,7 @@ from portal.stats.disclosure import last_complete_month
 from portal.stats.months import month_end
 from portal.stats.service import AGE_BANDS, layer_month, unit_stats
 from portal.web.deps import lang_of
-from portal.web.i18n import AGE_WORDS, field_errors, fmt_date, word
+from portal.web.i18n import AGE_BAND_LABELS, field_errors, fmt_date
 from portal.web.render import page
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -82,19 +83,19 @@ def _charts(
     first = targets[0] if targets else None
     charts = {
         "age": bar_svg(
-            f"{word('by_age', lang)} (%)",
-            [AGE_WORDS[b] for b in AGE_BANDS],
+            translate(lang, N_("By age band")) + " (%)",
+            [AGE_BAND_LABELS[b] for b in AGE_BANDS],
             [_pct(stats["by_age_band"][b], total) for b in AGE_BANDS],
             lang=lang,
         ),
         "group": bar_svg(
-            f"{word('by_group', lang)} (%)",
+            translate(lang, N_("By special-circumstance group")) + " (%)",
             [groups[c] for c in stats["by_group"]],
             [_pct(v, total) for v in stats["by_group"].values()],
             lang=lang,
         ),
         "trend": trend_svg(
-            word("trend", lang),
+            translate(lang, N_("Trend of the targets")),
             [p["period"] for p in trend],
             [{"name": names[c], "values": [p["rates"].get(c) for p in trend]} for c in names],
             lang=lang,
@@ -102,7 +103,7 @@ def _charts(
     }
     if first is not None and ranking:
         charts["ranking"] = bar_svg(
-            word("ranking", lang, t=names[first.code]),
+            translate(lang, N_("Sub-units ranked: %(t)s"), t=names[first.code]),
             [r["unit"]["name"] for r in ranking],
             [r["rates"].get(first.code) for r in ranking],
             target=float(first.default_pct),

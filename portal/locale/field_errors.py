@@ -1,0 +1,109 @@
+"""The messages of field error codes (``FieldError.code``), for the pages and the API alike.
+
+Services report ``FieldError(field, message, code)`` with an English sentence; readers see the
+catalogue's message for the code, or the field's own message where the code alone says too little.
+"""
+
+from __future__ import annotations
+
+import re
+
+from portal.locale import N_, NP_, Msg, translate
+
+ERRORS: dict[str, Msg] = {
+    "required": N_("Required."),
+    "malformed": N_("Not in the expected format."),
+    "bad_date": N_("Not a date: write it as dd/mm/yyyy."),
+    "future_date": N_("Must not be after today."),
+    "too_old": N_("16 or older: not a child under the Law on Children 2016."),
+    "duplicate": N_("Already registered to another child."),
+    "out_of_scope": N_("This hamlet is outside your area."),
+    "not_a_hamlet": N_("Not a hamlet."),
+    "unknown_code": N_("Not a known code."),
+    "invalid": N_("Not a valid value."),
+    "not_integer": N_("Must be a whole number."),
+    "negative": N_("Must not be negative."),
+    "too_large": N_("Too large."),
+    "exceeds": N_("More than the figure it may not exceed."),
+    "contradicts_registry": N_("Contradicts the register."),
+    "partition_mismatch": N_("The parts do not add up."),
+    "too_long": N_("Too long."),
+    "taken": N_("This username is taken."),
+    "level": N_("This role does not work at this level."),
+    "closed": N_("This unit is not in force."),
+    "unknown": N_("Not known."),
+    "name_taken": N_("The commune already has a hamlet of this name."),
+    "bad_moment": N_("Not a moment: write it as dd/mm/yyyy hh:mm."),
+    "future": N_("Must not be in the future."),
+    "too_early": N_("Before the case was received."),
+    "past": N_("This date has passed."),
+    "too_far": N_("More than a year ahead."),
+    "inactive": N_("The child's record is not active."),
+    "conflict": N_("An anonymous informant has no name or phone."),
+    "not_eligible": N_("This person cannot be the case worker."),
+    "unsupported_type": N_("Only JPEG, PNG, TIFF or PDF."),
+    "type_mismatch": N_("The file's content does not match its type."),
+    "empty": N_("The file is empty."),
+    "too_many": N_("Too many."),
+    "outside": N_("Outside the audited unit."),
+    "range": N_("The end is before the start."),
+    "range_start": N_("Must not be before 2000."),
+    "range_too_long": N_("The range is longer than a year."),
+    "month_end": N_("Must be the last day of a month (figures are monthly)."),
+    "month_start": N_("Must be the first day of a month (figures are monthly)."),
+    "month_not_ended": N_("This month has not ended: choose a past month."),
+    "period_not_ended": N_("This period has not ended: choose a past period."),
+    "before_window": N_("Before the months for which figures are kept."),
+    "input_control_character": N_(
+        "Contains a control character (line breaks only in notes, descriptions and addresses)."
+    ),
+    "input_bidi_control": N_("Contains a character that reverses the writing direction (U+202E...)."),
+    "input_out_of_range": N_("The value is out of the allowed range."),
+    "input_too_many": N_("Too many items."),
+    "input_malformed": N_("Not an accepted field name."),
+    "forbidden": N_("You may not do this."),
+    "too_short": N_("Too short: at least 10 characters."),
+    "contains_username": N_("Must not be or contain the username."),
+    "common": N_("Too common or too easy to guess: choose another."),
+    "out_of_unit": N_("This person does not work in this unit."),
+    "missing": N_("Missing."),
+    "duplicate_period": N_("Repeats an earlier period (same code and start)."),
+    "not_officer": N_("Not an active officer."),
+    "future_period": N_("This period has not started yet."),
+    "not_enterable": N_("Not entered by hand at this level."),
+    "computed": N_("Computed, not entered."),
+}
+
+FIELD_ERRORS: dict[tuple[str, str], Msg] = {
+    ("national_id", "invalid"): N_("Must be the 12-digit personal id number."),
+    ("full_name", "invalid"): N_("At most 120 characters."),
+    ("guardian_phone", "invalid"): N_("Not a phone number."),
+    ("ethnicity", "invalid"): N_("Not one of the 54 ethnic groups."),
+    ("group_since", "invalid"): N_("Before the child's date of birth."),
+    ("date_of_birth", "invalid"): N_("After the start of a recorded group."),
+    ("username", "invalid"): N_("3 to 64 characters: a-z, digits, '.', '_' or '-'."),
+    ("email", "required"): N_("Give the person's e-mail address: the one-time code is sent there."),
+    ("email", "invalid"): N_("Not an e-mail address."),
+    ("email", "taken"): N_("Already registered to another account."),
+    ("phone", "invalid"): N_("Not a phone number."),
+    ("phone", "taken"): NP_("phone", "Already registered to another account."),
+    ("file", "too_large"): N_("The file is larger than 10 MB."),
+}
+
+_INDEX = re.compile(r"\[\d+\]")
+
+
+def form_field(service_field: str) -> str:
+    """The form input a service field belongs to: ``guardians[0].phone`` -> ``guardian_phone``."""
+    base = _INDEX.sub("", service_field)
+    if base.startswith("guardians."):
+        return "guardian_" + base.split(".", 1)[1].replace("full_name", "name")
+    if base.startswith("groups."):
+        return "group_since" if base.endswith((".since", ".until")) else "group"
+    return base
+
+
+def error_message(field: str, code: str, lang: str) -> str:
+    """The message of a field error: the field's own for the code, else the code's, else "not valid"."""
+    marked = FIELD_ERRORS.get((field, code)) or ERRORS.get(code) or ERRORS["invalid"]
+    return translate(lang, marked)
