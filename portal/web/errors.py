@@ -21,13 +21,13 @@ log = logging.getLogger("portal.web")
 
 
 def _error_page(request: Request[Any, Any, Any], status_code: int, key: str) -> Response[Any]:
-    return page(request, "error.html", status_code=status_code, message_key=key)  # type: ignore[return-value]
+    return page(request, "error.html", status_code=status_code, message_key=key)
 
 
 def not_logged_in(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if is_fragment(request):
         return Response("", status_code=401)
-    return see_other("/login")  # type: ignore[return-value]
+    return see_other("/login")
 
 
 def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
