@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import msgspec
+from msgspec import UNSET
 from sqlalchemy import and_, delete, func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, aliased
@@ -24,6 +26,17 @@ from portal.plausible import period_day, period_year
 from portal.registry.text import clean_name
 from portal.staff.access import in_force, management_root
 from portal.staff.models import TrainingAttendance, TrainingCourse
+from portal.staff.responses import (
+    Attendee,
+    CommuneTrained,
+    HeldCourse,
+    TrainedTotal,
+    TrainingCounts,
+    UnitAttendance,
+    UnitAttendancePage,
+    UnitRef,
+)
+from portal.staff.schemas import AttendanceQuery, CourseFilter, CourseIn, CoursePatch, Period
 from tenancy.models import Unit
 from tenancy.scope import in_subtree, subtree_clause, subtree_end
 
@@ -34,20 +47,6 @@ MAX_PAGE_SIZE = 200
 
 def ancestor_ids(path: str | None) -> list[int]:
     return [int(x) for x in path.strip("/").split("/")] if path and path != "/" else []
-
-
-def course_json(course: TrainingCourse, unit: Unit, attendees: int | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "id": course.id,
-        "title": course.title,
-        "topic": course.topic,
-        "place": course.place,
-        "held_on": course.held_on.isoformat(),
-        "unit": unit.ref(),
-    }
-    if attendees is not None:
-        out["attendees"] = attendees
-    return out
 
 
 def _state(course: TrainingCourse) -> dict[str, Any]:
@@ -87,16 +86,16 @@ def _held_on(value: date, errors: list[FieldError]) -> date:
     return value
 
 
-def create_course(session: Session, caller: Caller, body: dict[str, Any]) -> tuple[TrainingCourse, Unit]:
+def create_course(session: Session, caller: Caller, body: CourseIn) -> tuple[TrainingCourse, Unit]:
     authorize_action(caller, RESOURCE, "create")
     errors: list[FieldError] = []
-    title = _text("title", body.get("title"), errors, required=True)
-    topic = _text("topic", body.get("topic"), errors)
-    place = _text("place", body.get("place"), errors)
-    held_on = _held_on(body["held_on"], errors)
-    unit = session.get(Unit, body["unit_id"])
+    title = _text("title", body.title, errors, required=True)
+    topic = _text("topic", body.topic, errors)
+    place = _text("place", body.place, errors)
+    held_on = _held_on(body.held_on, errors)
+    unit = session.get(Unit, body.unit_id)
     if unit is None:
-        errors.append(FieldError("unit_id", f"no unit has id {body['unit_id']}", "unknown"))
+        errors.append(FieldError("unit_id", f"no unit has id {body.unit_id}", "unknown"))
     if errors:
         raise ValidationFailed(errors)
     assert unit is not None and title is not None
@@ -157,18 +156,19 @@ def get_course(
 
 
 def update_course(
-    session: Session, caller: Caller, course_id: int, changes: dict[str, Any]
+    session: Session, caller: Caller, course_id: int, changes: CoursePatch
 ) -> tuple[TrainingCourse, Unit]:
     course, unit = get_course(session, caller, course_id, "update", lock=True)
     errors: list[FieldError] = []
     before = _state(course)
-    if "title" in changes:
-        course.title = _text("title", changes["title"], errors, required=True) or course.title
-    for field in ("topic", "place"):
-        if field in changes:
-            setattr(course, field, _text(field, changes[field], errors))
-    if "held_on" in changes:
-        course.held_on = _held_on(changes["held_on"], errors)
+    if changes.title is not UNSET:
+        course.title = _text("title", changes.title, errors, required=True) or course.title
+    if changes.topic is not UNSET:
+        course.topic = _text("topic", changes.topic, errors)
+    if changes.place is not UNSET:
+        course.place = _text("place", changes.place, errors)
+    if changes.held_on is not UNSET:
+        course.held_on = _held_on(changes.held_on, errors)
     if errors:
         raise ValidationFailed(errors)
     if course.held_on > today() and _attendee_count(session, course.id):
@@ -252,7 +252,7 @@ def remove_attendee(session: Session, caller: Caller, course_id: int, user_id: i
 
 
 def list_courses(
-    session: Session, caller: Caller, params: dict[str, Any]
+    session: Session, caller: Caller, params: CourseFilter
 ) -> list[tuple[TrainingCourse, Unit, int]]:
     """Courses the caller may see (``_visible_courses``), newest first, with the attendees they may see."""
     authorize_action(caller, RESOURCE, "read")
@@ -263,10 +263,10 @@ def list_courses(
         .scalar_subquery()
     )
     stmt = _visible_courses(caller).add_columns(seen)
-    if params.get("unit_id") is not None:
-        stmt = stmt.where(TrainingCourse.unit_id == params["unit_id"])
-    if params.get("year") is not None:
-        year = params["year"]
+    if params.unit_id is not None:
+        stmt = stmt.where(TrainingCourse.unit_id == params.unit_id)
+    if params.year is not None:
+        year = params.year
         if wrong := period_year("year", year):
             raise ValidationFailed(wrong)
         stmt = stmt.where(
@@ -276,7 +276,7 @@ def list_courses(
     return [(c, u, int(n)) for c, u, n in rows.tuples()]
 
 
-def attendees(session: Session, caller: Caller, course: TrainingCourse, unit: Unit) -> list[dict[str, Any]]:
+def attendees(session: Session, caller: Caller, course: TrainingCourse, unit: Unit) -> list[Attendee]:
     """Attendees of a course the caller may see: all of them for the course's unit and the levels above
     it (wherever they work now), else those working in the caller's subtree."""
     stmt = (
@@ -289,20 +289,7 @@ def attendees(session: Session, caller: Caller, course: TrainingCourse, unit: Un
     if not in_subtree(unit.path, management_root(caller)):
         stmt = stmt.where(subtree_clause(Unit.path, management_root(caller)))
     rows = session.execute(stmt).tuples()
-    return [_attendance_json(a, u, n) for a, u, n in rows]
-
-
-def _attendance_json(a: TrainingAttendance, user: User, unit: Unit | None) -> dict[str, Any]:
-    return {
-        "user_id": user.id,
-        "username": user.username,
-        "full_name": user.full_name,
-        "role": user.role,
-        "unit": unit.ref() if unit else None,
-        "role_then": a.role,
-        "unit_id_then": a.unit_id,
-        "recorded_at": a.recorded_at.isoformat() if a.recorded_at else None,
-    }
+    return [Attendee.of(a, u, n) for a, u, n in rows]
 
 
 def my_trainings(session: Session, caller: Caller) -> list[tuple[TrainingCourse, Unit]]:
@@ -317,8 +304,8 @@ def my_trainings(session: Session, caller: Caller) -> list[tuple[TrainingCourse,
     return [(c, u) for c, u in session.execute(stmt).tuples()]
 
 
-def _period(params: dict[str, Any]) -> tuple[date | None, date | None]:
-    since, until = params.get("since"), params.get("until")
+def _period(params: Period) -> tuple[date | None, date | None]:
+    since, until = params.since, params.until
     errors = period_day("since", since) + period_day("until", until)
     if since and until and until < since:
         errors.append(FieldError("until", "is before 'since'"))
@@ -335,13 +322,12 @@ def _held_between(since: date | None, until: date | None) -> Any:
 
 
 def attendance_in_unit(
-    session: Session, caller: Caller, unit: Unit, params: dict[str, Any]
-) -> dict[str, Any]:
+    session: Session, caller: Caller, unit: Unit, params: AttendanceQuery
+) -> UnitAttendancePage:
     """Every attendance of staff now working in ``unit``'s subtree (SQL-filtered), newest course first."""
     authorize(caller, RESOURCE, "attendance", unit)
     since, until = _period(params)
-    page = 1 if params.get("page") is None else params["page"]
-    size = 50 if params.get("page_size") is None else params["page_size"]
+    page, size = params.page, params.page_size
     if not 1 <= size <= MAX_PAGE_SIZE or page < 1:
         raise ValidationFailed(
             [FieldError("page_size", f"page >= 1 and page_size from 1 to {MAX_PAGE_SIZE}")]
@@ -362,18 +348,18 @@ def attendance_in_unit(
         .offset((page - 1) * size)
     ).tuples()
     items = [
-        {
-            **_attendance_json(a, u, n),
-            "course": {"id": c.id, "title": c.title, "held_on": c.held_on.isoformat(), "held_by": held_name},
-        }
+        UnitAttendance(
+            **msgspec.structs.asdict(Attendee.of(a, u, n)),
+            course=HeldCourse(id=c.id, title=c.title, held_on=c.held_on, held_by=held_name),
+        )
         for a, u, n, c, held_name in rows
     ]
-    return {"items": items, "total": total, "page": page, "page_size": size}
+    return UnitAttendancePage(items=items, total=total, page=page, page_size=size)
 
 
 def collaborators_trained(
     session: Session, root_path: str, since: date | None = None, until: date | None = None
-) -> list[dict[str, Any]]:
+) -> list[CommuneTrained]:
     """Per commune under ``root_path``: active collaborators in place and how many of them attended a
     training held in [since, until] (open ends: any time), whoever held it. Feeds the report indicator
     ``collaborators.trained``. Counts come from ``training_collaborator_counts`` (SECURITY DEFINER,
@@ -391,19 +377,19 @@ def collaborators_trained(
         select(Unit.id, Unit.code, Unit.name).where(Unit.id.in_(counts)).order_by(Unit.path)
     ).tuples()
     return [
-        {"id": cid, "code": code, "name": name, "in_place": counts[cid][0], "trained": counts[cid][1]}
+        CommuneTrained(id=cid, code=code, name=name, in_place=counts[cid][0], trained=counts[cid][1])
         for cid, code, name in communes
     ]
 
 
-def training_counts(session: Session, caller: Caller, unit: Unit, params: dict[str, Any]) -> dict[str, Any]:
+def training_counts(session: Session, caller: Caller, unit: Unit, params: Period) -> TrainingCounts:
     authorize(caller, RESOURCE, "attendance", unit)
     since, until = _period(params)
     items = collaborators_trained(session, unit.path, since, until)
-    return {
-        "unit": unit.ref(),
-        "since": since.isoformat() if since else None,
-        "until": until.isoformat() if until else None,
-        "items": items,
-        "total": {"in_place": sum(i["in_place"] for i in items), "trained": sum(i["trained"] for i in items)},
-    }
+    return TrainingCounts(
+        unit=UnitRef.of(unit),
+        since=since,
+        until=until,
+        items=items,
+        total=TrainedTotal(in_place=sum(i.in_place for i in items), trained=sum(i.trained for i in items)),
+    )

@@ -24,6 +24,7 @@ from portal.auth.caller import Caller
 from portal.cases import attachments, plans, service, workflow
 from portal.cases.view import case_json
 from portal.errors import Conflict, FieldError, ValidationFailed
+from portal.staff.schemas import StaffFilter
 from portal.staff.service import list_accounts
 from portal.web.case_words import case_names, form_errors, options, parse_moment
 from portal.web.deps import lang_of
@@ -52,7 +53,7 @@ def _case_page(
     view = case_json(db, caller, case)
     workers = []
     if "assign" in view["allowed_actions"]:
-        staff = list_accounts(db, caller, {"page": 1, "page_size": 100})
+        staff = list_accounts(db, caller, StaffFilter(page=1, page_size=100))
         workers = [(str(u.id), u.full_name) for u, _unit in staff.items]
     return page(
         request,
