@@ -21,8 +21,6 @@ from portal.staff.models import TrainingCourse
 from portal.staff.responses import (
     Account,
     AccountCreated,
-    Code,
-    CodeSent,
     Contact,
     Course,
     CourseDetail,
@@ -93,12 +91,7 @@ def list_staff(
 )
 def post_staff(data: JSONBody[StaffCreate], caller: CallerDep, db: DbDep) -> AccountCreated:
     created = service.create_account(db, caller, data)
-    shown, sent = created.delivery.shown, created.delivery.sent
-    return AccountCreated(
-        **msgspec.structs.asdict(Account.of(created.user, created.unit)),
-        setup_code=Code.of(shown) if shown is not None else None,
-        code_delivery=CodeSent.of(sent) if sent is not None else None,
-    )
+    return AccountCreated.of_new(created.user, created.unit, created.delivery)
 
 
 @get("/api/v1/staff/{user_id:int}", sync_to_thread=True, tags=STAFF)
@@ -144,14 +137,7 @@ def post_activate(user_id: FromPath[int], caller: CallerDep, db: DbDep) -> Accou
     ),
 )
 def post_password_reset(user_id: FromPath[int], caller: CallerDep, db: DbDep) -> ResetCode:
-    delivery = service.issue_reset_code(db, caller, user_id)
-    if delivery.shown is not None:
-        shown = Code.of(delivery.shown)
-        return ResetCode(
-            code=shown.code, purpose=shown.purpose, expires_at=shown.expires_at, code_delivery=None
-        )
-    assert delivery.sent is not None
-    return ResetCode(code=None, purpose="reset", code_delivery=CodeSent.of(delivery.sent))
+    return ResetCode.of(service.issue_reset_code(db, caller, user_id))
 
 
 @patch(
@@ -227,8 +213,7 @@ def post_close_hamlet(hamlet_id: FromPath[int], caller: CallerDep, db: DbDep) ->
 
 
 def _course_view(db: Session, caller: Caller, course: TrainingCourse, unit: Unit) -> CourseDetail:
-    people = training.attendees(db, caller, course, unit)
-    return CourseDetail(**msgspec.structs.asdict(Course.of(course, unit, len(people))), attendance=people)
+    return CourseDetail.of_course(course, unit, training.attendees(db, caller, course, unit))
 
 
 @post(

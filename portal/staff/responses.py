@@ -15,6 +15,7 @@ from msgspec import UNSET, UnsetType
 from portal.auth.models import User
 from portal.notifications.outbox import Queued, mask
 from portal.staff.codes import IssuedCode
+from portal.staff.delivery import Delivery
 from portal.staff.models import TrainingAttendance, TrainingCourse
 from tenancy.models import Unit
 
@@ -123,6 +124,14 @@ class AccountCreated(Account, kw_only=True):
     setup_code: Code | None
     code_delivery: CodeSent | None
 
+    @classmethod
+    def of_new(cls, user: User, unit: Unit | None, delivery: Delivery) -> AccountCreated:
+        return cls(
+            **msgspec.structs.asdict(Account.of(user, unit)),
+            setup_code=Code.of(delivery.shown) if delivery.shown is not None else None,
+            code_delivery=CodeSent.of(delivery.sent) if delivery.sent is not None else None,
+        )
+
 
 class ResetCode(msgspec.Struct, kw_only=True):
     """The reset code (``code``, ``expires_at``) or, when it was sent to the person, where it went
@@ -132,6 +141,16 @@ class ResetCode(msgspec.Struct, kw_only=True):
     purpose: str
     expires_at: Timestamp | UnsetType = UNSET
     code_delivery: CodeSent | None
+
+    @classmethod
+    def of(cls, delivery: Delivery) -> ResetCode:
+        if delivery.shown is not None:
+            shown = Code.of(delivery.shown)
+            return cls(
+                code=shown.code, purpose=shown.purpose, expires_at=shown.expires_at, code_delivery=None
+            )
+        assert delivery.sent is not None
+        return cls(code=None, purpose="reset", code_delivery=CodeSent.of(delivery.sent))
 
 
 class SessionsRevoked(msgspec.Struct):
@@ -239,6 +258,10 @@ class CourseDetail(Course, kw_only=True):
     added: list[int] | UnsetType = UNSET
     """The accounts this call recorded (only in the answer to recording attendees)."""
 
+    @classmethod
+    def of_course(cls, course: TrainingCourse, unit: Unit, attendance: list[Attendee]) -> CourseDetail:
+        return cls(**msgspec.structs.asdict(Course.of(course, unit, len(attendance))), attendance=attendance)
+
 
 class HeldCourse(msgspec.Struct):
     id: int
@@ -250,6 +273,20 @@ class HeldCourse(msgspec.Struct):
 
 class UnitAttendance(Attendee, kw_only=True):
     course: HeldCourse
+
+    @classmethod
+    def of_course(
+        cls,
+        attendance: TrainingAttendance,
+        user: User,
+        unit: Unit | None,
+        course: TrainingCourse,
+        held_by: str,
+    ) -> UnitAttendance:
+        return cls(
+            **msgspec.structs.asdict(Attendee.of(attendance, user, unit)),
+            course=HeldCourse(id=course.id, title=course.title, held_on=course.held_on, held_by=held_by),
+        )
 
 
 class UnitAttendancePage(msgspec.Struct):

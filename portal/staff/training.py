@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import msgspec
 from msgspec import UNSET
 from sqlalchemy import and_, delete, func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
@@ -29,7 +28,6 @@ from portal.staff.models import TrainingAttendance, TrainingCourse
 from portal.staff.responses import (
     Attendee,
     CommuneTrained,
-    HeldCourse,
     TrainedTotal,
     TrainingCounts,
     UnitAttendance,
@@ -347,13 +345,7 @@ def attendance_in_unit(
         .limit(size)
         .offset((page - 1) * size)
     ).tuples()
-    items = [
-        UnitAttendance(
-            **msgspec.structs.asdict(Attendee.of(a, u, n)),
-            course=HeldCourse(id=c.id, title=c.title, held_on=c.held_on, held_by=held_name),
-        )
-        for a, u, n, c, held_name in rows
-    ]
+    items = [UnitAttendance.of_course(a, u, n, c, held_name) for a, u, n, c, held_name in rows]
     return UnitAttendancePage(items=items, total=total, page=page, page_size=size)
 
 
