@@ -1,4 +1,4 @@
-# make venv | run | test | lint | bench
+# make venv | run | test | lint | bench | lock
 # The virtual environment is (re)installed whenever pyproject.toml changes (stamp file).
 
 PYTHON ?= python3.11
@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.install-stamp
 
-.PHONY: venv run test lint bench lock
+.PHONY: venv run test lint lint-ruff lint-format lint-types lint-layers bench lock
 
 venv: $(STAMP)
 
@@ -35,8 +35,17 @@ test: venv
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$rc
 
-lint: venv
-	$(PY) -m ruff check portal tenancy authz tasks infra tests scripts bench
+# The CI gates besides the tests (`make -k lint` runs them all and fails if any fails).
+SRC := portal tenancy authz tasks infra tests scripts bench
+lint: lint-ruff lint-format lint-types lint-layers
+lint-ruff: venv
+	$(PY) -m ruff check $(SRC)
+lint-format: venv
+	$(PY) -m ruff format --check $(SRC)
+lint-types: venv
+	$(VENV)/bin/mypy
+lint-layers: venv
+	$(VENV)/bin/lint-imports
 
 bench: venv
 	$(PY) bench/bench_registry.py

@@ -1,7 +1,7 @@
 """Every mapped class, imported once so that foreign keys resolve in any process (web, worker, scripts)."""
 
 from portal.audit.models import AuditEntry
-from portal.auth.models import AuthToken, LoginThrottle, User
+from portal.auth.models import AuthToken, LoginAddressThrottle, LoginThrottle, User
 from portal.cases.models import (
     Case,
     CaseAlert,
@@ -43,9 +43,13 @@ from portal.reports.models import (
     UnitTarget,
 )
 from portal.staff.models import PasswordCode, TrainingAttendance, TrainingCourse
+from portal.stats import tables as stats_tables
+from tenancy import tables as tenancy_tables
 from tenancy.models import Unit
 
 __all__ = [
+    "stats_tables",
+    "tenancy_tables",
     "AuditEntry",
     "Notification",
     "AuthToken",
@@ -79,6 +83,7 @@ __all__ = [
     "TeamMember",
     "Guardian",
     "Indicator",
+    "LoginAddressThrottle",
     "LoginThrottle",
     "PasswordCode",
     "ReferenceCode",

@@ -14,6 +14,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -44,6 +45,13 @@ class Unit(Base):
             unique=True,
             postgresql_where="code IS NOT NULL",
             postgresql_nulls_not_distinct=True,
+        ),
+        Index(
+            "uq_units_hamlet_name",
+            "parent_id",
+            text("lower(name)"),
+            unique=True,
+            postgresql_where=text("level = 'hamlet'"),
         ),
     )
 

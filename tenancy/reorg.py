@@ -52,6 +52,19 @@ class Plan:
     problems: list[str] = field(default_factory=list)
 
 
+def listing(session: Session) -> list[dict[str, Any]]:
+    """Every reorganisation (its decision and state), by effective date."""
+    return [
+        dict(r._mapping)
+        for r in session.execute(
+            text(
+                "SELECT id, code, name, legal_basis, effective_date, status, applied_at, applied_by, "
+                "reverted_at FROM reorganisations ORDER BY effective_date, id"
+            )
+        )
+    ]
+
+
 def _units(session: Session, where: str, **params: Any) -> list[dict[str, Any]]:
     sql = (
         f"SELECT id, parent_id, level, code, name, path, depth, valid_from, valid_to FROM units WHERE {where}"

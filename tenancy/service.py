@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Iterable
+
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from tenancy.models import Unit
+from tenancy.scope import Scope, subtree_clause
 
 
 def get_unit(session: Session, unit_id: int) -> Unit | None:
@@ -21,4 +24,30 @@ def unit_by_code(session: Session, level: str, code: str, era_from: object = Non
 def child_units(session: Session, parent_id: int) -> list[Unit]:
     return list(
         session.scalars(select(Unit).where(Unit.parent_id == parent_id).order_by(Unit.code, Unit.name))
+    )
+
+
+def unit_names(session: Session, unit_ids: Iterable[int]) -> dict[int, str]:
+    """Names of the given units, by id."""
+    ids = set(unit_ids)
+    if not ids:
+        return {}
+    return dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids))).tuples().all())
+
+
+def units_below(session: Session, unit: Unit, level: str | None = None, current: bool = False) -> list[Unit]:
+    """``unit`` and the units below it, in path order; only those at ``level`` when given, only those
+    not closed when ``current``."""
+    stmt = select(Unit).where(subtree_clause(Unit.path, unit.path))
+    if level is not None:
+        stmt = stmt.where(Unit.level == level)
+    if current:
+        stmt = stmt.where(Unit.valid_to.is_(None))
+    return list(session.scalars(stmt.order_by(Unit.path)))
+
+
+def visible_unit_ids(scope: Scope) -> Select[tuple[int]]:
+    """Ids of the units whose records or aggregates ``scope`` covers (SQL ``app_unit_visible``)."""
+    return select(Unit.id).where(
+        or_(subtree_clause(Unit.path, scope.records), subtree_clause(Unit.path, scope.aggregates))
     )

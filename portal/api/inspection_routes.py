@@ -8,14 +8,12 @@ from typing import Any
 
 from litestar import Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
-from sqlalchemy import select
 
 from authz.guards import authorize_action
 from portal.api.deps import CallerDep, DbDep
 from portal.api.pages import whole_list
 from portal.inspections import document, followup, service
 from portal.inspections.checks import CHECKLIST
-from portal.inspections.models import InspectionPlan
 from portal.inspections.view import plan_json
 
 TAGS = ["inspections"]
@@ -58,10 +56,7 @@ def post_plan(data: JSONBody[dict[str, Any]], caller: CallerDep, db: DbDep) -> d
     summary="Inspections the caller takes part in or is audited by",
 )
 def list_plans(caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    authorize_action(caller, "inspection", "read")
-    plans = db.scalars(
-        select(InspectionPlan).order_by(InspectionPlan.period_end.desc(), InspectionPlan.id.desc())
-    )
+    plans = service.list_plans(db, caller)
     return whole_list(
         [
             {

@@ -5,17 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import get
-from sqlalchemy import select
 
 from portal.api.deps import CallerDep, DbDep
-from portal.registry.models import ReferenceCode
-from portal.registry.reference import ETHNICITIES, RELATIONSHIPS, SCHOOL_STATUSES
+from portal.registry.reference import ETHNICITIES, RELATIONSHIPS, SCHOOL_STATUSES, stored_codes
 
 
 @get("/api/v1/reference", sync_to_thread=True, tags=["reference"], summary="Codes used in child records")
 def read_reference(caller: CallerDep, db: DbDep) -> dict[str, Any]:
     codes: dict[str, list[dict[str, Any]]] = {}
-    for ref in db.scalars(select(ReferenceCode).order_by(ReferenceCode.kind, ReferenceCode.sort)):
+    for ref in stored_codes(db):
         codes.setdefault(ref.kind, []).append(
             {
                 "code": ref.code,

@@ -11,7 +11,6 @@ from typing import Any
 import msgspec
 from litestar import get, post
 from litestar.params import FromPath, JSONBody
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from authz.guards import authorize_action
@@ -41,15 +40,7 @@ class AccessReviewPending(Conflict):
 def list_reorganisations(caller: CallerDep) -> dict[str, Any]:
     authorize_action(caller, "reorganisation", "read")
     with Session(admin_engine()) as session:
-        rows = [
-            dict(r._mapping)
-            for r in session.execute(
-                text(
-                    "SELECT id, code, name, legal_basis, effective_date, status, applied_at, applied_by, "
-                    "reverted_at FROM reorganisations ORDER BY effective_date, id"
-                )
-            )
-        ]
+        rows = reorg.listing(session)
     items = [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()} for r in rows]
     return whole_list(items)
 

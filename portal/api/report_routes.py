@@ -8,7 +8,6 @@ from typing import Any
 
 from litestar import Response, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
-from sqlalchemy import select
 
 from authz.guards import authorize_action
 from portal.api.deps import CallerDep, DbDep
@@ -17,7 +16,6 @@ from portal.reports import bulk, consolidation, documents, service, workflow
 from portal.reports.access import get_report
 from portal.reports.dashboard import dashboard, set_target
 from portal.reports.figures import load_catalog
-from portal.reports.models import ReportDefinition, Target
 from portal.reports.schemas import (
     ActionIn,
     ConsolidateIn,
@@ -46,7 +44,7 @@ def _view(db: Any, caller: Any, report_id: int) -> dict[str, Any]:
 def read_definitions(caller: CallerDep, db: DbDep) -> dict[str, Any]:
     authorize_action(caller, "report", "read")
     items = []
-    for definition in db.scalars(select(ReportDefinition).order_by(ReportDefinition.id)):
+    for definition in service.definitions(db):
         catalog = load_catalog(db, definition)
         items.append(
             {
@@ -81,7 +79,7 @@ def read_definitions(caller: CallerDep, db: DbDep) -> dict[str, Any]:
             "default_pct": float(t.default_pct),
             "legal_basis": t.legal_basis,
         }
-        for t in db.scalars(select(Target).order_by(Target.sort))
+        for t in service.targets(db)
     ]
     return {"items": items, "targets": targets}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Identity, Integer, String, Text, func
+from sqlalchemy import BigInteger, DateTime, Identity, Index, Integer, String, Text, func, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -15,7 +15,21 @@ from infra.db import Base
 class AuditEntry(Base):
     __tablename__ = "audit_log"
     # The application role may only INSERT: no RETURNING of the generated id.
-    __table_args__ = {"implicit_returning": False}
+    __table_args__ = (
+        Index(
+            "ix_audit_log_actor_unit_id_at",
+            "actor_unit_id",
+            "at",
+            postgresql_where=text("actor_unit_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_audit_log_child_ids",
+            "resource_ids",
+            postgresql_using="gin",
+            postgresql_where=text("resource = 'child'"),
+        ),
+        {"implicit_returning": False},
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)

@@ -71,7 +71,7 @@ def delay_seconds(failures: int, free: int) -> int:
     settings = get_settings()
     if failures < free:
         return 0
-    doubled = settings.login_cooldown_seconds * 2 ** min(failures - free, 32)
+    doubled: int = settings.login_cooldown_seconds * 2 ** min(failures - free, 32)
     return min(settings.login_max_delay_seconds, doubled)
 
 

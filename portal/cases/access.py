@@ -21,6 +21,7 @@ from portal.audit.service import record as audit
 from portal.auth.caller import Caller
 from portal.cases.models import Case, CaseEvent, CaseGrant
 from portal.errors import Conflict, Forbidden, NotVisible
+from tenancy.models import Unit
 from tenancy.scope import in_subtree, subtree_clause
 
 
@@ -30,6 +31,21 @@ def ward_root(caller: Caller) -> str | None:
     if caller.role != "ward_officer" or unit is None or unit.level != "commune":
         return None
     return unit.path if in_subtree(unit.path, caller.scope.records) else None
+
+
+def in_ward(caller: Caller, path: str) -> bool:
+    """Is ``path`` (a hamlet's, a case's) in the commune the caller works as its ward officer?"""
+    return in_subtree(path, ward_root(caller))
+
+
+def works_in(unit: Unit, case_path: str) -> bool:
+    """Does an account at ``unit`` work where the case is (its hamlet, or the commune above it)?"""
+    return in_subtree(case_path, unit.path)
+
+
+def cases_in(unit: Unit) -> ColumnElement[bool]:
+    """SQL: the case lies in ``unit`` or below it (narrows :func:`visible_clause` to one area)."""
+    return subtree_clause(Case.unit_path, unit.path)
 
 
 def visible_clause(caller: Caller) -> ColumnElement[bool]:
@@ -57,7 +73,7 @@ def get_case(
 
 
 def is_ward_officer_of(caller: Caller, case: Case) -> bool:
-    return in_subtree(case.unit_path, ward_root(caller))
+    return in_ward(caller, case.unit_path)
 
 
 def is_manager(caller: Caller, case: Case) -> bool:

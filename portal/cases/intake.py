@@ -11,23 +11,23 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from authz.guards import authorize_action
 from infra.clock import VIETNAM, utcnow
 from portal.auth.caller import Caller
-from portal.cases.access import log_event, ward_root
+from portal.cases.access import in_ward, log_event
 from portal.cases.checks import Check
 from portal.cases.deadlines import ASSESSMENT_WINDOW, open_deadline, plan_due
 from portal.cases.models import Case, CaseGrant, CaseInformant
 from portal.cases.people import worker_problem
 from portal.cases.schemas import InformantIn, IntakeIn
 from portal.errors import ValidationFailed
+from portal.registry.access import children_for, keeps_records
 from portal.registry.models import Child
 from portal.registry.service import create_child
 from tenancy.models import Unit
-from tenancy.scope import in_subtree, subtree_clause
 
 PHONE_CHARS = set("0123456789+ .-()")
 
@@ -56,11 +56,7 @@ def _child(
         check.fail("child_id", "give either child_id (a child of the registry) or new_child", "required")
         return None, None
     if data.child_id is not None:
-        child = session.scalars(
-            select(Child).where(
-                Child.id == data.child_id, subtree_clause(Child.unit_path, caller.scope.records)
-            )
-        ).one_or_none()
+        child = session.scalars(children_for(caller).where(Child.id == data.child_id)).one_or_none()
         if child is None:
             check.fail("child_id", "no child with this id in your area", "out_of_scope")
         elif child.status != "active":
@@ -68,7 +64,7 @@ def _child(
         return child, session.get(Unit, child.hamlet_id) if child else None
     assert data.new_child is not None
     hamlet = session.get(Unit, data.new_child.hamlet_id)
-    if hamlet is None or hamlet.level != "hamlet" or not in_subtree(hamlet.path, caller.scope.records):
+    if hamlet is None or hamlet.level != "hamlet" or not keeps_records(caller, hamlet):
         check.fail("new_child.hamlet_id", "is not a hamlet in your area", "out_of_scope")
         return None, None
     return None, hamlet
@@ -98,7 +94,7 @@ def record_intake(session: Session, caller: Caller, data: IntakeIn) -> Case:
     informant = _informant(check, data.informant)
     child, hamlet = _child(session, caller, data, check)
     if data.assigned_to is not None and hamlet is not None:
-        if not in_subtree(hamlet.path, ward_root(caller)):
+        if not in_ward(caller, hamlet.path):
             check.fail("assigned_to", "only the commune's ward officer assigns a case worker", "forbidden")
         else:
             problem = worker_problem(session, data.assigned_to, hamlet.path)
@@ -137,7 +133,7 @@ def record_intake(session: Session, caller: Caller, data: IntakeIn) -> Case:
     )
     session.add(case)
     session.flush()
-    if not in_subtree(hamlet.path, ward_root(caller)):
+    if not in_ward(caller, hamlet.path):
         session.add(
             CaseGrant(
                 id=uuid.uuid4(),

@@ -7,24 +7,41 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Integer, SmallInteger, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from infra.clock import utcnow
 from infra.db import Base
+from portal.stats.tables import stat_key_column
 
 
 def _id() -> Mapped[uuid.UUID]:
     return mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
 
 
-def _case_id() -> Mapped[uuid.UUID]:
-    return mapped_column(ForeignKey("cases.id"), index=True)
+def _case_id(index: bool = True) -> Mapped[uuid.UUID]:
+    """The owning case; ``index=False`` where a composite index leads with it (``__table_args__``)."""
+    return mapped_column(ForeignKey("cases.id"), index=index)
 
 
 def _now() -> Mapped[datetime]:
-    return mapped_column(DateTime(timezone=True), default=utcnow)
+    return mapped_column(DateTime(timezone=True), default=utcnow, server_default=func.now())
 
 
 def _when() -> Mapped[datetime | None]:
@@ -35,12 +52,13 @@ class Case(Base):
     """One report about one child (form 01) and its handling. ``unit_path`` is the hamlet's (RLS)."""
 
     __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_unit_path", "unit_path", "status"), stat_key_column())
 
     id: Mapped[uuid.UUID] = _id()
     reference: Mapped[str] = mapped_column(String(24), unique=True)
-    hamlet_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    hamlet_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     unit_path: Mapped[str] = mapped_column(Text(collation="C"))
-    child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("children.id"))
+    child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("children.id"), index=True)
     child_name: Mapped[str] = mapped_column(Text)
     child_date_of_birth: Mapped[date] = mapped_column(Date)
     child_sex: Mapped[str] = mapped_column(String(8))
@@ -52,7 +70,7 @@ class Case(Base):
     family_situation: Mapped[str | None] = mapped_column(Text)
     caregiver: Mapped[str | None] = mapped_column(Text)
     actions_taken: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="received")
+    status: Mapped[str] = mapped_column(String(16), default="received", server_default="received")
     risk_level: Mapped[str | None] = mapped_column(String(8))
     assessment: Mapped[str | None] = mapped_column(Text)
     assessed_at: Mapped[datetime | None] = _when()
@@ -60,7 +78,7 @@ class Case(Base):
     protection_measure: Mapped[str | None] = mapped_column(String(32))
     protection_note: Mapped[str | None] = mapped_column(Text)
     protected_at: Mapped[datetime | None] = _when()
-    assigned_to: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    assigned_to: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     assigned_at: Mapped[datetime | None] = _when()
     closure_reason: Mapped[str | None] = mapped_column(String(32))
     closure_note: Mapped[str | None] = mapped_column(Text)
@@ -69,9 +87,10 @@ class Case(Base):
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = _now()
     updated_at: Mapped[datetime] = _now()
-    version: Mapped[int] = mapped_column(Integer, default=1)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
-    __mapper_args__ = {"version_id_col": version}
+    # stat_key is not mapped: see portal.stats.tables.stat_key_column.
+    __mapper_args__ = {"version_id_col": version, "exclude_properties": ["stat_key"]}
 
 
 class CaseInformant(Base):
@@ -80,7 +99,7 @@ class CaseInformant(Base):
     __tablename__ = "case_informants"
 
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), primary_key=True)
-    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     full_name: Mapped[str | None] = mapped_column(Text)
     phone: Mapped[str | None] = mapped_column(String(20))
     relationship: Mapped[str | None] = mapped_column(Text)
@@ -89,9 +108,19 @@ class CaseInformant(Base):
 
 class CaseGrant(Base):
     __tablename__ = "case_grants"
+    __table_args__ = (
+        Index(
+            "uq_case_grants_active",
+            "case_id",
+            "user_id",
+            unique=True,
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+        Index("ix_case_grants_user_id", "user_id", postgresql_where=text("revoked_at IS NULL")),
+    )
 
     id: Mapped[uuid.UUID] = _id()
-    case_id: Mapped[uuid.UUID] = _case_id()
+    case_id: Mapped[uuid.UUID] = _case_id(index=False)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     reason: Mapped[str] = mapped_column(Text)
     granted_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -104,9 +133,10 @@ class CaseEvent(Base):
     """The case's history: who did what, when, and the status before and after."""
 
     __tablename__ = "case_events"
+    __table_args__ = (Index("ix_case_events_case_id", "case_id", "at"),)
 
     id: Mapped[uuid.UUID] = _id()
-    case_id: Mapped[uuid.UUID] = _case_id()
+    case_id: Mapped[uuid.UUID] = _case_id(index=False)
     at: Mapped[datetime] = _now()
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor_username: Mapped[str | None] = mapped_column(Text)
@@ -118,9 +148,10 @@ class CaseEvent(Base):
 
 class CaseNote(Base):
     __tablename__ = "case_notes"
+    __table_args__ = (Index("ix_case_notes_case_id", "case_id", "created_at"),)
 
     id: Mapped[uuid.UUID] = _id()
-    case_id: Mapped[uuid.UUID] = _case_id()
+    case_id: Mapped[uuid.UUID] = _case_id(index=False)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     author_username: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
@@ -131,11 +162,12 @@ class CasePlan(Base):
     """A support/intervention plan (form 04), approved by decision (form 05); a new one supersedes it."""
 
     __tablename__ = "case_plans"
+    __table_args__ = (UniqueConstraint("case_id", "number", name="uq_case_plans_case_number"),)
 
     id: Mapped[uuid.UUID] = _id()
-    case_id: Mapped[uuid.UUID] = _case_id()
+    case_id: Mapped[uuid.UUID] = _case_id(index=False)
     number: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    status: Mapped[str] = mapped_column(String(16), default="draft", server_default="draft")
     goals: Mapped[str] = mapped_column(Text)
     review_on: Mapped[date] = mapped_column(Date)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -150,15 +182,16 @@ class CasePlan(Base):
 
 class CasePlanAction(Base):
     __tablename__ = "case_plan_actions"
+    __table_args__ = (Index("ix_case_plan_actions_plan_id", "plan_id", "position"),)
 
     id: Mapped[uuid.UUID] = _id()
-    plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_plans.id"), index=True)
+    plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_plans.id"))
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"))
     position: Mapped[int] = mapped_column(Integer)
     description: Mapped[str] = mapped_column(Text)
     owner: Mapped[str] = mapped_column(Text)
     due_on: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16), default="planned")
+    status: Mapped[str] = mapped_column(String(16), default="planned", server_default="planned")
     result: Mapped[str | None] = mapped_column(Text)
     completed_at: Mapped[datetime | None] = _when()
 
@@ -192,10 +225,17 @@ class CaseAttachment(Base):
     uploaded_at: Mapped[datetime] = _now()
 
 
+_OPEN = "met_at IS NULL AND cancelled_at IS NULL"
+
+
 class CaseDeadline(Base):
     """A legal deadline of one step; open while neither met nor cancelled."""
 
     __tablename__ = "case_deadlines"
+    __table_args__ = (
+        Index("ix_case_deadlines_open", "due_at", postgresql_where=text(_OPEN)),
+        Index("uq_case_deadlines_open_step", "case_id", "step", unique=True, postgresql_where=text(_OPEN)),
+    )
 
     id: Mapped[uuid.UUID] = _id()
     case_id: Mapped[uuid.UUID] = _case_id()
@@ -220,9 +260,15 @@ class CaseAlert(Base):
     """An alert to one recipient about an overdue step (no personal data: reference, commune, step, dates)."""
 
     __tablename__ = "case_alerts"
+    __table_args__ = (
+        UniqueConstraint(
+            "deadline_id", "level", "recipient_id", name="uq_case_alerts_deadline_level_recipient"
+        ),
+        Index("ix_case_alerts_recipient_id", "recipient_id", "created_at"),
+    )
 
     id: Mapped[uuid.UUID] = _id()
-    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     deadline_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_deadlines.id"))
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"))
     reference: Mapped[str] = mapped_column(String(24))

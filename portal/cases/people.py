@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.auth.models import User
+from portal.cases.access import works_in
 from tenancy.models import Unit
-from tenancy.scope import in_subtree
 
 WORKER_ROLES = ("collaborator", "ward_officer")
 SUPERVISOR_ROLES = {
@@ -37,7 +37,7 @@ def worker_problem(session: Session, user_id: int, case_path: str) -> str | None
     user, unit = found
     if user.role not in WORKER_ROLES or unit is None or unit.level not in ("hamlet", "commune"):
         return "must be a collaborator or a ward officer"
-    if not in_subtree(case_path, unit.path):
+    if not works_in(unit, case_path):
         return "must be a collaborator of the case's hamlet or a ward officer of its commune"
     return None
 
@@ -52,7 +52,7 @@ def grantee_problem(session: Session, user_id: int, case_path: str) -> str | Non
     user, unit = found
     if user.role == "ward_officer" and unit is not None and unit.level == "commune":
         return None
-    if user.role == "collaborator" and unit is not None and in_subtree(case_path, unit.path):
+    if user.role == "collaborator" and unit is not None and works_in(unit, case_path):
         return None
     return "cases are shared only with collaborators of the case's hamlet and with ward officers"
 

@@ -14,12 +14,11 @@ from infra.clock import VIETNAM
 from portal.audit.service import record as audit
 from portal.auth.caller import Caller
 from portal.auth.models import User
-from portal.cases.access import visible_clause, ward_root
+from portal.cases.access import cases_in, in_ward, visible_clause
 from portal.cases.models import Case, CaseDeadline
 from portal.cases.reference import CASE_TYPES, CHANNELS, CLOSURE_REASONS, RISK_LEVELS, STATUSES
 from portal.errors import Forbidden
 from tenancy.models import Unit
-from tenancy.scope import in_subtree, subtree_clause
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADERS = (
@@ -47,7 +46,7 @@ def _names(items: tuple[tuple[str, str, str], ...]) -> dict[str, str]:
 
 def build_register(session: Session, caller: Caller, unit: Unit) -> tuple[bytes, str]:
     authorize(caller, "case", "export", unit)
-    if not in_subtree(unit.path, ward_root(caller)):
+    if not in_ward(caller, unit.path):
         raise Forbidden(
             "only the commune's ward officer exports its case register",
             resource="case",
@@ -67,7 +66,7 @@ def build_register(session: Session, caller: Caller, unit: Unit) -> tuple[bytes,
         select(Case, Unit.name, User.full_name, next_due)
         .join(Unit, Unit.id == Case.hamlet_id)
         .outerjoin(User, User.id == Case.assigned_to)
-        .where(visible_clause(caller), subtree_clause(Case.unit_path, unit.path))
+        .where(visible_clause(caller), cases_in(unit))
         .order_by(Case.received_at, Case.reference)
     ).tuples()
     names = {

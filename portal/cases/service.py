@@ -13,12 +13,11 @@ from sqlalchemy.orm import Session
 from authz.guards import authorize_action
 from portal.audit.service import record as audit
 from portal.auth.caller import Caller
-from portal.cases.access import get_case, require_ward_officer, visible_clause
+from portal.cases.access import cases_in, get_case, require_ward_officer, visible_clause
 from portal.cases.models import Case, CaseDeadline, CaseInformant
 from portal.cases.reference import CODES, STATUSES
 from portal.errors import FieldError, ValidationFailed
 from tenancy.models import Unit
-from tenancy.scope import subtree_clause
 
 MAX_PAGE_SIZE = 100
 
@@ -85,7 +84,7 @@ def list_cases(session: Session, caller: Caller, params: dict[str, Any]) -> Case
     )
     stmt = select(Case, next_due).where(visible_clause(caller))
     if unit is not None:
-        stmt = stmt.where(subtree_clause(Case.unit_path, unit.path))
+        stmt = stmt.where(cases_in(unit))
     if status == "open":
         stmt = stmt.where(Case.status != "closed")
     elif status is not None:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from authz.guards import authorize
 from portal.audit.aggregate import audit_aggregate
 from portal.auth.caller import Caller
-from portal.cases.access import ward_root
+from portal.cases.access import in_ward
 from portal.cases.reference import CASE_TYPES, STATUSES
 from portal.errors import FieldError, ValidationFailed
 from portal.plausible import period_day
@@ -28,14 +28,12 @@ from portal.stats.disclosure import (
     K,
     Shown,
     aggregate_months,
-    month_end,
-    month_start,
     period_key,
     publish_table,
 )
+from portal.stats.months import month_end, month_start
 from portal.stats.service import DISCLOSURE
 from tenancy.models import Unit
-from tenancy.scope import in_subtree
 
 CASE_DIMENSIONS = {"case_total": ("",), "case_status": tuple(s for s, *_ in STATUSES)}
 CASE_DIMENSIONS["case_type"] = tuple(t for t, *_ in CASE_TYPES)
@@ -71,7 +69,7 @@ def case_stats(
     session: Session, caller: Caller, unit: Unit, received_from: date | None, received_to: date | None
 ) -> dict[str, Any]:
     authorize(caller, "stats", "read", unit)
-    if in_subtree(unit.path, ward_root(caller)):
+    if in_ward(caller, unit.path):
         return _exact(session, caller, unit, received_from, received_to)
     return _published(session, caller, unit, received_from, received_to)
 

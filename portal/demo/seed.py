@@ -12,20 +12,19 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import exists, select, text
+from sqlalchemy import Table, exists, select, text
 from sqlalchemy.orm import Session
 
 from infra.clock import today as clock_today
 from portal.auth.models import User
 from portal.auth.passwords import hash_password
 from portal.demo.names import person, surname
-from portal.registry.models import Child
+from portal.registry.access import children_in
 from portal.registry.text import fold, sort_key
 from portal.registry.validation import sixteenth_birthday
 from tenancy.models import Unit
-from tenancy.scope import subtree_clause
 from tenancy.service import unit_by_code
 
 PROVINCE_CODE = "01"  # Thành phố Hà Nội
@@ -127,7 +126,7 @@ def ensure_hamlets(session: Session, communes: list[Unit], rng: random.Random) -
                 }
             )
     if rows:
-        session.execute(Unit.__table__.insert(), rows)
+        session.execute(cast(Table, Unit.__table__).insert(), rows)
     hamlets = list(
         session.scalars(
             select(Unit)
@@ -204,6 +203,7 @@ def generate_children(
 ) -> int:
     """Write ``count`` children (with guardians, group/risk/support periods, history) by COPY."""
     raw = session.connection().connection.driver_connection
+    assert raw is not None, "a live psycopg connection"
     ids: Counter[tuple[int, int]] = Counter()
     groups, group_w = list(GROUP_WEIGHTS), list(GROUP_WEIGHTS.values())
     risks, risk_w = list(RISK_WEIGHTS), list(RISK_WEIGHTS.values())
@@ -292,16 +292,16 @@ def generate_children(
                     )
                 history.append((cid, "import", hamlet.id, history_after))
         with cur.copy("COPY child_periods (child_id, kind, code, since, until) FROM STDIN") as cp:
-            for row in periods:
-                cp.write_row(row)
+            for period in periods:
+                cp.write_row(period)
         with cur.copy(
             "COPY guardians (child_id, full_name, relationship, phone, lives_with_child) FROM STDIN"
         ) as cp:
-            for row in guardians:
-                cp.write_row(row)
+            for guardian in guardians:
+                cp.write_row(guardian)
         with cur.copy("COPY child_history (child_id, action, hamlet_id, after) FROM STDIN") as cp:
-            for row in history:
-                cp.write_row(row)
+            for event in history:
+                cp.write_row(event)
     return count
 
 
@@ -321,7 +321,7 @@ def seed_demo(
     report.users_created = ensure_users(session, [h for h in hamlets if h.parent_id == ward.id])
     province = unit_by_code(session, "province", PROVINCE_CODE)
     assert province is not None
-    present = session.scalar(select(exists().where(subtree_clause(Child.unit_path, province.path))))
+    present = session.scalar(select(exists().where(children_in(province))))
     if not present and children > 0:
         report.children_created = generate_children(
             session, hamlets, {c.id: c for c in communes}, children, rng, today or clock_today()

@@ -9,9 +9,10 @@ from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from portal.registry.access import children_in
 from portal.registry.models import Child
 from tenancy.models import Unit
-from tenancy.scope import subtree_clause
+from tenancy.service import units_below
 
 HEADERS = [
     "STT",
@@ -32,7 +33,7 @@ SEX_VI = {"male": "Nam", "female": "Nữ"}
 def _rows(session: Session, unit: Unit) -> Iterable[Child]:
     stmt = (
         select(Child)
-        .where(subtree_clause(Child.unit_path, unit.path), Child.status == "active")
+        .where(children_in(unit), Child.status == "active")
         .options(selectinload(Child.periods), selectinload(Child.guardians))
         .order_by(Child.unit_path, Child.sort_name, Child.id)
         .execution_options(yield_per=500)
@@ -42,12 +43,7 @@ def _rows(session: Session, unit: Unit) -> Iterable[Child]:
 
 def build_child_register(session: Session, unit: Unit) -> tuple[bytes, int]:
     """Returns the workbook bytes and the number of children in it. RLS limits what is read."""
-    hamlets = {
-        u.id: u.name
-        for u in session.scalars(
-            select(Unit).where(subtree_clause(Unit.path, unit.path), Unit.level == "hamlet")
-        )
-    }
+    hamlets = {u.id: u.name for u in units_below(session, unit, level="hamlet")}
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Danh sách trẻ em")
     ws.append([f"Danh sách trẻ em — {unit.name}"])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from authz.guards import authorize, authorize_action
@@ -14,11 +13,11 @@ from infra.storage import ObjectMissing, StorageUnavailable, get_storage
 from portal.audit.service import record as audit
 from portal.auth.caller import Caller
 from portal.errors import Conflict, NotVisible
+from portal.exports.access import exports_for
 from portal.exports.models import Export
 from portal.stored_documents import StorageDown
 from tasks.dispatch import send_after_commit
 from tenancy.models import Unit
-from tenancy.scope import subtree_clause
 
 TASK = "tasks.exports.build_export"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -48,11 +47,7 @@ def get_export(
     session: Session, caller: Caller, export_id: uuid.UUID, action: str = "read"
 ) -> tuple[Export, Unit]:
     authorize_action(caller, "export", "read")
-    row = session.execute(
-        select(Export, Unit)
-        .join(Unit, Unit.id == Export.unit_id)
-        .where(Export.id == export_id, subtree_clause(Export.unit_path, caller.scope.records))
-    ).one_or_none()
+    row = session.execute(exports_for(caller).where(Export.id == export_id)).one_or_none()
     if row is None:
         raise NotVisible("export not found", resource="export", action=action, resource_ids=[str(export_id)])
     export, unit = row

@@ -14,12 +14,12 @@ from infra.clock import today, utcnow
 from portal.audit.service import record as audit
 from portal.auth.caller import Caller
 from portal.errors import Conflict, FieldError, Forbidden, NotVisible, ValidationFailed
+from portal.inspections.access import within
 from portal.inspections.checks import BY_CODE
 from portal.inspections.models import Finding, InspectionPlan, InspectionTarget, Recommendation, Response
 from portal.inspections.service import require_inspector
 from portal.plausible import last_day
 from tenancy.models import Unit
-from tenancy.scope import in_subtree
 
 
 def _text(body: dict[str, Any], field: str = "text") -> str:
@@ -80,7 +80,7 @@ def recommend(session: Session, caller: Caller, finding_id: int, body: dict[str,
     responsible = body.get("responsible_unit_id", target.unit_id)
     audited = session.get(Unit, target.unit_id)
     unit = session.get(Unit, responsible) if isinstance(responsible, int) else None
-    if unit is None or audited is None or not in_subtree(unit.path, audited.path):
+    if unit is None or audited is None or not within(unit, audited):
         errors.append(
             FieldError("responsible_unit_id", "must be the audited unit or a unit below it", "outside")
         )

@@ -14,9 +14,12 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Identity,
+    Index,
     Numeric,
     String,
     Text,
+    UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
@@ -37,7 +40,7 @@ class InspectionPlan(Base):
     visit_from: Mapped[date | None] = mapped_column(Date)
     visit_to: Mapped[date | None] = mapped_column(Date)
     legal_basis: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="planned")
+    status: Mapped[str] = mapped_column(String(16), default="planned", server_default="planned")
     salt: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), default=uuid.uuid4)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -48,11 +51,12 @@ class TeamMember(Base):
 
     plan_id: Mapped[int] = mapped_column(ForeignKey("inspection_plans.id"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
-    lead: Mapped[bool] = mapped_column(Boolean, default=False)
+    lead: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class InspectionTarget(Base):
     __tablename__ = "inspection_targets"
+    __table_args__ = (UniqueConstraint("plan_id", "unit_id", name="uq_inspection_targets_plan_unit"),)
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("inspection_plans.id"))
@@ -86,7 +90,7 @@ class RunTarget(Base):
 
     run_id: Mapped[int] = mapped_column(ForeignKey("inspection_runs.id"), primary_key=True)
     target_id: Mapped[int] = mapped_column(ForeignKey("inspection_targets.id"), primary_key=True)
-    status: Mapped[str] = mapped_column(String(16), default="queued")
+    status: Mapped[str] = mapped_column(String(16), default="queued", server_default="queued")
     error: Mapped[str | None] = mapped_column(Text)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -105,13 +109,14 @@ class Finding(Base):
 
 class Recommendation(Base):
     __tablename__ = "inspection_recommendations"
+    __table_args__ = (Index("ix_inspection_recommendations_unit", "responsible_unit_id", "status"),)
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     finding_id: Mapped[int] = mapped_column(ForeignKey("inspection_findings.id"))
     text: Mapped[str] = mapped_column(Text)
     responsible_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     deadline: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

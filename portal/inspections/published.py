@@ -22,8 +22,8 @@ from decimal import Decimal
 from typing import Any
 
 from portal.inspections.checks import ANONYMOUS_IDS, KEYSUMS
-from portal.stats.disclosure import BIG, Cell, Shown, month_start, period_key, publish, publish_table, rate
-from tenancy.scope import in_subtree
+from portal.stats.disclosure import BIG, Cell, Shown, period_key, publish, publish_table, rate
+from portal.stats.months import month_start
 
 # The counts of children or cases in each item's evidence; the first is the table's total when the
 # others are parts of it (a check about fewer than 5 children shows all its counts as "<5").
@@ -43,11 +43,6 @@ TABLES = {"data_completeness", "support_share"}
 COMPLETE = "complete"  # children - incomplete: the numerator of data completeness (not shown itself)
 
 Value = float | Shown | None
-
-
-def keeps_records(unit_path: str, records: str | None) -> bool:
-    """True when a reader whose records scope is ``records`` keeps the audited unit's records."""
-    return in_subtree(unit_path, records)
 
 
 def _published_counts(item: str, evidence: dict[str, Any], period: str) -> dict[str, Shown | None]:

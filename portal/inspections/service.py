@@ -22,12 +22,12 @@ from portal.audit.service import record as audit
 from portal.auth.caller import Caller
 from portal.auth.models import User
 from portal.errors import Conflict, FieldError, Forbidden, NotVisible, ValidationFailed
+from portal.inspections.access import plans_for, within
 from portal.inspections.models import InspectionPlan, InspectionRun, InspectionTarget, RunTarget, TeamMember
 from portal.plausible import period_day
 from portal.stats.disclosure import aggregate_months
 from tasks.dispatch import send_after_commit
 from tenancy.models import Unit
-from tenancy.scope import in_subtree
 
 TASK = "tasks.inspections.check_target"
 AUDITABLE = ("district", "commune")
@@ -93,11 +93,7 @@ def create_plan(session: Session, caller: Caller, body: dict[str, Any]) -> Inspe
             unit = found.get(uid)
             if unit is None:
                 errors.append(FieldError("unit_ids", f"no unit has id {uid}", "unknown"))
-            elif (
-                unit.level not in AUDITABLE
-                or unit.id == caller.unit.id
-                or not in_subtree(unit.path, caller.unit.path)
-            ):
+            elif unit.level not in AUDITABLE or unit.id == caller.unit.id or not within(unit, caller.unit):
                 errors.append(
                     FieldError(
                         "unit_ids",
@@ -170,16 +166,23 @@ def _team(session: Session, caller: Caller, names: Any, errors: list[FieldError]
             errors.append(FieldError("team", f"{user.username} is not an active officer", "not_officer"))
             continue
         unit = session.get(Unit, user.unit_id)
-        if unit is None or not in_subtree(unit.path, caller.unit.path):
+        if unit is None or not within(unit, caller.unit):
             errors.append(
                 FieldError("team", f"{user.username} is not staff of {caller.unit.name}", "outside")
             )
     return users
 
 
+def list_plans(session: Session, caller: Caller) -> list[InspectionPlan]:
+    """The plans the caller takes part in or is audited by, latest period first."""
+    authorize_action(caller, "inspection", "read")
+    stmt = plans_for(caller).order_by(InspectionPlan.period_end.desc(), InspectionPlan.id.desc())
+    return list(session.scalars(stmt))
+
+
 def get_plan(session: Session, caller: Caller, plan_id: int, action: str = "read") -> InspectionPlan:
     authorize_action(caller, "inspection", action)
-    plan = session.get(InspectionPlan, plan_id)
+    plan = session.scalars(plans_for(caller).where(InspectionPlan.id == plan_id)).one_or_none()
     if plan is None:
         raise NotVisible("inspection not found", resource="inspection", action=action, resource_ids=[plan_id])
     if action == "read":  # the plan is shown with its checks' evidence (counts, anonymous ids)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.auth.models import User
+from portal.inspections.access import keeps_records
 from portal.inspections.checks import ANONYMOUS_IDS, BY_CODE, CHECKLIST
 from portal.inspections.followup import recommendation_json
 from portal.inspections.models import (
@@ -20,7 +21,7 @@ from portal.inspections.models import (
     Recommendation,
     TeamMember,
 )
-from portal.inspections.published import check_period, keeps_records, shown_check
+from portal.inspections.published import check_period, shown_check
 from tenancy.models import Unit
 
 OUTCOME_VI = {"pass": "Đạt", "fail": "Chưa đạt", "na": "Không có số liệu"}

@@ -20,11 +20,14 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    text,
+    true,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from infra.db import Base
+from portal.stats.tables import stat_key_column
 
 
 class ReferenceCode(Base):
@@ -38,7 +41,7 @@ class ReferenceCode(Base):
     name_vi: Mapped[str] = mapped_column(Text)
     name_en: Mapped[str] = mapped_column(Text)
     legal_basis: Mapped[str | None] = mapped_column(Text)
-    sort: Mapped[int] = mapped_column(Integer, default=0)
+    sort: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
 
 class Child(Base):
@@ -49,6 +52,24 @@ class Child(Base):
         CheckConstraint("sex IN ('male','female')", name="sex"),
         CheckConstraint("status IN ('active','moved_away','deceased')", name="status"),
         Index("ix_children_scope_name", "unit_path", "sort_name", "id"),
+        Index(
+            "ix_children_scope_stats",
+            "unit_path",
+            postgresql_include=["status", "date_of_birth", "sex", "id"],
+        ),
+        Index(
+            "ix_children_search_trgm",
+            "search_name",
+            postgresql_using="gin",
+            postgresql_ops={"search_name": "gin_trgm_ops"},
+        ),
+        Index(
+            "uq_children_national_id",
+            "national_id",
+            unique=True,
+            postgresql_where=text("national_id IS NOT NULL"),
+        ),
+        stat_key_column(),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
@@ -61,13 +82,13 @@ class Child(Base):
     sex: Mapped[str] = mapped_column(String(8))
     ethnicity: Mapped[str] = mapped_column(Text)
     national_id: Mapped[str | None] = mapped_column(String(12))
-    birth_registered: Mapped[bool] = mapped_column(Boolean, default=True)
+    birth_registered: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     household_code: Mapped[str | None] = mapped_column(Text)
     address: Mapped[str | None] = mapped_column(Text)
     school_status: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
     notes: Mapped[str | None] = mapped_column(Text)
-    version: Mapped[int] = mapped_column(Integer, default=1)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
@@ -78,7 +99,7 @@ class Child(Base):
         lazy="raise", cascade="all, delete-orphan", order_by="ChildPeriod.id"
     )
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version, "exclude_properties": ["stat_key"]}
 
 
 class Guardian(Base):
@@ -89,7 +110,7 @@ class Guardian(Base):
     full_name: Mapped[str] = mapped_column(Text)
     relationship: Mapped[str] = mapped_column(String(32))
     phone: Mapped[str | None] = mapped_column(String(20))
-    lives_with_child: Mapped[bool] = mapped_column(Boolean, default=True)
+    lives_with_child: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class ChildPeriod(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -222,3 +223,8 @@ def load_reference(session: Session) -> int:
     )
     session.execute(stmt)
     return len(rows)
+
+
+def stored_codes(session: Session) -> list[ReferenceCode]:
+    """Every stored reference code, by kind and then in each kind's order."""
+    return list(session.scalars(select(ReferenceCode).order_by(ReferenceCode.kind, ReferenceCode.sort)))

@@ -20,6 +20,7 @@ from infra.db import savepoint
 from portal.audit.service import record as audit
 from portal.auth.caller import Caller
 from portal.errors import Conflict, FieldError, NotVisible, ValidationFailed, refused_as
+from portal.registry.access import children_for, children_in, keeps_records
 from portal.registry.models import Child, ChildHistory, ChildPeriod, Guardian, ReferenceCode
 from portal.registry.reference import PERIOD_KINDS
 from portal.registry.schemas import ChildCreate, ChildPatch
@@ -27,7 +28,6 @@ from portal.registry.serialize import LISTS, diff, snapshot
 from portal.registry.text import fold, sort_key
 from portal.registry.validation import Checker
 from tenancy.models import Unit
-from tenancy.scope import in_subtree, subtree_clause
 
 MAX_PAGE_SIZE = 100
 
@@ -46,8 +46,7 @@ def _checker(session: Session) -> Checker:
 
 def _visible(caller: Caller) -> Select[tuple[Child]]:
     """Base statement: children in the caller's record scope (none without one)."""
-    stmt = select(Child).options(selectinload(Child.guardians), selectinload(Child.periods))
-    return stmt.where(subtree_clause(Child.unit_path, caller.scope.records))
+    return children_for(caller).options(selectinload(Child.guardians), selectinload(Child.periods))
 
 
 def _hamlet(session: Session, caller: Caller, hamlet_id: int, check: Checker) -> Unit | None:
@@ -55,7 +54,7 @@ def _hamlet(session: Session, caller: Caller, hamlet_id: int, check: Checker) ->
     if unit is None or unit.level != "hamlet":
         check.fail("hamlet_id", f"{hamlet_id} is not a hamlet", "not_a_hamlet")
         return None
-    if not in_subtree(unit.path, caller.scope.records):
+    if not keeps_records(caller, unit):
         check.fail("hamlet_id", f"hamlet {hamlet_id} is outside your area", "out_of_scope")
         return None
     if unit.valid_to is not None and unit.valid_to <= today():
@@ -250,7 +249,7 @@ def list_children(
         errors.append(FieldError("group", f"unknown special-circumstance group {group!r}", "unknown_code"))
     if errors:
         raise ValidationFailed(errors)
-    stmt = _visible(caller).where(subtree_clause(Child.unit_path, unit.path))
+    stmt = _visible(caller).where(children_in(unit))
     if status != "all":
         stmt = stmt.where(Child.status == status)
     if q and q.strip():

@@ -1,9 +1,13 @@
-"""Who may act on a report: Casbin decides the action, the unit decides the place, and the
-workflow decides the person: a unit's own staff draft and submit, the level above approves."""
+"""Who reads and who may act on a report: Casbin decides the action, the unit decides the place, and
+the workflow decides the person: a unit's own staff draft and submit, the level above approves.
+
+Reports are read through :func:`reports_for` (the units the caller's records or aggregate scope
+covers; row-level security in migration 0006 checks the same, ``app_unit_visible``), and a reader
+sees a unit's figures exact only when they keep its records (:func:`keeps_records`)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from authz.guards import authorize
@@ -12,18 +16,34 @@ from portal.errors import Forbidden, NotVisible
 from portal.reports.models import Report, ReportDefinition
 from tenancy.models import Unit
 from tenancy.scope import in_subtree
+from tenancy.service import visible_unit_ids
 from tenancy.structure import parent_on
+
+
+def visible_clause(caller: Caller) -> ColumnElement[bool]:
+    """SQL: the report's unit is in the caller's records or aggregate scope."""
+    return Report.unit_id.in_(visible_unit_ids(caller.scope))
+
+
+def reports_for(caller: Caller) -> Select[tuple[Report]]:
+    """Base statement: the reports of the units the caller's scope covers."""
+    return select(Report).where(visible_clause(caller))
+
+
+def keeps_records(caller: Caller, unit: Unit) -> bool:
+    """Does the caller keep ``unit``'s records (and so read its figures exact, unsuppressed)?"""
+    return in_subtree(unit.path, caller.scope.records)
 
 
 def get_report(
     session: Session, caller: Caller, report_id: int, action: str = "read", lock: bool = False
 ) -> tuple[Report, ReportDefinition, Unit]:
-    """The report if the caller's scope covers its unit (row-level security filters the rest: 404)."""
+    """The report if the caller's scope covers its unit (404 otherwise; row-level security agrees)."""
     stmt = (
         select(Report, ReportDefinition, Unit)
         .join(ReportDefinition, ReportDefinition.id == Report.definition_id)
         .join(Unit, Unit.id == Report.unit_id)
-        .where(Report.id == report_id)
+        .where(Report.id == report_id, visible_clause(caller))
     )
     if lock:
         stmt = stmt.with_for_update(of=Report)
@@ -39,11 +59,7 @@ def is_owner(caller: Caller, unit: Unit) -> bool:
     """The unit's own staff; a ward officer also stands in for the hamlets of the commune."""
     if caller.unit is not None and caller.unit.id == unit.id:
         return True
-    return (
-        unit.level == "hamlet"
-        and caller.role == "ward_officer"
-        and in_subtree(unit.path, caller.scope.records)
-    )
+    return unit.level == "hamlet" and caller.role == "ward_officer" and keeps_records(caller, unit)
 
 
 def require_owner(caller: Caller, unit: Unit, action: str) -> None:

@@ -24,12 +24,12 @@ from portal.audit.service import record as audit
 from portal.auth.caller import Caller
 from portal.errors import FieldError, ValidationFailed
 from portal.reports import figures as fig
+from portal.reports.access import keeps_records
 from portal.reports.models import Figures, Report, Target, UnitTarget
 from portal.reports.periods import Period, containing, parse, previous
-from portal.reports.service import definition_by_code
+from portal.reports.service import definition_by_code, targets
 from portal.stats.disclosure import rate
 from tenancy.models import Unit
-from tenancy.scope import in_subtree
 from tenancy.structure import children_on
 
 KEY_INDICATORS = (
@@ -55,7 +55,7 @@ class Rates:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.targets = list(session.scalars(select(Target).order_by(Target.sort)))
+        self.targets = targets(session)
         self._plans: dict[int, dict[tuple[str, int], tuple[Decimal, str | None]]] = {}
 
     def _year(self, year: int) -> dict[tuple[str, int], tuple[Decimal, str | None]]:
@@ -169,7 +169,7 @@ class Reader:
         self, session: Session, caller: Caller, catalog: fig.Catalog, unit: Unit, periods: list[Period]
     ) -> None:
         self.catalog, self.unit = catalog, unit
-        self.exact = in_subtree(unit.path, caller.scope.records)
+        self.exact = keeps_records(caller, unit)
         self.layered = {} if self.exact else fig.layered(session, unit, periods)
 
     def shown(self, report: Report) -> dict[str, dict[str, int | str]] | None:
@@ -195,7 +195,7 @@ def dashboard(session: Session, caller: Caller, unit: Unit, params: dict[str, An
     count = 12 if params.get("periods") is None else params["periods"]
     if not isinstance(count, int) or not 1 <= count <= 36:
         raise ValidationFailed([FieldError("periods", "must be a whole number from 1 to 36")])
-    exact = in_subtree(unit.path, caller.scope.records)
+    exact = keeps_records(caller, unit)
     last = _last_period(session, definition, unit, params.get("period"), not exact)
     catalog = fig.load_catalog(session, definition)
     rates = Rates(session)

@@ -20,14 +20,14 @@ from portal.audit.service import record as audit
 from portal.auth.caller import Caller
 from portal.auth.models import User
 from portal.errors import Conflict, FieldError, Forbidden, NotVisible, ValidationFailed
-from portal.reports.access import get_report
+from portal.reports.access import get_report, keeps_records
 from portal.reports.models import ReportDocument
 from portal.reports.render_pdf import render_pdf
 from portal.reports.render_xlsx import render_xlsx
 from portal.reports.view import document_data
 from portal.stored_documents import build, fetch
 from tasks.dispatch import send_after_commit
-from tenancy.scope import Scope, in_subtree
+from tenancy.scope import Scope
 
 TASK = "tasks.reports.build_document"
 MEDIA = {
@@ -49,7 +49,7 @@ def request_document(
         report_id=report.id,
         format=fmt,
         report_version=report.version,
-        suppressed=not in_subtree(unit.path, caller.scope.records),
+        suppressed=not keeps_records(caller, unit),
         status="queued",
         attempts=0,
         requested_by=caller.user_id,
@@ -71,7 +71,7 @@ def get_document(
             "document not found", resource="report_document", action=action, resource_ids=[str(document_id)]
         )
     _report, _definition, unit = get_report(session, caller, doc.report_id, "export")
-    if not doc.suppressed and not in_subtree(unit.path, caller.scope.records):
+    if not doc.suppressed and not keeps_records(caller, unit):
         raise Forbidden(
             "this document holds exact small counts: only the unit's record keepers may open it",
             resource="report_document",

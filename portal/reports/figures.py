@@ -20,7 +20,8 @@ from portal.errors import FieldError
 from portal.reports.models import Figures, Indicator, ReportDefinition
 from portal.reports.periods import Period
 from portal.stats import layer
-from portal.stats.disclosure import HIDDEN, Shown, last_complete_month, month_start, publish_hashed, small
+from portal.stats.disclosure import HIDDEN, Shown, last_complete_month, publish_hashed, small
+from portal.stats.months import month_start
 from portal.stats.service import published_children, reference_codes
 from tenancy.models import Unit
 

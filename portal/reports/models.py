@@ -15,12 +15,17 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Identity,
+    Index,
     Integer,
     Numeric,
     SmallInteger,
     String,
     Text,
+    UniqueConstraint,
+    false,
     func,
+    text,
+    true,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
@@ -48,11 +53,15 @@ class Indicator(Base):
     source: Mapped[str] = mapped_column(String(16))
     entry_level: Mapped[str | None] = mapped_column(String(16))
     cells: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
-    partitions: Mapped[list[list[str]]] = mapped_column(JSONB, default=list)
-    rules: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
-    counts_children: Mapped[bool] = mapped_column(Boolean, default=True)
+    partitions: Mapped[list[list[str]]] = mapped_column(
+        JSONB, default=list, server_default=text("'[]'::jsonb")
+    )
+    rules: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, default=list, server_default=text("'[]'::jsonb")
+    )
+    counts_children: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     legal_basis: Mapped[str | None] = mapped_column(Text)
-    sort: Mapped[int] = mapped_column(Integer, default=0)
+    sort: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     def cell_keys(self) -> list[str]:
         return [c["key"] for c in self.cells]
@@ -83,7 +92,7 @@ class Target(Base):
     denominator: Mapped[str] = mapped_column(String(64))
     default_pct: Mapped[Decimal] = mapped_column(Numeric(5, 2))
     legal_basis: Mapped[str | None] = mapped_column(Text)
-    sort: Mapped[int] = mapped_column(Integer, default=0)
+    sort: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     months: Mapped[list[int] | None] = mapped_column(ARRAY(SmallInteger))  # None: every period
 
     def applies(self, start: date, end: date) -> bool:
@@ -118,6 +127,11 @@ class Report(Base):
     """
 
     __tablename__ = "reports"
+    __table_args__ = (
+        UniqueConstraint("definition_id", "unit_id", "period", name="uq_reports_definition_unit_period"),
+        Index("ix_reports_unit_id", "unit_id", "definition_id", "period_end"),
+        Index("ix_reports_definition_period", "definition_id", "period", "status"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("report_definitions.id"))
@@ -125,14 +139,16 @@ class Report(Base):
     period: Mapped[str] = mapped_column(String(8))
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16), default="draft")
-    figures: Mapped[Figures] = mapped_column(JSONB, default=dict)
-    entered: Mapped[Figures] = mapped_column(JSONB, default=dict)
-    missing_units: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="draft", server_default="draft")
+    figures: Mapped[Figures] = mapped_column(JSONB, default=dict, server_default=text("'{}'::jsonb"))
+    entered: Mapped[Figures] = mapped_column(JSONB, default=dict, server_default=text("'{}'::jsonb"))
+    missing_units: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, default=list, server_default=text("'[]'::jsonb")
+    )
     computed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     consolidated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     comment: Mapped[str | None] = mapped_column(Text)
-    version: Mapped[int] = mapped_column(Integer, default=1)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -144,6 +160,7 @@ class Report(Base):
 
 class ReportEvent(Base):
     __tablename__ = "report_events"
+    __table_args__ = (Index("ix_report_events_report_id", "report_id", "id"),)
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
@@ -158,14 +175,24 @@ class ReportEvent(Base):
 
 class ConsolidationRun(Base):
     __tablename__ = "consolidation_runs"
+    __table_args__ = (
+        Index("ix_consolidation_runs_report_id", "report_id", "id"),
+        # One queued or running consolidation per report.
+        Index(
+            "uq_consolidation_runs_active",
+            "report_id",
+            unique=True,
+            postgresql_where=text("status IN ('queued', 'running')"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
-    status: Mapped[str] = mapped_column(String(16), default="queued")
-    with_missing: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="queued", server_default="queued")
+    with_missing: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     total_units: Mapped[int | None] = mapped_column(Integer)
-    done_units: Mapped[int] = mapped_column(Integer, default=0)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    done_units: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     error: Mapped[str | None] = mapped_column(Text)
     requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -209,7 +236,7 @@ class ReportDocument(StoredDocument, Base):
     __tablename__ = "report_documents"
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
     format: Mapped[str] = mapped_column(String(8))
     report_version: Mapped[int] = mapped_column(Integer)
     suppressed: Mapped[bool] = mapped_column(Boolean)

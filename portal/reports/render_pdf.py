@@ -92,7 +92,7 @@ def _table(
                 row.cell(value, style=BOLD if col == 0 and index in bold_rows else None)
 
 
-def _header(pdf: FPDF, doc: dict) -> None:
+def _header(pdf: FPDF, doc: dict[str, Any]) -> None:
     pdf.set_font(FAMILY, "B", 14)
     pdf.multi_cell(0, 7, doc["title"], align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
@@ -114,7 +114,7 @@ def _header(pdf: FPDF, doc: dict) -> None:
         pdf.set_text_color(0)
 
 
-def _indicators(pdf: FPDF, doc: dict) -> None:
+def _indicators(pdf: FPDF, doc: dict[str, Any]) -> None:
     rows: list[list[str]] = []
     firsts: set[int] = set()
     for ind in doc["indicators"]:
@@ -129,7 +129,7 @@ def _indicators(pdf: FPDF, doc: dict) -> None:
     _table(pdf, headers, rows, (62, 38, 22, 58), ("LEFT", "LEFT", "RIGHT", "LEFT"), frozenset(firsts))
 
 
-def _targets(pdf: FPDF, doc: dict) -> None:
+def _targets(pdf: FPDF, doc: dict[str, Any]) -> None:
     targets = [
         [
             t["name"],
@@ -146,14 +146,14 @@ def _targets(pdf: FPDF, doc: dict) -> None:
     _table(pdf, headers, targets, (70, 20, 20, 20, 24, 26), aligns)
 
 
-def _trend_target(doc: dict) -> float | None:
+def _trend_target(doc: dict[str, Any]) -> float | None:
     """The target line to draw: the one target shared by every charted series, if there is one."""
     names = {s["name"] for s in doc["trend"]["series"]}
     targets = {t["target_pct"] for t in doc.get("targets") or [] if t["name"] in names}
     return targets.pop() if len(targets) == 1 else None
 
 
-def _draw_trend(pdf: FPDF, trend: dict, target: float | None) -> None:
+def _draw_trend(pdf: FPDF, trend: dict[str, Any], target: float | None) -> None:
     """The trend drawn with fpdf2 primitives: the fallback when the SVG chart cannot be embedded.
     Changes colours and line width: call it inside ``pdf.local_context()``."""
     periods, series = trend["periods"], trend["series"]
@@ -203,7 +203,7 @@ def _draw_trend(pdf: FPDF, trend: dict, target: float | None) -> None:
         pdf.multi_cell(0, 4.5, f"- - Mục tiêu {target:g}%", new_x="LMARGIN", new_y="NEXT")
 
 
-def _trend(pdf: FPDF, doc: dict) -> None:
+def _trend(pdf: FPDF, doc: dict[str, Any]) -> None:
     trend = doc["trend"]
     target = _trend_target(doc)
     title = f"Tỷ lệ các chỉ tiêu mục tiêu qua các kỳ, đến {doc['period_label']}"
@@ -236,7 +236,7 @@ heading = _heading
 table = _table
 
 
-def render_pdf(doc: dict) -> bytes:
+def render_pdf(doc: dict[str, Any]) -> bytes:
     """The report as an A4 portrait PDF: header block, figures, targets, the trend chart (when there are
     periods), units and history, with "Trang x/y" in every footer. All text is extractable.
     """

@@ -11,6 +11,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from portal.stats.disclosure import HIDDEN, K
@@ -41,7 +42,7 @@ def disclosure_note() -> str:
     )
 
 
-def missing_warning(doc: dict) -> str | None:
+def missing_warning(doc: dict[str, Any]) -> str | None:
     """The warning naming each missing unit and its status, or None when the consolidation is complete."""
     missing = doc.get("missing_units") or []
     if not missing:
@@ -55,14 +56,14 @@ def met_label(met: bool | None) -> str:
     return "—" if met is None else "Đạt" if met else "Chưa đạt"
 
 
-def unit_label(unit: dict) -> str:
+def unit_label(unit: dict[str, Any]) -> str:
     """The unit as "Phường Yên Sở (mã 00340) — Xã/Phường", leaving out a missing code or level."""
     code = f" (mã {unit['code']})" if unit.get("code") else ""
     level = f" — {unit['level_vi']}" if unit.get("level_vi") else ""
     return f"{unit['name']}{code}{level}"
 
 
-def header_lines(doc: dict) -> list[tuple[str, Any]]:
+def header_lines(doc: dict[str, Any]) -> list[tuple[str, Any]]:
     """The header block as (label, value) pairs, in order."""
     period = f"{doc['period_label']} (từ {doc['period_start']} đến {doc['period_end']})"
     return [
@@ -75,7 +76,7 @@ def header_lines(doc: dict) -> list[tuple[str, Any]]:
     ]
 
 
-def unit_rows(doc: dict) -> list[tuple[str, str, str, str]]:
+def unit_rows(doc: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     """Sub-units, then missing units not already among them: (name, code, status, counted in the totals)."""
     missing = {(u["name"], u.get("code")) for u in doc.get("missing_units") or []}
     listed, rows = set(), []
@@ -96,15 +97,15 @@ def _table(ws: Worksheet, headers: list[str], rows: list[list[Any]], widths: lis
     for col, width in enumerate(widths, start=1):
         head = ws.cell(row=start, column=col)
         head.font, head.fill, head.alignment = BOLD, HEADER_FILL, WRAP
-        ws.column_dimensions[head.column_letter].width = width
+        ws.column_dimensions[get_column_letter(col)].width = width
     for row in rows:
         ws.append(row)
         for cell in ws[ws.max_row]:
             cell.alignment = WRAP
-    ws.freeze_panes = ws.cell(row=start + 1, column=1)
+    ws.freeze_panes = f"A{start + 1}"
 
 
-def _report_sheet(ws: Worksheet, doc: dict) -> None:
+def _report_sheet(ws: Worksheet, doc: dict[str, Any]) -> None:
     ws.append([doc["title"]])
     ws["A1"].font = Font(bold=True, size=14)
     for label, value in header_lines(doc):
@@ -141,7 +142,7 @@ def _report_sheet(ws: Worksheet, doc: dict) -> None:
         ws.cell(row=row, column=3).alignment = Alignment(horizontal="right", vertical="top")
 
 
-def _targets_sheet(ws: Worksheet, doc: dict) -> None:
+def _targets_sheet(ws: Worksheet, doc: dict[str, Any]) -> None:
     rows = [
         [
             t["name"],
@@ -161,17 +162,17 @@ def _targets_sheet(ws: Worksheet, doc: dict) -> None:
                 cell.number_format = "0.0"
 
 
-def _units_sheet(ws: Worksheet, doc: dict) -> None:
+def _units_sheet(ws: Worksheet, doc: dict[str, Any]) -> None:
     rows = [list(r) for r in unit_rows(doc)] or [["Không có đơn vị trực thuộc", "", "", ""]]
     _table(ws, ["Đơn vị", "Mã", "Trạng thái", "Đưa vào tổng hợp"], rows, [36, 10, 20, 18])
 
 
-def _events_sheet(ws: Worksheet, doc: dict) -> None:
+def _events_sheet(ws: Worksheet, doc: dict[str, Any]) -> None:
     rows = [[e["at"], e["actor"], e["action_vi"], e.get("comment") or ""] for e in doc.get("events") or []]
     _table(ws, ["Thời điểm", "Người thực hiện", "Thao tác", "Ghi chú"], rows, [18, 20, 24, 48])
 
 
-def render_xlsx(doc: dict) -> bytes:
+def render_xlsx(doc: dict[str, Any]) -> bytes:
     """The report as a workbook with the sheets "Báo cáo" (header block and figures), "Chỉ tiêu mục tiêu",
     "Đơn vị" and "Lịch sử". Numeric figures are written as numbers, hidden ones ("<5") as text.
     """

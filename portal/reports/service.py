@@ -14,14 +14,24 @@ from portal.audit.service import record as audit
 from portal.auth.caller import Caller
 from portal.errors import Conflict, FieldError, ValidationFailed
 from portal.reports import figures as fig
-from portal.reports.access import get_report, require_owner
-from portal.reports.models import Figures, Report, ReportDefinition, ReportEvent
+from portal.reports.access import get_report, reports_for, require_owner
+from portal.reports.models import Figures, Report, ReportDefinition, ReportEvent, Target
 from portal.reports.periods import EXAMPLES, Period, parse
 from tenancy.models import Unit
 from tenancy.structure import hamlets_on, valid_on
 
 EDITABLE = ("draft", "returned")
 MAX_PAGE_SIZE = 200
+
+
+def definitions(session: Session) -> list[ReportDefinition]:
+    """Every report definition, in the order they were defined."""
+    return list(session.scalars(select(ReportDefinition).order_by(ReportDefinition.id)))
+
+
+def targets(session: Session) -> list[Target]:
+    """Every ratio target, in display order."""
+    return list(session.scalars(select(Target).order_by(Target.sort)))
 
 
 def definition_by_code(session: Session, code: Any) -> ReportDefinition:
@@ -186,7 +196,7 @@ def list_reports(session: Session, caller: Caller, params: dict[str, Any]) -> tu
         errors.append(FieldError("status", "must be draft, submitted, approved or returned"))
     if errors:
         raise ValidationFailed(errors)
-    stmt = select(Report)
+    stmt = reports_for(caller)
     if params.get("unit_id") is not None:
         stmt = stmt.where(Report.unit_id == params["unit_id"])
     if params.get("definition"):
@@ -198,3 +208,13 @@ def list_reports(session: Session, caller: Caller, params: dict[str, Any]) -> tu
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     ordered = stmt.order_by(Report.period_end.desc(), Report.unit_id, Report.id)
     return list(session.scalars(ordered.limit(size).offset((page - 1) * size))), total
+
+
+def month_reports(
+    session: Session, caller: Caller, definition: ReportDefinition, period: str, unit_ids: list[int]
+) -> dict[int, Report]:
+    """The caller's visible reports of ``definition`` for ``period`` among ``unit_ids``, by unit id."""
+    stmt = reports_for(caller).where(
+        Report.definition_id == definition.id, Report.period == period, Report.unit_id.in_(unit_ids)
+    )
+    return {r.unit_id: r for r in session.scalars(stmt)}

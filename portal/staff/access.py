@@ -3,20 +3,24 @@
 The rule, in one place: an account is managed by callers of a strictly higher rank whose unit's
 subtree holds the account's unit (an administrator manages every account). Lists and look-ups are
 filtered in SQL with the unit path range; nothing is loaded and then dropped in Python.
+
+Trainings follow the same area: a course is visible in the subtree of the unit holding it, to the
+units above it and wherever someone who attended it works now (:func:`visible_courses`).
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from authz.enforcer import allowed
 from infra.clock import today
 from portal.auth.caller import Caller
 from portal.auth.models import User
 from portal.errors import FieldError, Forbidden, NotVisible, ValidationFailed
+from portal.staff.models import TrainingAttendance, TrainingCourse
 from portal.staff.ranks import LEVEL_OF_ROLE, ROLES, outranks, roles_below
 from tenancy.models import Unit
 from tenancy.scope import in_subtree, subtree_clause
@@ -33,6 +37,50 @@ def in_force(unit: Unit, on: date | None = None) -> bool:
     day = on or today()
     return (unit.valid_from is None or unit.valid_from <= day) and (
         unit.valid_to is None or unit.valid_to > day
+    )
+
+
+def manages(caller: Caller, path: str | None) -> bool:
+    """Is ``path`` (a unit's; None: no unit) in the subtree the caller manages?"""
+    return in_subtree(path or "", management_root(caller))
+
+
+def works_under(path: str | None, unit: Unit) -> bool:
+    """Does someone working at ``path`` (None: no unit) work in ``unit`` or below it?"""
+    return in_subtree(path or "", unit.path)
+
+
+def managed_units(caller: Caller) -> ColumnElement[bool]:
+    """SQL on ``Unit``: the unit lies in the subtree the caller manages."""
+    return subtree_clause(Unit.path, management_root(caller))
+
+
+def units_in(root: Unit) -> ColumnElement[bool]:
+    """SQL on ``Unit``: the unit is ``root`` or below it (narrows a managed statement to one area)."""
+    return subtree_clause(Unit.path, root.path)
+
+
+def ancestor_ids(path: str | None) -> list[int]:
+    """Ids of the units on ``path`` (the unit itself and those above it)."""
+    return [int(x) for x in path.strip("/").split("/")] if path and path != "/" else []
+
+
+def visible_courses(caller: Caller) -> Select[tuple[TrainingCourse, Unit]]:
+    """Courses held in the caller's subtree or by one of the units above it, and courses attended by
+    someone now working in the caller's subtree (held by a unit a reorganisation took them away from)."""
+    root = management_root(caller)
+    place = aliased(Unit)
+    attended_here = (
+        select(TrainingAttendance.course_id)
+        .join(User, User.id == TrainingAttendance.user_id)
+        .join(place, place.id == User.unit_id)
+        .where(TrainingAttendance.course_id == TrainingCourse.id, subtree_clause(place.path, root))
+        .exists()
+    )
+    return (
+        select(TrainingCourse, Unit)
+        .join(Unit, Unit.id == TrainingCourse.unit_id)
+        .where(or_(subtree_clause(Unit.path, root), Unit.id.in_(ancestor_ids(root)), attended_here))
     )
 
 
@@ -99,7 +147,7 @@ def check_grant(caller: Caller, action: str, role: str, unit: Unit | None, **con
     }
     if not outranks(caller.role, role):
         raise Forbidden(f"you may not grant the role {role}: it is not below your own ({caller.role})", **ctx)
-    if unit is not None and not in_subtree(unit.path, management_root(caller)):
+    if unit is not None and not manages(caller, unit.path):
         raise Forbidden(f"unit {unit.id} ({unit.name}) is outside your area", **ctx)
     level = LEVEL_OF_ROLE[role]
     if level is None and unit is not None:

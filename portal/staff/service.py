@@ -36,6 +36,7 @@ from portal.staff.access import (
     managed_statement,
     managed_user,
     require_action,
+    units_in,
 )
 from portal.staff.delivery import (
     Delivery,
@@ -50,7 +51,6 @@ from portal.staff.ranks import ROLES, outranks
 from portal.staff.schemas import ContactIn, StaffCreate, StaffFilter, StaffPatch
 from portal.staff.search import folded
 from tenancy.models import Unit
-from tenancy.scope import subtree_clause
 
 # A contact address is never one registered to another account (the manager's own included).
 CONTACT_TAKEN = {
@@ -383,7 +383,7 @@ def list_accounts(session: Session, caller: Caller, params: StaffFilter) -> Page
         if root is None:
             raise ValidationFailed([FieldError("unit_id", f"no unit has id {params.unit_id}", "unknown")])
         authorize(caller, RESOURCE, "list", root)
-        stmt = stmt.where(subtree_clause(Unit.path, root.path))
+        stmt = stmt.where(units_in(root))
     if role is not None:
         stmt = stmt.where(User.role == role)
     if params.active is not None:

@@ -11,9 +11,9 @@ from datetime import date
 from typing import Any
 
 from msgspec import UNSET
-from sqlalchemy import and_, delete, func, or_, select, text
+from sqlalchemy import and_, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from authz.guards import authorize, authorize_action
 from infra.clock import today, utcnow
@@ -23,7 +23,14 @@ from portal.auth.models import User
 from portal.errors import Conflict, FieldError, NotVisible, ValidationFailed
 from portal.plausible import period_day, period_year
 from portal.registry.text import clean_name
-from portal.staff.access import in_force, management_root
+from portal.staff.access import (
+    in_force,
+    managed_units,
+    manages,
+    units_in,
+    visible_courses,
+    works_under,
+)
 from portal.staff.models import TrainingAttendance, TrainingCourse
 from portal.staff.responses import (
     Attendee,
@@ -36,15 +43,10 @@ from portal.staff.responses import (
 )
 from portal.staff.schemas import AttendanceQuery, CourseFilter, CourseIn, CoursePatch, Period
 from tenancy.models import Unit
-from tenancy.scope import in_subtree, subtree_clause, subtree_end
 
 RESOURCE = "training"
 HOLDING_LEVELS = ("district", "province")
 MAX_PAGE_SIZE = 200
-
-
-def ancestor_ids(path: str | None) -> list[int]:
-    return [int(x) for x in path.strip("/").split("/")] if path and path != "/" else []
 
 
 def _state(course: TrainingCourse) -> dict[str, Any]:
@@ -119,30 +121,11 @@ def create_course(session: Session, caller: Caller, body: CourseIn) -> tuple[Tra
     return course, unit
 
 
-def _visible_courses(caller: Caller) -> Any:
-    """Courses held in the caller's subtree or by one of the units above it, and courses attended by
-    someone now working in the caller's subtree (held by a unit a reorganisation took them away from)."""
-    root = management_root(caller)
-    place = aliased(Unit)
-    attended_here = (
-        select(TrainingAttendance.course_id)
-        .join(User, User.id == TrainingAttendance.user_id)
-        .join(place, place.id == User.unit_id)
-        .where(TrainingAttendance.course_id == TrainingCourse.id, subtree_clause(place.path, root))
-        .exists()
-    )
-    return (
-        select(TrainingCourse, Unit)
-        .join(Unit, Unit.id == TrainingCourse.unit_id)
-        .where(or_(subtree_clause(Unit.path, root), Unit.id.in_(ancestor_ids(root)), attended_here))
-    )
-
-
 def get_course(
     session: Session, caller: Caller, course_id: int, action: str = "read", lock: bool = False
 ) -> tuple[TrainingCourse, Unit]:
     authorize_action(caller, RESOURCE, action)
-    row = session.execute(_visible_courses(caller).where(TrainingCourse.id == course_id)).one_or_none()
+    row = session.execute(visible_courses(caller).where(TrainingCourse.id == course_id)).one_or_none()
     if row is None:
         raise NotVisible("training not found", resource=RESOURCE, action=action, resource_ids=[course_id])
     course, unit = row
@@ -200,9 +183,9 @@ def add_attendees(session: Session, caller: Caller, course_id: int, user_ids: li
     errors = []
     for i, uid in enumerate(user_ids):
         row = found.get(uid)
-        if row is None or not in_subtree(row[1] or "", management_root(caller)):
+        if row is None or not manages(caller, row[1]):
             errors.append(FieldError(f"user_ids[{i}]", f"no account {uid} in your area", "unknown"))
-        elif not in_subtree(row[1] or "", unit.path):
+        elif not works_under(row[1], unit):
             errors.append(
                 FieldError(
                     f"user_ids[{i}]", f"{row[0].username} does not work under {unit.name}", "out_of_unit"
@@ -252,7 +235,7 @@ def remove_attendee(session: Session, caller: Caller, course_id: int, user_id: i
 def list_courses(
     session: Session, caller: Caller, params: CourseFilter
 ) -> list[tuple[TrainingCourse, Unit, int]]:
-    """Courses the caller may see (``_visible_courses``), newest first, with the attendees they may see."""
+    """Courses the caller may see (``visible_courses``), newest first, with the attendees they may see."""
     authorize_action(caller, RESOURCE, "read")
     seen = (  # attendees the caller may see, counted per course through its primary key
         select(func.count())
@@ -260,7 +243,7 @@ def list_courses(
         .correlate(TrainingCourse)
         .scalar_subquery()
     )
-    stmt = _visible_courses(caller).add_columns(seen)
+    stmt = visible_courses(caller).add_columns(seen)
     if params.unit_id is not None:
         stmt = stmt.where(TrainingCourse.unit_id == params.unit_id)
     if params.year is not None:
@@ -284,8 +267,8 @@ def attendees(session: Session, caller: Caller, course: TrainingCourse, unit: Un
         .where(TrainingAttendance.course_id == course.id)
         .order_by(Unit.path, User.full_name)
     )
-    if not in_subtree(unit.path, management_root(caller)):
-        stmt = stmt.where(subtree_clause(Unit.path, management_root(caller)))
+    if not manages(caller, unit.path):
+        stmt = stmt.where(managed_units(caller))
     rows = session.execute(stmt).tuples()
     return [Attendee.of(a, u, n) for a, u, n in rows]
 
@@ -337,7 +320,7 @@ def attendance_in_unit(
         .join(Unit, Unit.id == User.unit_id)
         .join(TrainingCourse, TrainingCourse.id == TrainingAttendance.course_id)
         .join(held, held.c.id == TrainingCourse.unit_id)
-        .where(Unit.path >= unit.path, Unit.path < subtree_end(unit.path), _held_between(since, until))
+        .where(units_in(unit), _held_between(since, until))
     )
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.execute(

@@ -27,17 +27,17 @@ from portal.errors import FieldError, ValidationFailed
 from portal.plausible import period_day
 from portal.registry.models import ReferenceCode
 from portal.stats import layer
+from portal.stats.access import keeps_records
 from portal.stats.disclosure import (
     Cell,
     K,
     Shown,
     aggregate_month,
-    month_end,
     period_key,
     publish_table,
 )
+from portal.stats.months import month_end
 from tenancy.models import Unit
-from tenancy.scope import in_subtree
 
 AGE_BANDS = ("0-5", "6-9", "10-13", "14-15")
 SEXES = ("male", "female")
@@ -104,7 +104,7 @@ def unit_stats(
     authorize(caller, "stats", "read", unit)
     if structure not in STRUCTURES:
         raise ValidationFailed([FieldError("structure", "must be 'current' or 'historical'")])
-    if in_subtree(unit.path, caller.scope.records):
+    if keeps_records(caller, unit):
         return _exact(session, caller, unit, as_of, structure)
     return _published(session, caller, unit, as_of, structure)
 

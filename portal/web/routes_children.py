@@ -14,7 +14,6 @@ from typing import Annotated, Any
 from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from infra.clock import today
@@ -29,7 +28,7 @@ from portal.web.deps import FormData, lang_of
 from portal.web.i18n import RELATIONSHIP_WORDS, SCHOOL_WORDS, age_on, field_errors, pick
 from portal.web.render import is_fragment, page, see_other
 from tenancy.models import Unit
-from tenancy.service import child_units, get_unit
+from tenancy.service import child_units, get_unit, unit_names
 
 PAGE_SIZE = 20
 FLASH = {"added": "added", "saved": "saved"}
@@ -52,8 +51,7 @@ def _hamlets(db: Session, caller: Caller) -> list[Unit]:
 
 
 def _hamlet_names(db: Session, items: list[Child]) -> dict[int, str]:
-    ids = {c.hamlet_id for c in items}
-    return dict(db.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids))).tuples().all()) if ids else {}
+    return unit_names(db, {c.hamlet_id for c in items})
 
 
 def _group_names(lang: str) -> list[tuple[str, str]]:

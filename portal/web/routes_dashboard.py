@@ -17,7 +17,6 @@ from litestar import Request, get
 from litestar.params import FromQuery
 from litestar.response import Template
 from markupsafe import Markup
-from sqlalchemy import select
 
 from infra.clock import today
 from portal.api.deps import CallerDep, DbDep
@@ -26,13 +25,15 @@ from portal.registry.reference import SPECIAL_GROUPS
 from portal.reports.charts import bar_svg, trend_svg
 from portal.reports.dashboard import dashboard
 from portal.reports.models import Target
+from portal.reports.service import targets as report_targets
 from portal.stats import layer
-from portal.stats.disclosure import last_complete_month, month_end
+from portal.stats.access import keeps_records
+from portal.stats.disclosure import last_complete_month
+from portal.stats.months import month_end
 from portal.stats.service import AGE_BANDS, layer_month, unit_stats
 from portal.web.deps import lang_of
 from portal.web.i18n import AGE_WORDS, field_errors, fmt_date, word
 from portal.web.render import page
-from tenancy.scope import in_subtree
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 MONTHS_LISTED = 36
@@ -40,7 +41,8 @@ MONTHS_LISTED = 36
 
 def ended_months() -> list[date]:
     """The months an aggregate-only reader may pick (first days), newest first: ended and kept."""
-    first, month, out = layer.window_start(), last_complete_month(), []
+    first, month = layer.window_start(), last_complete_month()
+    out: list[date] = []
     while month >= first and len(out) < MONTHS_LISTED:
         out.append(month)
         month = (month - timedelta(days=1)).replace(day=1)
@@ -122,7 +124,7 @@ def dashboard_page(
     errors: dict[str, str] = {}
     months: list[date] = []
     chosen = None
-    if in_subtree(unit.path, caller.scope.records):
+    if keeps_records(caller, unit):
         stats = unit_stats(db, caller, unit)
         dash = dashboard(db, caller, unit, {})
     else:
@@ -130,7 +132,7 @@ def dashboard_page(
         months = ended_months()
         stats = unit_stats(db, caller, unit, month_end(chosen))
         dash = dashboard(db, caller, unit, {"period": f"{chosen:%Y-%m}"})
-    targets = list(db.scalars(select(Target).order_by(Target.sort)))
+    targets = report_targets(db)
     return page(
         request,
         "dashboard.html",

@@ -9,44 +9,35 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from authz.guards import authorize_action
 from portal.api.deps import CallerDep, DbDep
 from portal.auth.caller import Caller
 from portal.errors import Conflict, FieldError, ValidationFailed
 from portal.inspections import followup, service
 from portal.inspections.checks import CHECKLIST
-from portal.inspections.models import InspectionPlan
 from portal.inspections.view import plan_json
 from portal.web.case_words import form_errors
 from portal.web.deps import FormData, lang_of
 from portal.web.i18n import parse_date
 from portal.web.render import page, see_other
-from tenancy.models import Unit
-from tenancy.scope import subtree_clause
+from tenancy.service import get_unit, units_below
 
 FLASH = {"done": "saved", "answered": "rec_answered"}
 
 
 @get("/inspections", sync_to_thread=True, include_in_schema=False)
 def inspections_page(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep) -> Template:
-    authorize_action(caller, "inspection", "read")
-    plans = db.scalars(
-        select(InspectionPlan).order_by(InspectionPlan.period_end.desc(), InspectionPlan.id.desc())
-    ).all()
+    plans = service.list_plans(db, caller)
     return page(request, "inspections.html", plans=plans)
 
 
 def _units_below(db: Session, unit_id: int) -> list[tuple[str, str]]:
     """The audited unit and the units below it (where a recommendation may be addressed)."""
-    unit = db.get(Unit, unit_id)
+    unit = get_unit(db, unit_id)
     if unit is None:
         return []
-    rows = db.scalars(
-        select(Unit).where(subtree_clause(Unit.path, unit.path), Unit.valid_to.is_(None)).order_by(Unit.path)
-    ).all()
+    rows = units_below(db, unit, current=True)
     return [(str(u.id), u.name) for u in rows][:200]
 
 

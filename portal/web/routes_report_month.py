@@ -11,13 +11,11 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from sqlalchemy import select
 
 from infra.clock import today
 from portal.api.deps import CallerDep, DbDep
 from portal.errors import Forbidden, ValidationFailed
 from portal.reports import bulk, documents, service
-from portal.reports.models import Report
 from portal.reports.periods import containing, parse
 from portal.web.deps import FormData, lang_of
 from portal.web.i18n import field_errors
@@ -52,14 +50,7 @@ def _month(
     definition = service.definition_by_code(db, MONTHLY)
     hamlets = [h for h in child_units(db, unit.id) if h.level == "hamlet"] if unit.level == "commune" else []
     ids = [unit.id] + [h.id for h in hamlets]
-    found = {
-        r.unit_id: r
-        for r in db.scalars(
-            select(Report).where(
-                Report.definition_id == definition.id, Report.period == period, Report.unit_id.in_(ids)
-            )
-        )
-    }
+    found = service.month_reports(db, caller, definition, period, ids)
     return page(
         request,
         "report_month.html",

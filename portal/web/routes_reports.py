@@ -15,7 +15,6 @@ from typing import Annotated, Any
 from litestar import Request, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.api.deps import CallerDep, DbDep
@@ -25,12 +24,11 @@ from portal.reports import service, workflow
 from portal.reports.access import get_report
 from portal.reports.documents import documents_of
 from portal.reports.figures import load_catalog
-from portal.reports.models import ReportDefinition
 from portal.reports.view import report_json
 from portal.web.deps import FormData, lang_of
 from portal.web.i18n import field_errors
 from portal.web.render import page, see_other
-from tenancy.models import Unit
+from tenancy.service import unit_names
 
 PAGE_SIZE = 20
 FLASH = {k: f"report_{k}" for k in ("entered", "submit", "approve", "return", "reopen", "refresh", "created")}
@@ -117,8 +115,8 @@ def reports_page(
     page_no = max(1, page_no)
     items, total = service.list_reports(db, caller, {"page": page_no, "page_size": PAGE_SIZE})
     unit_ids = {r.unit_id for r in items}
-    units = dict(db.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).tuples().all())
-    definitions = {d.id: d for d in db.scalars(select(ReportDefinition))}
+    units = unit_names(db, unit_ids)
+    definitions = {d.id: d for d in service.definitions(db)}
     return page(
         request,
         "reports.html",

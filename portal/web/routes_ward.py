@@ -9,7 +9,7 @@ from litestar.response import Template
 
 from portal.api.deps import CallerDep, DbDep
 from portal.errors import Forbidden
-from portal.reports.models import ReportDefinition
+from portal.reports.service import definitions as report_definitions
 from portal.reports.service import list_reports
 from portal.staff.schemas import StaffFilter
 from portal.staff.service import list_accounts
@@ -31,7 +31,7 @@ def ward_home(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep) -> 
     ]
     staff = list_accounts(db, caller, StaffFilter(page=1, page_size=100))
     reports, _total = list_reports(db, caller, {"unit_id": unit.id, "page": 1, "page_size": 6})
-    definitions = {d.id: d for d in db.query(ReportDefinition).all()} if reports else {}
+    definitions = {d.id: d for d in report_definitions(db)} if reports else {}
     return page(
         request,
         "ward.html",

@@ -1,0 +1,17 @@
+"""How a caller reads statistics of a unit: exact and live, or published through the disclosure policy.
+
+The unit's record keepers (the unit lies in their records scope) read exact counts; everyone else
+whose aggregate scope covers it reads month ends through :mod:`portal.stats.disclosure`. Casbin and
+the aggregate scope decide beforehand whether they read the unit at all (``authorize``).
+"""
+
+from __future__ import annotations
+
+from portal.auth.caller import Caller
+from tenancy.models import Unit
+from tenancy.scope import in_subtree
+
+
+def keeps_records(caller: Caller, unit: Unit) -> bool:
+    """Does the caller keep ``unit``'s records (and so read its statistics exact)?"""
+    return in_subtree(unit.path, caller.scope.records)
