@@ -5,9 +5,9 @@ The exception handler writes every refusal to the audit log.
 
 from __future__ import annotations
 
+from authz.caller import Caller
 from authz.enforcer import allowed
-from portal.auth.caller import Caller
-from portal.errors import Forbidden
+from infra.errors import Forbidden
 from tenancy.models import Unit
 from tenancy.scope import in_subtree
 

@@ -430,8 +430,8 @@ def explain_children_page(app_url: str, caller_spec: tuple[str, dict[str, Any]])
     from sqlalchemy import event, text
 
     import portal.models  # noqa: F401
+    from authz.caller import Caller
     from infra.db import app_engine, new_session
-    from portal.auth.caller import Caller
     from portal.registry.service import list_children
     from tenancy.models import Unit
     from tenancy.resolve import scope_for

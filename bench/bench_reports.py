@@ -62,7 +62,7 @@ def parse_args() -> argparse.Namespace:
 
 
 def caller_at(unit: Any, role: str) -> Any:
-    from portal.auth.caller import Caller
+    from authz.caller import Caller
     from tenancy.resolve import scope_for
 
     return Caller(None, f"bench-{role}", "Bench", role, unit, scope_for(role, unit.path))  # type: ignore[arg-type]

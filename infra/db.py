@@ -12,14 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from infra.settings import get_settings
-from tenancy.scope import Scope
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -32,6 +31,19 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class RowScope(Protocol):
+    """What row-level security reads: subtree roots for personal data and for aggregates.
+
+    ``tenancy.scope.Scope`` is the one implementation; infra only needs these two paths.
+    """
+
+    @property
+    def records(self) -> str | None: ...
+
+    @property
+    def aggregates(self) -> str | None: ...
 
 
 SCOPE_KEY = "portal_scope"
@@ -59,7 +71,7 @@ def _session_factory() -> sessionmaker[Session]:
     return sessionmaker(bind=app_engine(), expire_on_commit=False, autoflush=True)
 
 
-def new_session(scope: Scope | None, user_id: int | None = None) -> Session:
+def new_session(scope: RowScope | None, user_id: int | None = None) -> Session:
     """A session of the application role whose every transaction carries ``scope`` (and ``user_id``)."""
     session = _session_factory()()
     session.info[SCOPE_KEY] = scope
@@ -82,7 +94,7 @@ def savepoint(session: Session) -> Iterator[None]:
 
 
 @contextmanager
-def scoped_session(scope: Scope | None) -> Iterator[Session]:
+def scoped_session(scope: RowScope | None) -> Iterator[Session]:
     """Unit of work for code outside a request (tasks, scripts): commit on success, else roll back."""
     session = new_session(scope)
     try:
@@ -99,7 +111,7 @@ def scoped_session(scope: Scope | None) -> Iterator[Session]:
 def _set_transaction_scope(session: Session, _transaction: Any, connection: Connection) -> None:
     if SCOPE_KEY not in session.info:
         return  # owner/admin sessions opened explicitly without a scope marker
-    scope: Scope | None = session.info[SCOPE_KEY]
+    scope: RowScope | None = session.info[SCOPE_KEY]
     user_id = session.info.get(USER_KEY)
     connection.execute(
         text(

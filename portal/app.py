@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 import portal.models  # noqa: F401 - every mapper configured before the first request
 from infra.db import app_engine
+from infra.errors import DomainError
 from infra.logs import install_log_filter
 from portal.api import (
     audit_routes,
@@ -26,15 +27,10 @@ from portal.api import (
     staff_routes,
     unit_routes,
 )
-from portal.api.deps import close_unfinished, finish_unit_of_work, provide_caller, provide_db
-from portal.api.errors import (
-    domain_error_handler,
-    http_error_handler,
-    internal_error_handler,
-    validation_handler,
-)
+from portal.api.errors import http_error_handler, internal_error_handler, validation_handler
 from portal.boundary import install as input_boundary
-from portal.errors import DomainError
+from portal.boundary.deps import close_unfinished, finish_unit_of_work, provide_caller, provide_db
+from portal.boundary.errors import domain_error_handler
 from portal.web import ROUTES as WEB_ROUTES
 from portal.web import TEMPLATE_CONFIG as WEB_TEMPLATES
 

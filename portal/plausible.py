@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from infra.clock import today
-from portal.errors import FieldError
+from infra.errors import FieldError
 
 EARLIEST_BIRTH = date(1900, 1, 1)
 EARLIEST_RECORD = date(2000, 1, 1)

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from infra.clock import utcnow
 from infra.db import scoped_session
+from infra.errors import Conflict, DomainError
 from infra.storage import ObjectMissing, StorageUnavailable, get_storage
-from portal.errors import Conflict, DomainError
 from tenancy.scope import Scope
 
 

@@ -17,9 +17,9 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import select  # noqa: E402
 
 import portal.models  # noqa: E402, F401
+from authz.caller import Caller  # noqa: E402
 from infra.clock import today  # noqa: E402
 from infra.db import scoped_session  # noqa: E402
-from portal.auth.caller import Caller  # noqa: E402
 from portal.auth.models import User  # noqa: E402
 from portal.reports import bulk, consolidation, service, workflow  # noqa: E402
 from portal.reports.catalog import zero_cells  # noqa: E402

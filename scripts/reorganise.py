@@ -24,8 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from authz.caller import Actor  # noqa: E402
 from infra.db import admin_engine  # noqa: E402
-from portal.audit.service import Actor, record  # noqa: E402
+from portal.audit.service import record  # noqa: E402
 from tenancy import reform, reorg  # noqa: E402
 
 CLI = Actor(None, "cli:reorganise", "admin")

@@ -9,6 +9,7 @@ redelivered run writes nothing twice (unique keys per deadline, level and recipi
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from celery import Task
 from sqlalchemy.exc import OperationalError
@@ -28,7 +29,7 @@ WATCH_EVERY_SECONDS = 300.0
     reject_on_worker_lost=True,
     max_retries=MAX_RETRIES,
 )
-def watch_deadlines(self: Task, now: str | None = None) -> dict[str, int]:
+def watch_deadlines(self: Task[Any, Any], now: str | None = None) -> dict[str, int]:
     at = datetime.fromisoformat(now) if now else utcnow()
     if at.tzinfo is None:
         raise ValueError(f"now must carry a time zone: {now!r}")

@@ -1,21 +1,18 @@
-"""The Celery application. Workers: ``celery -A tasks.celery_app:app worker``."""
+"""The Celery application (infra.broker's object) with its task modules and beat schedule.
+
+Workers: ``celery -A tasks.celery_app:app worker``.
+"""
 
 from __future__ import annotations
 
-from celery import Celery
-
 import portal.models  # noqa: F401 - every mapper, so foreign keys resolve in the worker
+from infra.broker import celery_app
 from infra.logs import install_log_filter
-from infra.settings import get_settings
 
 install_log_filter()  # database errors in task logs carry no values
 
-_settings = get_settings()
-
-app = Celery(
-    "portal",
-    broker=_settings.broker_url,
-    backend=_settings.result_backend,
+app = celery_app()
+app.conf.update(
     include=[
         "tasks.exports",
         "tasks.reports",
@@ -23,20 +20,7 @@ app = Celery(
         "tasks.inspections",
         "tasks.notifications",
         "tasks.stats",
-    ],
-)
-app.conf.update(
-    task_acks_late=True,  # a task whose worker dies is delivered again
-    task_reject_on_worker_lost=True,
-    worker_prefetch_multiplier=1,
-    task_serializer="json",
-    accept_content=["json"],
-    result_expires=3600,
-    broker_connection_retry_on_startup=True,
-    broker_transport_options={"visibility_timeout": 3600},
-    task_always_eager=_settings.celery_eager,
-    task_default_queue=_settings.celery_queue,
-    timezone="Asia/Ho_Chi_Minh",
+    ]
 )
 # The case deadline watch (tasks/cases.py); `expires` drops runs queued while no worker was up.
 app.conf.beat_schedule = {

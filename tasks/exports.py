@@ -1,7 +1,8 @@
 """Export tasks: thin wrappers around portal.exports, idempotent and retried.
 
-The task carries ids and the requesting caller's record scope (never ORM objects); it opens its
-own sessions under that scope, so row-level security applies to the worker as to the request.
+The task carries ids and the requester's user id (never ORM objects or a scope): the worker resolves
+the requester's scope again (tasks.requester) and opens its sessions under it, so row-level security
+applies to the worker as to the request, and a deactivated account's export ends failed, unbuilt.
 The object key is fixed per export: a retry, or a redelivery after a worker died, rewrites the
 same object and changes nothing else.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from typing import Any
 
 from celery import Task
 from sqlalchemy.exc import OperationalError
@@ -21,8 +23,8 @@ from portal.exports.models import Export
 from portal.exports.register import build_child_register
 from portal.exports.service import XLSX
 from tasks.celery_app import app
+from tasks.requester import OUTSIDE, refuse, requester
 from tenancy.models import Unit
-from tenancy.scope import Scope
 
 MAX_RETRIES = 5
 
@@ -34,13 +36,18 @@ MAX_RETRIES = 5
     reject_on_worker_lost=True,
     max_retries=MAX_RETRIES,
 )
-def build_export(self: Task, export_id: str, records_scope: str | None) -> str:
-    scope = Scope(records=records_scope, aggregates=None)
+def build_export(self: Task[Any, Any], export_id: str, user_id: int) -> str:
     eid = uuid.UUID(export_id)
+    caller = requester(user_id, "export", "create")
+    if isinstance(caller, str):
+        refuse(Export, Export.id == eid, caller)
+        return "refused"
+    scope = caller.scope
     with scoped_session(scope) as session:
         export = session.get(Export, eid, with_for_update=True)
-        if export is None:
-            return "not visible"  # gone, or outside the requester's scope: never build it
+        if export is None:  # gone, or outside the requester's scope now: never build it
+            refuse(Export, Export.id == eid, OUTSIDE)
+            return "not visible"
         if export.status == "done":
             return "done"
         export.status, export.attempts = "running", export.attempts + 1

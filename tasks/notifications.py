@@ -4,6 +4,8 @@ Thin: the work is in portal.notifications.delivery."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import Task
 from sqlalchemy.exc import OperationalError
 
@@ -17,7 +19,7 @@ SWEEP_EVERY_SECONDS = 60.0
 @app.task(
     bind=True, name="tasks.notifications.deliver", acks_late=True, reject_on_worker_lost=True, max_retries=5
 )
-def deliver(self: Task, notification_id: int) -> str:
+def deliver(self: Task[Any, Any], notification_id: int) -> str:
     try:
         return deliver_one(int(notification_id))
     except OperationalError as exc:  # database unreachable: retried here, else the sweep sends it

@@ -4,6 +4,8 @@ and the month rollover runs once per month whatever the number of calls."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import Task
 from sqlalchemy.exc import OperationalError
 
@@ -20,7 +22,7 @@ REFRESH_BATCH = 2000  # hamlets per run; the next beat run takes the rest
 @app.task(
     bind=True, name="tasks.stats.refresh", acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES
 )
-def refresh(self: Task, limit: int = REFRESH_BATCH) -> int:
+def refresh(self: Task[Any, Any], limit: int = REFRESH_BATCH) -> int:
     session = new_session(NO_SCOPE)
     try:
         return layer.refresh_dirty(session, limit)  # commits per hamlet
@@ -38,7 +40,7 @@ def refresh(self: Task, limit: int = REFRESH_BATCH) -> int:
     reject_on_worker_lost=True,
     max_retries=MAX_RETRIES,
 )
-def open_month(self: Task) -> bool:
+def open_month(self: Task[Any, Any]) -> bool:
     session = new_session(NO_SCOPE)
     try:
         opened = layer.open_new_month(session)

@@ -7,8 +7,11 @@ source are dissolved and their children re-parented to the grandparent), rename/
 move_hamlet. Operations are planned against the tree as it is before the apply; a unit is moved by
 one operation at most.
 
-Applying rewrites paths in one transaction: units, ``children.unit_path`` and ``exports.unit_path``
-follow their hamlet, so records and staff scopes move with it (a collaborator keeps their hamlet).
+Applying rewrites paths in one transaction: units, and the records kept under unit paths, follow
+their hamlet, so records and staff scopes move with it (a collaborator keeps their hamlet). Those
+records belong to the application, not to the tree: the application registers a
+:class:`RecordKeeper` (``keep_records``) that moves them, counts them for the review and says whose
+access changes; without one, nothing is planned or applied.
 Every hamlet whose path changes keeps its previous placement in ``hamlet_placements``, so any date
 can still be read under the structure in force then. Each change is logged in ``reorg_steps``, which
 ``revert`` replays backwards. Applying twice changes nothing. Runs on the owner connection: a
@@ -20,13 +23,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from authz.enforcer import allowed
-from tenancy.scope import in_subtree, subtree_end
+from tenancy.scope import subtree_end
 
 
 class ReorgError(Exception):
@@ -41,6 +43,52 @@ class AccessReviewRequired(Exception):
     def __init__(self, gains: list[dict[str, Any]]) -> None:
         super().__init__(f"{len(gains)} accounts would see records they cannot see now")
         self.gains = gains
+
+
+@dataclass
+class AccessChanges:
+    """Whose access a reorganisation changes (one dict per account, shown in the review as is)."""
+
+    gains: list[dict[str, Any]] = field(default_factory=list)  # would see records they cannot see now
+    losses: list[dict[str, Any]] = field(default_factory=list)
+    reassign: list[dict[str, Any]] = field(default_factory=list)  # their unit is closed or moved away
+
+
+class RecordKeeper(Protocol):
+    """The application's records kept under unit paths, and its accounts. ``moves`` are the
+    (old path, new path) of every moved subtree; ``closed`` the units the reorganisation closes."""
+
+    def counts(
+        self, session: Session, moves: list[tuple[str, str]], on: date, closed: set[int]
+    ) -> dict[str, Any]:
+        """What moves or needs finishing first, as entries of the review (in the order shown)."""
+        ...
+
+    def access(
+        self, session: Session, moves: list[tuple[str, str]], on: date, closed: set[int]
+    ) -> AccessChanges:
+        """Whose access the moves change."""
+        ...
+
+    def follow(self, session: Session, old: str, new: str) -> None:
+        """Move the records under the subtree ``old`` to ``new`` (same suffix below it)."""
+        ...
+
+
+_keeper: list[RecordKeeper] = []
+
+
+def keep_records(keeper: RecordKeeper) -> None:
+    """Register the application's records (once per process; a second registration replaces the first)."""
+    _keeper[:] = [keeper]
+
+
+def _records() -> RecordKeeper:
+    if not _keeper:
+        raise RuntimeError(
+            "no RecordKeeper registered (tenancy.reorg.keep_records): records would not follow"
+        )
+    return _keeper[0]
 
 
 @dataclass
@@ -165,19 +213,6 @@ def build_plan(session: Session, reorg_id: int) -> Plan:
     return plan
 
 
-def _staff(session: Session) -> list[dict[str, Any]]:
-    return [
-        dict(r._mapping)
-        for r in session.execute(
-            text(
-                "SELECT u.username, u.role, n.id AS unit_id, n.name AS unit_name, n.path, n.valid_to "
-                "FROM users u JOIN units n ON n.id = u.unit_id "
-                "WHERE u.is_active AND u.role IS NOT NULL ORDER BY u.username"
-            )
-        )
-    ]
-
-
 def review(session: Session, plan: Plan, on: date) -> dict[str, Any]:
     """What the plan moves, and whose access changes (nobody may gain without an explicit decision)."""
     paths = {
@@ -186,67 +221,27 @@ def review(session: Session, plan: Plan, on: date) -> dict[str, Any]:
     }
     moves = [(paths[unit], paths[to] + f"{unit}/") for unit, _from, to in plan.moves]
     ranges = {"lo": [old for old, _new in moves], "hi": [subtree_end(old) for old, _new in moves]}
-    within = (
-        "JOIN unnest(CAST(:lo AS text[]), CAST(:hi AS text[])) AS r(lo, hi) ON {col} >= r.lo AND {col} < r.hi"
-    )
     hamlets = session.execute(
-        text("SELECT count(*) FROM units " + within.format(col="path") + " WHERE level = 'hamlet'"), ranges
-    ).scalar_one()
-    children = session.execute(
-        text("SELECT count(*) FROM children " + within.format(col="unit_path")), ranges
-    ).scalar_one()
-    closed = set(plan.closes)
-    unfinished = [
-        dict(r._mapping)
-        for r in session.execute(
-            text(
-                "SELECT rp.id, n.name AS unit_name, rp.period, rp.status FROM reports rp "
-                "JOIN units n ON n.id = rp.unit_id "
-                + within.format(col="n.path")
-                + " WHERE rp.status <> 'approved' AND rp.period_end < :on "
-                "UNION SELECT rp.id, n.name, rp.period, rp.status "
-                "FROM reports rp JOIN units n ON n.id = rp.unit_id "
-                "WHERE rp.unit_id = ANY(:closed) AND rp.status <> 'approved' AND rp.period_end < :on "
-                "ORDER BY 3, 2"
-            ),
-            {**ranges, "on": on, "closed": list(closed)},
-        )
-    ]
-    open_cases = session.execute(
-        text("SELECT count(*) FROM cases " + within.format(col="unit_path") + " WHERE status <> 'closed'"),
+        text(
+            "SELECT count(*) FROM units JOIN unnest(CAST(:lo AS text[]), CAST(:hi AS text[])) AS r(lo, hi) "
+            "ON path >= r.lo AND path < r.hi WHERE level = 'hamlet'"
+        ),
         ranges,
     ).scalar_one()
-    gains, losses, reassign = [], [], []
-    for user in _staff(session):
-        records = allowed(user["role"], "child", "read")
-        entry = {k: user[k] for k in ("username", "role", "unit_id", "unit_name")}
-        if any(in_subtree(new, user["path"]) and not in_subtree(old, user["path"]) for old, new in moves):
-            gains.append({**entry, "sees": "records" if records else "aggregates"})
-        loses = any(
-            in_subtree(old, user["path"]) and not in_subtree(new, user["path"])
-            for old, new in moves
-            if not in_subtree(user["path"], old)  # a unit inside the moved subtree moves along with it
-        )
-        if loses:
-            losses.append(entry)
-        ended = user["valid_to"] is not None and user["valid_to"] <= on
-        if user["unit_id"] in closed or (ended and loses):
-            reassign.append(entry)  # their unit is merged, split or abolished by this reorganisation
+    closed = set(plan.closes)
+    records = _records()
+    counts = records.counts(session, moves, on, closed)
+    access = records.access(session, moves, on, closed)
     return {
         "units_moved": len(plan.moves),
         "units_closed": len(plan.closes),
         "units_renamed": len(plan.renames),
         "hamlets_moved": hamlets,
-        "children_moved": children,
-        "open_cases_moved": open_cases,  # they follow their hamlet; their workers may need new grants
-        # Reports of periods before the change, not approved yet: finish them first, as they are
-        # consolidated under the tree of their period's last day.
-        "reports_in_progress": len(unfinished),
-        "reports_in_progress_list": unfinished[:50],
+        **counts,
         "hamlets_needing_decision": plan.defaulted,
-        "access_gains": gains,
-        "access_losses": losses,
-        "staff_to_reassign": reassign,
+        "access_gains": access.gains,
+        "access_losses": access.losses,
+        "staff_to_reassign": access.reassign,
         "problems": plan.problems,
     }
 
@@ -262,7 +257,7 @@ def dry_run(session: Session, reorg_id: int) -> dict[str, Any]:
 
 
 def _move(session: Session, reorg_id: int, unit_id: int, parent_id: int, on: date | None, log: bool) -> None:
-    """Re-parent a unit and its whole subtree: units, children and exports follow; placements kept."""
+    """Re-parent a unit and its whole subtree: units and the application's records follow; placements kept."""
     unit = _units(session, "id = :i", i=unit_id)[0]
     parent = _units(session, "id = :i", i=parent_id)[0]
     old, new = unit["path"], f"{parent['path']}{unit_id}/"
@@ -296,14 +291,7 @@ def _move(session: Session, reorg_id: int, unit_id: int, parent_id: int, on: dat
         {**span, "delta": parent["depth"] + 1 - unit["depth"]},
     )
     session.execute(text("UPDATE units SET parent_id = :p WHERE id = :i"), {"p": parent_id, "i": unit_id})
-    for table, column in (("children", "unit_path"), ("exports", "unit_path")):
-        session.execute(
-            text(
-                f"UPDATE {table} SET {column} = :new || substr({column}, :cut) "
-                f"WHERE {column} >= :old AND {column} < :end"
-            ),
-            span,
-        )
+    _records().follow(session, old, new)
     if log:
         _step(session, reorg_id, "move", unit_id, {"parent_id": unit["parent_id"]}, {"parent_id": parent_id})
 

@@ -163,9 +163,9 @@ def test_tampered_object_is_not_served(client, owner, world, case):
 
 def test_a_rolled_back_upload_leaves_no_object(owner, world, case):
     """The object is written before the row; when the transaction fails, the object is removed."""
+    from authz.caller import Caller
     from infra.db import new_session
     from infra.storage import ObjectMissing, get_storage
-    from portal.auth.caller import Caller
     from portal.auth.models import User
     from portal.cases import attachments
     from tenancy.models import Unit

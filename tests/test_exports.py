@@ -11,12 +11,14 @@ import urllib3
 from minio import Minio
 from openpyxl import load_workbook
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
+from infra.db import admin_engine
 from infra.settings import get_settings
 from infra.storage import S3Storage
 from portal.exports.models import Export
 from tests.services import free_port
-from tests.support import hamlets_of, login, unit
+from tests.support import hamlets_of, login, make_user, unit
 
 
 def wait_for_export(client, headers, export_id, timeout=90.0):
@@ -118,7 +120,7 @@ def test_storage_down_keeps_the_export_and_marks_it_failed_for_retry(client, own
     no_retry = urllib3.PoolManager(retries=urllib3.Retry(total=0), timeout=2)
     dead = S3Storage(Minio(f"127.0.0.1:{free_port()}", "x", "y", secure=False, http_client=no_retry), "dead")
     monkeypatch.setattr(export_tasks, "get_storage", lambda: dead)
-    export_tasks.build_export.apply(args=[export_id, ward.path])  # eager: runs every retry in turn
+    export_tasks.build_export.apply(args=[export_id, officer_id])  # eager: runs every retry in turn
     body = client.get(f"/api/v1/exports/{export_id}", headers=officer).json()
     assert body["status"] == "failed" and "StorageUnavailable" in body["error"]
     assert body["attempts"] == export_tasks.MAX_RETRIES + 1 and body["sha256"] is None
@@ -126,3 +128,94 @@ def test_storage_down_keeps_the_export_and_marks_it_failed_for_retry(client, own
     again = client.post(f"/api/v1/exports/{export_id}/retry", headers=officer)
     assert again.status_code == 202 and again.json()["status"] == "queued"
     assert wait_for_export(client, officer, export_id)["status"] == "done"  # the real worker, storage back
+
+
+def test_an_export_whose_requester_is_deactivated_before_the_worker_runs_it_is_refused(
+    client, owner, worker, uid
+):
+    """The task carries the requester's id and resolves their scope again: an account deactivated
+    between the request and the run gets nothing built, and the export ends failed saying why."""
+    from tasks.celery_app import app
+
+    ward = unit(owner, "commune", "00340")
+    officer_id = owner.execute(text("SELECT id FROM users WHERE username = 'demo-officer'")).scalar_one()
+    leaver = make_user(owner, f"leaver-{uid}", "ward_officer", ward.id)
+    headers = login(client, leaver.username)
+
+    # Keep the worker (one task at a time) busy on an export whose row this test holds locked, so
+    # the leaver's export waits in the queue behind it until the account is deactivated.
+    blocker = uuid.uuid4()
+    owner.add(
+        Export(
+            id=blocker,
+            kind="child_register",
+            unit_id=ward.id,
+            unit_path=ward.path,
+            requested_by=officer_id,
+            status="queued",
+            attempts=0,
+        )
+    )
+    owner.commit()
+    owner.execute(text("SELECT id FROM exports WHERE id = :i FOR UPDATE"), {"i": blocker})
+    try:
+        app.send_task("tasks.exports.build_export", args=[str(blocker), officer_id])
+        queued = client.post(f"/api/v1/units/{ward.id}/exports", headers=headers)
+        assert queued.status_code == 202 and queued.json()["status"] == "queued"
+        with Session(admin_engine()) as other:
+            other.execute(text("UPDATE users SET is_active = false WHERE id = :i"), {"i": leaver.id})
+            other.commit()
+    finally:
+        owner.rollback()  # the worker takes the blocker, then the leaver's export
+
+    def row(export_id):
+        owner.rollback()
+        return owner.get(Export, export_id, populate_existing=True)
+
+    deadline = time.monotonic() + 90
+    while row(uuid.UUID(queued.json()["id"])).status == "queued" and time.monotonic() < deadline:
+        time.sleep(0.25)
+    refused = row(uuid.UUID(queued.json()["id"]))
+    assert refused.status == "failed" and "inactive" in (refused.error or ""), refused.error
+    assert refused.attempts == 0 and refused.storage_key is None and refused.sha256 is None
+    assert row(blocker).status == "done"  # the worker itself was fine
+    # Idempotent: the same message delivered again changes nothing.
+    app.send_task("tasks.exports.build_export", args=[str(refused.id), leaver.id]).get(timeout=90)
+    again = row(refused.id)
+    assert (again.status, again.error, again.attempts) == ("failed", refused.error, 0)
+
+
+def test_an_export_whose_requester_lost_the_right_or_the_area_is_refused(client, owner, uid):
+    """Run in this process (eager), as the worker runs it: the requester's role and unit are read again."""
+    import tasks.exports as export_tasks
+
+    ward = unit(owner, "commune", "00340")
+    other = unit(owner, "commune", "00139")
+    cases = {
+        "role": (
+            "UPDATE users SET role = 'provincial_inspector' WHERE id = :i",
+            "may no longer create export",
+        ),
+        "area": ("UPDATE users SET unit_id = :o WHERE id = :i", "outside the requester's area"),
+    }
+    for name, (change, reason) in cases.items():
+        user = make_user(owner, f"moved-{name}-{uid}", "ward_officer", ward.id)
+        export_id = uuid.uuid4()
+        owner.add(
+            Export(
+                id=export_id,
+                kind="child_register",
+                unit_id=ward.id,
+                unit_path=ward.path,
+                requested_by=user.id,
+                status="queued",
+                attempts=0,
+            )
+        )
+        owner.execute(text(change), {"i": user.id, "o": other.id})
+        owner.commit()
+        export_tasks.build_export.apply(args=[str(export_id), user.id])
+        owner.rollback()
+        row = owner.get(Export, export_id, populate_existing=True)
+        assert row is not None and row.status == "failed" and reason in (row.error or ""), (name, row.error)
+        assert row.attempts == 0 and row.storage_key is None

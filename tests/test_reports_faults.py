@@ -64,8 +64,7 @@ def test_a_worker_killed_mid_consolidation_is_finished_by_the_next_run_counting_
         owner.execute(text("SELECT id FROM reports WHERE id = :i FOR UPDATE"), {"i": held})
         from tasks.celery_app import app
 
-        ward = owner.execute(text("SELECT path FROM units WHERE id = :i"), {"i": t["a"].id}).scalar_one()
-        app.send_task("tasks.reports.consolidate", args=[run_id, ward, ward], queue=queue)
+        app.send_task("tasks.reports.consolidate", args=[run_id, officer_id], queue=queue)
         wait_for(lambda: run_row(owner, run_id).done_units == 2, what="two steps done")
         os.kill(doomed.pid, 9)
         doomed.wait(timeout=30)
@@ -117,8 +116,7 @@ def test_storage_down_marks_the_document_failed_for_retry_and_the_report_stays_i
     no_retry = urllib3.PoolManager(retries=urllib3.Retry(total=0), timeout=2)
     dead = S3Storage(Minio(f"127.0.0.1:{free_port()}", "x", "y", secure=False, http_client=no_retry), "dead")
     monkeypatch.setattr(documents, "get_storage", lambda: dead)
-    ward = owner.execute(text("SELECT path FROM units WHERE id = :i"), {"i": t["a"].id}).scalar_one()
-    report_tasks.build_report_document.apply(args=[str(doc_id), ward, ward])  # eager: every retry in turn
+    report_tasks.build_report_document.apply(args=[str(doc_id), officer_id])  # eager: every retry in turn
     body = client.get(f"/api/v1/report-documents/{doc_id}", headers=officer).json()
     assert body["status"] == "failed" and "StorageUnavailable" in body["error"]
     assert body["attempts"] == report_tasks.MAX_RETRIES + 1 and body["sha256"] is None

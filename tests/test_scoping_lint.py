@@ -35,6 +35,7 @@ ACCESS_MODULES = {
     "portal/staff/access.py": "staff and trainings",
     "portal/exports/access.py": "exports",
     "portal/stats/access.py": "statistics",
+    "portal/reorganisation.py": "reorganisations (whose access a move of units gains or loses)",
 }
 
 

@@ -10,8 +10,8 @@ from datetime import date
 
 import pytest
 
-from portal.auth.caller import Caller
-from portal.errors import NotVisible
+from authz.caller import Caller
+from infra.errors import NotVisible
 from portal.inspections.models import InspectionPlan, InspectionTarget
 from portal.inspections.service import get_plan, list_plans
 from portal.reports.access import get_report

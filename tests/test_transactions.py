@@ -16,8 +16,8 @@ from litestar.testing import TestClient
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from portal.api.deps import DbDep, close_unfinished, finish_unit_of_work, provide_anonymous_db
 from portal.app import create_app
+from portal.boundary.deps import DbDep, close_unfinished, finish_unit_of_work, provide_anonymous_db
 from tests.e2e.site import Browser, child_form, web_tree
 from tests.support import child_payload, login
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from portal.errors import FieldError
+from infra.errors import FieldError
 from portal.web.i18n import ERROR_WORDS, WORDS, field_errors, fmt_date, form_field, parse_date, word
 from portal.web.session import CONTENT_SECURITY_POLICY
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import get
 from litestar.params import FromPath, Parameter, QueryParameter
 
-from portal.api.deps import CallerDep, DbDep
 from portal.api.unit_routes import _unit
 from portal.audit.reader import audit_summary, child_access_log
+from portal.audit.responses import AccessEntryOut, AuditSummaryOut
+from portal.boundary.deps import CallerDep, DbDep
+from portal.boundary.pagination import Page
 
 TAGS = ["audit"]
 
@@ -29,14 +31,9 @@ def read_child_access_log(
     db: DbDep,
     page: int = Parameter(default=1),
     page_size: int = Parameter(default=20),
-) -> dict[str, Any]:
+) -> Page[AccessEntryOut]:
     log = child_access_log(db, caller, child_id, page, page_size)
-    return {
-        "items": [e.as_json() for e in log.items],
-        "total": log.total,
-        "page": log.page,
-        "page_size": log.page_size,
-    }
+    return Page.of(log, lambda e: AccessEntryOut.of(e.as_json()))
 
 
 @get(
@@ -51,8 +48,8 @@ def read_audit_summary(
     db: DbDep,
     date_from: Annotated[date | None, QueryParameter(name="from")] = None,
     date_to: Annotated[date | None, QueryParameter(name="to")] = None,
-) -> dict[str, Any]:
-    return audit_summary(db, caller, _unit(db, unit_id), date_from, date_to)
+) -> AuditSummaryOut:
+    return AuditSummaryOut.of(audit_summary(db, caller, _unit(db, unit_id), date_from, date_to))
 
 
 ROUTES = [read_child_access_log, read_audit_summary]

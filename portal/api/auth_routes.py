@@ -9,12 +9,15 @@ from litestar import Request, get, post
 from litestar.di import Provide
 from litestar.params import JSONBody
 
+from authz.caller import Actor
+from infra.errors import TooManyAttempts, Unauthenticated
 from infra.settings import get_settings
-from portal.api.deps import CallerDep, DbDep, bearer_token, provide_anonymous_db
-from portal.audit.service import Actor, record
+from portal.audit.service import record
 from portal.auth.client_address import client_address
+from portal.auth.responses import MeOut, TokenOut
 from portal.auth.service import attempt_login, revoke
-from portal.errors import TooManyAttempts, Unauthenticated
+from portal.boundary.deps import CallerDep, DbDep, bearer_token, provide_anonymous_db
+from portal.shapes import UnitRefOut
 
 
 class LoginIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -30,7 +33,7 @@ class LoginIn(msgspec.Struct, forbid_unknown_fields=True):
     tags=["auth"],
     summary="Exchange a username and password for a bearer token",
 )
-def login(data: JSONBody[LoginIn], db: DbDep, request: Request[Any, Any, Any]) -> dict[str, Any]:
+def login(data: JSONBody[LoginIn], db: DbDep, request: Request[Any, Any, Any]) -> TokenOut:
     client = client_address(request)
     result = attempt_login(db, data.username, data.password, client)
     db.commit()  # failures and the delays must persist although the answer is an error
@@ -56,11 +59,9 @@ def login(data: JSONBody[LoginIn], db: DbDep, request: Request[Any, Any, Any]) -
         unit_id=user.unit_id,
         client=client,
     )
-    return {
-        "access_token": result.token,
-        "token_type": "bearer",
-        "expires_in": get_settings().token_ttl_seconds,
-    }
+    return TokenOut(
+        access_token=result.token, token_type="bearer", expires_in=get_settings().token_ttl_seconds
+    )
 
 
 @post(
@@ -78,11 +79,11 @@ def logout(caller: CallerDep, db: DbDep, request: Request[Any, Any, Any]) -> Non
 
 
 @get("/api/v1/me", sync_to_thread=False, tags=["auth"], summary="The current user, role and unit")
-def me(caller: CallerDep) -> dict[str, Any]:
-    return {
-        "id": caller.user_id,
-        "username": caller.username,
-        "full_name": caller.full_name,
-        "role": caller.role,
-        "unit": caller.unit.ref() if caller.unit else None,
-    }
+def me(caller: CallerDep) -> MeOut:
+    return MeOut(
+        id=caller.user_id,
+        username=caller.username,
+        full_name=caller.full_name,
+        role=caller.role,
+        unit=UnitRefOut.of(caller.unit.ref()) if caller.unit else None,
+    )

@@ -16,15 +16,25 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, JSONBody, Parameter, QueryParameter
 from sqlalchemy.orm import Session
 
-from portal.api.deps import CallerDep, DbDep
-from portal.api.pages import whole_list
+from authz.caller import Caller
+from infra.errors import FieldError, ValidationFailed
 from portal.api.unit_routes import _unit
-from portal.auth.caller import Caller
+from portal.boundary.deps import CallerDep, DbDep
+from portal.boundary.pagination import Page
 from portal.cases import alerts, attachments, grants, plans, service, workflow
 from portal.cases.access import get_case
 from portal.cases.intake import record_intake
 from portal.cases.reference import reference_json
 from portal.cases.register import XLSX, build_register
+from portal.cases.responses import (
+    AlertOut,
+    AttachmentOut,
+    CaseOut,
+    CaseReferenceOut,
+    CaseStatsOut,
+    CaseSummaryOut,
+    InformantOut,
+)
 from portal.cases.schemas import (
     ActionUpdateIn,
     AssessIn,
@@ -37,11 +47,9 @@ from portal.cases.schemas import (
     PlanIn,
     ProtectIn,
     ReviewIn,
-    as_dict,
 )
 from portal.cases.stats import case_stats
 from portal.cases.view import alert_json, attachment_json, case_json, people_by_id, summary_json
-from portal.errors import FieldError, ValidationFailed
 
 TAGS = ["cases"]
 CaseId = FromPath[uuid.UUID]
@@ -54,22 +62,22 @@ class AttachmentForm:
     data: UploadFile | None = None
 
 
-def _view(db: Session, caller: Caller, case_id: uuid.UUID) -> dict[str, Any]:
+def _view(db: Session, caller: Caller, case_id: uuid.UUID) -> CaseOut:
     """The case after a change (the change itself is audited; this is not a separate read)."""
-    return case_json(db, caller, get_case(db, caller, case_id, "read"))
+    return CaseOut.of(case_json(db, caller, get_case(db, caller, case_id, "read")))
 
 
 @get(
     "/api/v1/cases/reference", sync_to_thread=True, tags=TAGS, summary="Case types, channels, risk levels..."
 )
-def read_case_reference(caller: CallerDep) -> dict[str, Any]:
-    return reference_json()
+def read_case_reference(caller: CallerDep) -> CaseReferenceOut:
+    return CaseReferenceOut.of(reference_json())
 
 
 @post("/api/v1/cases", sync_to_thread=True, status_code=201, tags=TAGS, summary="Record a report (form 01)")
-def post_case(data: JSONBody[IntakeIn], caller: CallerDep, db: DbDep) -> dict[str, Any]:
+def post_case(data: JSONBody[IntakeIn], caller: CallerDep, db: DbDep) -> CaseOut:
     case = record_intake(db, caller, data)
-    return case_json(db, caller, case)
+    return CaseOut.of(case_json(db, caller, case))
 
 
 @get("/api/v1/cases", sync_to_thread=True, tags=TAGS, summary="The cases the caller may see, newest first")
@@ -81,7 +89,7 @@ def list_cases(
     unit_id: int | None = Parameter(default=None, description="only cases in this unit's subtree"),
     page: int = Parameter(default=1),
     page_size: int = Parameter(default=20),
-) -> dict[str, Any]:
+) -> Page[CaseSummaryOut]:
     params = {
         "status": status,
         "case_type": case_type,
@@ -91,17 +99,12 @@ def list_cases(
     }
     result = service.list_cases(db, caller, params)
     people = people_by_id(db, {c.assigned_to for c, _ in result.items})
-    return {
-        "items": [summary_json(c, people, due) for c, due in result.items],
-        "total": result.total,
-        "page": result.page,
-        "page_size": result.page_size,
-    }
+    return Page.of(result, lambda row: CaseSummaryOut.of(summary_json(row[0], people, row[1])))
 
 
 @get("/api/v1/cases/{case_id:uuid}", sync_to_thread=True, tags=TAGS, summary="One case (audited)")
-def read_case(case_id: CaseId, caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    return case_json(db, caller, service.read_case(db, caller, case_id))
+def read_case(case_id: CaseId, caller: CallerDep, db: DbDep) -> CaseOut:
+    return CaseOut.of(case_json(db, caller, service.read_case(db, caller, case_id)))
 
 
 @get(
@@ -110,8 +113,8 @@ def read_case(case_id: CaseId, caller: CallerDep, db: DbDep) -> dict[str, Any]:
     tags=TAGS,
     summary="Who reported: the commune's ward officer only (audited)",
 )
-def read_informant(case_id: CaseId, caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    return service.informant(db, caller, case_id)
+def read_informant(case_id: CaseId, caller: CallerDep, db: DbDep) -> InformantOut:
+    return InformantOut.of(service.informant(db, caller, case_id))
 
 
 def _action(path: str, handler: Any, schema: Any, summary: str, name: str) -> Any:
@@ -123,8 +126,8 @@ def _action(path: str, handler: Any, schema: Any, summary: str, name: str) -> An
         summary=summary,
         name=f"case-{name}",
     )
-    def route(case_id: CaseId, data: JSONBody[schema], caller: CallerDep, db: DbDep) -> dict[str, Any]:  # type: ignore[valid-type]
-        handler(db, caller, case_id, as_dict(data))
+    def route(case_id: CaseId, data: JSONBody[schema], caller: CallerDep, db: DbDep) -> CaseOut:
+        handler(db, caller, case_id, data)
         return _view(db, caller, case_id)
 
     return route
@@ -168,8 +171,8 @@ post_grant = _action("grants", grants.grant, GrantIn, "Share the case with a use
     tags=TAGS,
     summary="Write the draft plan (form 04)",
 )
-def put_plan(case_id: CaseId, data: JSONBody[PlanIn], caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    plans.draft_plan(db, caller, case_id, as_dict(data))
+def put_plan(case_id: CaseId, data: JSONBody[PlanIn], caller: CallerDep, db: DbDep) -> CaseOut:
+    plans.draft_plan(db, caller, case_id, data)
     return _view(db, caller, case_id)
 
 
@@ -185,8 +188,8 @@ def patch_action(
     data: JSONBody[ActionUpdateIn],
     caller: CallerDep,
     db: DbDep,
-) -> dict[str, Any]:
-    plans.update_action(db, caller, case_id, action_id, as_dict(data))
+) -> CaseOut:
+    plans.update_action(db, caller, case_id, action_id, data)
     return _view(db, caller, case_id)
 
 
@@ -197,9 +200,7 @@ def patch_action(
     tags=TAGS,
     summary="Revoke a grant (ward officer)",
 )
-def post_revoke(
-    case_id: CaseId, grant_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep
-) -> dict[str, Any]:
+def post_revoke(case_id: CaseId, grant_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep) -> CaseOut:
     grants.revoke(db, caller, case_id, grant_id)
     return _view(db, caller, case_id)
 
@@ -217,16 +218,15 @@ def post_attachment(
     caller: CallerDep,
     db: DbDep,
     data: Annotated[AttachmentForm, Body(media_type=RequestEncodingType.MULTI_PART)],
-) -> dict[str, Any]:
+) -> AttachmentOut:
     upload = data.data
     if upload is None or not upload.filename:
         raise ValidationFailed(
             [FieldError("data", "is required: the file, as multipart field 'data'", "required")]
         )
     content = upload.file.read(attachments.MAX_BYTES + 1)
-    return attachment_json(
-        attachments.upload(db, caller, case_id, upload.filename, upload.content_type, content)
-    )
+    row = attachments.upload(db, caller, case_id, upload.filename, upload.content_type, content)
+    return AttachmentOut.of(attachment_json(row))
 
 
 @get(
@@ -253,13 +253,13 @@ def read_attachment(
 
 
 @get("/api/v1/cases/alerts", sync_to_thread=True, tags=TAGS, summary="The caller's deadline alerts")
-def read_alerts(caller: CallerDep, db: DbDep, unread: bool = Parameter(default=False)) -> dict[str, Any]:
-    return whole_list([alert_json(a) for a in alerts.my_alerts(db, caller, unread)])
+def read_alerts(caller: CallerDep, db: DbDep, unread: bool = Parameter(default=False)) -> Page[AlertOut]:
+    return Page.whole([AlertOut.of(alert_json(a)) for a in alerts.my_alerts(db, caller, unread)])
 
 
 @post("/api/v1/cases/alerts/{alert_id:uuid}/read", sync_to_thread=True, status_code=200, tags=TAGS)
-def post_alert_read(alert_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    return alert_json(alerts.mark_read(db, caller, alert_id))
+def post_alert_read(alert_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep) -> AlertOut:
+    return AlertOut.of(alert_json(alerts.mark_read(db, caller, alert_id)))
 
 
 @get(
@@ -280,8 +280,8 @@ def read_case_stats(
     unit_id: FromQuery[int],
     received_from: Annotated[date | None, QueryParameter(name="from")] = None,
     received_to: Annotated[date | None, QueryParameter(name="to")] = None,
-) -> dict[str, Any]:
-    return case_stats(db, caller, _unit(db, unit_id), received_from, received_to)
+) -> CaseStatsOut:
+    return CaseStatsOut.of(case_stats(db, caller, _unit(db, unit_id), received_from, received_to))
 
 
 @get(

@@ -3,26 +3,26 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from litestar import get, patch, post
 from litestar.params import FromPath, JSONBody
 
-from portal.api.deps import CallerDep, DbDep
-from portal.api.pages import whole_list
+from portal.boundary.deps import CallerDep, DbDep
+from portal.boundary.pagination import Page
+from portal.registry.responses import ChildOut, HistoryOut
 from portal.registry.schemas import ChildCreate, ChildPatch
 from portal.registry.serialize import child_json, history_json
 from portal.registry.service import child_history, create_child, get_child, update_child
 
 
 @post("/api/v1/children", sync_to_thread=True, tags=["registry"], summary="Record a child in a hamlet")
-def post_child(data: JSONBody[ChildCreate], caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    return child_json(create_child(db, caller, data))
+def post_child(data: JSONBody[ChildCreate], caller: CallerDep, db: DbDep) -> ChildOut:
+    return ChildOut.of(child_json(create_child(db, caller, data)))
 
 
 @get("/api/v1/children/{child_id:uuid}", sync_to_thread=True, tags=["registry"])
-def read_child(child_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    return child_json(get_child(db, caller, child_id))
+def read_child(child_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep) -> ChildOut:
+    return ChildOut.of(child_json(get_child(db, caller, child_id)))
 
 
 @patch(
@@ -33,11 +33,10 @@ def read_child(child_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep) -> d
 )
 def patch_child(
     child_id: FromPath[uuid.UUID], data: JSONBody[ChildPatch], caller: CallerDep, db: DbDep
-) -> dict[str, Any]:
-    return child_json(update_child(db, caller, child_id, data))
+) -> ChildOut:
+    return ChildOut.of(child_json(update_child(db, caller, child_id, data)))
 
 
 @get("/api/v1/children/{child_id:uuid}/history", sync_to_thread=True, tags=["registry"])
-def read_child_history(child_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    items = [history_json(h) for h in child_history(db, caller, child_id)]
-    return whole_list(items)
+def read_child_history(child_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep) -> Page[HistoryOut]:
+    return Page.whole([HistoryOut.of(history_json(h)) for h in child_history(db, caller, child_id)])

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from litestar import Response, get, post
 from litestar.params import FromPath
 
-from portal.api.deps import CallerDep, DbDep
 from portal.api.unit_routes import _unit
+from portal.boundary.deps import CallerDep, DbDep
+from portal.exports.responses import ExportOut
 from portal.exports.service import XLSX, download_export, get_export, request_export, retry_export
 
 
@@ -20,18 +20,18 @@ from portal.exports.service import XLSX, download_export, get_export, request_ex
     tags=["exports"],
     summary="Queue an XLSX of the children of the unit's subtree",
 )
-def post_export(unit_id: FromPath[int], caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    return request_export(db, caller, _unit(db, unit_id)).as_json()
+def post_export(unit_id: FromPath[int], caller: CallerDep, db: DbDep) -> ExportOut:
+    return ExportOut.of(request_export(db, caller, _unit(db, unit_id)).as_json())
 
 
 @get("/api/v1/exports/{export_id:uuid}", sync_to_thread=True, tags=["exports"])
-def read_export(export_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    return get_export(db, caller, export_id)[0].as_json()
+def read_export(export_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep) -> ExportOut:
+    return ExportOut.of(get_export(db, caller, export_id)[0].as_json())
 
 
 @post("/api/v1/exports/{export_id:uuid}/retry", sync_to_thread=True, status_code=202, tags=["exports"])
-def post_export_retry(export_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    return retry_export(db, caller, export_id).as_json()
+def post_export_retry(export_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep) -> ExportOut:
+    return ExportOut.of(retry_export(db, caller, export_id).as_json())
 
 
 @get(

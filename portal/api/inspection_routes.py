@@ -10,8 +10,8 @@ from litestar import Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from authz.guards import authorize_action
-from portal.api.deps import CallerDep, DbDep
 from portal.api.pages import whole_list
+from portal.boundary.deps import CallerDep, DbDep
 from portal.inspections import document, followup, service
 from portal.inspections.checks import CHECKLIST
 from portal.inspections.view import plan_json

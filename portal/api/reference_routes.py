@@ -6,12 +6,13 @@ from typing import Any
 
 from litestar import get
 
-from portal.api.deps import CallerDep, DbDep
+from portal.boundary.deps import CallerDep, DbDep
 from portal.registry.reference import ETHNICITIES, RELATIONSHIPS, SCHOOL_STATUSES, stored_codes
+from portal.registry.responses import ReferenceOut
 
 
 @get("/api/v1/reference", sync_to_thread=True, tags=["reference"], summary="Codes used in child records")
-def read_reference(caller: CallerDep, db: DbDep) -> dict[str, Any]:
+def read_reference(caller: CallerDep, db: DbDep) -> ReferenceOut:
     codes: dict[str, list[dict[str, Any]]] = {}
     for ref in stored_codes(db):
         codes.setdefault(ref.kind, []).append(
@@ -23,9 +24,11 @@ def read_reference(caller: CallerDep, db: DbDep) -> dict[str, Any]:
                 "legal_basis": ref.legal_basis,
             }
         )
-    return {
-        **codes,
-        "ethnicities": ETHNICITIES,
-        "school_statuses": list(SCHOOL_STATUSES),
-        "relationships": list(RELATIONSHIPS),
-    }
+    return ReferenceOut.of(
+        {
+            **codes,
+            "ethnicities": ETHNICITIES,
+            "school_statuses": list(SCHOOL_STATUSES),
+            "relationships": list(RELATIONSHIPS),
+        }
+    )

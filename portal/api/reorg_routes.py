@@ -11,20 +11,77 @@ from typing import Any
 import msgspec
 from litestar import get, post
 from litestar.params import FromPath, JSONBody
+from msgspec import UNSET, UnsetType
 from sqlalchemy.orm import Session
 
 from authz.guards import authorize_action
 from infra.db import admin_engine
-from portal.api.deps import CallerDep
-from portal.api.pages import whole_list
+from infra.errors import Conflict, FieldError, ValidationFailed
 from portal.audit.service import record
-from portal.errors import Conflict, FieldError, ValidationFailed
+from portal.boundary.deps import CallerDep
+from portal.boundary.pagination import Page
+from portal.shapes import Out
 from tenancy import reorg
 
 
 class ApplyIn(msgspec.Struct, forbid_unknown_fields=True):
     confirm_access_gains: bool = False
     """The explicit decision that the listed accounts may see the records moving into their area."""
+
+
+class ReorganisationOut(Out):
+    id: int
+    code: str
+    name: str
+    legal_basis: str
+    effective_date: str
+    status: str
+    applied_at: str | None
+    applied_by: str | None
+    reverted_at: str | None
+
+
+class AccessChangeOut(Out):
+    """An account whose access changes; ``sees`` (records or aggregates) only for a gain."""
+
+    username: str
+    role: str | None
+    unit_id: int
+    unit_name: str
+    sees: str | UnsetType = UNSET
+
+
+class UnfinishedReportOut(Out):
+    id: int
+    unit_name: str
+    period: str
+    status: str
+
+
+class ReorgSummaryOut(Out):
+    """The review of a reorganisation (``tenancy.reorg.review``); an applied one answers the summary
+    stored when it was applied (absent keys: applied before the summary was kept)."""
+
+    status: str
+    already_applied: bool | UnsetType = UNSET
+    units_moved: int | UnsetType = UNSET
+    units_closed: int | UnsetType = UNSET
+    units_renamed: int | UnsetType = UNSET
+    hamlets_moved: int | UnsetType = UNSET
+    children_moved: int | UnsetType = UNSET
+    open_cases_moved: int | UnsetType = UNSET
+    reports_in_progress: int | UnsetType = UNSET
+    reports_in_progress_list: list[UnfinishedReportOut] | UnsetType = UNSET
+    hamlets_needing_decision: list[dict[str, Any]] | UnsetType = UNSET
+    access_gains: list[AccessChangeOut] | UnsetType = UNSET
+    access_losses: list[AccessChangeOut] | UnsetType = UNSET
+    staff_to_reassign: list[AccessChangeOut] | UnsetType = UNSET
+    problems: list[str] | UnsetType = UNSET
+
+
+class RevertOut(Out):
+    status: str
+    steps_undone: int
 
 
 class AccessReviewPending(Conflict):
@@ -37,12 +94,12 @@ class AccessReviewPending(Conflict):
 
 
 @get("/api/v1/reorganisations", sync_to_thread=True, tags=["reorganisations"])
-def list_reorganisations(caller: CallerDep) -> dict[str, Any]:
+def list_reorganisations(caller: CallerDep) -> Page[ReorganisationOut]:
     authorize_action(caller, "reorganisation", "read")
     with Session(admin_engine()) as session:
         rows = reorg.listing(session)
     items = [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()} for r in rows]
-    return whole_list(items)
+    return Page.whole([ReorganisationOut.of(item) for item in items])
 
 
 @get(
@@ -51,7 +108,7 @@ def list_reorganisations(caller: CallerDep) -> dict[str, Any]:
     tags=["reorganisations"],
     summary="What would move, and whose access would change",
 )
-def dry_run(reorg_id: FromPath[int], caller: CallerDep) -> dict[str, Any]:
+def dry_run(reorg_id: FromPath[int], caller: CallerDep) -> ReorgSummaryOut:
     authorize_action(caller, "reorganisation", "read")
     with Session(admin_engine()) as session:
         try:
@@ -60,7 +117,7 @@ def dry_run(reorg_id: FromPath[int], caller: CallerDep) -> dict[str, Any]:
             raise ValidationFailed([FieldError("reorg_id", p) for p in exc.problems]) from exc
         finally:
             session.rollback()
-    return msgspec.to_builtins(result)
+    return ReorgSummaryOut.of(msgspec.to_builtins(result))
 
 
 @post(
@@ -69,7 +126,7 @@ def dry_run(reorg_id: FromPath[int], caller: CallerDep) -> dict[str, Any]:
     status_code=200,
     tags=["reorganisations"],
 )
-def apply(reorg_id: FromPath[int], data: JSONBody[ApplyIn], caller: CallerDep) -> dict[str, Any]:
+def apply(reorg_id: FromPath[int], data: JSONBody[ApplyIn], caller: CallerDep) -> ReorgSummaryOut:
     authorize_action(caller, "reorganisation", "apply")
     with Session(admin_engine()) as session:
         try:
@@ -98,7 +155,7 @@ def apply(reorg_id: FromPath[int], data: JSONBody[ApplyIn], caller: CallerDep) -
             resource_ids=[reorg_id],
             detail={k: result[k] for k in ("units_moved", "hamlets_moved", "children_moved")},
         )
-    return msgspec.to_builtins(result)
+    return ReorgSummaryOut.of(msgspec.to_builtins(result))
 
 
 @post(
@@ -107,7 +164,7 @@ def apply(reorg_id: FromPath[int], data: JSONBody[ApplyIn], caller: CallerDep) -
     status_code=200,
     tags=["reorganisations"],
 )
-def revert(reorg_id: FromPath[int], caller: CallerDep) -> dict[str, Any]:
+def revert(reorg_id: FromPath[int], caller: CallerDep) -> RevertOut:
     authorize_action(caller, "reorganisation", "apply")
     with Session(admin_engine()) as session:
         try:
@@ -119,4 +176,4 @@ def revert(reorg_id: FromPath[int], caller: CallerDep) -> dict[str, Any]:
     record(
         caller.actor, "revert", "reorganisation", "allowed", resource_ids=[reorg_id], detail={"steps": steps}
     )
-    return {"status": "reverted", "steps_undone": steps}
+    return RevertOut(status="reverted", steps_undone=steps)

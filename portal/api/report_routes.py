@@ -10,8 +10,8 @@ from litestar import Response, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from authz.guards import authorize_action
-from portal.api.deps import CallerDep, DbDep
 from portal.api.unit_routes import _unit
+from portal.boundary.deps import CallerDep, DbDep
 from portal.reports import bulk, consolidation, documents, service, workflow
 from portal.reports.access import get_report
 from portal.reports.dashboard import dashboard, set_target

@@ -12,10 +12,11 @@ from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 from sqlalchemy.orm import Session
 
-from portal.api.deps import CallerDep, DbDep, provide_anonymous_db
+from authz.caller import Caller
 from portal.api.unit_routes import _unit
-from portal.auth.caller import Caller
 from portal.auth.client_address import client_address
+from portal.boundary.deps import CallerDep, DbDep, provide_anonymous_db
+from portal.boundary.pagination import Page
 from portal.staff import hamlets, service, training
 from portal.staff.models import TrainingCourse
 from portal.staff.responses import (
@@ -24,14 +25,13 @@ from portal.staff.responses import (
     Contact,
     Course,
     CourseDetail,
-    CourseList,
     Hamlet,
     PasswordSet,
     ResetCode,
     SessionsRevoked,
     StaffPage,
     TrainingCounts,
-    UnitAttendancePage,
+    UnitAttendance,
 )
 from portal.staff.schemas import (
     AttendanceQuery,
@@ -236,9 +236,9 @@ def post_training(data: JSONBody[CourseIn], caller: CallerDep, db: DbDep) -> Cou
 )
 def list_trainings(
     caller: CallerDep, db: DbDep, unit_id: FromQuery[int | None] = None, year: FromQuery[int | None] = None
-) -> CourseList:
+) -> Page[Course]:
     rows = training.list_courses(db, caller, CourseFilter(unit_id=unit_id, year=year))
-    return CourseList.whole([Course.of(c, u, n) for c, u, n in rows])
+    return Page.whole([Course.of(c, u, n) for c, u, n in rows])
 
 
 @get("/api/v1/trainings/{course_id:int}", sync_to_thread=True, tags=TRAINING)
@@ -279,8 +279,8 @@ def delete_attendee(course_id: FromPath[int], user_id: FromPath[int], caller: Ca
 
 
 @get("/api/v1/me/trainings", sync_to_thread=True, tags=TRAINING, summary="The trainings the caller attended")
-def read_my_trainings(caller: CallerDep, db: DbDep) -> CourseList:
-    return CourseList.whole([Course.of(c, u) for c, u in training.my_trainings(db, caller)])
+def read_my_trainings(caller: CallerDep, db: DbDep) -> Page[Course]:
+    return Page.whole([Course.of(c, u) for c, u in training.my_trainings(db, caller)])
 
 
 @get(
@@ -297,9 +297,10 @@ def read_unit_attendance(
     until: FromQuery[date | None] = None,
     page: FromQuery[int] = 1,
     page_size: FromQuery[int] = 50,
-) -> UnitAttendancePage:
+) -> Page[UnitAttendance]:
     params = AttendanceQuery(since=since, until=until, page=page, page_size=page_size)
-    return training.attendance_in_unit(db, caller, _unit(db, unit_id), params)
+    result = training.attendance_in_unit(db, caller, _unit(db, unit_id), params)
+    return Page(result.items, result.total, result.page, result.page_size)
 
 
 @get(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from litestar import get
 from litestar.exceptions import NotFoundException
@@ -11,10 +10,13 @@ from litestar.params import FromPath, Parameter
 from sqlalchemy.orm import Session
 
 from authz.guards import authorize
-from portal.api.deps import CallerDep, DbDep
-from portal.api.pages import whole_list
+from portal.boundary.deps import CallerDep, DbDep
+from portal.boundary.pagination import Page
+from portal.registry.responses import ChildOut
 from portal.registry.serialize import child_json
 from portal.registry.service import list_children
+from portal.shapes import UnitRefOut
+from portal.stats.responses import UnitOut, UnitStatsOut
 from portal.stats.service import unit_stats
 from tenancy.models import Unit
 from tenancy.service import child_units, get_unit
@@ -28,24 +30,25 @@ def _unit(db: Session, unit_id: int) -> Unit:
 
 
 @get("/api/v1/units/{unit_id:int}", sync_to_thread=True, tags=["units"])
-def read_unit(unit_id: FromPath[int], caller: CallerDep, db: DbDep) -> dict[str, Any]:
+def read_unit(unit_id: FromPath[int], caller: CallerDep, db: DbDep) -> UnitOut:
     unit = _unit(db, unit_id)
     authorize(caller, "unit", "read", unit)
-    return {
-        **unit.ref(),
-        "kind": unit.kind,
-        "parent_id": unit.parent_id,
-        "valid_from": unit.valid_from.isoformat() if unit.valid_from else None,
-        "valid_to": unit.valid_to.isoformat() if unit.valid_to else None,
-    }
+    return UnitOut.of(
+        {
+            **unit.ref(),
+            "kind": unit.kind,
+            "parent_id": unit.parent_id,
+            "valid_from": unit.valid_from.isoformat() if unit.valid_from else None,
+            "valid_to": unit.valid_to.isoformat() if unit.valid_to else None,
+        }
+    )
 
 
 @get("/api/v1/units/{unit_id:int}/units", sync_to_thread=True, tags=["units"], summary="Direct sub-units")
-def read_sub_units(unit_id: FromPath[int], caller: CallerDep, db: DbDep) -> dict[str, Any]:
+def read_sub_units(unit_id: FromPath[int], caller: CallerDep, db: DbDep) -> Page[UnitRefOut]:
     unit = _unit(db, unit_id)
     authorize(caller, "unit", "read", unit)
-    items = [u.ref() for u in child_units(db, unit.id)]
-    return whole_list(items)
+    return Page.whole([UnitRefOut.of(u.ref()) for u in child_units(db, unit.id)])
 
 
 @get(
@@ -63,14 +66,9 @@ def read_unit_children(
     q: str | None = Parameter(default=None, description="name (accent-insensitive) or 12-digit id"),
     group: str | None = Parameter(default=None, description="special-circumstance group code (Art. 10)"),
     status: str = Parameter(default="active"),
-) -> dict[str, Any]:
+) -> Page[ChildOut]:
     result = list_children(db, caller, _unit(db, unit_id), page, page_size, q, group, status)
-    return {
-        "items": [child_json(c) for c in result.items],
-        "total": result.total,
-        "page": result.page,
-        "page_size": result.page_size,
-    }
+    return Page.of(result, lambda c: ChildOut.of(child_json(c)))
 
 
 @get(
@@ -96,5 +94,5 @@ def read_unit_stats(
     structure: str = Parameter(
         default="current", description="current: today's tree; historical: the tree in force on as_of"
     ),
-) -> dict[str, Any]:
-    return unit_stats(db, caller, _unit(db, unit_id), as_of, structure)
+) -> UnitStatsOut:
+    return UnitStatsOut.of(unit_stats(db, caller, _unit(db, unit_id), as_of, structure))

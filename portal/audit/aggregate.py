@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from portal.audit.service import record
 
 if TYPE_CHECKING:
-    from portal.auth.caller import Caller
+    from authz.caller import Caller
 
 Param = str | int | float | bool | date | datetime | None
 MAX_TEXT = 64  # a parameter is a code, a date or a period key; anything longer is cut

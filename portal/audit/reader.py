@@ -17,12 +17,12 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from authz.guards import authorize
 from infra.clock import today
+from infra.errors import FieldError, ValidationFailed
 from portal.audit.aggregate import audit_aggregate
 from portal.audit.service import record as audit
-from portal.auth.caller import Caller
-from portal.errors import FieldError, ValidationFailed
 from portal.registry.models import Child
 from portal.registry.service import get_child
 from tenancy.models import Unit

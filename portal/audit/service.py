@@ -7,21 +7,13 @@ even though the request's own transaction is rolled back.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert
 
+from authz.caller import Actor
 from infra.db import app_engine
 from portal.audit.models import AuditEntry
-
-
-@dataclass(frozen=True)
-class Actor:
-    user_id: int | None
-    username: str | None
-    role: str | None
-
 
 ANONYMOUS = Actor(None, None, None)
 

@@ -11,10 +11,10 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from infra.clock import utcnow
 from infra.settings import get_settings
 from portal.auth import throttle
-from portal.auth.caller import Caller
 from portal.auth.models import AuthToken, User
 from portal.auth.passwords import verify_password
 from tenancy.models import Unit
@@ -85,6 +85,27 @@ def caller_for_token(session: Session, token: str) -> Caller | None:
             AuthToken.expires_at > utcnow(),
             User.is_active.is_(True),
         )
+    ).one_or_none()
+    if row is None:
+        return None
+    user, unit = row
+    return Caller(
+        user_id=user.id,
+        username=user.username,
+        full_name=user.full_name,
+        role=user.role,
+        unit=unit,
+        scope=scope_for(user.role, unit.path if unit else None, user.is_active),
+    )
+
+
+def caller_for_user(session: Session, user_id: int) -> Caller | None:
+    """The caller an account is now (role, unit and scope resolved again), or None if it is inactive
+    or gone. Background jobs run as their requester through this, so a deactivated account's job stops."""
+    row = session.execute(
+        select(User, Unit)
+        .outerjoin(Unit, Unit.id == User.unit_id)
+        .where(User.id == user_id, User.is_active.is_(True))
     ).one_or_none()
     if row is None:
         return None

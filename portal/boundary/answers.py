@@ -1,19 +1,14 @@
-"""How the boundary's refusals are answered: JSON on the API, a page in the reader's language on the web."""
+"""The boundary's refusals, and their JSON answer; the pages answer them with a page of their own
+(``portal.web.errors.input_refused``, registered on the pages' routers, which takes precedence there)."""
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from litestar import Request, Response
 
-from portal.api.errors import domain_error_handler
-from portal.errors import DomainError, FieldError, ValidationFailed
-from portal.web import i18n
-from portal.web.deps import lang_of
-from portal.web.render import page
-
-JSON_PREFIXES = ("/api/", "/schema", "/health")
+from infra.errors import DomainError, ValidationFailed
+from portal.boundary.errors import domain_error_handler
 
 
 class InputRefused(ValidationFailed):
@@ -32,39 +27,6 @@ class BodyTooLarge(DomainError):
         self.extra = {"max_bytes": limit}
 
 
-def _label(error: FieldError, lang: str) -> str:
-    name = i18n.form_field(error.field)
-    return i18n.word(name, lang) if name in i18n.WORDS else error.field
-
-
-def _message(error: FieldError, lang: str) -> str:
-    pair = i18n.ERROR_WORDS.get(f"input_{error.code}") or i18n.ERROR_WORDS.get(error.code)
-    return error.message if pair is None else pair[1 if lang == "en" else 0]
-
-
-def _back(request: Request[Any, Any, Any]) -> str:
-    """The page the form was on, when the browser says it and it is ours; else the home page."""
-    referer = urlsplit(request.headers.get("referer", ""))
-    if referer.netloc == request.url.netloc and referer.path.startswith("/"):
-        return referer.path + (f"?{referer.query}" if referer.query else "")
-    return "/"
-
-
-def _page(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
-    lang = lang_of(request)
-    errors = exc.errors if isinstance(exc, ValidationFailed) else []
-    return page(  # type: ignore[return-value]
-        request,
-        "input_error.html",
-        status_code=exc.status_code,
-        message_key="input_refused" if isinstance(exc, ValidationFailed) else "body_too_large",
-        problems=[(_label(e, lang), _message(e, lang)) for e in errors],
-        back=_back(request),
-    )
-
-
 def refused(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
-    """The answer to ``InputRefused`` and ``BodyTooLarge``: JSON on the API, a page on the web."""
-    if request.url.path.startswith(JSON_PREFIXES):
-        return domain_error_handler(request, exc)
-    return _page(request, exc)
+    """The answer to ``InputRefused`` and ``BodyTooLarge`` outside the pages: JSON naming every field."""
+    return domain_error_handler(request, exc)

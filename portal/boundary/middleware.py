@@ -19,9 +19,9 @@ from litestar.exceptions import ClientException, NotFoundException
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from infra.errors import FieldError
 from portal.boundary.answers import BodyTooLarge, InputRefused
 from portal.boundary.rules import BIGINT, json_errors, parameter_errors, text_errors
-from portal.errors import FieldError
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 DRAIN_LIMIT = 64 * 1024 * 1024

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from portal.errors import FieldError
+from infra.errors import FieldError
 
 BIGINT = (-(2**63), 2**63 - 1)
 INTEGER = (-(2**31), 2**31 - 1)

@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from authz.guards import authorize_action
 from infra.clock import utcnow
+from infra.errors import Conflict, Forbidden, NotVisible
 from portal.audit.service import record as audit
-from portal.auth.caller import Caller
 from portal.cases.models import Case, CaseEvent, CaseGrant
-from portal.errors import Conflict, Forbidden, NotVisible
 from tenancy.models import Unit
 from tenancy.scope import in_subtree, subtree_clause
 

@@ -7,11 +7,11 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from authz.guards import authorize_action
 from infra.clock import utcnow
-from portal.auth.caller import Caller
+from infra.errors import NotVisible
 from portal.cases.models import CaseAlert
-from portal.errors import NotVisible
 
 MAX_ALERTS = 200
 

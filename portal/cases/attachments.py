@@ -15,14 +15,14 @@ import uuid
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from infra.clock import utcnow
+from infra.errors import FieldError, NotVisible, ValidationFailed
 from infra.storage import StorageUnavailable, get_storage
 from portal.audit.service import record as audit
-from portal.auth.caller import Caller
 from portal.cases.access import get_case, log_event
 from portal.cases.models import CaseAttachment
 from portal.cases.workflow import load_for
-from portal.errors import FieldError, NotVisible, ValidationFailed
 from portal.stored_documents import StorageDown, fetch_checked
 
 log = logging.getLogger(__name__)

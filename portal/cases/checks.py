@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from infra.clock import VIETNAM, today, utcnow
+from infra.errors import FieldError, ValidationFailed
 from portal.cases.reference import CODES
-from portal.errors import FieldError, ValidationFailed
 from portal.plausible import EARLIEST_RECORD
 
 MAX_TEXT = 10_000

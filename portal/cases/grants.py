@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from infra.clock import utcnow
-from portal.auth.caller import Caller
+from infra.errors import Conflict, NotVisible
 from portal.cases.access import get_case, log_event, require_ward_officer
 from portal.cases.checks import Check
 from portal.cases.models import CaseGrant
 from portal.cases.people import grantee_problem
+from portal.cases.schemas import GrantIn
 from portal.cases.workflow import require_status
-from portal.errors import Conflict, NotVisible
 
 
 def grants_of(session: Session, case_id: uuid.UUID) -> list[CaseGrant]:
@@ -24,23 +24,23 @@ def grants_of(session: Session, case_id: uuid.UUID) -> list[CaseGrant]:
     )
 
 
-def grant(session: Session, caller: Caller, case_id: uuid.UUID, body: dict[str, Any]) -> CaseGrant:
+def grant(session: Session, caller: Caller, case_id: uuid.UUID, body: GrantIn) -> CaseGrant:
     case = get_case(session, caller, case_id, "grant")
     require_ward_officer(caller, case, "share")
     require_status(case, "grant")
     check = Check()
-    reason = check.text("reason", body.get("reason"), limit=1000)
-    problem = grantee_problem(session, body["user_id"], case.unit_path)
+    reason = check.text("reason", body.reason, limit=1000)
+    problem = grantee_problem(session, body.user_id, case.unit_path)
     if problem:
         check.fail("user_id", problem, "not_eligible")
     check.raise_if_failed()
-    active = [g for g in grants_of(session, case.id) if g.user_id == body["user_id"] and g.revoked_at is None]
+    active = [g for g in grants_of(session, case.id) if g.user_id == body.user_id and g.revoked_at is None]
     if active:
         raise Conflict("this user already holds access to the case")
     row = CaseGrant(
         id=uuid.uuid4(),
         case_id=case.id,
-        user_id=body["user_id"],
+        user_id=body.user_id,
         reason=reason,
         granted_by=caller.user_id,
         granted_at=utcnow(),

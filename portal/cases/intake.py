@@ -14,16 +14,16 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from authz.guards import authorize_action
 from infra.clock import VIETNAM, utcnow
-from portal.auth.caller import Caller
+from infra.errors import ValidationFailed
 from portal.cases.access import in_ward, log_event
 from portal.cases.checks import Check
 from portal.cases.deadlines import ASSESSMENT_WINDOW, open_deadline, plan_due
 from portal.cases.models import Case, CaseGrant, CaseInformant
 from portal.cases.people import worker_problem
 from portal.cases.schemas import InformantIn, IntakeIn
-from portal.errors import ValidationFailed
 from portal.registry.access import children_for, keeps_records
 from portal.registry.models import Child
 from portal.registry.service import create_child

@@ -11,18 +11,18 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import msgspec
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from infra.clock import utcnow
-from portal.auth.caller import Caller
+from infra.errors import Conflict, FieldError, NotVisible, ValidationFailed
 from portal.cases import deadlines as dl
 from portal.cases.access import get_case, log_event, require_manager
 from portal.cases.checks import Check
 from portal.cases.models import Case, CasePlan, CasePlanAction, CaseReview
+from portal.cases.schemas import ActionUpdateIn, DecisionIn, PlanIn, ReviewIn
 from portal.cases.workflow import _touch, load_for, require_status
-from portal.errors import Conflict, FieldError, NotVisible, ValidationFailed
 
 MAX_ACTIONS = 50
 
@@ -44,25 +44,24 @@ def plan_actions(session: Session, plan_id: uuid.UUID) -> list[CasePlanAction]:
     )
 
 
-def draft_plan(session: Session, caller: Caller, case_id: uuid.UUID, body: dict[str, Any]) -> CasePlan:
+def draft_plan(session: Session, caller: Caller, case_id: uuid.UUID, body: PlanIn) -> CasePlan:
     """Write the draft (replacing its actions); a returned plan becomes a draft again."""
-    case = load_for(session, caller, case_id, "draft_plan", "work", body.get("version"))
+    case = load_for(session, caller, case_id, "draft_plan", "work", body.version)
     check = Check()
-    goals = check.text("goals", body.get("goals"))
-    review_on = check.day("review_on", body.get("review_on"))
-    actions = body.get("actions") or []
+    goals = check.text("goals", body.goals)
+    review_on = check.day("review_on", body.review_on)
+    actions = body.actions
     if not actions:
         check.fail("actions", "a plan needs at least one action", "required")
     if len(actions) > MAX_ACTIONS:
         check.fail("actions", f"at most {MAX_ACTIONS} actions", "too_many")
     rows = []
     for i, action in enumerate(actions[:MAX_ACTIONS]):
-        item = action if isinstance(action, dict) else msgspec.structs.asdict(action)
         rows.append(
             {
-                "description": check.text(f"actions[{i}].description", item.get("description"), limit=2000),
-                "owner": check.text(f"actions[{i}].owner", item.get("owner"), limit=200),
-                "due_on": check.day(f"actions[{i}].due_on", item.get("due_on")),
+                "description": check.text(f"actions[{i}].description", action.description, limit=2000),
+                "owner": check.text(f"actions[{i}].owner", action.owner, limit=200),
+                "due_on": check.day(f"actions[{i}].due_on", action.due_on),
             }
         )
     check.raise_if_failed()
@@ -94,8 +93,8 @@ def draft_plan(session: Session, caller: Caller, case_id: uuid.UUID, body: dict[
     return plan
 
 
-def submit_plan(session: Session, caller: Caller, case_id: uuid.UUID, body: dict[str, Any]) -> Case:
-    case = load_for(session, caller, case_id, "submit_plan", "work", body.get("version"))
+def submit_plan(session: Session, caller: Caller, case_id: uuid.UUID, body: DecisionIn) -> Case:
+    case = load_for(session, caller, case_id, "submit_plan", "work", body.version)
     plan = current_plan(session, case.id, ("draft",))
     if plan is None:
         raise ValidationFailed([FieldError("plan", "write the plan first (PUT /plan)", "required")])
@@ -113,11 +112,11 @@ def submit_plan(session: Session, caller: Caller, case_id: uuid.UUID, body: dict
     return case
 
 
-def approve_plan(session: Session, caller: Caller, case_id: uuid.UUID, body: dict[str, Any]) -> Case:
+def approve_plan(session: Session, caller: Caller, case_id: uuid.UUID, body: DecisionIn) -> Case:
     """The chairman's decision (form 05), recorded by the commune's ward officer."""
-    case = load_for(session, caller, case_id, "approve_plan", "approve", body.get("version"))
+    case = load_for(session, caller, case_id, "approve_plan", "approve", body.version)
     check = Check()
-    decision = check.text("decision_ref", body.get("decision_ref"), required=False, limit=100)
+    decision = check.text("decision_ref", body.decision_ref, required=False, limit=100)
     check.raise_if_failed()
     plan = current_plan(session, case.id, ("submitted",))
     assert plan is not None, "a case awaiting approval has a submitted plan"
@@ -139,10 +138,10 @@ def approve_plan(session: Session, caller: Caller, case_id: uuid.UUID, body: dic
     return case
 
 
-def return_plan(session: Session, caller: Caller, case_id: uuid.UUID, body: dict[str, Any]) -> Case:
-    case = load_for(session, caller, case_id, "return_plan", "approve", body.get("version"))
+def return_plan(session: Session, caller: Caller, case_id: uuid.UUID, body: DecisionIn) -> Case:
+    case = load_for(session, caller, case_id, "return_plan", "approve", body.version)
     check = Check()
-    comment = check.text("comment", body.get("comment"), limit=4000)
+    comment = check.text("comment", body.comment, limit=4000)
     check.raise_if_failed()
     plan = current_plan(session, case.id, ("submitted",))
     assert plan is not None
@@ -162,7 +161,7 @@ def _reopen_review(session: Session, case: Case, due_at: Any, now: Any) -> None:
 
 
 def update_action(
-    session: Session, caller: Caller, case_id: uuid.UUID, action_id: uuid.UUID, body: dict[str, Any]
+    session: Session, caller: Caller, case_id: uuid.UUID, action_id: uuid.UUID, body: ActionUpdateIn
 ) -> CasePlanAction:
     case = get_case(session, caller, case_id, "work")
     require_manager(caller, case, "update actions of")
@@ -172,10 +171,10 @@ def update_action(
     if action is None or plan is None or action.plan_id != plan.id:
         raise NotVisible("no such action in the case's approved plan", resource="case", action="work")
     check = Check()
-    status = body.get("status")
+    status = body.status
     if status not in ("planned", "done", "cancelled"):
         check.fail("status", "must be planned, done or cancelled")
-    result = check.text("result", body.get("result"), required=status == "done", limit=4000)
+    result = check.text("result", body.result, required=status == "done", limit=4000)
     check.raise_if_failed()
     action.status, action.result = status, result
     action.completed_at = utcnow() if status == "done" else None
@@ -185,14 +184,14 @@ def update_action(
     return action
 
 
-def review(session: Session, caller: Caller, case_id: uuid.UUID, body: dict[str, Any]) -> Case:
-    case = load_for(session, caller, case_id, "review", "work", body.get("version"))
+def review(session: Session, caller: Caller, case_id: uuid.UUID, body: ReviewIn) -> Case:
+    case = load_for(session, caller, case_id, "review", "work", body.version)
     check = Check()
-    outcome = body.get("outcome")
+    outcome = body.outcome
     if outcome not in ("continue", "new_plan"):
         check.fail("outcome", "must be continue or new_plan (close the case with /close)")
-    summary = check.text("summary", body.get("summary"))
-    next_review = check.day("next_review_on", body.get("next_review_on"), required=outcome == "continue")
+    summary = check.text("summary", body.summary)
+    next_review = check.day("next_review_on", body.next_review_on, required=outcome == "continue")
     check.raise_if_failed()
     plan = current_plan(session, case.id, ("approved",))
     if plan is None:

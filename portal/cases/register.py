@@ -9,15 +9,15 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from authz.guards import authorize
 from infra.clock import VIETNAM
+from infra.errors import Forbidden
 from portal.audit.service import record as audit
-from portal.auth.caller import Caller
 from portal.auth.models import User
 from portal.cases.access import cases_in, in_ward, visible_clause
 from portal.cases.models import Case, CaseDeadline
 from portal.cases.reference import CASE_TYPES, CHANNELS, CLOSURE_REASONS, RISK_LEVELS, STATUSES
-from portal.errors import Forbidden
 from tenancy.models import Unit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

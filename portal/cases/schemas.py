@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
 
 import msgspec
 
@@ -105,7 +104,3 @@ class NoteIn(msgspec.Struct, forbid_unknown_fields=True):
 class GrantIn(msgspec.Struct, forbid_unknown_fields=True):
     user_id: int
     reason: str
-
-
-def as_dict(body: msgspec.Struct | None) -> dict[str, Any]:
-    return {} if body is None else msgspec.structs.asdict(body)

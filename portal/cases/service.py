@@ -10,13 +10,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from authz.guards import authorize_action
+from infra.errors import FieldError, ValidationFailed
 from portal.audit.service import record as audit
-from portal.auth.caller import Caller
 from portal.cases.access import cases_in, get_case, require_ward_officer, visible_clause
 from portal.cases.models import Case, CaseDeadline, CaseInformant
 from portal.cases.reference import CODES, STATUSES
-from portal.errors import FieldError, ValidationFailed
 from tenancy.models import Unit
 
 MAX_PAGE_SIZE = 100

@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from authz.guards import authorize
+from infra.errors import FieldError, ValidationFailed
 from portal.audit.aggregate import audit_aggregate
-from portal.auth.caller import Caller
 from portal.cases.access import in_ward
 from portal.cases.reference import CASE_TYPES, STATUSES
-from portal.errors import FieldError, ValidationFailed
 from portal.plausible import period_day
 from portal.stats import layer
 from portal.stats.disclosure import (

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from infra.clock import utcnow
-from portal.auth.caller import Caller
 from portal.auth.models import User
 from portal.cases import deadlines as dl
 from portal.cases.access import is_manager, is_ward_officer_of

@@ -12,19 +12,19 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from infra.clock import utcnow
-from portal.auth.caller import Caller
+from infra.errors import Conflict
 from portal.cases import deadlines as dl
 from portal.cases.access import check_version, get_case, log_event, require_manager, require_ward_officer
 from portal.cases.checks import Check
 from portal.cases.models import Case, CaseNote
 from portal.cases.people import worker_problem
 from portal.cases.reference import EARLY_CLOSURE
-from portal.errors import Conflict
+from portal.cases.schemas import AssessIn, AssignIn, CloseIn, NoteIn, ProtectIn
 
 OPEN = ("received", "assessed", "plan_submitted", "in_progress")
 # action -> statuses it is possible in
@@ -84,17 +84,17 @@ def load_for(
     return case
 
 
-def assign(session: Session, caller: Caller, case_id: uuid.UUID, body: dict[str, Any]) -> Case:
-    case = load_for(session, caller, case_id, "assign", "assign", body.get("version"))
+def assign(session: Session, caller: Caller, case_id: uuid.UUID, body: AssignIn) -> Case:
+    case = load_for(session, caller, case_id, "assign", "assign", body.version)
     check = Check()
-    problem = worker_problem(session, body["user_id"], case.unit_path)
+    problem = worker_problem(session, body.user_id, case.unit_path)
     if problem:
         check.fail("user_id", problem, "not_eligible")
     check.raise_if_failed()
-    if case.assigned_to == body["user_id"]:
+    if case.assigned_to == body.user_id:
         return case
     previous = case.assigned_to
-    case.assigned_to, case.assigned_at = body["user_id"], utcnow()
+    case.assigned_to, case.assigned_at = body.user_id, utcnow()
     log_event(
         session,
         caller,
@@ -106,12 +106,12 @@ def assign(session: Session, caller: Caller, case_id: uuid.UUID, body: dict[str,
     return case
 
 
-def assess(session: Session, caller: Caller, case_id: uuid.UUID, body: dict[str, Any]) -> Case:
+def assess(session: Session, caller: Caller, case_id: uuid.UUID, body: AssessIn) -> Case:
     """Form 02. An urgent danger opens the emergency protection deadline (12 hours from receipt)."""
-    case = load_for(session, caller, case_id, "assess", "work", body.get("version"))
+    case = load_for(session, caller, case_id, "assess", "work", body.version)
     check = Check()
-    risk = check.code("risk_level", "risk_level", body.get("risk_level"))
-    summary = check.text("summary", body.get("summary"))
+    risk = check.code("risk_level", "risk_level", body.risk_level)
+    summary = check.text("summary", body.summary)
     check.raise_if_failed()
     now = utcnow()
     before = _touch(case, case.status, "assessed")
@@ -132,13 +132,13 @@ def assess(session: Session, caller: Caller, case_id: uuid.UUID, body: dict[str,
     return case
 
 
-def protect(session: Session, caller: Caller, case_id: uuid.UUID, body: dict[str, Any]) -> Case:
+def protect(session: Session, caller: Caller, case_id: uuid.UUID, body: ProtectIn) -> Case:
     """Form 07: the emergency measure taken (meets the 12-hour deadline)."""
-    case = load_for(session, caller, case_id, "protect", "work", body.get("version"))
+    case = load_for(session, caller, case_id, "protect", "work", body.version)
     check = Check()
-    measure = check.code("measure", "measure", body.get("measure"))
-    note = check.text("note", body.get("note"))
-    taken_at: datetime = check.moment("taken_at", body.get("taken_at"), not_before=case.received_at)
+    measure = check.code("measure", "measure", body.measure)
+    note = check.text("note", body.note)
+    taken_at: datetime = check.moment("taken_at", body.taken_at, not_before=case.received_at)
     check.raise_if_failed()
     before = _touch(case, case.status)
     case.protection_measure, case.protection_note, case.protected_at = measure, note, taken_at
@@ -147,12 +147,12 @@ def protect(session: Session, caller: Caller, case_id: uuid.UUID, body: dict[str
     return case
 
 
-def close(session: Session, caller: Caller, case_id: uuid.UUID, body: dict[str, Any]) -> Case:
+def close(session: Session, caller: Caller, case_id: uuid.UUID, body: CloseIn) -> Case:
     """Closure with a reason; "child_safe" only after the plan has run (in progress)."""
-    case = load_for(session, caller, case_id, "close", "close", body.get("version"))
+    case = load_for(session, caller, case_id, "close", "close", body.version)
     check = Check()
-    reason = check.code("reason", "reason", body.get("reason"))
-    note = check.text("note", body.get("note"), required=reason == "other")
+    reason = check.code("reason", "reason", body.reason)
+    note = check.text("note", body.note, required=reason == "other")
     if reason == "child_safe" and case.status != "in_progress":
         check.fail(
             "reason", "child_safe needs an approved plan carried out (the case in progress)", "too_early"
@@ -168,10 +168,10 @@ def close(session: Session, caller: Caller, case_id: uuid.UUID, body: dict[str, 
     return case
 
 
-def add_note(session: Session, caller: Caller, case_id: uuid.UUID, body: dict[str, Any]) -> CaseNote:
+def add_note(session: Session, caller: Caller, case_id: uuid.UUID, body: NoteIn) -> CaseNote:
     case = load_for(session, caller, case_id, "note", "work", None)
     check = Check()
-    text_ = check.text("body", body.get("body"))
+    text_ = check.text("body", body.body)
     check.raise_if_failed()
     assert text_ is not None
     note = CaseNote(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import Select, select
 
-from portal.auth.caller import Caller
+from authz.caller import Caller
 from portal.exports.models import Export
 from tenancy.models import Unit
 from tenancy.scope import subtree_clause

@@ -7,16 +7,16 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from authz.guards import authorize, authorize_action
+from infra.after_commit import send_after_commit
 from infra.clock import utcnow
+from infra.errors import Conflict, NotVisible
 from infra.storage import ObjectMissing, StorageUnavailable, get_storage
 from portal.audit.service import record as audit
-from portal.auth.caller import Caller
-from portal.errors import Conflict, NotVisible
 from portal.exports.access import exports_for
 from portal.exports.models import Export
 from portal.stored_documents import StorageDown
-from tasks.dispatch import send_after_commit
 from tenancy.models import Unit
 
 TASK = "tasks.exports.build_export"
@@ -38,7 +38,7 @@ def request_export(session: Session, caller: Caller, unit: Unit) -> Export:
     session.add(export)
     session.flush()
     session.refresh(export, ["created_at"])
-    send_after_commit(session, TASK, str(export.id), caller.scope.records)
+    send_after_commit(session, TASK, str(export.id), caller.user_id)
     audit(caller.actor, "create", "export", "allowed", resource_ids=[export.id], unit_id=unit.id)
     return export
 
@@ -61,7 +61,7 @@ def retry_export(session: Session, caller: Caller, export_id: uuid.UUID) -> Expo
     if export.status != "failed" and not stale:
         raise Conflict(f"export is {export.status}: only a failed (or long-queued) export can be retried")
     export.status, export.error = "queued", None
-    send_after_commit(session, TASK, str(export.id), caller.scope.records)
+    send_after_commit(session, TASK, str(export.id), caller.user_id)
     return export
 
 

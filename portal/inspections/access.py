@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import Select, or_, select
 
-from portal.auth.caller import Caller
+from authz.caller import Caller
 from portal.inspections.models import InspectionPlan, InspectionTarget
 from tenancy.models import Unit
 from tenancy.scope import in_subtree

@@ -10,16 +10,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
+from infra.after_commit import send_after_commit
 from infra.clock import VIETNAM, utcnow
+from infra.errors import NotVisible
 from portal.audit.service import record as audit
-from portal.auth.caller import Caller
-from portal.errors import NotVisible
 from portal.inspections.models import InspectionDocument, InspectionPlan
 from portal.inspections.service import get_plan, require_inspector
 from portal.inspections.view import checks_table, plan_json
 from portal.reports.render_pdf import heading, new_pdf, table
 from portal.stored_documents import build, fetch
-from tasks.dispatch import send_after_commit
 from tenancy.scope import Scope
 
 TASK = "tasks.inspections.build_document"
@@ -92,9 +92,7 @@ def request_document(session: Session, caller: Caller, plan_id: int) -> Inspecti
     session.add(doc)
     session.flush()
     session.refresh(doc, ["created_at"])
-    send_after_commit(
-        session, TASK, str(doc.id), caller.username, caller.scope.records, caller.scope.aggregates
-    )
+    send_after_commit(session, TASK, str(doc.id), caller.user_id)
     audit(caller.actor, "create", "inspection_document", "allowed", resource_ids=[doc.id])
     return doc
 

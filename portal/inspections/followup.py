@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from authz.guards import authorize, authorize_action
 from infra.clock import today, utcnow
+from infra.errors import Conflict, FieldError, Forbidden, NotVisible, ValidationFailed
 from portal.audit.service import record as audit
-from portal.auth.caller import Caller
-from portal.errors import Conflict, FieldError, Forbidden, NotVisible, ValidationFailed
 from portal.inspections.access import within
 from portal.inspections.checks import BY_CODE
 from portal.inspections.models import Finding, InspectionPlan, InspectionTarget, Recommendation, Response

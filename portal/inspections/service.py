@@ -15,18 +15,18 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from authz.guards import authorize, authorize_action
+from infra.after_commit import send_after_commit
 from infra.clock import today
+from infra.errors import Conflict, FieldError, Forbidden, NotVisible, ValidationFailed
 from portal.audit.aggregate import audit_aggregate
 from portal.audit.service import record as audit
-from portal.auth.caller import Caller
 from portal.auth.models import User
-from portal.errors import Conflict, FieldError, Forbidden, NotVisible, ValidationFailed
 from portal.inspections.access import plans_for, within
 from portal.inspections.models import InspectionPlan, InspectionRun, InspectionTarget, RunTarget, TeamMember
 from portal.plausible import period_day
 from portal.stats.disclosure import aggregate_months
-from tasks.dispatch import send_after_commit
 from tenancy.models import Unit
 
 TASK = "tasks.inspections.check_target"
@@ -227,7 +227,7 @@ def start_checks(session: Session, caller: Caller, plan_id: int, body: dict[str,
     if plan.status == "planned":
         plan.status = "in_progress"
     for t in targets:
-        send_after_commit(session, TASK, run.id, t.id, caller.scope.records, caller.scope.aggregates)
+        send_after_commit(session, TASK, run.id, t.id, caller.user_id)
     audit(
         caller.actor,
         "check",

@@ -1,6 +1,6 @@
 """Putting a message in the outbox (inside the request's transaction) and describing it to a manager.
 
-The row is sent to a worker only after the transaction commits (tasks.dispatch); a periodic sweep
+The row is sent to a worker only after the transaction commits (infra.after_commit); a periodic sweep
 sends whatever a lost broker message left behind.
 """
 
@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from infra.after_commit import send_after_commit
 from portal.notifications.models import Notification
-from tasks.dispatch import send_after_commit
 
 DELIVER_TASK = "tasks.notifications.deliver"
 

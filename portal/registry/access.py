@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, Select, select
 
-from portal.auth.caller import Caller
+from authz.caller import Caller
 from portal.registry.models import Child
 from tenancy.models import Unit
 from tenancy.scope import in_subtree, subtree_clause

@@ -14,12 +14,12 @@ from msgspec import UNSET
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from authz.caller import Caller
 from authz.guards import authorize, authorize_action
 from infra.clock import today, utcnow
 from infra.db import savepoint
+from infra.errors import Conflict, FieldError, NotVisible, ValidationFailed, refused_as
 from portal.audit.service import record as audit
-from portal.auth.caller import Caller
-from portal.errors import Conflict, FieldError, NotVisible, ValidationFailed, refused_as
 from portal.registry.access import children_for, children_in, keeps_records
 from portal.registry.models import Child, ChildHistory, ChildPeriod, Guardian, ReferenceCode
 from portal.registry.reference import PERIOD_KINDS

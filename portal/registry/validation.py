@@ -6,7 +6,7 @@ import re
 from datetime import date
 from typing import Any
 
-from portal.errors import FieldError
+from infra.errors import FieldError
 from portal.registry.reference import ETHNICITIES, PERIOD_KINDS, RELATIONSHIPS, SCHOOL_STATUSES
 from portal.registry.schemas import GuardianIn, PeriodIn
 from portal.registry.text import clean_name, fold

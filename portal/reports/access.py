@@ -10,9 +10,9 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from authz.guards import authorize
-from portal.auth.caller import Caller
-from portal.errors import Forbidden, NotVisible
+from infra.errors import Forbidden, NotVisible
 from portal.reports.models import Report, ReportDefinition
 from tenancy.models import Unit
 from tenancy.scope import in_subtree

@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from authz.guards import authorize
 from infra.clock import utcnow
 from portal.audit.service import record as audit
-from portal.auth.caller import Caller
 from portal.reports import figures as fig
 from portal.reports.access import require_owner
 from portal.reports.models import Figures, Report, ReportEvent

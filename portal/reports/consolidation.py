@@ -19,12 +19,13 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
+from infra.after_commit import send_after_commit
 from infra.clock import utcnow
 from infra.db import app_engine, scoped_session
+from infra.errors import Conflict, FieldError, NotVisible, ValidationFailed
 from infra.settings import get_settings
 from portal.audit.service import record as audit
-from portal.auth.caller import Caller
-from portal.errors import Conflict, FieldError, NotVisible, ValidationFailed
 from portal.reports import figures as fig
 from portal.reports.access import get_report, require_owner
 from portal.reports.models import (
@@ -36,7 +37,6 @@ from portal.reports.models import (
     ReportEvent,
 )
 from portal.reports.service import EDITABLE, touch
-from tasks.dispatch import send_after_commit
 from tenancy.models import Unit
 from tenancy.scope import Scope
 from tenancy.structure import children_on
@@ -112,7 +112,7 @@ def request_consolidation(
         session.add(run)
         session.flush()
         session.refresh(run, ["requested_at", "done_units", "attempts", "status"])
-    send_after_commit(session, TASK, run.id, caller.scope.records, caller.scope.aggregates)
+    send_after_commit(session, TASK, run.id, caller.user_id)
     audit(
         caller.actor,
         "consolidate",

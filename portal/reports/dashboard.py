@@ -17,12 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from authz.guards import authorize
 from infra.clock import today, utcnow
+from infra.errors import FieldError, ValidationFailed
 from portal.audit.aggregate import audit_aggregate
 from portal.audit.service import record as audit
-from portal.auth.caller import Caller
-from portal.errors import FieldError, ValidationFailed
 from portal.reports import figures as fig
 from portal.reports.access import keeps_records
 from portal.reports.models import Figures, Report, Target, UnitTarget

@@ -15,18 +15,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
+from infra.after_commit import send_after_commit
 from infra.clock import utcnow
+from infra.errors import Conflict, FieldError, Forbidden, NotVisible, ValidationFailed
 from portal.audit.service import record as audit
-from portal.auth.caller import Caller
 from portal.auth.models import User
-from portal.errors import Conflict, FieldError, Forbidden, NotVisible, ValidationFailed
 from portal.reports.access import get_report, keeps_records
 from portal.reports.models import ReportDocument
 from portal.reports.render_pdf import render_pdf
 from portal.reports.render_xlsx import render_xlsx
 from portal.reports.view import document_data
 from portal.stored_documents import build, fetch
-from tasks.dispatch import send_after_commit
 from tenancy.scope import Scope
 
 TASK = "tasks.reports.build_document"
@@ -57,7 +57,7 @@ def request_document(
     session.add(doc)
     session.flush()
     session.refresh(doc, ["created_at"])
-    send_after_commit(session, TASK, str(doc.id), caller.scope.records, caller.scope.aggregates)
+    send_after_commit(session, TASK, str(doc.id), caller.user_id)
     audit(caller.actor, "create", "report_document", "allowed", resource_ids=[doc.id], unit_id=unit.id)
     return doc
 
@@ -87,7 +87,7 @@ def retry_document(session: Session, caller: Caller, document_id: uuid.UUID) -> 
     if doc.status != "failed" and not stale:
         raise Conflict(f"document is {doc.status}: only a failed (or long-queued) document can be retried")
     doc.status, doc.error = "queued", None
-    send_after_commit(session, TASK, str(doc.id), caller.scope.records, caller.scope.aggregates)
+    send_after_commit(session, TASK, str(doc.id), caller.user_id)
     return doc
 
 

@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from infra.errors import FieldError
 from portal.cases.stats import months_between, published_cases
-from portal.errors import FieldError
 from portal.reports.models import Figures, Indicator, ReportDefinition
 from portal.reports.periods import Period
 from portal.stats import layer

@@ -8,11 +8,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from authz.guards import authorize, authorize_action
 from infra.clock import today, utcnow
+from infra.errors import Conflict, FieldError, ValidationFailed
 from portal.audit.service import record as audit
-from portal.auth.caller import Caller
-from portal.errors import Conflict, FieldError, ValidationFailed
 from portal.reports import figures as fig
 from portal.reports.access import get_report, reports_for, require_owner
 from portal.reports.models import Figures, Report, ReportDefinition, ReportEvent, Target

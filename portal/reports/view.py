@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from infra.clock import VIETNAM, utcnow
 from portal.audit.aggregate import audit_aggregate
-from portal.auth.caller import Caller
 from portal.reports import figures as fig
 from portal.reports.consolidation import sub_unit_statuses
 from portal.reports.dashboard import Rates, Reader

@@ -12,11 +12,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from authz.enforcer import allowed
 from infra.clock import utcnow
+from infra.errors import Conflict, FieldError, ValidationFailed
 from portal.audit.service import record as audit
-from portal.auth.caller import Caller
-from portal.errors import Conflict, FieldError, ValidationFailed
 from portal.reports import figures as fig
 from portal.reports.access import approver_unit, get_report, is_owner, require_approver, require_owner
 from portal.reports.consolidation import sub_unit_statuses

@@ -15,11 +15,11 @@ from datetime import date
 from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from authz.caller import Caller
 from authz.enforcer import allowed
 from infra.clock import today
-from portal.auth.caller import Caller
+from infra.errors import FieldError, Forbidden, NotVisible, ValidationFailed
 from portal.auth.models import User
-from portal.errors import FieldError, Forbidden, NotVisible, ValidationFailed
 from portal.staff.models import TrainingAttendance, TrainingCourse
 from portal.staff.ranks import LEVEL_OF_ROLE, ROLES, outranks, roles_below
 from tenancy.models import Unit

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from authz.delegation import may_hold_credential
-from portal.auth.caller import Caller
+from infra.errors import Conflict, FieldError, ValidationFailed
 from portal.auth.models import User
-from portal.errors import Conflict, FieldError, ValidationFailed
 from portal.notifications import outbox
 from portal.notifications.channels import sms_available
 from portal.staff import codes

@@ -15,12 +15,12 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from authz.guards import authorize, authorize_action
 from infra.clock import today
+from infra.errors import Conflict, FieldError, NotVisible, ValidationFailed
 from portal.audit.service import record as audit
-from portal.auth.caller import Caller
 from portal.auth.models import User
-from portal.errors import Conflict, FieldError, NotVisible, ValidationFailed
 from portal.registry.text import clean_name, fold
 from portal.staff.access import in_force
 from portal.staff.schemas import HamletIn, HamletPatch

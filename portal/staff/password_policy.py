@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from portal.errors import FieldError
+from infra.errors import FieldError
 from portal.registry.text import fold
 
 MIN_LENGTH = 10

@@ -14,6 +14,7 @@ from msgspec import UNSET, UnsetType
 
 from portal.auth.models import User
 from portal.notifications.outbox import Queued, mask
+from portal.shapes import UnitRefOut
 from portal.staff.codes import IssuedCode
 from portal.staff.delivery import Delivery
 from portal.staff.models import TrainingAttendance, TrainingCourse
@@ -22,20 +23,12 @@ from tenancy.models import Unit
 Timestamp = Annotated[str, msgspec.Meta(extra_json_schema={"description": "ISO 8601 date and time"})]
 
 
-class UnitRef(msgspec.Struct):
-    id: int
-    code: str | None
-    name: str
-    level: str
-    path: str
-
-    @classmethod
-    def of(cls, unit: Unit) -> UnitRef:
-        return cls(id=unit.id, code=unit.code, name=unit.name, level=unit.level, path=unit.path)
+def unit_ref(unit: Unit) -> UnitRefOut:
+    return UnitRefOut(id=unit.id, code=unit.code, name=unit.name, level=unit.level, path=unit.path)
 
 
-def unit_ref(unit: Unit | None) -> UnitRef | None:
-    return UnitRef.of(unit) if unit is not None else None
+def unit_ref_or_none(unit: Unit | None) -> UnitRefOut | None:
+    return unit_ref(unit) if unit is not None else None
 
 
 # --- accounts -----------------------------------------------------------------------------------
@@ -61,7 +54,7 @@ class Account(msgspec.Struct):
     username: str
     full_name: str
     role: str | None
-    unit: UnitRef | None
+    unit: UnitRefOut | None
     is_active: bool
     created_at: Timestamp | None
     email: str | None
@@ -74,7 +67,7 @@ class Account(msgspec.Struct):
             username=user.username,
             full_name=user.full_name,
             role=user.role,
-            unit=unit_ref(unit),
+            unit=unit_ref_or_none(unit),
             is_active=user.is_active,
             created_at=user.created_at.isoformat() if user.created_at else None,
             email=_masked(user.email),
@@ -165,7 +158,14 @@ class PasswordSet(msgspec.Struct):
 # --- hamlets ------------------------------------------------------------------------------------
 
 
-class Hamlet(UnitRef):
+class Hamlet(msgspec.Struct):
+    """A hamlet: the unit as other answers name it (``UnitRefOut``), with its kind and validity."""
+
+    id: int
+    code: str | None
+    name: str
+    level: str
+    path: str
     kind: str | None
     parent_id: int | None
     depth: int
@@ -197,7 +197,7 @@ class Course(msgspec.Struct, kw_only=True):
     topic: str | None
     place: str | None
     held_on: date
-    unit: UnitRef
+    unit: UnitRefOut
     attendees: int | UnsetType = UNSET
     """How many attended that the caller may see (absent from the caller's own trainings)."""
 
@@ -209,22 +209,9 @@ class Course(msgspec.Struct, kw_only=True):
             topic=course.topic,
             place=course.place,
             held_on=course.held_on,
-            unit=UnitRef.of(unit),
+            unit=unit_ref(unit),
             attendees=attendees,
         )
-
-
-class CourseList(msgspec.Struct):
-    """Never paginated (at most 500 courses, newest first), in the envelope of paged lists."""
-
-    items: list[Course]
-    total: int
-    page: int
-    page_size: int
-
-    @classmethod
-    def whole(cls, items: list[Course]) -> CourseList:
-        return cls(items=items, total=len(items), page=1, page_size=len(items))
 
 
 class Attendee(msgspec.Struct, kw_only=True):
@@ -234,7 +221,7 @@ class Attendee(msgspec.Struct, kw_only=True):
     username: str
     full_name: str
     role: str | None
-    unit: UnitRef | None
+    unit: UnitRefOut | None
     role_then: str | None
     unit_id_then: int | None
     recorded_at: Timestamp | None
@@ -246,7 +233,7 @@ class Attendee(msgspec.Struct, kw_only=True):
             username=user.username,
             full_name=user.full_name,
             role=user.role,
-            unit=unit_ref(unit),
+            unit=unit_ref_or_none(unit),
             role_then=attendance.role,
             unit_id_then=attendance.unit_id,
             recorded_at=attendance.recorded_at.isoformat() if attendance.recorded_at else None,
@@ -289,13 +276,6 @@ class UnitAttendance(Attendee, kw_only=True):
         )
 
 
-class UnitAttendancePage(msgspec.Struct):
-    items: list[UnitAttendance]
-    total: int
-    page: int
-    page_size: int
-
-
 class CommuneTrained(msgspec.Struct):
     id: int
     code: str | None
@@ -310,7 +290,7 @@ class TrainedTotal(msgspec.Struct):
 
 
 class TrainingCounts(msgspec.Struct):
-    unit: UnitRef
+    unit: UnitRefOut
     since: date | None
     until: date | None
     items: list[CommuneTrained]

@@ -17,16 +17,15 @@ from msgspec import UNSET
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from authz.caller import Actor, Caller
 from authz.guards import authorize, authorize_action
 from infra.clock import utcnow
 from infra.db import savepoint
-from portal.audit.service import Actor
+from infra.errors import Conflict, FieldError, Forbidden, Unauthenticated, ValidationFailed, refused_as
 from portal.audit.service import record as audit
 from portal.auth import throttle
-from portal.auth.caller import Caller
 from portal.auth.models import AuthToken, User
 from portal.auth.passwords import hash_password
-from portal.errors import Conflict, FieldError, Forbidden, Unauthenticated, ValidationFailed, refused_as
 from portal.registry.text import clean_name, fold
 from portal.staff import codes
 from portal.staff.access import (

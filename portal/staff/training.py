@@ -7,6 +7,7 @@ repeats this); attendance rows to whoever's subtree holds the attendee (and to t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -15,12 +16,12 @@ from sqlalchemy import and_, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from authz.guards import authorize, authorize_action
 from infra.clock import today, utcnow
+from infra.errors import Conflict, FieldError, NotVisible, ValidationFailed
 from portal.audit.service import record as audit
-from portal.auth.caller import Caller
 from portal.auth.models import User
-from portal.errors import Conflict, FieldError, NotVisible, ValidationFailed
 from portal.plausible import period_day, period_year
 from portal.registry.text import clean_name
 from portal.staff.access import (
@@ -38,8 +39,7 @@ from portal.staff.responses import (
     TrainedTotal,
     TrainingCounts,
     UnitAttendance,
-    UnitAttendancePage,
-    UnitRef,
+    unit_ref,
 )
 from portal.staff.schemas import AttendanceQuery, CourseFilter, CourseIn, CoursePatch, Period
 from tenancy.models import Unit
@@ -302,9 +302,17 @@ def _held_between(since: date | None, until: date | None) -> Any:
     )
 
 
+@dataclass(frozen=True)
+class AttendancePage:
+    items: list[UnitAttendance]
+    total: int
+    page: int
+    page_size: int
+
+
 def attendance_in_unit(
     session: Session, caller: Caller, unit: Unit, params: AttendanceQuery
-) -> UnitAttendancePage:
+) -> AttendancePage:
     """Every attendance of staff now working in ``unit``'s subtree (SQL-filtered), newest course first."""
     authorize(caller, RESOURCE, "attendance", unit)
     since, until = _period(params)
@@ -329,7 +337,7 @@ def attendance_in_unit(
         .offset((page - 1) * size)
     ).tuples()
     items = [UnitAttendance.of_course(a, u, n, c, held_name) for a, u, n, c, held_name in rows]
-    return UnitAttendancePage(items=items, total=total, page=page, page_size=size)
+    return AttendancePage(items, total, page, size)
 
 
 def collaborators_trained(
@@ -362,7 +370,7 @@ def training_counts(session: Session, caller: Caller, unit: Unit, params: Period
     since, until = _period(params)
     items = collaborators_trained(session, unit.path, since, until)
     return TrainingCounts(
-        unit=UnitRef.of(unit),
+        unit=unit_ref(unit),
         since=since,
         until=until,
         items=items,

@@ -7,7 +7,7 @@ the aggregate scope decide beforehand whether they read the unit at all (``autho
 
 from __future__ import annotations
 
-from portal.auth.caller import Caller
+from authz.caller import Caller
 from tenancy.models import Unit
 from tenancy.scope import in_subtree
 

@@ -51,8 +51,8 @@ import time
 from datetime import date, timedelta
 
 from infra.clock import today
+from infra.errors import FieldError, ValidationFailed
 from infra.settings import ROOT
-from portal.errors import FieldError, ValidationFailed
 from portal.stats.months import month_end, month_start
 
 K = 5  # counts from 1 to K-1 are never shown

@@ -19,11 +19,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from authz.guards import authorize
 from infra.clock import today
+from infra.errors import FieldError, ValidationFailed
 from portal.audit.aggregate import audit_aggregate
-from portal.auth.caller import Caller
-from portal.errors import FieldError, ValidationFailed
 from portal.plausible import period_day
 from portal.registry.models import ReferenceCode
 from portal.stats import layer

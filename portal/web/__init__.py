@@ -20,7 +20,7 @@ from portal.audit.service import ANONYMOUS, record
 from portal.auth.client_address import client_address
 from portal.web import routes_auth, routes_cases, routes_children, routes_dashboard, routes_tasks, routes_ward
 from portal.web.deps import provide_web_caller, web_caller
-from portal.web.errors import EXCEPTION_HANDLERS
+from portal.web.errors import EXCEPTION_HANDLERS, INPUT_HANDLERS
 from portal.web.render import TEMPLATE_CONFIG, page
 from portal.web.routes_audit import ROUTES as AUDIT_ROUTES
 from portal.web.routes_report_month import ROUTES as REPORT_MONTH_ROUTES
@@ -71,7 +71,7 @@ pages = Router(
         *STAFF_ROUTES,
         *AUDIT_ROUTES,
     ],
-    # The application's "db" (portal.api.deps.provide_db) takes this "caller": the same scoped session.
+    # The application's "db" (portal.boundary.deps.provide_db) takes this "caller": the same scoped session.
     dependencies={"caller": Provide(provide_web_caller, sync_to_thread=True)},
     before_request=_check_csrf,
     exception_handlers=EXCEPTION_HANDLERS,
@@ -85,6 +85,7 @@ static_files = create_static_files_router(
     name="static",
     include_in_schema=False,
     cache_control=None,
+    exception_handlers=INPUT_HANDLERS,
 )
 
 ROUTES = [pages, static_files]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from infra.errors import FieldError
 from portal.cases.reference import (
     CASE_TYPES,
     CHANNELS,
@@ -14,7 +15,6 @@ from portal.cases.reference import (
     STATUSES,
     STEPS,
 )
-from portal.errors import FieldError
 from portal.web.i18n import field_errors, parse_date
 
 _TABLES = {

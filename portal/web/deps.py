@@ -1,6 +1,6 @@
 """How a page request gets its caller (from the session cookie) and its scoped database session.
 
-The database session is the API's own (``portal.api.deps.provide_db``): the caller's scope is set
+The database session is the API's too (``portal.boundary.deps.provide_db``): the caller's scope is set
 on every transaction, RLS applies, and the unit of work commits after the handler succeeded.
 """
 
@@ -12,8 +12,8 @@ from litestar import Request
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
+from authz.caller import Caller
 from infra.db import new_session
-from portal.auth.caller import Caller
 from portal.auth.service import caller_for_token
 from portal.web.i18n import DEFAULT_LANG, LANGS
 from portal.web.session import LANG_COOKIE, session_token

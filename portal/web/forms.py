@@ -1,7 +1,8 @@
 """The child form: read the posted text into the registry's schemas, and a record back into the form.
 
-Only format problems are found here (a date that is not dd/mm/yyyy, an empty required field); every
-rule about meaning is the registry service's, whose ``FieldError``s are shown the same way.
+Only format problems are found here (a date that is not dd/mm/yyyy, an empty required field), by
+``portal.web.form_input.read_form``; every rule about meaning is the registry service's, whose
+``FieldError``s are shown the same way.
 """
 
 from __future__ import annotations
@@ -10,12 +11,26 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from portal.errors import FieldError
+from infra.errors import FieldError
 from portal.registry.models import Child
 from portal.registry.schemas import ChildCreate, ChildPatch, GuardianIn, PeriodIn
 from portal.registry.serialize import snapshot
-from portal.web.i18n import fmt_date, parse_date
+from portal.web.form_input import read_form
+from portal.web.i18n import fmt_date
 
+INPUTS = (
+    "full_name",
+    "date_of_birth",
+    "sex",
+    "ethnicity",
+    "hamlet_id",
+    "national_id",
+    "birth_registered",
+    "address",
+    "school_status",
+    "notes",
+)
+"""The fields of ``ChildCreate`` the form has an input for (lists are read apart)."""
 TEXT_FIELDS = ("full_name", "ethnicity", "national_id", "address", "school_status", "notes", "sex")
 FORM_FIELDS = (
     *TEXT_FIELDS,
@@ -63,70 +78,34 @@ def record_values(child: Child) -> dict[str, str]:
     return values
 
 
-def _date(values: dict[str, str], name: str, errors: list[FieldError], required: bool) -> date | None:
-    text = values[name]
-    if not text:
-        if required:
-            errors.append(FieldError(name, "is required", "required"))
-        return None
-    found = parse_date(text)
-    if found is None:
-        errors.append(FieldError(name, "is not a dd/mm/yyyy date", "bad_date"))
-    return found
-
-
-def _common(values: dict[str, str], errors: list[FieldError]) -> tuple[date | None, list[GuardianIn]]:
-    for name in ("full_name", "sex"):
-        if not values[name]:
-            errors.append(FieldError(name, "is required", "required"))
-    born = _date(values, "date_of_birth", errors, required=True)
-    guardians = []
-    if values["guardian_name"]:
-        guardians.append(
-            GuardianIn(
-                full_name=values["guardian_name"],
-                relationship=values["guardian_relationship"] or "other",
-                phone=values["guardian_phone"] or None,
-            )
-        )
-    elif values["guardian_phone"]:
-        errors.append(FieldError("guardians[0].full_name", "is required", "required"))
-    return born, guardians
+def _guardians(values: dict[str, str], errors: list[FieldError]) -> list[GuardianIn]:
+    """The first guardian of the form (name, relationship, phone), if any of it is filled."""
+    if not (values["guardian_name"] or values["guardian_phone"]):
+        return []
+    form = {"full_name": values["guardian_name"], "phone": values["guardian_phone"]}
+    given = {"relationship": values["guardian_relationship"] or "other"}
+    guardian = read_form(
+        form, GuardianIn, errors, inputs=("full_name", "phone"), given=given, field_prefix="guardians[0]."
+    )
+    return [guardian] if guardian is not None else []
 
 
 def _groups(values: dict[str, str], errors: list[FieldError], today: date) -> list[PeriodIn]:
-    since = _date(values, "group_since", errors, required=False)
+    """The special-circumstance group chosen, since the day given (default today)."""
     if not values["group"]:
         return []
-    return [PeriodIn(code=values["group"], since=since or today)]
+    given: dict[str, Any] = {"code": values["group"]}
+    if not values["group_since"]:
+        given["since"] = today
+    period = read_form(values, PeriodIn, errors, "group_", inputs=("since",), given=given)
+    return [period] if period is not None else []
 
 
 def create_from(values: dict[str, str], today: date) -> tuple[ChildCreate | None, list[FieldError]]:
     errors: list[FieldError] = []
-    born, guardians = _common(values, errors)
-    groups = _groups(values, errors, today)
-    hamlet = values["hamlet_id"]
-    if not hamlet.isdigit():
-        errors.append(FieldError("hamlet_id", "is required", "required"))
-    if errors or born is None:
-        return None, errors
-    return (
-        ChildCreate(
-            full_name=values["full_name"],
-            date_of_birth=born,
-            sex=values["sex"],
-            ethnicity=values["ethnicity"],
-            hamlet_id=int(hamlet),
-            national_id=values["national_id"] or None,
-            birth_registered=bool(values["birth_registered"]),
-            address=values["address"] or None,
-            school_status=values["school_status"] or "unknown",
-            notes=values["notes"] or None,
-            groups=groups,
-            guardians=guardians,
-        ),
-        [],
-    )
+    parts = {"groups": _groups(values, errors, today), "guardians": _guardians(values, errors)}
+    body = read_form(values, ChildCreate, errors, inputs=INPUTS, given=parts)
+    return (None, errors) if errors or body is None else (body, [])
 
 
 def patch_from(
@@ -134,24 +113,15 @@ def patch_from(
 ) -> tuple[ChildPatch | None, list[FieldError]]:
     """Only the fields that differ from the record (an unchanged field is not validated again)."""
     errors: list[FieldError] = []
-    born, guardians = _common(values, errors)
+    guardians = _guardians(values, errors)
+    read = read_form(values, ChildCreate, errors, inputs=INPUTS, given={"hamlet_id": child.hamlet_id})
     if values["status"] not in ("active", "moved_away", "deceased"):
         errors.append(FieldError("status", "unknown status", "invalid"))
-    if errors or born is None:
+    if errors or read is None:
         return None, errors
+    wanted: dict[str, Any] = {f: getattr(read, f) for f in INPUTS if f != "hamlet_id"}
+    wanted["status"] = values["status"]
     current = snapshot(child)
-    wanted: dict[str, Any] = {
-        "full_name": values["full_name"],
-        "date_of_birth": born,
-        "sex": values["sex"],
-        "ethnicity": values["ethnicity"],
-        "national_id": values["national_id"] or None,
-        "birth_registered": bool(values["birth_registered"]),
-        "address": values["address"] or None,
-        "school_status": values["school_status"] or "unknown",
-        "status": values["status"],
-        "notes": values["notes"] or None,
-    }
     changed = {k: v for k, v in wanted.items() if (v.isoformat() if isinstance(v, date) else v) != current[k]}
     kept = [
         GuardianIn(

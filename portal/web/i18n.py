@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from infra.clock import VIETNAM
-from portal.errors import FieldError
+from infra.errors import FieldError
 
 LANGS = ("vi", "en")
 DEFAULT_LANG = "vi"

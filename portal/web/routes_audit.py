@@ -13,9 +13,9 @@ from litestar import Request, get
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Template
 
-from portal.api.deps import CallerDep, DbDep
+from infra.errors import FieldError, Forbidden, NotVisible, ValidationFailed
 from portal.audit.reader import audit_summary, child_access_log
-from portal.errors import FieldError, Forbidden, NotVisible, ValidationFailed
+from portal.boundary.deps import CallerDep, DbDep
 from portal.web.deps import lang_of
 from portal.web.i18n import field_errors, fmt_date, parse_date, pick
 from portal.web.i18n_audit import ACTION_WORDS, OUTCOME_WORDS

@@ -8,8 +8,9 @@ from anyio import to_thread
 from litestar import Request, Response, get, post
 from litestar.response import Redirect, Template
 
+from authz.caller import Actor
 from infra.db import scoped_session
-from portal.audit.service import ANONYMOUS, Actor, record
+from portal.audit.service import ANONYMOUS, record
 from portal.auth.client_address import client_address
 from portal.auth.service import LoginResult, attempt_login, revoke
 from portal.web.deps import lang_of, web_caller

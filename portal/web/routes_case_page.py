@@ -9,31 +9,42 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
+import msgspec
 from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
-from portal.api.deps import CallerDep, DbDep
-from portal.auth.caller import Caller
+from authz.caller import Caller
+from infra.errors import Conflict, FieldError, ValidationFailed
+from portal.boundary.deps import CallerDep, DbDep
 from portal.cases import attachments, plans, service, workflow
+from portal.cases.schemas import (
+    AssessIn,
+    AssignIn,
+    CloseIn,
+    DecisionIn,
+    NoteIn,
+    PlanActionIn,
+    PlanIn,
+    ProtectIn,
+    ReviewIn,
+)
 from portal.cases.view import case_json
-from portal.errors import Conflict, FieldError, ValidationFailed
 from portal.staff.schemas import StaffFilter
 from portal.staff.service import list_accounts
-from portal.web.case_words import case_names, form_errors, options, parse_moment
+from portal.web.case_words import case_names, form_errors, options
 from portal.web.deps import lang_of
-from portal.web.i18n import parse_date
+from portal.web.form_input import read_form
 from portal.web.render import page, see_other
 
 PLAN_ROWS = 3
 FLASH = {"filed": "case_filed", "done": "saved", "attached": "saved"}
-Parse = Callable[[dict[str, Any], list[FieldError]], dict[str, Any]]
+Parse = Callable[[dict[str, Any], list[FieldError]], msgspec.Struct | None]
 MultipartData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 
@@ -74,66 +85,37 @@ def _case_page(
     )
 
 
-def _day(form: dict[str, Any], name: str, errors: list[FieldError]) -> date | None:
-    text = str(form.get(name) or "").strip()
-    if not text:
-        return None
-    found = parse_date(text)
-    if found is None:
-        errors.append(FieldError(name, "is not a dd/mm/yyyy date", "bad_date"))
-    return found
-
-
-def _text(form: dict[str, Any], name: str) -> str | None:
-    return str(form.get(name) or "").strip() or None
-
-
-def _plan_body(form: dict[str, Any], errors: list[FieldError]) -> dict[str, Any]:
-    actions = []
+def _plan(form: dict[str, Any], errors: list[FieldError]) -> PlanIn | None:
+    """The plan with its filled rows of actions (a blank row is no action)."""
+    rows = []
     for i in range(PLAN_ROWS):
-        row = {k: _text(form, f"actions_{i}_{k}") for k in ("description", "owner")}
-        due = _day(form, f"actions_{i}_due_on", errors)
-        if any(row.values()) or due:
-            actions.append({**row, "due_on": due})
-    return {"goals": _text(form, "goals"), "review_on": _day(form, "review_on", errors), "actions": actions}
+        prefix = f"actions_{i}_"
+        if any(str(form.get(prefix + k) or "").strip() for k in ("description", "owner", "due_on")):
+            row = read_form(form, PlanActionIn, errors, prefix, field_prefix=f"actions[{i}].")
+            if row is not None:
+                rows.append(row)
+    plan = read_form(form, PlanIn, errors, given={"actions": rows})
+    return None if errors else plan
 
 
-def _assign_body(form: dict[str, Any], errors: list[FieldError]) -> dict[str, Any]:
-    user = str(form.get("user_id") or "")
-    if not user.isdigit():
-        errors.append(FieldError("user_id", "is required", "required"))
-    return {"user_id": int(user) if user.isdigit() else 0}
-
-
-def _moment_body(form: dict[str, Any], errors: list[FieldError]) -> dict[str, Any]:
-    text = _text(form, "taken_at")
-    taken = parse_moment(text) if text else None
-    if text and taken is None:
-        errors.append(FieldError("taken_at", "is not dd/mm/yyyy hh:mm", "bad_moment"))
-    return {"measure": _text(form, "measure"), "note": _text(form, "note"), "taken_at": taken}
-
-
-def _fields(*names: str) -> Parse:
-    return lambda form, errors: {n: _text(form, n) for n in names}
-
-
-def _review_body(form: dict[str, Any], errors: list[FieldError]) -> dict[str, Any]:
-    body = _fields("outcome", "summary")(form, errors)
-    return {**body, "next_review_on": _day(form, "next_review_on", errors)}
+def _reader(kind: type[msgspec.Struct]) -> Parse:
+    return lambda form, errors: read_form(form, kind, errors)
 
 
 ACTIONS: dict[str, tuple[Callable[..., Any], Parse]] = {
-    "assign": (workflow.assign, _assign_body),
-    "assess": (workflow.assess, _fields("risk_level", "summary")),
-    "protect": (workflow.protect, _moment_body),
-    "draft_plan": (plans.draft_plan, _plan_body),
-    "submit_plan": (plans.submit_plan, _fields()),
-    "approve_plan": (plans.approve_plan, _fields("decision_ref")),
-    "return_plan": (plans.return_plan, _fields("comment")),
-    "review": (plans.review, _review_body),
-    "close": (workflow.close, _fields("reason", "note")),
-    "note": (workflow.add_note, _fields("body")),
+    "assign": (workflow.assign, _reader(AssignIn)),
+    "assess": (workflow.assess, _reader(AssessIn)),
+    "protect": (workflow.protect, _reader(ProtectIn)),
+    "draft_plan": (plans.draft_plan, _plan),
+    "submit_plan": (plans.submit_plan, _reader(DecisionIn)),
+    "approve_plan": (plans.approve_plan, _reader(DecisionIn)),
+    "return_plan": (plans.return_plan, _reader(DecisionIn)),
+    "review": (plans.review, _reader(ReviewIn)),
+    "close": (workflow.close, _reader(CloseIn)),
+    "note": (workflow.add_note, _reader(NoteIn)),
 }
+"""Each action's service function and how its form becomes the service's request struct (the same
+struct the API decodes), the version of the case read from the form's hidden field."""
 
 
 @get("/cases/{case_id:uuid}", sync_to_thread=True, include_in_schema=False)
@@ -157,10 +139,7 @@ def case_action(
     handler, parse = ACTIONS[action]
     errors: list[FieldError] = []
     body = parse(data, errors)
-    version = str(data.get("version") or "")
-    if version.isdigit() and action != "note":
-        body["version"] = int(version)
-    if not errors:
+    if body is not None:
         try:
             handler(db, caller, case_id, body)
         except ValidationFailed as exc:

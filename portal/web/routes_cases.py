@@ -16,20 +16,20 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from infra.clock import utcnow
-from portal.api.deps import CallerDep, DbDep
-from portal.auth.caller import Caller
+from infra.errors import FieldError, NotVisible, ValidationFailed
+from portal.boundary.deps import CallerDep, DbDep
 from portal.cases import alerts, service
 from portal.cases.intake import record_intake
 from portal.cases.reference import CASE_TYPES, CHANNELS
 from portal.cases.schemas import InformantIn, IntakeIn
-from portal.errors import FieldError, NotVisible, ValidationFailed
 from portal.registry.reference import ETHNICITIES
 from portal.registry.schemas import ChildCreate
 from portal.registry.service import get_child, list_children
-from portal.web.case_words import case_names, form_errors, parse_moment
+from portal.web.case_words import case_names, form_errors
 from portal.web.deps import FormData, lang_of
-from portal.web.i18n import parse_date
+from portal.web.form_input import read_form
 from portal.web.render import page, see_other
 from portal.web.routes_children import _hamlets
 
@@ -117,65 +117,30 @@ def new_case_page(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep)
 def _new_child(values: dict[str, str], errors: list[FieldError]) -> ChildCreate | None:
     if values["child_id"] or not any(values[k] for k in ("new_child_full_name", "new_child_date_of_birth")):
         return None
-    born = parse_date(values["new_child_date_of_birth"])
-    for name in ("new_child_full_name", "new_child_sex", "new_child_hamlet_id"):
-        if not values[name]:
-            errors.append(FieldError(name, "is required", "required"))
-    if born is None:
-        errors.append(FieldError("new_child_date_of_birth", "is not a dd/mm/yyyy date", "bad_date"))
-    if errors:
-        return None
-    assert born is not None
-    return ChildCreate(
-        full_name=values["new_child_full_name"],
-        date_of_birth=born,
-        sex=values["new_child_sex"],
-        ethnicity=values["new_child_ethnicity"] or "Kinh",
-        hamlet_id=int(values["new_child_hamlet_id"]) if values["new_child_hamlet_id"].isdigit() else 0,
+    return read_form(
+        values,
+        ChildCreate,
+        errors,
+        "new_child_",
+        inputs=("full_name", "date_of_birth", "sex", "ethnicity", "hamlet_id"),
+        given={"ethnicity": values["new_child_ethnicity"] or "Kinh"},
     )
+
+
+def _informant(values: dict[str, str], errors: list[FieldError]) -> InformantIn | None:
+    if not any(values[f"informant_{k}"] for k in ("full_name", "phone", "relationship", "anonymous")):
+        return None
+    inputs = ("anonymous", "full_name", "phone", "relationship")
+    return read_form(values, InformantIn, errors, "informant_", inputs=inputs)
 
 
 def intake_from(values: dict[str, str]) -> tuple[IntakeIn | None, list[FieldError]]:
     """Only format problems here; every rule about meaning is record_intake's (same field names)."""
     errors: list[FieldError] = []
-    received = None
-    if values["received_at"]:
-        received = parse_moment(values["received_at"])
-        if received is None:
-            errors.append(FieldError("received_at", "is not dd/mm/yyyy hh:mm", "bad_moment"))
-    child_id = None
-    if values["child_id"]:
-        try:
-            child_id = uuid.UUID(values["child_id"])
-        except ValueError:
-            errors.append(FieldError("child_id", "is not a child id", "invalid"))
-    new_child = _new_child(values, errors)
-    informant = None
-    if (
-        any(values[k] for k in ("informant_full_name", "informant_phone", "informant_relationship"))
-        or values["informant_anonymous"]
-    ):
-        informant = InformantIn(
-            anonymous=bool(values["informant_anonymous"]),
-            full_name=values["informant_full_name"] or None,
-            phone=values["informant_phone"] or None,
-            relationship=values["informant_relationship"] or None,
-        )
-    if errors:
-        return None, errors
-    return (
-        IntakeIn(
-            channel=values["channel"],
-            case_type=values["case_type"],
-            description=values["description"],
-            child_id=child_id,
-            new_child=new_child,
-            received_at=received,
-            place=values["place"] or None,
-            informant=informant,
-        ),
-        [],
-    )
+    parts = {"new_child": _new_child(values, errors), "informant": _informant(values, errors)}
+    inputs = ("channel", "case_type", "description", "child_id", "received_at", "place")
+    body = read_form(values, IntakeIn, errors, inputs=inputs, given=parts)
+    return (None, errors) if errors else (body, [])
 
 
 @post("/cases/new", sync_to_thread=True, include_in_schema=False)

@@ -16,10 +16,10 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from infra.clock import today
-from portal.api.deps import CallerDep, DbDep
-from portal.auth.caller import Caller
-from portal.errors import Conflict, FieldError, ValidationFailed
+from infra.errors import Conflict, FieldError, ValidationFailed
+from portal.boundary.deps import CallerDep, DbDep
 from portal.registry.models import Child
 from portal.registry.reference import ETHNICITIES, RELATIONSHIPS, SCHOOL_STATUSES, SPECIAL_GROUPS
 from portal.registry.service import child_history, create_child, get_child, list_children, update_child

@@ -19,8 +19,8 @@ from litestar.response import Template
 from markupsafe import Markup
 
 from infra.clock import today
-from portal.api.deps import CallerDep, DbDep
-from portal.errors import FieldError, Forbidden, ValidationFailed
+from infra.errors import FieldError, Forbidden, ValidationFailed
+from portal.boundary.deps import CallerDep, DbDep
 from portal.registry.reference import SPECIAL_GROUPS
 from portal.reports.charts import bar_svg, trend_svg
 from portal.reports.dashboard import dashboard

@@ -13,7 +13,7 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from portal.api.deps import CallerDep, DbDep
+from portal.boundary.deps import CallerDep, DbDep
 from portal.inspections import document, service
 from portal.web.deps import FormData
 from portal.web.render import is_fragment, page, see_other

@@ -11,9 +11,9 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
-from portal.api.deps import CallerDep, DbDep
-from portal.auth.caller import Caller
-from portal.errors import Conflict, FieldError, ValidationFailed
+from authz.caller import Caller
+from infra.errors import Conflict, FieldError, ValidationFailed
+from portal.boundary.deps import CallerDep, DbDep
 from portal.inspections import followup, service
 from portal.inspections.checks import CHECKLIST
 from portal.inspections.view import plan_json

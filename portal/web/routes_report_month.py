@@ -13,8 +13,8 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from infra.clock import today
-from portal.api.deps import CallerDep, DbDep
-from portal.errors import Forbidden, ValidationFailed
+from infra.errors import Forbidden, ValidationFailed
+from portal.boundary.deps import CallerDep, DbDep
 from portal.reports import bulk, documents, service
 from portal.reports.periods import containing, parse
 from portal.web.deps import FormData, lang_of

@@ -16,9 +16,9 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
-from portal.api.deps import CallerDep, DbDep
-from portal.auth.caller import Caller
-from portal.errors import Conflict, FieldError, ValidationFailed
+from authz.caller import Caller
+from infra.errors import Conflict, FieldError, ValidationFailed
+from portal.boundary.deps import CallerDep, DbDep
 from portal.staff import hamlets, service
 from portal.staff.hamlets import KINDS
 from portal.staff.schemas import HamletIn, HamletPatch, StaffCreate, StaffFilter

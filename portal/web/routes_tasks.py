@@ -13,7 +13,7 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from portal.api.deps import CallerDep, DbDep
+from portal.boundary.deps import CallerDep, DbDep
 from portal.exports.service import XLSX, download_export, get_export, request_export
 from portal.reports.consolidation import get_run, request_consolidation
 from portal.reports.models import Report

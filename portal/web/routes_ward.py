@@ -7,8 +7,8 @@ from typing import Any
 from litestar import Request, get
 from litestar.response import Template
 
-from portal.api.deps import CallerDep, DbDep
-from portal.errors import Forbidden
+from infra.errors import Forbidden
+from portal.boundary.deps import CallerDep, DbDep
 from portal.reports.service import definitions as report_definitions
 from portal.reports.service import list_reports
 from portal.staff.schemas import StaffFilter

@@ -2,6 +2,8 @@
 
 Tasks queued on a session are dropped if it rolls back. A broker failure at send time is
 logged and leaves the record "queued", from where the user (or a retry) can send it again.
+Tasks are sent by name through ``infra.broker``: a service queues work without importing
+``tasks`` (which imports the services).
 """
 
 from __future__ import annotations
@@ -12,11 +14,14 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from infra.broker import celery_app
+
 log = logging.getLogger(__name__)
 _KEY = "tasks_after_commit"
 
 
 def send_after_commit(session: Session, task_name: str, *args: Any) -> None:
+    """Queue ``task_name(*args)`` on ``session``: sent once it commits, forgotten if it rolls back."""
     session.info.setdefault(_KEY, []).append((task_name, args))
 
 
@@ -25,8 +30,7 @@ def _send(session: Session) -> None:
     pending = session.info.pop(_KEY, [])
     if not pending:
         return
-    from tasks.celery_app import app
-
+    app = celery_app()
     for name, args in pending:
         try:
             app.send_task(name, args=list(args))

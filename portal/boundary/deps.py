@@ -1,4 +1,4 @@
-"""Request-scoped dependencies: the caller, and a database session carrying their scope.
+"""Request dependencies shared by the API and the pages: the caller, and a session carrying their scope.
 
 The session commits only when the answer is a 2xx or 3xx, and rolls back otherwise (services never
 commit): see :func:`finish_unit_of_work`.
@@ -16,22 +16,22 @@ from litestar.di import NamedDependency
 from litestar.types import Message, Scope
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from infra.db import new_session
-from portal.auth.caller import Caller
+from infra.errors import Unauthenticated
 from portal.auth.service import caller_for_token
-from portal.errors import Unauthenticated
 from tenancy.scope import NO_SCOPE
 
 UOW_KEY = "portal_unit_of_work"
 
 
-def bearer_token(request: Request) -> str | None:
+def bearer_token(request: Request[Any, Any, Any]) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def provide_caller(request: Request) -> Caller:
+def provide_caller(request: Request[Any, Any, Any]) -> Caller:
     token = bearer_token(request)
     if token is None:
         raise Unauthenticated("missing bearer token: log in at /api/v1/auth/login")
@@ -53,7 +53,7 @@ async def _unit_of_work(session: Session, request: Request[Any, Any, Any]) -> As
     A page that catches a domain error and renders a 409/422 page returns normally, so "the
     handler did not raise" is not "the request succeeded": only a 2xx or 3xx status commits.
     """
-    state = request.scope.setdefault("state", {})  # type: ignore[typeddict-item]
+    state = request.scope.setdefault("state", {})
     state[UOW_KEY] = session
     try:
         yield session
@@ -93,7 +93,7 @@ async def finish_unit_of_work(message: Message, scope: Scope) -> None:
 
 async def close_unfinished(request: Request[Any, Any, Any]) -> None:
     """``after_response`` fallback: a request whose answer never started leaves no open session."""
-    await _finish(request.scope.get("state") or {}, commit=False)  # type: ignore[arg-type]
+    await _finish(request.scope.get("state") or {}, commit=False)
 
 
 async def provide_db(

@@ -1,4 +1,4 @@
-"""Domain errors; one exception handler (portal.api.errors) turns them into HTTP answers."""
+"""Domain errors every service raises; one exception handler turns them into HTTP answers."""
 
 from __future__ import annotations
 

@@ -1,0 +1,212 @@
+"""Shapes of the cases API's answers (built from ``portal.cases.view``'s dicts, same keys and nulls).
+
+Moments are ISO 8601 text as the serialisers write them (``datetime.isoformat``), days ``yyyy-mm-dd``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from msgspec import UNSET, UnsetType
+
+from portal.shapes import DisclosureOut, Out, Shown, UnitRefOut
+
+
+class PersonOut(Out):
+    id: int
+    username: str
+    full_name: str
+    role: str | None
+
+
+class CaseChildOut(Out):
+    id: str
+    full_name: str
+    date_of_birth: str
+    sex: str
+
+
+class CaseSummaryOut(Out):
+    """A case in a list."""
+
+    id: str
+    reference: str
+    status: str
+    case_type: str
+    channel: str
+    received_at: str | None
+    risk_level: str | None
+    hamlet_id: int
+    child: CaseChildOut
+    assigned_to: PersonOut | None
+    next_due_at: str | None
+    version: int
+
+
+class AssessmentOut(Out):
+    risk_level: str | None
+    summary: str | None
+    at: str | None
+
+
+class ProtectionOut(Out):
+    measure: str | None
+    note: str | None
+    at: str | None
+
+
+class ClosureOut(Out):
+    reason: str | None
+    note: str | None
+    at: str | None
+
+
+class DeadlineOut(Out):
+    step: str
+    due_at: str | None
+    met_at: str | None
+    cancelled_at: str | None
+    overdue: bool
+    escalation_level: int
+
+
+class PlanActionOut(Out):
+    id: str
+    description: str
+    owner: str
+    due_on: str
+    status: str
+    result: str | None
+    completed_at: str | None
+
+
+class PlanOut(Out):
+    id: str
+    number: int
+    status: str
+    goals: str
+    review_on: str
+    submitted_at: str | None
+    approved_at: str | None
+    decision_ref: str | None
+    return_comment: str | None
+    actions: list[PlanActionOut]
+
+
+class ReviewOut(Out):
+    id: str
+    outcome: str
+    summary: str
+    next_review_on: str | None
+    at: str | None
+
+
+class NoteOut(Out):
+    id: str
+    author: str
+    body: str
+    at: str | None
+
+
+class AttachmentOut(Out):
+    id: str
+    filename: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    uploaded_at: str | None
+
+
+class EventOut(Out):
+    action: str
+    from_status: str | None
+    to_status: str | None
+    actor: str | None
+    at: str | None
+    detail: dict[str, Any] | None
+
+
+class GrantOut(Out):
+    id: str
+    user: PersonOut | None
+    reason: str
+    granted_at: str | None
+    revoked_at: str | None
+
+
+class CaseOut(CaseSummaryOut):
+    """One case as its readers see it (never the informant); grants only for the ward officer."""
+
+    place: str | None
+    description: str
+    family_situation: str | None
+    caregiver: str | None
+    actions_taken: str | None
+    assessment: AssessmentOut | None
+    protection: ProtectionOut | None
+    closure: ClosureOut | None
+    deadlines: list[DeadlineOut]
+    plans: list[PlanOut]
+    reviews: list[ReviewOut]
+    notes: list[NoteOut]
+    attachments: list[AttachmentOut]
+    events: list[EventOut]
+    grants: list[GrantOut]
+    created_at: str | None
+    updated_at: str | None
+    allowed_actions: list[str]
+
+
+class InformantOut(Out):
+    """Who reported; only ``recorded: false`` when nobody was recorded (the other keys are then absent)."""
+
+    recorded: bool
+    anonymous: bool | UnsetType = UNSET
+    full_name: str | None | UnsetType = UNSET
+    phone: str | None | UnsetType = UNSET
+    relationship: str | None | UnsetType = UNSET
+    address: str | None | UnsetType = UNSET
+
+
+class AlertOut(Out):
+    id: str
+    case_id: str
+    reference: str
+    unit_id: int
+    step: str
+    level: int
+    due_at: str | None
+    message: str
+    created_at: str | None
+    read_at: str | None
+
+
+class CodeOut(Out):
+    code: str
+    name_vi: str
+    name_en: str
+
+
+class CaseReferenceOut(Out):
+    legal_basis: str
+    case_types: list[CodeOut]
+    channels: list[CodeOut]
+    risk_levels: list[CodeOut]
+    protection_measures: list[CodeOut]
+    closure_reasons: list[CodeOut]
+    steps: list[CodeOut]
+    statuses: list[CodeOut]
+
+
+class CaseStatsOut(Out):
+    """Exact counts (``suppressed: false``) or published ones (small cells as "<5")."""
+
+    unit: UnitRefOut
+    received_from: str | None
+    received_to: str | None
+    suppressed: bool
+    suppression_threshold: int | None
+    disclosure: DisclosureOut | None
+    total: Shown
+    by_status: dict[str, Shown]
+    by_type: dict[str, Shown]

@@ -1,0 +1,81 @@
+"""Shapes of the registry API's answers: a child, its history, the reference codes (same JSON as the
+dicts of ``portal.registry.serialize``; days are ``yyyy-mm-dd``, moments ISO 8601 text)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from msgspec import UNSET, UnsetType
+
+from portal.shapes import Out
+
+
+class PeriodOut(Out):
+    code: str
+    subgroup: str | None
+    since: str
+    until: str | None
+    note: str | None
+
+
+class GuardianOut(Out):
+    full_name: str
+    relationship: str
+    phone: str | None
+    lives_with_child: bool
+
+
+class ChildOut(Out):
+    id: str
+    full_name: str
+    date_of_birth: str
+    sex: str
+    ethnicity: str
+    hamlet_id: int
+    national_id: str | None
+    birth_registered: bool
+    household_code: str | None
+    address: str | None
+    school_status: str
+    status: str
+    notes: str | None
+    groups: list[PeriodOut]
+    at_risk: list[PeriodOut]
+    supports: list[PeriodOut]
+    guardians: list[GuardianOut]
+    version: int
+    created_at: str
+    updated_at: str
+
+
+class HistoryOut(Out):
+    """One change of a record: the fields before and after (snapshot keys), who and when."""
+
+    id: int
+    changed_at: str
+    actor: str | None
+    action: str
+    hamlet_id: int
+    before: dict[str, Any] | None
+    after: dict[str, Any]
+    changed_fields: list[str]
+
+
+class ReferenceCodeOut(Out):
+    code: str
+    parent_code: str | None
+    name_vi: str
+    name_en: str
+    legal_basis: str | None
+
+
+class ReferenceOut(Out):
+    """The codes of child records by kind (a kind with no codes is absent), and the fixed lists."""
+
+    group: list[ReferenceCodeOut] | UnsetType = UNSET
+    risk: list[ReferenceCodeOut] | UnsetType = UNSET
+    subgroup: list[ReferenceCodeOut] | UnsetType = UNSET
+    support: list[ReferenceCodeOut] | UnsetType = UNSET
+    ethnicities: list[str] = []
+    school_statuses: list[str] = []
+    relationships: list[str] = []
