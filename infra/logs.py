@@ -92,7 +92,7 @@ def install_log_filter() -> None:
         record = previous(*args, **kwargs)
         exc_info = record.exc_info
         if exc_info and exc_info[1] is not None and _holds_database_error(exc_info[1]):
-            record.exc_text = format_exception_safely(exc_info)  # type: ignore[arg-type]
+            record.exc_text = format_exception_safely(exc_info)
             record.exc_info = None
         return record
 

@@ -25,6 +25,7 @@ from portal.reports import bulk, consolidation, service, workflow  # noqa: E402
 from portal.reports.catalog import zero_cells  # noqa: E402
 from portal.reports.models import ConsolidationRun, Report  # noqa: E402
 from portal.reports.periods import containing, previous  # noqa: E402
+from portal.reports.schemas import ActionIn, PrepareIn, ReportCreate, ValuesIn  # noqa: E402
 from tenancy.models import Unit  # noqa: E402
 from tenancy.resolve import scope_for  # noqa: E402
 
@@ -62,32 +63,32 @@ def report_month(officer: Caller, inspector: Caller, period: str, approve: bool)
         done = session.scalar(select(Report.id).where(Report.unit_id == ward.id, Report.period == period))
         if done is not None:
             return "already there"
-        prepared = bulk.prepare_drafts(session, officer, ward, {"definition": "monthly", "period": period})
+        prepared = bulk.prepare_drafts(session, officer, ward, PrepareIn(definition="monthly", period=period))
     month = int(period[-2:])
-    for k, report_id in enumerate(prepared["report_ids"]):
+    for k, report_id in enumerate(prepared.report_ids):
         with scoped_session(officer.scope) as session:
             report = session.get(Report, report_id)
             assert report is not None
             values = hamlet_values(report.figures["children"]["total"], month, k)
-            service.enter_values(session, officer, report_id, {"values": values})
-            workflow.submit(session, officer, report_id, {})
-            workflow.approve(session, officer, report_id, {})
+            service.enter_values(session, officer, report_id, ValuesIn(values=values))
+            workflow.submit(session, officer, report_id, ActionIn())
+            workflow.approve(session, officer, report_id, ActionIn())
     with scoped_session(officer.scope) as session:
         report = service.create_report(
-            session, officer, {"definition": "monthly", "unit_id": ward.id, "period": period}
+            session, officer, ReportCreate(definition="monthly", unit_id=ward.id, period=period)
         )
-        service.enter_values(session, officer, report.id, {"values": commune_values(month)})
+        service.enter_values(session, officer, report.id, ValuesIn(values=commune_values(month)))
         run = ConsolidationRun(report_id=report.id, with_missing=False, requested_by=officer.user_id)
         session.add(run)
         session.flush()
         run_id, report_id = run.id, report.id
     outcome = consolidation.run_consolidation(run_id, officer.scope)
     with scoped_session(officer.scope) as session:
-        workflow.submit(session, officer, report_id, {})
+        workflow.submit(session, officer, report_id, ActionIn())
     if approve:
         with scoped_session(inspector.scope) as session:
-            workflow.approve(session, inspector, report_id, {})
-    return f"{prepared['created']} hamlets, consolidation {outcome}, {'approved' if approve else 'submitted'}"
+            workflow.approve(session, inspector, report_id, ActionIn())
+    return f"{prepared.created} hamlets, consolidation {outcome}, {'approved' if approve else 'submitted'}"
 
 
 def main() -> None:

@@ -11,8 +11,9 @@ import csv
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import cast
 
-from sqlalchemy import select, text
+from sqlalchemy import Table, select, text
 from sqlalchemy.orm import Session
 
 from tenancy.models import REFORM_2025, Unit
@@ -36,7 +37,7 @@ def load_era(session: Session, era: Era) -> int:
     with open(DATA / era.file, encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     era_filter = Unit.valid_from.is_(None) if era.valid_from is None else Unit.valid_from == era.valid_from
-    known: dict[tuple[str, str], tuple[int, str]] = {
+    known: dict[tuple[str, str | None], tuple[int, str]] = {
         (level, code): (uid, path)
         for level, code, uid, path in session.execute(
             select(Unit.level, Unit.code, Unit.id, Unit.path).where(era_filter, Unit.code.is_not(None))
@@ -80,7 +81,7 @@ def load_era(session: Session, era: Era) -> int:
                 "valid_to": era.valid_to,
             }
         )
-    session.execute(Unit.__table__.insert(), new_rows)
+    session.execute(cast(Table, Unit.__table__).insert(), new_rows)
     return len(new_rows)
 
 

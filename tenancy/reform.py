@@ -10,8 +10,9 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, cast
 
-from sqlalchemy import column, select, table, text
+from sqlalchemy import CursorResult, column, select, table, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -42,9 +43,8 @@ class ReformLoad:
 
 def _commune_ids(session: Session, valid_from: date | None) -> dict[str, int]:
     era = Unit.valid_from.is_(None) if valid_from is None else Unit.valid_from == valid_from
-    return dict(
-        session.execute(select(Unit.code, Unit.id).where(Unit.level == "commune", era)).tuples().all()
-    )
+    rows = session.execute(select(Unit.code, Unit.id).where(Unit.level == "commune", era)).tuples()
+    return {code: uid for code, uid in rows if code is not None}
 
 
 def load_reform_2025(session: Session) -> ReformLoad:
@@ -85,9 +85,10 @@ def load_reform_2025(session: Session) -> ReformLoad:
 
 
 def reform_2025_id(session: Session) -> int:
-    return session.execute(
+    found: int = session.execute(
         text("SELECT id FROM reorganisations WHERE code = :c"), {"c": REFORM_2025_CODE}
     ).scalar_one()
+    return found
 
 
 def operations_for_province(session: Session, reorg_id: int, old_province_code: str) -> int:
@@ -172,5 +173,5 @@ def decide_split_hamlets_in_blocks(session: Session, reorg_id: int, decided_by: 
                     "by": decided_by,
                 },
             )
-            decided += result.rowcount
+            decided += cast("CursorResult[Any]", result).rowcount
     return decided

@@ -34,15 +34,17 @@ def valid_on(unit: Unit, on: date) -> bool:
 
 def moved_since(session: Session, on: date) -> bool:
     """Whether any hamlet has been moved by a reorganisation after ``on``."""
-    return session.execute(
+    moved: bool = session.execute(
         text("SELECT EXISTS (SELECT 1 FROM hamlet_placements WHERE valid_to > :on)"), {"on": on}
     ).scalar_one()
+    return moved
 
 
 def path_on(session: Session, unit: Unit, on: date) -> str:
     """``unit``'s path on ``on`` (its current path when nothing has moved it since)."""
     if not moved_since(session, on):
         return unit.path
+    found: str | None
     if unit.level == "hamlet":
         found = session.execute(
             text(
@@ -59,7 +61,7 @@ def path_on(session: Session, unit: Unit, on: date) -> str:
     ).scalar()
     if found is None:
         return unit.path
-    return found[: found.index(marker) + len(marker)]
+    return str(found[: found.index(marker) + len(marker)])
 
 
 def parent_on(session: Session, unit: Unit, on: date) -> Unit | None:
@@ -106,8 +108,8 @@ def children_on(session: Session, unit: Unit, on: date) -> list[Unit]:
     if unit.level == "hamlet":
         return []
     if not moved_since(session, on):
-        found = session.scalars(select(Unit).where(Unit.parent_id == unit.id))
-        return sorted((u for u in found if valid_on(u, on)), key=_order)
+        below = session.scalars(select(Unit).where(Unit.parent_id == unit.id))
+        return sorted((u for u in below if valid_on(u, on)), key=_order)
     start = path_on(session, unit, on)
     ids = {
         int(path[len(start) :].split("/", 1)[0])
@@ -130,13 +132,14 @@ def _order(unit: Unit) -> tuple[str, str, int]:
 
 def _ever_held_hamlets(session: Session, unit: Unit) -> bool:
     marker = f"/{unit.id}/"
-    return session.execute(
+    held: bool = session.execute(
         text(
             "SELECT EXISTS (SELECT 1 FROM units WHERE level = 'hamlet' AND path >= :p AND path < :e) "
             "OR EXISTS (SELECT 1 FROM hamlet_placements WHERE strpos(path, :m) > 0)"
         ),
         {"p": unit.path, "e": subtree_end(unit.path), "m": marker},
     ).scalar_one()
+    return held
 
 
 def _never_held_hamlets(session: Session, start: str, on: date, level: str, known: set[int]) -> list[Unit]:

@@ -216,6 +216,18 @@ def test_checks_findings_recommendations_and_the_report(client, owner, inspected
     assert "Trẻ Thôn" not in content
     assert "mã ẩn danh" not in content and not [a for a in anonymous if a in content]
 
+    # Left out, the responsible unit is the audited one; sent as null, it names no unit and is refused.
+    url = f"/api/v1/inspection-findings/{finding.json()['id']}/recommendations"
+    later = (date.today() + timedelta(days=30)).isoformat()
+    no_unit = client.post(
+        url, headers=inspector, json={"text": "Rà soát", "responsible_unit_id": None, "deadline": later}
+    )
+    assert no_unit.status_code == 422 and [e["field"] for e in no_unit.json()["errors"]] == [
+        "responsible_unit_id"
+    ]
+    audited = client.post(url, headers=inspector, json={"text": "Rà soát", "deadline": later})
+    assert audited.status_code == 201 and audited.json()["responsible_unit"]["id"] == t["d1"].id
+
 
 def test_who_may_plan_and_see_an_inspection(client, owner, inspected):
     t = inspected

@@ -4,36 +4,53 @@ their follow-up, and the inspection report PDF."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
+import msgspec
 from litestar import Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
+from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from authz.guards import authorize_action
-from portal.api.pages import whole_list
 from portal.boundary.deps import CallerDep, DbDep
 from portal.inspections import document, followup, service
 from portal.inspections.checks import CHECKLIST
+from portal.inspections.models import InspectionPlan, Recommendation
+from portal.inspections.responses import (
+    ChecklistItemOut,
+    ChecklistOut,
+    FindingOut,
+    InspectionDocumentOut,
+    InspectionPlanList,
+    InspectionPlanOut,
+    InspectionPlanSummary,
+    RecommendationList,
+    RecommendationOut,
+    RunProgressOut,
+)
+from portal.inspections.schemas import ChecksIn, FindingIn, InspectionPlanIn, RecommendationIn, TextIn
 from portal.inspections.view import plan_json
 
 TAGS = ["inspections"]
 
 
+def _plan(db: Session, caller: Caller, plan: InspectionPlan) -> InspectionPlanOut:
+    return msgspec.convert(plan_json(db, plan, caller.scope.records), InspectionPlanOut)
+
+
+def _progress(db: Session, caller: Caller, run_id: int) -> RunProgressOut:
+    return msgspec.convert(service.run_progress(db, caller, run_id), RunProgressOut)
+
+
+def _recommendation(db: Session, rec: Recommendation) -> RecommendationOut:
+    return msgspec.convert(followup.recommendation_json(db, rec), RecommendationOut)
+
+
 @get("/api/v1/inspection-checklist", sync_to_thread=False, tags=TAGS, summary="The automated checklist items")
-def read_checklist(caller: CallerDep) -> dict[str, Any]:
+def read_checklist(caller: CallerDep) -> ChecklistOut:
     authorize_action(caller, "inspection", "read")
-    return whole_list(
-        [
-            {
-                "code": i.code,
-                "name_vi": i.name_vi,
-                "name_en": i.name_en,
-                "threshold": i.threshold,
-                "higher_is_better": i.higher_is_better,
-            }
-            for i in CHECKLIST
-        ]
-    )
+    items = [ChecklistItemOut.of(i) for i in CHECKLIST]
+    return ChecklistOut(items=items, total=len(items), page=1, page_size=len(items))
 
 
 @post(
@@ -43,10 +60,10 @@ def read_checklist(caller: CallerDep) -> dict[str, Any]:
     tags=TAGS,
     summary="Plan an inspection of units below the caller's unit",
 )
-def post_plan(data: JSONBody[dict[str, Any]], caller: CallerDep, db: DbDep) -> dict[str, Any]:
+def post_plan(data: JSONBody[InspectionPlanIn], caller: CallerDep, db: DbDep) -> InspectionPlanOut:
     plan = service.create_plan(db, caller, data)
     db.flush()
-    return plan_json(db, plan, caller.scope.records)
+    return _plan(db, caller, plan)
 
 
 @get(
@@ -55,25 +72,14 @@ def post_plan(data: JSONBody[dict[str, Any]], caller: CallerDep, db: DbDep) -> d
     tags=TAGS,
     summary="Inspections the caller takes part in or is audited by",
 )
-def list_plans(caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    plans = service.list_plans(db, caller)
-    return whole_list(
-        [
-            {
-                "id": p.id,
-                "title": p.title,
-                "status": p.status,
-                "period_start": p.period_start.isoformat(),
-                "period_end": p.period_end.isoformat(),
-            }
-            for p in plans
-        ]
-    )
+def list_plans(caller: CallerDep, db: DbDep) -> InspectionPlanList:
+    items = [InspectionPlanSummary.of(p) for p in service.list_plans(db, caller)]
+    return InspectionPlanList(items=items, total=len(items), page=1, page_size=len(items))
 
 
 @get("/api/v1/inspections/{plan_id:int}", sync_to_thread=True, tags=TAGS)
-def read_plan(plan_id: FromPath[int], caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    return plan_json(db, service.get_plan(db, caller, plan_id), caller.scope.records)
+def read_plan(plan_id: FromPath[int], caller: CallerDep, db: DbDep) -> InspectionPlanOut:
+    return _plan(db, caller, service.get_plan(db, caller, plan_id))
 
 
 @post(
@@ -84,37 +90,30 @@ def read_plan(plan_id: FromPath[int], caller: CallerDep, db: DbDep) -> dict[str,
     summary="Run the automated checks for one audited unit (unit_id) or all",
 )
 def post_checks(
-    plan_id: FromPath[int], caller: CallerDep, db: DbDep, data: JSONBody[dict[str, Any] | None] = None
-) -> dict[str, Any]:
-    run = service.start_checks(db, caller, plan_id, data or {})
+    plan_id: FromPath[int], caller: CallerDep, db: DbDep, data: JSONBody[ChecksIn | None] = None
+) -> RunProgressOut:
+    run = service.start_checks(db, caller, plan_id, ChecksIn() if data is None else data)
     db.flush()
-    return service.run_progress(db, caller, run.id)
+    return _progress(db, caller, run.id)
 
 
 @get(
     "/api/v1/inspection-runs/{run_id:int}", sync_to_thread=True, tags=TAGS, summary="Progress of a check run"
 )
-def read_run(run_id: FromPath[int], caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    return service.run_progress(db, caller, run_id)
+def read_run(run_id: FromPath[int], caller: CallerDep, db: DbDep) -> RunProgressOut:
+    return _progress(db, caller, run_id)
 
 
 @post("/api/v1/inspections/{plan_id:int}/close", sync_to_thread=True, status_code=200, tags=TAGS)
-def post_close(plan_id: FromPath[int], caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    return plan_json(db, service.close_plan(db, caller, plan_id), caller.scope.records)
+def post_close(plan_id: FromPath[int], caller: CallerDep, db: DbDep) -> InspectionPlanOut:
+    return _plan(db, caller, service.close_plan(db, caller, plan_id))
 
 
 @post("/api/v1/inspection-targets/{target_id:int}/findings", sync_to_thread=True, status_code=201, tags=TAGS)
 def post_finding(
-    target_id: FromPath[int], data: JSONBody[dict[str, Any]], caller: CallerDep, db: DbDep
-) -> dict[str, Any]:
-    finding = followup.add_finding(db, caller, target_id, data)
-    return {
-        "id": finding.id,
-        "target_id": finding.target_id,
-        "item": finding.item,
-        "text": finding.text,
-        "severity": finding.severity,
-    }
+    target_id: FromPath[int], data: JSONBody[FindingIn], caller: CallerDep, db: DbDep
+) -> FindingOut:
+    return FindingOut.of(followup.add_finding(db, caller, target_id, data))
 
 
 @post(
@@ -125,17 +124,17 @@ def post_finding(
     summary="A recommendation with a responsible unit and a deadline",
 )
 def post_recommendation(
-    finding_id: FromPath[int], data: JSONBody[dict[str, Any]], caller: CallerDep, db: DbDep
-) -> dict[str, Any]:
-    rec = followup.recommend(db, caller, finding_id, data)
-    return followup.recommendation_json(db, rec)
+    finding_id: FromPath[int], data: JSONBody[RecommendationIn], caller: CallerDep, db: DbDep
+) -> RecommendationOut:
+    return _recommendation(db, followup.recommend(db, caller, finding_id, data))
 
 
 @get("/api/v1/recommendations", sync_to_thread=True, tags=TAGS, summary="Recommendations the caller may see")
 def list_recommendations(
     caller: CallerDep, db: DbDep, overdue: FromQuery[bool | None] = None
-) -> dict[str, Any]:
-    return whole_list(followup.list_recommendations(db, caller, overdue))
+) -> RecommendationList:
+    items = msgspec.convert(followup.list_recommendations(db, caller, overdue), list[RecommendationOut])
+    return RecommendationList(items=items, total=len(items), page=1, page_size=len(items))
 
 
 @post(
@@ -146,23 +145,23 @@ def list_recommendations(
     summary="The responsible unit's answer",
 )
 def post_answer(
-    rec_id: FromPath[int], data: JSONBody[dict[str, Any]], caller: CallerDep, db: DbDep
-) -> dict[str, Any]:
-    return followup.recommendation_json(db, followup.answer(db, caller, rec_id, data))
+    rec_id: FromPath[int], data: JSONBody[TextIn], caller: CallerDep, db: DbDep
+) -> RecommendationOut:
+    return _recommendation(db, followup.answer(db, caller, rec_id, data))
 
 
 @post("/api/v1/recommendations/{rec_id:int}/accept", sync_to_thread=True, status_code=200, tags=TAGS)
 def post_accept(
-    rec_id: FromPath[int], data: JSONBody[dict[str, Any]], caller: CallerDep, db: DbDep
-) -> dict[str, Any]:
-    return followup.recommendation_json(db, followup.settle(db, caller, rec_id, data, accept=True))
+    rec_id: FromPath[int], data: JSONBody[TextIn], caller: CallerDep, db: DbDep
+) -> RecommendationOut:
+    return _recommendation(db, followup.settle(db, caller, rec_id, data, accept=True))
 
 
 @post("/api/v1/recommendations/{rec_id:int}/reopen", sync_to_thread=True, status_code=200, tags=TAGS)
 def post_reopen(
-    rec_id: FromPath[int], data: JSONBody[dict[str, Any]], caller: CallerDep, db: DbDep
-) -> dict[str, Any]:
-    return followup.recommendation_json(db, followup.settle(db, caller, rec_id, data, accept=False))
+    rec_id: FromPath[int], data: JSONBody[TextIn], caller: CallerDep, db: DbDep
+) -> RecommendationOut:
+    return _recommendation(db, followup.settle(db, caller, rec_id, data, accept=False))
 
 
 @post(
@@ -172,13 +171,13 @@ def post_reopen(
     tags=TAGS,
     summary="Queue the inspection report PDF",
 )
-def post_document(plan_id: FromPath[int], caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    return document.request_document(db, caller, plan_id).as_json()
+def post_document(plan_id: FromPath[int], caller: CallerDep, db: DbDep) -> InspectionDocumentOut:
+    return InspectionDocumentOut.of(document.request_document(db, caller, plan_id))
 
 
 @get("/api/v1/inspection-documents/{document_id:uuid}", sync_to_thread=True, tags=TAGS)
-def read_document(document_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    return document.get_document(db, caller, document_id).as_json()
+def read_document(document_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep) -> InspectionDocumentOut:
+    return InspectionDocumentOut.of(document.get_document(db, caller, document_id))
 
 
 @get("/api/v1/inspection-documents/{document_id:uuid}/download", sync_to_thread=True, tags=TAGS)

@@ -4,11 +4,15 @@ dashboards and targets."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
+import msgspec
 from litestar import Response, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
+from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from authz.guards import authorize_action
 from portal.api.unit_routes import _unit
 from portal.boundary.deps import CallerDep, DbDep
@@ -16,23 +20,38 @@ from portal.reports import bulk, consolidation, documents, service, workflow
 from portal.reports.access import get_report
 from portal.reports.dashboard import dashboard, set_target
 from portal.reports.figures import load_catalog
+from portal.reports.models import Report
+from portal.reports.responses import (
+    ConsolidationRunOut,
+    DashboardOut,
+    DefinitionOut,
+    DefinitionsOut,
+    IndicatorOut,
+    PreparedOut,
+    ReportDocumentOut,
+    ReportOut,
+    ReportPage,
+    ReportSummary,
+    TargetDefinitionOut,
+    TargetSetOut,
+)
 from portal.reports.schemas import (
     ActionIn,
     ConsolidateIn,
+    DashboardQuery,
     DocumentIn,
     PrepareIn,
     ReportCreate,
     TargetIn,
     ValuesIn,
-    as_dict,
 )
-from portal.reports.view import report_json, summary_json
+from portal.reports.view import report_json
 
 TAGS = ["reports"]
 
 
-def _view(db: Any, caller: Any, report_id: int) -> dict[str, Any]:
-    return report_json(db, caller, *get_report(db, caller, report_id))
+def _view(db: Session, caller: Caller, report_id: int) -> ReportOut:
+    return msgspec.convert(report_json(db, caller, *get_report(db, caller, report_id)), ReportOut)
 
 
 @get(
@@ -41,52 +60,52 @@ def _view(db: Any, caller: Any, report_id: int) -> dict[str, Any]:
     tags=TAGS,
     summary="Report definitions, indicators, targets",
 )
-def read_definitions(caller: CallerDep, db: DbDep) -> dict[str, Any]:
+def read_definitions(caller: CallerDep, db: DbDep) -> DefinitionsOut:
     authorize_action(caller, "report", "read")
     items = []
     for definition in service.definitions(db):
         catalog = load_catalog(db, definition)
         items.append(
-            {
-                "code": definition.code,
-                "name_vi": definition.name_vi,
-                "name_en": definition.name_en,
-                "period_type": definition.period_type,
-                "lowest_level": definition.lowest_level,
-                "indicators": [
-                    {
-                        "code": i.code,
-                        "name_vi": i.name_vi,
-                        "name_en": i.name_en,
-                        "source": i.source,
-                        "entry_level": catalog.entry_level(i),
-                        "cells": i.cells,
-                        "partitions": i.partitions,
-                        "rules": i.rules,
-                        "legal_basis": i.legal_basis,
-                    }
+            DefinitionOut(
+                code=definition.code,
+                name_vi=definition.name_vi,
+                name_en=definition.name_en,
+                period_type=definition.period_type,
+                lowest_level=definition.lowest_level,
+                indicators=[
+                    IndicatorOut(
+                        code=i.code,
+                        name_vi=i.name_vi,
+                        name_en=i.name_en,
+                        source=i.source,
+                        entry_level=catalog.entry_level(i),
+                        cells=i.cells,
+                        partitions=i.partitions,
+                        rules=i.rules,
+                        legal_basis=i.legal_basis,
+                    )
                     for i in catalog.indicators
                 ],
-            }
+            )
         )
     targets = [
-        {
-            "code": t.code,
-            "name_vi": t.name_vi,
-            "name_en": t.name_en,
-            "numerator": t.numerator,
-            "denominator": t.denominator,
-            "default_pct": float(t.default_pct),
-            "legal_basis": t.legal_basis,
-        }
+        TargetDefinitionOut(
+            code=t.code,
+            name_vi=t.name_vi,
+            name_en=t.name_en,
+            numerator=t.numerator,
+            denominator=t.denominator,
+            default_pct=float(t.default_pct),
+            legal_basis=t.legal_basis,
+        )
         for t in service.targets(db)
     ]
-    return {"items": items, "targets": targets}
+    return DefinitionsOut(items=items, targets=targets)
 
 
 @post("/api/v1/reports", sync_to_thread=True, status_code=201, tags=TAGS, summary="Start a report (a draft)")
-def post_report(data: JSONBody[ReportCreate], caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    report = service.create_report(db, caller, as_dict(data))
+def post_report(data: JSONBody[ReportCreate], caller: CallerDep, db: DbDep) -> ReportOut:
+    report = service.create_report(db, caller, data)
     db.flush()
     return _view(db, caller, report.id)
 
@@ -100,8 +119,8 @@ def post_report(data: JSONBody[ReportCreate], caller: CallerDep, db: DbDep) -> d
 )
 def post_prepare(
     unit_id: FromPath[int], data: JSONBody[PrepareIn], caller: CallerDep, db: DbDep
-) -> dict[str, Any]:
-    return bulk.prepare_drafts(db, caller, _unit(db, unit_id), as_dict(data))
+) -> PreparedOut:
+    return bulk.prepare_drafts(db, caller, _unit(db, unit_id), data)
 
 
 @get("/api/v1/reports", sync_to_thread=True, tags=TAGS, summary="Reports in the caller's area")
@@ -114,7 +133,7 @@ def list_reports(
     status: FromQuery[str | None] = None,
     page: FromQuery[int] = 1,
     page_size: FromQuery[int] = 50,
-) -> dict[str, Any]:
+) -> ReportPage:
     params = {
         "unit_id": unit_id,
         "definition": definition,
@@ -124,19 +143,17 @@ def list_reports(
         "page_size": page_size,
     }
     items, total = service.list_reports(db, caller, params)
-    return {"items": [summary_json(r) for r in items], "total": total, "page": page, "page_size": page_size}
+    return ReportPage(items=[ReportSummary.of(r) for r in items], total=total, page=page, page_size=page_size)
 
 
 @get("/api/v1/reports/{report_id:int}", sync_to_thread=True, tags=TAGS)
-def read_report(report_id: FromPath[int], caller: CallerDep, db: DbDep) -> dict[str, Any]:
+def read_report(report_id: FromPath[int], caller: CallerDep, db: DbDep) -> ReportOut:
     return _view(db, caller, report_id)
 
 
 @put("/api/v1/reports/{report_id:int}/values", sync_to_thread=True, tags=TAGS, summary="Enter counts by hand")
-def put_values(
-    report_id: FromPath[int], data: JSONBody[ValuesIn], caller: CallerDep, db: DbDep
-) -> dict[str, Any]:
-    service.enter_values(db, caller, report_id, as_dict(data))
+def put_values(report_id: FromPath[int], data: JSONBody[ValuesIn], caller: CallerDep, db: DbDep) -> ReportOut:
+    service.enter_values(db, caller, report_id, data)
     return _view(db, caller, report_id)
 
 
@@ -147,12 +164,12 @@ def put_values(
     tags=TAGS,
     summary="Recount a lowest-level draft from the registry",
 )
-def post_refresh(report_id: FromPath[int], caller: CallerDep, db: DbDep) -> dict[str, Any]:
+def post_refresh(report_id: FromPath[int], caller: CallerDep, db: DbDep) -> ReportOut:
     service.refresh(db, caller, report_id)
     return _view(db, caller, report_id)
 
 
-def _transition(name: str, action: Any, summary: str) -> Any:
+def _transition(name: str, action: Callable[[Session, Caller, int, ActionIn], Report], summary: str) -> Any:
     @post(
         f"/api/v1/reports/{{report_id:int}}/{name}",
         sync_to_thread=True,
@@ -163,8 +180,8 @@ def _transition(name: str, action: Any, summary: str) -> Any:
     )
     def handler(
         report_id: FromPath[int], caller: CallerDep, db: DbDep, data: JSONBody[ActionIn | None] = None
-    ) -> dict[str, Any]:
-        action(db, caller, report_id, as_dict(data))
+    ) -> ReportOut:
+        action(db, caller, report_id, ActionIn() if data is None else data)
         return _view(db, caller, report_id)
 
     return handler
@@ -187,8 +204,11 @@ post_reopen = _transition(
 )
 def post_consolidate(
     report_id: FromPath[int], caller: CallerDep, db: DbDep, data: JSONBody[ConsolidateIn | None] = None
-) -> dict[str, Any]:
-    return consolidation.request_consolidation(db, caller, report_id, as_dict(data)).as_json()
+) -> ConsolidationRunOut:
+    run = consolidation.request_consolidation(
+        db, caller, report_id, ConsolidateIn() if data is None else data
+    )
+    return ConsolidationRunOut.of(run)
 
 
 @get(
@@ -197,8 +217,8 @@ def post_consolidate(
     tags=TAGS,
     summary="A consolidation's progress",
 )
-def read_consolidation(run_id: FromPath[int], caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    return consolidation.get_run(db, caller, run_id).as_json()
+def read_consolidation(run_id: FromPath[int], caller: CallerDep, db: DbDep) -> ConsolidationRunOut:
+    return ConsolidationRunOut.of(consolidation.get_run(db, caller, run_id))
 
 
 @post(
@@ -210,18 +230,18 @@ def read_consolidation(run_id: FromPath[int], caller: CallerDep, db: DbDep) -> d
 )
 def post_document(
     report_id: FromPath[int], data: JSONBody[DocumentIn], caller: CallerDep, db: DbDep
-) -> dict[str, Any]:
-    return documents.request_document(db, caller, report_id, as_dict(data)).as_json()
+) -> ReportDocumentOut:
+    return ReportDocumentOut.of(documents.request_document(db, caller, report_id, data))
 
 
 @get("/api/v1/report-documents/{document_id:uuid}", sync_to_thread=True, tags=TAGS)
-def read_document(document_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    return documents.get_document(db, caller, document_id).as_json()
+def read_document(document_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep) -> ReportDocumentOut:
+    return ReportDocumentOut.of(documents.get_document(db, caller, document_id))
 
 
 @post("/api/v1/report-documents/{document_id:uuid}/retry", sync_to_thread=True, status_code=202, tags=TAGS)
-def post_document_retry(document_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    return documents.retry_document(db, caller, document_id).as_json()
+def post_document_retry(document_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep) -> ReportDocumentOut:
+    return ReportDocumentOut.of(documents.retry_document(db, caller, document_id))
 
 
 @get(
@@ -258,10 +278,9 @@ def read_dashboard(
     definition: FromQuery[str | None] = None,
     period: FromQuery[str | None] = None,
     periods: FromQuery[int | None] = None,
-) -> dict[str, Any]:
-    return dashboard(
-        db, caller, _unit(db, unit_id), {"definition": definition, "period": period, "periods": periods}
-    )
+) -> DashboardOut:
+    query = DashboardQuery(definition=definition, period=period, periods=periods)
+    return msgspec.convert(dashboard(db, caller, _unit(db, unit_id), query), DashboardOut)
 
 
 @put(
@@ -272,8 +291,8 @@ def read_dashboard(
 )
 def put_target(
     unit_id: FromPath[int], data: JSONBody[TargetIn], caller: CallerDep, db: DbDep
-) -> dict[str, Any]:
-    return set_target(db, caller, _unit(db, unit_id), as_dict(data))
+) -> TargetSetOut:
+    return set_target(db, caller, _unit(db, unit_id), data)
 
 
 ROUTES = [

@@ -17,7 +17,7 @@ from litestar.datastructures import UploadFile
 from litestar.enums import ScopeType
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 
 from infra.errors import FieldError
 from portal.boundary.answers import BodyTooLarge, InputRefused
@@ -101,7 +101,7 @@ def replay(body: bytes, receive: Receive) -> Receive:
     """A receive callable that hands the already-read body to the handler, then waits as the original."""
     sent = False
 
-    async def again() -> Message:
+    async def again() -> ReceiveMessage:
         nonlocal sent
         if not sent:
             sent = True
@@ -162,7 +162,7 @@ class InputBoundary(ASGIMiddleware):
         path_errors(scope)
         query = scope.get("query_string", b"").decode("utf-8", errors="surrogateescape")
         errors = pairs_errors(parse_qsl(query, keep_blank_values=True, errors="surrogateescape"))
-        if scope["method"] in BODY_METHODS:
+        if scope["type"] == ScopeType.HTTP and scope["method"] in BODY_METHODS:
             body = await read_body(scope, receive)
             errors.extend(await body_errors(scope, body))
             receive = replay(body, receive)

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -99,7 +99,8 @@ def _write(session: Session, table: Any, rows: list[dict[str, Any]]) -> int:
         return 0
     stmt = insert(table).on_conflict_do_nothing()
     # INSERT rowcounts are kept only when asked for; no RETURNING (the system session may not read rows)
-    return int(session.execute(stmt.execution_options(preserve_rowcount=True), rows).rowcount)
+    result = session.execute(stmt.execution_options(preserve_rowcount=True), rows)
+    return int(cast("CursorResult[Any]", result).rowcount)
 
 
 def watch(now: datetime) -> dict[str, int]:

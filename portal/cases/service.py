@@ -95,7 +95,7 @@ def list_cases(session: Session, caller: Caller, params: dict[str, Any]) -> Case
     rows = session.execute(
         stmt.order_by(Case.received_at.desc(), Case.id).limit(size).offset((page - 1) * size)
     )
-    items = [(case, due) for case, due in rows.tuples()]
+    items: list[tuple[Case, datetime | None]] = [(case, due) for case, due in rows.tuples()]
     audit(
         caller.actor,
         "list",

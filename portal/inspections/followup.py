@@ -3,9 +3,9 @@ answers, and the inspecting side's acceptance. Overdue recommendations are flagg
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
+from msgspec import UNSET
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,14 +17,14 @@ from portal.audit.service import record as audit
 from portal.inspections.access import within
 from portal.inspections.checks import BY_CODE
 from portal.inspections.models import Finding, InspectionPlan, InspectionTarget, Recommendation, Response
+from portal.inspections.schemas import FindingIn, RecommendationIn, TextIn
 from portal.inspections.service import require_inspector
 from portal.plausible import last_day
 from tenancy.models import Unit
 
 
-def _text(body: dict[str, Any], field: str = "text") -> str:
-    value = body.get(field)
-    if not isinstance(value, str) or not value.strip():
+def _text(value: str, field: str = "text") -> str:
+    if not value.strip():
         raise ValidationFailed([FieldError(field, "is required", "required")])
     if len(value) > 8000:
         raise ValidationFailed([FieldError(field, "must be at most 8000 characters", "too_long")])
@@ -45,15 +45,15 @@ def _target(
     return target, plan
 
 
-def add_finding(session: Session, caller: Caller, target_id: int, body: dict[str, Any]) -> Finding:
+def add_finding(session: Session, caller: Caller, target_id: int, body: FindingIn) -> Finding:
     target, plan = _target(session, caller, target_id, "find")
     require_inspector(session, caller, plan, "find")
-    text = _text(body)
-    severity = body.get("severity", "medium")
+    text = _text(body.text)
+    severity = body.severity
     errors = []
     if severity not in ("low", "medium", "high"):
         errors.append(FieldError("severity", "must be low, medium or high"))
-    item = body.get("item")
+    item = body.item
     if item is not None and item not in BY_CODE:
         errors.append(FieldError("item", "is not a checklist item", "unknown"))
     if errors:
@@ -65,7 +65,7 @@ def add_finding(session: Session, caller: Caller, target_id: int, body: dict[str
     return finding
 
 
-def recommend(session: Session, caller: Caller, finding_id: int, body: dict[str, Any]) -> Recommendation:
+def recommend(session: Session, caller: Caller, finding_id: int, body: RecommendationIn) -> Recommendation:
     """A recommendation to the audited unit or a unit below it, with a deadline."""
     authorize_action(caller, "inspection", "recommend")
     finding = session.get(Finding, finding_id)
@@ -75,23 +75,20 @@ def recommend(session: Session, caller: Caller, finding_id: int, body: dict[str,
         )
     target, plan = _target(session, caller, finding.target_id, "recommend")
     require_inspector(session, caller, plan, "recommend")
-    text = _text(body)
+    text = _text(body.text)
     errors: list[FieldError] = []
-    responsible = body.get("responsible_unit_id", target.unit_id)
+    responsible = target.unit_id if body.responsible_unit_id is UNSET else body.responsible_unit_id
     audited = session.get(Unit, target.unit_id)
-    unit = session.get(Unit, responsible) if isinstance(responsible, int) else None
+    unit = session.get(Unit, responsible) if responsible is not None else None
     if unit is None or audited is None or not within(unit, audited):
         errors.append(
             FieldError("responsible_unit_id", "must be the audited unit or a unit below it", "outside")
         )
-    try:
-        deadline = date.fromisoformat(str(body.get("deadline")))
-        if deadline < today():
-            errors.append(FieldError("deadline", "is in the past", "past"))
-        elif deadline > last_day():
-            errors.append(FieldError("deadline", f"is after {last_day():%d/%m/%Y}", "out_of_range"))
-    except ValueError:
-        errors.append(FieldError("deadline", "must be a date like 2026-12-31", "invalid"))
+    deadline = body.deadline
+    if deadline < today():
+        errors.append(FieldError("deadline", "is in the past", "past"))
+    elif deadline > last_day():
+        errors.append(FieldError("deadline", f"is after {last_day():%d/%m/%Y}", "out_of_range"))
     if errors:
         raise ValidationFailed(errors)
     assert unit is not None
@@ -119,7 +116,7 @@ def _recommendation(session: Session, caller: Caller, rec_id: int, action: str) 
     return rec
 
 
-def answer(session: Session, caller: Caller, rec_id: int, body: dict[str, Any]) -> Recommendation:
+def answer(session: Session, caller: Caller, rec_id: int, body: TextIn) -> Recommendation:
     """The responsible unit says what it did."""
     rec = _recommendation(session, caller, rec_id, "answer")
     unit = session.get(Unit, rec.responsible_unit_id)
@@ -132,7 +129,7 @@ def answer(session: Session, caller: Caller, rec_id: int, body: dict[str, Any]) 
             action="answer",
             unit_id=unit.id,
         )
-    text = _text(body)
+    text = _text(body.text)
     if rec.status == "accepted":
         raise Conflict("the recommendation is accepted as done; nothing to answer")
     rec.status = "answered"
@@ -149,16 +146,14 @@ def answer(session: Session, caller: Caller, rec_id: int, body: dict[str, Any]) 
     return rec
 
 
-def settle(
-    session: Session, caller: Caller, rec_id: int, body: dict[str, Any], accept: bool
-) -> Recommendation:
+def settle(session: Session, caller: Caller, rec_id: int, body: TextIn, accept: bool) -> Recommendation:
     """The inspecting side accepts an answer as done, or re-opens the recommendation with a reason."""
     rec = _recommendation(session, caller, rec_id, "accept")
     finding = session.get(Finding, rec.finding_id)
     assert finding is not None
     _target_, plan = _target(session, caller, finding.target_id, "accept")
     require_inspector(session, caller, plan, "accept")
-    text = _text(body)
+    text = _text(body.text)
     if accept and rec.status != "answered":
         raise Conflict(f"the recommendation is {rec.status}: only an answered one can be accepted")
     if not accept and rec.status == "open":
@@ -178,6 +173,7 @@ def settle(
 
 
 def recommendation_json(session: Session, rec: Recommendation) -> dict[str, Any]:
+    """A recommendation with its answers (the shape of ``portal.inspections.responses.RecommendationOut``)."""
     unit = session.get(Unit, rec.responsible_unit_id)
     responses = session.scalars(
         select(Response).where(Response.recommendation_id == rec.id).order_by(Response.id)

@@ -25,6 +25,7 @@ from portal.audit.service import record as audit
 from portal.auth.models import User
 from portal.inspections.access import plans_for, within
 from portal.inspections.models import InspectionPlan, InspectionRun, InspectionTarget, RunTarget, TeamMember
+from portal.inspections.schemas import ChecksIn, InspectionPlanIn
 from portal.plausible import period_day
 from portal.stats.disclosure import aggregate_months
 from tenancy.models import Unit
@@ -36,41 +37,25 @@ MAX_LEGAL_BASIS = 4000
 MAX_TEAM = 30
 
 
-def _date(body: dict[str, Any], field: str, errors: list[FieldError], required: bool = True) -> date | None:
-    raw = body.get(field)
-    if raw is None:
-        if required:
-            errors.append(FieldError(field, "is required", "required"))
-        return None
-    try:
-        return date.fromisoformat(str(raw))
-    except ValueError:
-        errors.append(FieldError(field, "must be a date like 2026-06-30"))
-        return None
-
-
-def create_plan(session: Session, caller: Caller, body: dict[str, Any]) -> InspectionPlan:
+def create_plan(session: Session, caller: Caller, body: InspectionPlanIn) -> InspectionPlan:
     """A plan at the caller's own unit: audited units below it, a team from its staff."""
     authorize_action(caller, "inspection", "plan")
     if caller.unit is None:
         raise Forbidden("your account has no unit to inspect from", resource="inspection", action="plan")
     authorize(caller, "inspection", "plan", caller.unit)
     errors: list[FieldError] = []
-    title = body.get("title")
-    if not isinstance(title, str) or not title.strip():
+    title, legal_basis = body.title, body.legal_basis
+    if not title.strip():
         errors.append(FieldError("title", "is required", "required"))
     elif len(title) > MAX_TITLE:
         errors.append(FieldError("title", f"must be at most {MAX_TITLE} characters", "too_long"))
-    legal_basis = body.get("legal_basis")
-    if legal_basis is not None and not isinstance(legal_basis, str):
-        errors.append(FieldError("legal_basis", "must be text (the decisions the inspection rests on)"))
-    elif legal_basis is not None and len(legal_basis) > MAX_LEGAL_BASIS:
+    if legal_basis is not None and len(legal_basis) > MAX_LEGAL_BASIS:
         errors.append(FieldError("legal_basis", f"must be at most {MAX_LEGAL_BASIS} characters", "too_long"))
-    start, end = _date(body, "period_start", errors), _date(body, "period_end", errors)
-    visit_from, visit_to = _date(body, "visit_from", errors, False), _date(body, "visit_to", errors, False)
-    if start and end and end < start:
+    start, end = body.period_start, body.period_end
+    visit_from, visit_to = body.visit_from, body.visit_to
+    if end < start:
         errors.append(FieldError("period_end", "is before period_start"))
-    if start and start > today():
+    if start > today():
         errors.append(
             FieldError("period_start", "is in the future: inspect a period that has begun", "future")
         )
@@ -81,11 +66,11 @@ def create_plan(session: Session, caller: Caller, body: dict[str, Any]) -> Inspe
         refused.add("period_end")  # a refused start already puts the period in doubt
     days = {"period_start": start, "period_end": end, "visit_from": visit_from, "visit_to": visit_to}
     errors += [e for field, day in days.items() if field not in refused for e in period_day(field, day)]
-    if start and end and not {e.field for e in errors} & {"period_start", "period_end"}:
+    if not {e.field for e in errors} & {"period_start", "period_end"}:
         errors += _whole_months(start, end)
-    unit_ids = body.get("unit_ids")
+    unit_ids = body.unit_ids
     units: list[Unit] = []
-    if not isinstance(unit_ids, list) or not unit_ids or not all(isinstance(u, int) for u in unit_ids):
+    if not unit_ids:
         errors.append(FieldError("unit_ids", "must list the audited units' ids", "required"))
     else:
         found = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))}
@@ -103,11 +88,11 @@ def create_plan(session: Session, caller: Caller, body: dict[str, Any]) -> Inspe
                 )
             else:
                 units.append(unit)
-    team = _team(session, caller, body.get("team", []), errors)
+    team = _team(session, caller, body.team, errors)
     if errors:
         raise ValidationFailed(errors)
     plan = InspectionPlan(
-        title=str(title).strip(),
+        title=title.strip(),
         inspecting_unit_id=caller.unit.id,
         period_start=start,
         period_end=end,
@@ -144,10 +129,7 @@ def _whole_months(start: date, end: date) -> list[FieldError]:
     return []
 
 
-def _team(session: Session, caller: Caller, names: Any, errors: list[FieldError]) -> list[User]:
-    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        errors.append(FieldError("team", "must list usernames"))
-        return []
+def _team(session: Session, caller: Caller, names: list[str], errors: list[FieldError]) -> list[User]:
     if len(names) > MAX_TEAM:
         errors.append(FieldError("team", f"must have at most {MAX_TEAM} members", "too_many"))
         return []
@@ -211,13 +193,13 @@ def require_inspector(session: Session, caller: Caller, plan: InspectionPlan, ac
     return unit
 
 
-def start_checks(session: Session, caller: Caller, plan_id: int, body: dict[str, Any]) -> InspectionRun:
+def start_checks(session: Session, caller: Caller, plan_id: int, body: ChecksIn) -> InspectionRun:
     """Queue the checks of one audited unit (``unit_id``) or of all of them, one task each."""
     plan = get_plan(session, caller, plan_id, "check")
     require_inspector(session, caller, plan, "check")
     targets = list(session.scalars(select(InspectionTarget).where(InspectionTarget.plan_id == plan.id)))
-    if body.get("unit_id") is not None:
-        targets = [t for t in targets if t.unit_id == body["unit_id"]]
+    if body.unit_id is not None:
+        targets = [t for t in targets if t.unit_id == body.unit_id]
         if not targets:
             raise ValidationFailed([FieldError("unit_id", "is not audited by this inspection", "unknown")])
     run = InspectionRun(plan_id=plan.id, requested_by=caller.user_id)
@@ -240,6 +222,7 @@ def start_checks(session: Session, caller: Caller, plan_id: int, body: dict[str,
 
 
 def run_progress(session: Session, caller: Caller, run_id: int) -> dict[str, Any]:
+    """How far a check run is (the shape of ``portal.inspections.responses.RunProgressOut``)."""
     authorize_action(caller, "inspection", "read")
     run = session.get(InspectionRun, run_id)
     if run is None:

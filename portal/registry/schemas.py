@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -63,7 +64,7 @@ class ChildPatch(msgspec.Struct, forbid_unknown_fields=True):
     version: int | UnsetType = UNSET
     """The version the client read; if given and stale, the update is refused (409)."""
 
-    def given(self) -> dict[str, object]:
+    def given(self) -> dict[str, Any]:
         return {
             f: getattr(self, f)
             for f in self.__struct_fields__

@@ -180,7 +180,7 @@ def update_child(session: Session, caller: Caller, child_id: uuid.UUID, patch: C
     for field in ("full_name", "sex", "ethnicity", "national_id", "school_status", "status"):
         if field in given:
             given[field] = getattr(check, field)(given[field])
-    periods = {
+    periods: dict[str, list[dict[str, Any]]] = {
         kind: check.periods(kind, given.pop(kind), born)
         for kind in ("groups", "at_risk", "supports")
         if kind in given

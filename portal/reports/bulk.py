@@ -6,8 +6,6 @@ All registry counts come from one query over the area, however many hamlets it h
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
@@ -18,15 +16,17 @@ from portal.audit.service import record as audit
 from portal.reports import figures as fig
 from portal.reports.access import require_owner
 from portal.reports.models import Figures, Report, ReportEvent
+from portal.reports.responses import PreparedOut
+from portal.reports.schemas import PrepareIn
 from portal.reports.service import check_period, definition_by_code
 from tenancy.models import Unit
 from tenancy.structure import hamlets_on, units_at_level_on
 
 
-def prepare_drafts(session: Session, caller: Caller, root: Unit, body: dict[str, Any]) -> dict[str, Any]:
+def prepare_drafts(session: Session, caller: Caller, root: Unit, body: PrepareIn) -> PreparedOut:
     """Create the missing lowest-level drafts under ``root`` for a period; existing reports are untouched."""
-    definition = definition_by_code(session, body.get("definition"))
-    period = check_period(definition, body.get("period"))
+    definition = definition_by_code(session, body.definition)
+    period = check_period(definition, body.period)
     authorize(caller, "report", "create", root)
     require_owner(caller, root, "prepare reports under")
     lowest = units_at_level_on(session, root, period.end, definition.lowest_level)
@@ -94,10 +94,10 @@ def prepare_drafts(session: Session, caller: Caller, root: Unit, body: dict[str,
         unit_id=root.id,
         detail={"definition": definition.code, "period": period.key, "created": len(created)},
     )
-    return {
-        "definition": definition.code,
-        "period": period.key,
-        "created": len(created),
-        "already_there": len(existing),
-        "report_ids": created,
-    }
+    return PreparedOut(
+        definition=definition.code,
+        period=period.key,
+        created=len(created),
+        already_there=len(existing),
+        report_ids=created,
+    )

@@ -23,7 +23,7 @@ from authz.caller import Caller
 from infra.after_commit import send_after_commit
 from infra.clock import utcnow
 from infra.db import app_engine, scoped_session
-from infra.errors import Conflict, FieldError, NotVisible, ValidationFailed
+from infra.errors import Conflict, NotVisible
 from infra.settings import get_settings
 from portal.audit.service import record as audit
 from portal.reports import figures as fig
@@ -36,6 +36,7 @@ from portal.reports.models import (
     ReportDefinition,
     ReportEvent,
 )
+from portal.reports.schemas import ConsolidateIn
 from portal.reports.service import EDITABLE, touch
 from tenancy.models import Unit
 from tenancy.scope import Scope
@@ -75,14 +76,12 @@ def sub_unit_statuses(session: Session, report: Report, unit: Unit) -> list[dict
 
 
 def request_consolidation(
-    session: Session, caller: Caller, report_id: int, body: dict[str, Any]
+    session: Session, caller: Caller, report_id: int, body: ConsolidateIn
 ) -> ConsolidationRun:
     """Queue a run (or hand back the one in progress, sending it again in case its worker died)."""
     report, definition, unit = get_report(session, caller, report_id, "consolidate", lock=True)
     require_owner(caller, unit, "consolidate")
-    with_missing = body.get("with_missing", False)
-    if not isinstance(with_missing, bool):
-        raise ValidationFailed([FieldError("with_missing", "must be true or false")])
+    with_missing = body.with_missing
     if unit.level == definition.lowest_level:
         raise Conflict("a lowest-level report is counted from the registry, not consolidated")
     if report.status not in EDITABLE:
@@ -221,7 +220,7 @@ def _count(session: Session, report_id: int, key: tuple[int, str], units: list[i
                 "source_report_id": now[0],
                 "source_version": now[1],
                 "source_status": now[2],
-                "figures": src.figures if approved else None,
+                "figures": src.figures if src is not None and approved else None,
             }
         )
     if rows:
@@ -254,7 +253,7 @@ def _finish(session: Session, run_id: int, report_id: int) -> str:
         .tuples()
         .all()
     )
-    missing = [
+    missing: list[dict[str, Any]] = [
         {"id": u.id, "code": u.code, "name": u.name, "status": c.source_status or "missing"}
         for c, u in rows
         if c.figures is None

@@ -27,6 +27,8 @@ from portal.reports import figures as fig
 from portal.reports.access import keeps_records
 from portal.reports.models import Figures, Report, Target, UnitTarget
 from portal.reports.periods import Period, containing, parse, previous
+from portal.reports.responses import TargetSetOut
+from portal.reports.schemas import DashboardQuery, TargetIn
 from portal.reports.service import definition_by_code, targets
 from portal.stats.disclosure import rate
 from tenancy.models import Unit
@@ -189,14 +191,15 @@ class Reader:
         return _side(report.figures, self.shown(report), ref)
 
 
-def dashboard(session: Session, caller: Caller, unit: Unit, params: dict[str, Any]) -> dict[str, Any]:
+def dashboard(session: Session, caller: Caller, unit: Unit, params: DashboardQuery) -> dict[str, Any]:
+    """The unit's dashboard (the shape of ``portal.reports.responses.DashboardOut``)."""
     authorize(caller, "report", "read", unit)
-    definition = definition_by_code(session, params.get("definition") or "monthly")
-    count = 12 if params.get("periods") is None else params["periods"]
-    if not isinstance(count, int) or not 1 <= count <= 36:
+    definition = definition_by_code(session, params.definition or "monthly")
+    count = 12 if params.periods is None else params.periods
+    if not 1 <= count <= 36:
         raise ValidationFailed([FieldError("periods", "must be a whole number from 1 to 36")])
     exact = keeps_records(caller, unit)
-    last = _last_period(session, definition, unit, params.get("period"), not exact)
+    last = _last_period(session, definition, unit, params.period, not exact)
     catalog = fig.load_catalog(session, definition)
     rates = Rates(session)
     periods = previous(definition.period_type, last, count)
@@ -235,7 +238,7 @@ def dashboard(session: Session, caller: Caller, unit: Unit, params: dict[str, An
         {
             "definition": definition.code,
             "period": last.key,
-            "period_given": bool(params.get("period")),
+            "period_given": bool(params.period),
             "periods": count,
             "suppressed": not exact,
         },
@@ -273,16 +276,16 @@ def _ranking(
     return out
 
 
-def set_target(session: Session, caller: Caller, unit: Unit, body: dict[str, Any]) -> dict[str, Any]:
+def set_target(session: Session, caller: Caller, unit: Unit, body: TargetIn) -> TargetSetOut:
     """A unit's plan sets its own target for a year (its officers, or any level above)."""
     authorize(caller, "target", "set", unit)
     errors = []
-    code, year, pct = body.get("target"), body.get("year"), body.get("pct")
-    if session.get(Target, code) is None if isinstance(code, str) else True:
+    code, year, pct = body.target, body.year, body.pct
+    if session.get(Target, code) is None:
         errors.append(FieldError("target", "unknown target", "unknown"))
-    if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
+    if not 2000 <= year <= 2100:
         errors.append(FieldError("year", "must be a year such as 2026"))
-    if isinstance(pct, bool) or not isinstance(pct, int | float) or not 0 <= pct <= 100:
+    if not 0 <= pct <= 100:
         errors.append(FieldError("pct", "must be a percentage from 0 to 100"))
     if errors:
         raise ValidationFailed(errors)
@@ -308,4 +311,4 @@ def set_target(session: Session, caller: Caller, unit: Unit, body: dict[str, Any
         unit_id=unit.id,
         detail={"target": code, "year": year, "pct": pct},
     )
-    return {"unit_id": unit.id, "target": code, "year": year, "pct": float(pct)}
+    return TargetSetOut(unit_id=unit.id, target=code, year=year, pct=float(pct))

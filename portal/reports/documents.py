@@ -25,6 +25,7 @@ from portal.reports.access import get_report, keeps_records
 from portal.reports.models import ReportDocument
 from portal.reports.render_pdf import render_pdf
 from portal.reports.render_xlsx import render_xlsx
+from portal.reports.schemas import DocumentIn
 from portal.reports.view import document_data
 from portal.stored_documents import build, fetch
 from tenancy.scope import Scope
@@ -37,11 +38,9 @@ MEDIA = {
 STALE_QUEUED = timedelta(minutes=5)
 
 
-def request_document(
-    session: Session, caller: Caller, report_id: int, body: dict[str, Any]
-) -> ReportDocument:
+def request_document(session: Session, caller: Caller, report_id: int, body: DocumentIn) -> ReportDocument:
     report, _definition, unit = get_report(session, caller, report_id, "export")
-    fmt = body.get("format")
+    fmt = body.format
     if fmt not in MEDIA:
         raise ValidationFailed([FieldError("format", "must be 'xlsx' or 'pdf'")])
     doc = ReportDocument(

@@ -47,5 +47,9 @@ class TargetIn(msgspec.Struct, forbid_unknown_fields=True):
     pct: float
 
 
-def as_dict(body: msgspec.Struct | None) -> dict[str, Any]:
-    return {} if body is None else msgspec.structs.asdict(body)
+class DashboardQuery(msgspec.Struct, forbid_unknown_fields=True):
+    """The dashboard's query: the report (default monthly), its last period and how many periods."""
+
+    definition: str | None = None
+    period: str | None = None
+    periods: int | None = None

@@ -17,6 +17,7 @@ from portal.reports import figures as fig
 from portal.reports.access import get_report, reports_for, require_owner
 from portal.reports.models import Figures, Report, ReportDefinition, ReportEvent, Target
 from portal.reports.periods import EXAMPLES, Period, parse
+from portal.reports.schemas import ReportCreate, ValuesIn
 from tenancy.models import Unit
 from tenancy.structure import hamlets_on, valid_on
 
@@ -93,16 +94,14 @@ def recompute(session: Session, report: Report, catalog: fig.Catalog, unit: Unit
     report.computed_at = utcnow()
 
 
-def create_report(session: Session, caller: Caller, body: dict[str, Any]) -> Report:
+def create_report(session: Session, caller: Caller, body: ReportCreate) -> Report:
     """A draft for one unit and period; a lowest-level draft starts with its registry figures."""
-    if not isinstance(body.get("unit_id"), int) or isinstance(body.get("unit_id"), bool):
-        raise ValidationFailed([FieldError("unit_id", "must be a unit id (integer)")])
-    definition = definition_by_code(session, body.get("definition"))
-    period = check_period(definition, body.get("period"))
-    unit = session.get(Unit, body["unit_id"])
+    definition = definition_by_code(session, body.definition)
+    period = check_period(definition, body.period)
+    unit = session.get(Unit, body.unit_id)
     if unit is None:
         authorize_action(caller, "report", "create")
-        raise ValidationFailed([FieldError("unit_id", f"no unit has id {body['unit_id']}", "unknown")])
+        raise ValidationFailed([FieldError("unit_id", f"no unit has id {body.unit_id}", "unknown")])
     authorize(caller, "report", "create", unit)
     require_owner(caller, unit, "create")
     if fig.DEPTH[unit.level] > fig.DEPTH[definition.lowest_level]:
@@ -144,22 +143,18 @@ def check_version(report: Report, version: Any) -> None:
         raise Conflict(f"the report changed (version {report.version}, you sent {version}): reload it")
 
 
-def enter_values(session: Session, caller: Caller, report_id: int, body: dict[str, Any]) -> Report:
+def enter_values(session: Session, caller: Caller, report_id: int, body: ValuesIn) -> Report:
     """Store cells typed in at the report's unit; all-or-nothing, every bad cell named."""
     report, definition, unit = get_report(session, caller, report_id, "enter", lock=True)
     require_owner(caller, unit, "enter figures in")
-    check_version(report, body.get("version"))
+    check_version(report, body.version)
     if report.status not in EDITABLE:
         raise Conflict(f"the report is {report.status}: figures are locked")
     catalog = fig.load_catalog(session, definition)
-    values = body.get("values")
     merged: dict[str, Any] = {k: dict(v) for k, v in report.entered.items()}
-    if isinstance(values, dict):
-        for code, cells in values.items():
-            merged[code] = {**merged.get(code, {}), **cells} if isinstance(cells, dict) else cells
-    clean, errors = fig.check_entries(
-        catalog, unit.level, values if not isinstance(values, dict) else merged, report.figures
-    )
+    for code, cells in body.values.items():
+        merged[code] = {**merged.get(code, {}), **cells} if isinstance(cells, dict) else cells
+    clean, errors = fig.check_entries(catalog, unit.level, merged, report.figures)
     if errors:
         raise ValidationFailed(errors)
     report.entered = clean

@@ -125,17 +125,6 @@ def report_json(
     return shown
 
 
-def summary_json(report: Report) -> dict[str, Any]:
-    return {
-        "id": report.id,
-        "unit_id": report.unit_id,
-        "period": report.period,
-        "status": report.status,
-        "version": report.version,
-        "updated_at": report.updated_at.isoformat(),
-    }
-
-
 def document_data(session: Session, report_id: int, exact: bool, generated_by: str | None) -> dict[str, Any]:
     """Everything a rendered document shows, in Vietnamese (see portal.reports.render_*)."""
     report = session.get(Report, report_id)

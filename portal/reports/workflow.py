@@ -7,8 +7,6 @@ period (that report must be re-opened first, so no consolidated figure silently 
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,13 +19,13 @@ from portal.reports import figures as fig
 from portal.reports.access import approver_unit, get_report, is_owner, require_approver, require_owner
 from portal.reports.consolidation import sub_unit_statuses
 from portal.reports.models import Contribution, Report
+from portal.reports.schemas import ActionIn
 from portal.reports.service import EDITABLE, check_version, event, touch
 from tenancy.models import Unit
 
 
-def _comment(body: dict[str, Any], field: str = "comment") -> str:
-    comment = body.get(field)
-    if not isinstance(comment, str) or not comment.strip():
+def _comment(comment: str | None, field: str = "comment") -> str:
+    if comment is None or not comment.strip():
         raise ValidationFailed([FieldError(field, "is required: say what must change and why", "required")])
     if len(comment) > 4000:
         raise ValidationFailed([FieldError(field, "must be at most 4000 characters", "too_long")])
@@ -50,10 +48,10 @@ def stale_consolidation(session: Session, report: Report, unit: Unit) -> list[st
     return problems
 
 
-def submit(session: Session, caller: Caller, report_id: int, body: dict[str, Any]) -> Report:
+def submit(session: Session, caller: Caller, report_id: int, body: ActionIn) -> Report:
     report, definition, unit = get_report(session, caller, report_id, "submit", lock=True)
     require_owner(caller, unit, "submit")
-    check_version(report, body.get("version"))
+    check_version(report, body.version)
     if report.status not in EDITABLE:
         raise Conflict(f"the report is {report.status}; only a draft or returned report can be submitted")
     catalog = fig.load_catalog(session, definition)
@@ -74,25 +72,25 @@ def submit(session: Session, caller: Caller, report_id: int, body: dict[str, Any
     return report
 
 
-def approve(session: Session, caller: Caller, report_id: int, body: dict[str, Any]) -> Report:
+def approve(session: Session, caller: Caller, report_id: int, body: ActionIn) -> Report:
     report, _definition, unit = get_report(session, caller, report_id, "approve", lock=True)
     require_approver(session, caller, report, unit, "approve")
-    check_version(report, body.get("version"))
+    check_version(report, body.version)
     if report.status != "submitted":
         raise Conflict(f"the report is {report.status}; only a submitted report can be approved")
     report.status, report.approved_at, report.approved_by = "approved", utcnow(), caller.user_id
     touch(report)
-    event(session, report, caller, "approve", "submitted", body.get("comment") or None)
+    event(session, report, caller, "approve", "submitted", body.comment or None)
     audit(caller.actor, "approve", "report", "allowed", resource_ids=[report.id], unit_id=unit.id)
     return report
 
 
-def send_back(session: Session, caller: Caller, report_id: int, body: dict[str, Any]) -> Report:
+def send_back(session: Session, caller: Caller, report_id: int, body: ActionIn) -> Report:
     """Return a submitted report to its unit with a comment."""
     report, _definition, unit = get_report(session, caller, report_id, "return", lock=True)
     require_approver(session, caller, report, unit, "return")
-    check_version(report, body.get("version"))
-    comment = _comment(body)
+    check_version(report, body.version)
+    comment = _comment(body.comment)
     if report.status != "submitted":
         raise Conflict(f"the report is {report.status}; only a submitted report can be returned")
     report.status, report.comment = "returned", comment
@@ -103,12 +101,12 @@ def send_back(session: Session, caller: Caller, report_id: int, body: dict[str, 
     return report
 
 
-def reopen(session: Session, caller: Caller, report_id: int, body: dict[str, Any]) -> Report:
+def reopen(session: Session, caller: Caller, report_id: int, body: ActionIn) -> Report:
     """Unlock an approved report (approver only, with a reason, audited)."""
     report, _definition, unit = get_report(session, caller, report_id, "reopen", lock=True)
     approver = require_approver(session, caller, report, unit, "reopen")
-    check_version(report, body.get("version"))
-    reason = _comment(body, "reason")
+    check_version(report, body.version)
+    reason = _comment(body.reason, "reason")
     if report.status != "approved":
         raise Conflict(f"the report is {report.status}; only an approved report can be re-opened")
     if approver.id != unit.id:

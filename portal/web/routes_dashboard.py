@@ -25,6 +25,7 @@ from portal.registry.reference import SPECIAL_GROUPS
 from portal.reports.charts import bar_svg, trend_svg
 from portal.reports.dashboard import dashboard
 from portal.reports.models import Target
+from portal.reports.schemas import DashboardQuery
 from portal.reports.service import targets as report_targets
 from portal.stats import layer
 from portal.stats.access import keeps_records
@@ -126,12 +127,12 @@ def dashboard_page(
     chosen = None
     if keeps_records(caller, unit):
         stats = unit_stats(db, caller, unit)
-        dash = dashboard(db, caller, unit, {})
+        dash = dashboard(db, caller, unit, DashboardQuery())
     else:
         chosen, errors = chosen_month(month, lang)
         months = ended_months()
         stats = unit_stats(db, caller, unit, month_end(chosen))
-        dash = dashboard(db, caller, unit, {"period": f"{chosen:%Y-%m}"})
+        dash = dashboard(db, caller, unit, DashboardQuery(period=f"{chosen:%Y-%m}"))
     targets = report_targets(db)
     return page(
         request,

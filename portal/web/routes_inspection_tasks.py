@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 
 from portal.boundary.deps import CallerDep, DbDep
 from portal.inspections import document, service
+from portal.inspections.schemas import ChecksIn
 from portal.web.deps import FormData
 from portal.web.render import is_fragment, page, see_other
 from portal.web.routes_tasks import _progress
@@ -24,7 +25,7 @@ from portal.web.routes_tasks import _progress
 def checks_submit(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, plan_id: FromPath[int], data: FormData
 ) -> Redirect:
-    run = service.start_checks(db, caller, plan_id, {})
+    run = service.start_checks(db, caller, plan_id, ChecksIn())
     db.flush()
     return see_other(f"/inspection-runs/{run.id}")
 

@@ -16,6 +16,7 @@ from infra.errors import Conflict, FieldError, ValidationFailed
 from portal.boundary.deps import CallerDep, DbDep
 from portal.inspections import followup, service
 from portal.inspections.checks import CHECKLIST
+from portal.inspections.schemas import FindingIn, RecommendationIn, TextIn
 from portal.inspections.view import plan_json
 from portal.web.case_words import form_errors
 from portal.web.deps import FormData, lang_of
@@ -89,9 +90,11 @@ def finding_submit(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, target_id: FromPath[int], data: FormData
 ) -> Template | Redirect:
     plan_id = _plan_of(data)
-    body = {"text": str(data.get("text") or ""), "severity": str(data.get("severity") or "medium")}
-    if data.get("item"):
-        body["item"] = str(data["item"])
+    body = FindingIn(
+        text=str(data.get("text") or ""),
+        severity=str(data.get("severity") or "medium"),
+        item=str(data["item"]) if data.get("item") else None,
+    )
     try:
         followup.add_finding(db, caller, target_id, body)
     except ValidationFailed as exc:
@@ -111,12 +114,12 @@ def recommendation_submit(
     errors = []
     if deadline is None:
         errors.append(FieldError("deadline", "is not a dd/mm/yyyy date", "bad_date"))
-    body = {
-        "text": str(data.get("text") or ""),
-        "deadline": deadline.isoformat() if deadline else "",
-        "responsible_unit_id": int(unit) if unit.isdigit() else None,
-    }
-    if not errors:
+    else:
+        body = RecommendationIn(
+            text=str(data.get("text") or ""),
+            deadline=deadline,
+            responsible_unit_id=int(unit) if unit.isdigit() else None,
+        )
         try:
             followup.recommend(db, caller, finding_id, body)
         except ValidationFailed as exc:
@@ -137,7 +140,7 @@ def settle_submit(
     data: FormData,
 ) -> Template | Redirect:
     """accept / reopen (the inspecting side) and answer (the responsible unit)."""
-    body = {"text": str(data.get("text") or "")}
+    body = TextIn(text=str(data.get("text") or ""))
     plan_id = _plan_of(data)
     try:
         if verdict == "answer":

@@ -17,6 +17,7 @@ from infra.errors import Forbidden, ValidationFailed
 from portal.boundary.deps import CallerDep, DbDep
 from portal.reports import bulk, documents, service
 from portal.reports.periods import containing, parse
+from portal.reports.schemas import DocumentIn, PrepareIn, ReportCreate
 from portal.web.deps import FormData, lang_of
 from portal.web.i18n import field_errors
 from portal.web.render import is_fragment, page, see_other
@@ -73,7 +74,7 @@ def month_start(
     try:
         with db.begin_nested():
             report = service.create_report(
-                db, caller, {"definition": MONTHLY, "unit_id": caller.unit.id, "period": period}
+                db, caller, ReportCreate(definition=MONTHLY, unit_id=caller.unit.id, period=period)
             )
     except ValidationFailed as exc:
         return _month(request, caller, db, period, exc.errors, 422)
@@ -89,7 +90,7 @@ def month_prepare(
     assert caller.unit is not None
     try:
         with db.begin_nested():
-            bulk.prepare_drafts(db, caller, caller.unit, {"definition": MONTHLY, "period": period})
+            bulk.prepare_drafts(db, caller, caller.unit, PrepareIn(definition=MONTHLY, period=period))
     except ValidationFailed as exc:
         return _month(request, caller, db, period, exc.errors, 422)
     return see_other(f"/reports/month?period={period}")
@@ -99,7 +100,7 @@ def month_prepare(
 def document_submit(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, report_id: FromPath[int], data: FormData
 ) -> Redirect:
-    doc = documents.request_document(db, caller, report_id, {"format": str(data.get("format") or "")})
+    doc = documents.request_document(db, caller, report_id, DocumentIn(format=str(data.get("format") or "")))
     return see_other(f"/report-documents/{doc.id}")
 
 

@@ -24,6 +24,7 @@ from portal.reports import service, workflow
 from portal.reports.access import get_report
 from portal.reports.documents import documents_of
 from portal.reports.figures import load_catalog
+from portal.reports.schemas import ActionIn, ValuesIn
 from portal.reports.view import report_json
 from portal.web.deps import FormData, lang_of
 from portal.web.i18n import field_errors
@@ -167,7 +168,7 @@ def report_values(
         try:
             with db.begin_nested():
                 service.enter_values(
-                    db, caller, report_id, {"values": values, "version": _int(data.get("version"))}
+                    db, caller, report_id, ValuesIn(values=dict(values), version=_int(data.get("version")))
                 )
         except ValidationFailed as exc:
             errors = exc.errors
@@ -184,11 +185,11 @@ def report_action(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, report_id: FromPath[int], data: FormData
 ) -> Template | Redirect:
     action = str(data.get("action") or "")
-    body = {
-        "version": _int(data.get("version")),
-        "comment": str(data.get("comment") or "").strip() or None,
-        "reason": str(data.get("reason") or "").strip() or None,
-    }
+    body = ActionIn(
+        version=_int(data.get("version")),
+        comment=str(data.get("comment") or "").strip() or None,
+        reason=str(data.get("reason") or "").strip() or None,
+    )
     try:
         with db.begin_nested():
             if action == "refresh":

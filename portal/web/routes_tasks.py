@@ -17,6 +17,7 @@ from portal.boundary.deps import CallerDep, DbDep
 from portal.exports.service import XLSX, download_export, get_export, request_export
 from portal.reports.consolidation import get_run, request_consolidation
 from portal.reports.models import Report
+from portal.reports.schemas import ConsolidateIn
 from portal.web.deps import FormData
 from portal.web.render import is_fragment, page, see_other
 from tenancy.service import get_unit
@@ -65,7 +66,9 @@ def export_download(
 def consolidate_submit(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, report_id: FromPath[int], data: FormData
 ) -> Redirect:
-    run = request_consolidation(db, caller, report_id, {"with_missing": bool(data.get("with_missing"))})
+    run = request_consolidation(
+        db, caller, report_id, ConsolidateIn(with_missing=bool(data.get("with_missing")))
+    )
     return see_other(f"/consolidations/{run.id}")
 
 
