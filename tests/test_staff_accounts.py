@@ -515,3 +515,31 @@ def test_the_staff_api_is_in_the_schema(client):
         "/api/v1/units/{unit_id}/training-counts",
     ):
         assert path in paths, path
+
+
+def test_every_staff_answer_has_its_schema_in_the_document(client):
+    """Each success answer of the staff, hamlet and training operations names its shape, and the
+    shape says which keys are always there (null or not) and which may be absent."""
+    document = client.get("/schema/openapi.json").json()
+    shapes = document["components"]["schemas"]
+    named = {}
+    for path, operations in document["paths"].items():
+        if not any(
+            part in path for part in ("/staff", "/hamlets", "/trainings", "/training-", "/me/contact")
+        ):
+            continue
+        for method, operation in operations.items():
+            (status,) = [s for s in operation["responses"] if s.startswith("2")]
+            if status == "204":
+                continue
+            ref = operation["responses"][status]["content"]["application/json"]["schema"]["$ref"]
+            named[method.upper(), path] = ref.rsplit("/", 1)[-1]
+    assert len(named) == 20, named
+    assert named["POST", "/api/v1/staff"] == "AccountCreated"
+    assert {"setup_code", "code_delivery", "email", "unit"} <= set(shapes["AccountCreated"]["required"])
+    reset = shapes[named["POST", "/api/v1/staff/{user_id}/password-reset"]]
+    assert set(reset["required"]) == {"code", "purpose", "code_delivery"}  # expires_at only when shown
+    course = shapes[named["GET", "/api/v1/trainings/{course_id}"]]
+    assert "attendance" in course["required"] and "attendees" not in course["required"]
+    listed = shapes[named["GET", "/api/v1/units/{unit_id}/training-attendance"]]
+    assert {"items", "total", "page", "page_size"} <= set(listed["required"])

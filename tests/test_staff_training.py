@@ -167,6 +167,7 @@ def test_collaborators_see_their_own_trainings_and_those_held_above_them(client,
     assert mine.status_code == 200
     assert [c["id"] for c in mine.json()["items"]] == [courses["D1"]]
     assert mine.json()["items"][0]["unit"]["id"] == org.units["D1"].id
+    assert "attendees" not in mine.json()["items"][0]  # the caller's own list counts nobody
     ward_mine = client.get("/api/v1/me/trainings", headers=a["ward"].headers).json()["items"]
     assert [c["id"] for c in ward_mine] == [courses["D1"]]
     listed = {c["id"] for c in client.get("/api/v1/trainings", headers=a["collab"].headers).json()["items"]}

@@ -6,28 +6,49 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import msgspec
 from litestar import Request, delete, get, patch, post
 from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody
+from sqlalchemy.orm import Session
 
-from portal.api.pages import whole_list
+from authz.caller import Caller
 from portal.api.unit_routes import _unit
 from portal.auth.client_address import client_address
 from portal.boundary.deps import CallerDep, DbDep, provide_anonymous_db
+from portal.boundary.pagination import Page
 from portal.staff import hamlets, service, training
-from portal.staff.delivery import Delivery
+from portal.staff.models import TrainingCourse
+from portal.staff.responses import (
+    Account,
+    AccountCreated,
+    Contact,
+    Course,
+    CourseDetail,
+    Hamlet,
+    PasswordSet,
+    ResetCode,
+    SessionsRevoked,
+    StaffPage,
+    TrainingCounts,
+    UnitAttendance,
+)
 from portal.staff.schemas import (
+    AttendanceQuery,
     AttendeesIn,
     ContactIn,
+    CourseFilter,
     CourseIn,
     CoursePatch,
     HamletIn,
     HamletPatch,
+    Period,
     SetPasswordIn,
     StaffCreate,
+    StaffFilter,
     StaffPatch,
-    given,
 )
+from tenancy.models import Unit
 
 STAFF = ["staff"]
 TRAINING = ["training"]
@@ -43,23 +64,16 @@ def list_staff(
     q: FromQuery[str | None] = None,
     page: FromQuery[int] = 1,
     page_size: FromQuery[int] = 50,
-) -> dict[str, Any]:
-    params = {
-        "unit_id": unit_id,
-        "role": role,
-        "active": active,
-        "q": q,
-        "page": page,
-        "page_size": page_size,
-    }
+) -> StaffPage:
+    params = StaffFilter(unit_id=unit_id, role=role, active=active, q=q, page=page, page_size=page_size)
     result = service.list_accounts(db, caller, params)
-    return {
-        "items": [service.account_json(u, n) for u, n in result.items],
-        "total": result.total,
-        "page": result.page,
-        "page_size": result.page_size,
-        "grantable_roles": service.manageable_roles(caller),
-    }
+    return StaffPage(
+        items=[Account.of(u, n) for u, n in result.items],
+        total=result.total,
+        page=result.page,
+        page_size=result.page_size,
+        grantable_roles=service.manageable_roles(caller),
+    )
 
 
 @post(
@@ -75,21 +89,14 @@ def list_staff(
         "only where it went (`code_delivery`, a masked address)."
     ),
 )
-def post_staff(data: JSONBody[StaffCreate], caller: CallerDep, db: DbDep) -> dict[str, Any]:
+def post_staff(data: JSONBody[StaffCreate], caller: CallerDep, db: DbDep) -> AccountCreated:
     created = service.create_account(db, caller, data)
-    return {**service.account_json(created.user, created.unit), **_code_answer(created.delivery)}
-
-
-def _code_answer(delivery: Delivery) -> dict[str, Any]:
-    if delivery.shown is not None:
-        return {"setup_code": delivery.shown.as_json(), "code_delivery": None}
-    assert delivery.sent is not None
-    return {"setup_code": None, "code_delivery": delivery.sent.as_json()}
+    return AccountCreated.of_new(created.user, created.unit, created.delivery)
 
 
 @get("/api/v1/staff/{user_id:int}", sync_to_thread=True, tags=STAFF)
-def read_staff(user_id: FromPath[int], caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    return service.account_json(*service.read_account(db, caller, user_id))
+def read_staff(user_id: FromPath[int], caller: CallerDep, db: DbDep) -> Account:
+    return Account.of(*service.read_account(db, caller, user_id))
 
 
 @patch(
@@ -98,10 +105,8 @@ def read_staff(user_id: FromPath[int], caller: CallerDep, db: DbDep) -> dict[str
     tags=STAFF,
     summary="Rename, move to another unit or change the role (a move ends the account's sessions)",
 )
-def patch_staff(
-    user_id: FromPath[int], data: JSONBody[StaffPatch], caller: CallerDep, db: DbDep
-) -> dict[str, Any]:
-    return service.account_json(*service.update_account(db, caller, user_id, given(data)))
+def patch_staff(user_id: FromPath[int], data: JSONBody[StaffPatch], caller: CallerDep, db: DbDep) -> Account:
+    return Account.of(*service.update_account(db, caller, user_id, data))
 
 
 @post(
@@ -111,13 +116,13 @@ def patch_staff(
     tags=STAFF,
     summary="End the account's access at once (its records stay)",
 )
-def post_deactivate(user_id: FromPath[int], caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    return service.account_json(*service.deactivate_account(db, caller, user_id))
+def post_deactivate(user_id: FromPath[int], caller: CallerDep, db: DbDep) -> Account:
+    return Account.of(*service.deactivate_account(db, caller, user_id))
 
 
 @post("/api/v1/staff/{user_id:int}/activate", sync_to_thread=True, status_code=200, tags=STAFF)
-def post_activate(user_id: FromPath[int], caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    return service.account_json(*service.activate_account(db, caller, user_id))
+def post_activate(user_id: FromPath[int], caller: CallerDep, db: DbDep) -> Account:
+    return Account.of(*service.activate_account(db, caller, user_id))
 
 
 @post(
@@ -131,12 +136,8 @@ def post_activate(user_id: FromPath[int], caller: CallerDep, db: DbDep) -> dict[
         "reads; otherwise it is sent to the account's own address and the answer says where (masked)."
     ),
 )
-def post_password_reset(user_id: FromPath[int], caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    delivery = service.issue_reset_code(db, caller, user_id)
-    if delivery.shown is not None:
-        return {**delivery.shown.as_json(), "code_delivery": None}
-    assert delivery.sent is not None
-    return {"purpose": "reset", "code": None, "code_delivery": delivery.sent.as_json()}
+def post_password_reset(user_id: FromPath[int], caller: CallerDep, db: DbDep) -> ResetCode:
+    return ResetCode.of(service.issue_reset_code(db, caller, user_id))
 
 
 @patch(
@@ -145,8 +146,8 @@ def post_password_reset(user_id: FromPath[int], caller: CallerDep, db: DbDep) ->
     tags=STAFF,
     summary="Record the caller's own e-mail address or phone (where their one-time codes are sent)",
 )
-def patch_my_contact(data: JSONBody[ContactIn], caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    return service.masked_contact(service.set_own_contact(db, caller, given(data)))
+def patch_my_contact(data: JSONBody[ContactIn], caller: CallerDep, db: DbDep) -> Contact:
+    return Contact.of(service.set_own_contact(db, caller, data))
 
 
 @post(
@@ -156,8 +157,8 @@ def patch_my_contact(data: JSONBody[ContactIn], caller: CallerDep, db: DbDep) ->
     tags=STAFF,
     summary="End every session of the account",
 )
-def post_revoke_sessions(user_id: FromPath[int], caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    return {"revoked": service.end_sessions(db, caller, user_id)}
+def post_revoke_sessions(user_id: FromPath[int], caller: CallerDep, db: DbDep) -> SessionsRevoked:
+    return SessionsRevoked(revoked=service.end_sessions(db, caller, user_id))
 
 
 @post(
@@ -170,10 +171,10 @@ def post_revoke_sessions(user_id: FromPath[int], caller: CallerDep, db: DbDep) -
 )
 def post_set_password(
     data: JSONBody[SetPasswordIn], db: DbDep, request: Request[Any, Any, Any]
-) -> dict[str, Any]:
+) -> PasswordSet:
     client = client_address(request)
     user = service.set_password_with_code(db, data.code, data.password, client)
-    return {"username": user.username, "password_set": True}
+    return PasswordSet(username=user.username, password_set=True)
 
 
 # --- hamlets ------------------------------------------------------------------------------------
@@ -186,18 +187,15 @@ def post_set_password(
     tags=["units"],
     summary="Create a hamlet in a commune (from today)",
 )
-def post_hamlet(
-    unit_id: FromPath[int], data: JSONBody[HamletIn], caller: CallerDep, db: DbDep
-) -> dict[str, Any]:
-    body = {"name": data.name, "kind": data.kind}
-    return hamlets.hamlet_json(hamlets.create_hamlet(db, caller, _unit(db, unit_id), body))
+def post_hamlet(unit_id: FromPath[int], data: JSONBody[HamletIn], caller: CallerDep, db: DbDep) -> Hamlet:
+    return Hamlet.of(hamlets.create_hamlet(db, caller, _unit(db, unit_id), data))
 
 
 @patch("/api/v1/hamlets/{hamlet_id:int}", sync_to_thread=True, tags=["units"], summary="Rename a hamlet")
 def patch_hamlet(
     hamlet_id: FromPath[int], data: JSONBody[HamletPatch], caller: CallerDep, db: DbDep
-) -> dict[str, Any]:
-    return hamlets.hamlet_json(hamlets.update_hamlet(db, caller, hamlet_id, given(data)))
+) -> Hamlet:
+    return Hamlet.of(hamlets.update_hamlet(db, caller, hamlet_id, data))
 
 
 @post(
@@ -207,16 +205,15 @@ def patch_hamlet(
     tags=["units"],
     summary="Close a hamlet from today (refused while children or staff are there)",
 )
-def post_close_hamlet(hamlet_id: FromPath[int], caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    return hamlets.hamlet_json(hamlets.close_hamlet(db, caller, hamlet_id))
+def post_close_hamlet(hamlet_id: FromPath[int], caller: CallerDep, db: DbDep) -> Hamlet:
+    return Hamlet.of(hamlets.close_hamlet(db, caller, hamlet_id))
 
 
 # --- training -----------------------------------------------------------------------------------
 
 
-def _course_view(db: Any, caller: Any, course: Any, unit: Any) -> dict[str, Any]:
-    people = training.attendees(db, caller, course, unit)
-    return {**training.course_json(course, unit, len(people)), "attendance": people}
+def _course_view(db: Session, caller: Caller, course: TrainingCourse, unit: Unit) -> CourseDetail:
+    return CourseDetail.of_course(course, unit, training.attendees(db, caller, course, unit))
 
 
 @post(
@@ -226,9 +223,9 @@ def _course_view(db: Any, caller: Any, course: Any, unit: Any) -> dict[str, Any]
     tags=TRAINING,
     summary="Record a training held by a district or province",
 )
-def post_training(data: JSONBody[CourseIn], caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    course, unit = training.create_course(db, caller, given(data))
-    return training.course_json(course, unit, 0)
+def post_training(data: JSONBody[CourseIn], caller: CallerDep, db: DbDep) -> Course:
+    course, unit = training.create_course(db, caller, data)
+    return Course.of(course, unit, 0)
 
 
 @get(
@@ -239,21 +236,21 @@ def post_training(data: JSONBody[CourseIn], caller: CallerDep, db: DbDep) -> dic
 )
 def list_trainings(
     caller: CallerDep, db: DbDep, unit_id: FromQuery[int | None] = None, year: FromQuery[int | None] = None
-) -> dict[str, Any]:
-    rows = training.list_courses(db, caller, {"unit_id": unit_id, "year": year})
-    return whole_list([training.course_json(c, u, n) for c, u, n in rows])
+) -> Page[Course]:
+    rows = training.list_courses(db, caller, CourseFilter(unit_id=unit_id, year=year))
+    return Page.whole([Course.of(c, u, n) for c, u, n in rows])
 
 
 @get("/api/v1/trainings/{course_id:int}", sync_to_thread=True, tags=TRAINING)
-def read_training(course_id: FromPath[int], caller: CallerDep, db: DbDep) -> dict[str, Any]:
+def read_training(course_id: FromPath[int], caller: CallerDep, db: DbDep) -> CourseDetail:
     return _course_view(db, caller, *training.get_course(db, caller, course_id))
 
 
 @patch("/api/v1/trainings/{course_id:int}", sync_to_thread=True, tags=TRAINING)
 def patch_training(
     course_id: FromPath[int], data: JSONBody[CoursePatch], caller: CallerDep, db: DbDep
-) -> dict[str, Any]:
-    return _course_view(db, caller, *training.update_course(db, caller, course_id, given(data)))
+) -> CourseDetail:
+    return _course_view(db, caller, *training.update_course(db, caller, course_id, data))
 
 
 @post(
@@ -265,9 +262,10 @@ def patch_training(
 )
 def post_attendees(
     course_id: FromPath[int], data: JSONBody[AttendeesIn], caller: CallerDep, db: DbDep
-) -> dict[str, Any]:
+) -> CourseDetail:
     added = training.add_attendees(db, caller, course_id, data.user_ids)
-    return {**_course_view(db, caller, *training.get_course(db, caller, course_id)), "added": added}
+    view = _course_view(db, caller, *training.get_course(db, caller, course_id))
+    return msgspec.structs.replace(view, added=added)
 
 
 @delete(
@@ -281,8 +279,8 @@ def delete_attendee(course_id: FromPath[int], user_id: FromPath[int], caller: Ca
 
 
 @get("/api/v1/me/trainings", sync_to_thread=True, tags=TRAINING, summary="The trainings the caller attended")
-def read_my_trainings(caller: CallerDep, db: DbDep) -> dict[str, Any]:
-    return whole_list([training.course_json(c, u) for c, u in training.my_trainings(db, caller)])
+def read_my_trainings(caller: CallerDep, db: DbDep) -> Page[Course]:
+    return Page.whole([Course.of(c, u) for c, u in training.my_trainings(db, caller)])
 
 
 @get(
@@ -299,9 +297,10 @@ def read_unit_attendance(
     until: FromQuery[date | None] = None,
     page: FromQuery[int] = 1,
     page_size: FromQuery[int] = 50,
-) -> dict[str, Any]:
-    params = {"since": since, "until": until, "page": page, "page_size": page_size}
-    return training.attendance_in_unit(db, caller, _unit(db, unit_id), params)
+) -> Page[UnitAttendance]:
+    params = AttendanceQuery(since=since, until=until, page=page, page_size=page_size)
+    result = training.attendance_in_unit(db, caller, _unit(db, unit_id), params)
+    return Page(result.items, result.total, result.page, result.page_size)
 
 
 @get(
@@ -316,8 +315,8 @@ def read_training_counts(
     db: DbDep,
     since: FromQuery[date | None] = None,
     until: FromQuery[date | None] = None,
-) -> dict[str, Any]:
-    return training.training_counts(db, caller, _unit(db, unit_id), {"since": since, "until": until})
+) -> TrainingCounts:
+    return training.training_counts(db, caller, _unit(db, unit_id), Period(since=since, until=until))
 
 
 ROUTES = [

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from msgspec import UNSET
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -22,6 +23,7 @@ from portal.audit.service import record as audit
 from portal.auth.models import User
 from portal.registry.text import clean_name, fold
 from portal.staff.access import in_force
+from portal.staff.schemas import HamletIn, HamletPatch
 from tenancy.models import Unit
 
 RESOURCE = "hamlet"
@@ -41,17 +43,6 @@ KINDS = (
     "Tổ",
 )
 _KIND = {fold(k): k for k in KINDS}
-
-
-def hamlet_json(unit: Unit) -> dict[str, Any]:
-    return {
-        **unit.ref(),
-        "kind": unit.kind,
-        "parent_id": unit.parent_id,
-        "depth": unit.depth,
-        "valid_from": unit.valid_from.isoformat() if unit.valid_from else None,
-        "valid_to": unit.valid_to.isoformat() if unit.valid_to else None,
-    }
 
 
 def _state(unit: Unit) -> dict[str, Any]:
@@ -117,11 +108,11 @@ def _flush(session: Session, commune: Unit, name: str) -> None:
         raise Conflict(f"{commune.name} already has a hamlet named {name!r}") from exc
 
 
-def create_hamlet(session: Session, caller: Caller, commune: Unit, body: dict[str, Any]) -> Unit:
+def create_hamlet(session: Session, caller: Caller, commune: Unit, body: HamletIn) -> Unit:
     authorize(caller, RESOURCE, "create", commune)
     errors: list[FieldError] = []
-    name = _name(str(body.get("name") or ""), errors)
-    kind = _kind(body.get("kind"), errors)
+    name = _name(body.name, errors)
+    kind = _kind(body.kind, errors)
     if commune.level != "commune":
         errors.append(
             FieldError("unit_id", f"hamlets are created under a commune; {commune.name} is a {commune.level}")
@@ -165,11 +156,11 @@ def _hamlet(session: Session, caller: Caller, hamlet_id: int, action: str) -> tu
     return hamlet, commune
 
 
-def update_hamlet(session: Session, caller: Caller, hamlet_id: int, changes: dict[str, Any]) -> Unit:
+def update_hamlet(session: Session, caller: Caller, hamlet_id: int, changes: HamletPatch) -> Unit:
     hamlet, commune = _hamlet(session, caller, hamlet_id, "update")
     errors: list[FieldError] = []
-    name = _name(str(changes["name"] or ""), errors) if "name" in changes else hamlet.name
-    kind = _kind(changes["kind"], errors) if "kind" in changes else hamlet.kind
+    name = hamlet.name if changes.name is UNSET else _name(changes.name, errors)
+    kind = hamlet.kind if changes.kind is UNSET else _kind(changes.kind, errors)
     if errors:
         raise ValidationFailed(errors)
     if hamlet.valid_to is not None and hamlet.valid_to <= today():

@@ -69,6 +69,29 @@ class AttendeesIn(msgspec.Struct, forbid_unknown_fields=True):
     user_ids: list[int]
 
 
-def given(body: msgspec.Struct) -> dict[str, object]:
-    """The fields a PATCH body actually carries."""
-    return {f: getattr(body, f) for f in body.__struct_fields__ if getattr(body, f) is not UNSET}
+class StaffFilter(msgspec.Struct, kw_only=True):
+    """The query of the staff list: filters and the page (a page or size of 0 means the default)."""
+
+    unit_id: int | None = None
+    role: str | None = None
+    active: bool | None = None
+    q: str | None = None
+    page: int = 1
+    page_size: int = 50
+
+
+class CourseFilter(msgspec.Struct, kw_only=True):
+    unit_id: int | None = None
+    year: int | None = None
+
+
+class Period(msgspec.Struct, kw_only=True):
+    """Days from ``since`` to ``until``, both included; an open end is any time."""
+
+    since: date | None = None
+    until: date | None = None
+
+
+class AttendanceQuery(Period, kw_only=True):
+    page: int = 1
+    page_size: int = 50

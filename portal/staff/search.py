@@ -7,8 +7,8 @@ into its base letter (đ into d), which ``ILIKE`` then compares without regard t
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, SQLColumnExpression, func
 
 
-def folded(column: ColumnElement[str]) -> ColumnElement[str]:
+def folded(column: SQLColumnExpression[str]) -> ColumnElement[str]:
     return func.unaccent(column)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from msgspec import UNSET
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -25,7 +26,6 @@ from portal.audit.service import record as audit
 from portal.auth import throttle
 from portal.auth.models import AuthToken, User
 from portal.auth.passwords import hash_password
-from portal.notifications.outbox import mask
 from portal.registry.text import clean_name, fold
 from portal.staff import codes
 from portal.staff.access import (
@@ -47,7 +47,7 @@ from portal.staff.delivery import (
 )
 from portal.staff.password_policy import check_password, normalise
 from portal.staff.ranks import ROLES, outranks
-from portal.staff.schemas import StaffCreate
+from portal.staff.schemas import ContactIn, StaffCreate, StaffFilter, StaffPatch
 from portal.staff.search import folded
 from tenancy.models import Unit
 
@@ -75,27 +75,6 @@ def snapshot(user: User, unit: Unit | None) -> dict[str, Any]:
         "unit_name": unit.name if unit else None,
         "unit_level": unit.level if unit else None,
         "is_active": user.is_active,
-    }
-
-
-def account_json(user: User, unit: Unit | None) -> dict[str, Any]:
-    return {
-        "id": user.id,
-        "username": user.username,
-        "full_name": user.full_name,
-        "role": user.role,
-        "unit": unit.ref() if unit else None,
-        "is_active": user.is_active,
-        "created_at": user.created_at.isoformat() if user.created_at else None,
-        **masked_contact(user),
-    }
-
-
-def masked_contact(user: User) -> dict[str, str | None]:
-    """What a manager (or the person) is shown of the account's addresses."""
-    return {
-        "email": mask(user.email) if user.email else None,
-        "phone": mask(user.phone) if user.phone else None,
     }
 
 
@@ -218,7 +197,7 @@ def read_account(session: Session, caller: Caller, user_id: int) -> tuple[User, 
 
 
 def update_account(
-    session: Session, caller: Caller, user_id: int, changes: dict[str, Any]
+    session: Session, caller: Caller, user_id: int, changes: StaffPatch
 ) -> tuple[User, Unit | None]:
     """Rename, move to another unit, change the role, or record the contact address.
 
@@ -229,11 +208,11 @@ def update_account(
     user, unit = managed_user(session, caller, user_id, "update", lock=True)
     before = snapshot(user, unit)
     errors: list[FieldError] = []
-    full_name = _full_name(changes["full_name"], errors) if "full_name" in changes else user.full_name
-    role = known_role(changes["role"], errors) if "role" in changes else user.role
-    new_unit = _unit(session, changes["unit_id"], errors) if "unit_id" in changes else unit
-    email = clean_email(changes["email"], errors) if "email" in changes else user.email
-    phone = clean_phone(changes["phone"], errors) if "phone" in changes else user.phone
+    full_name = user.full_name if changes.full_name is UNSET else _full_name(changes.full_name, errors)
+    role = user.role if changes.role is UNSET else known_role(changes.role, errors)
+    new_unit = unit if changes.unit_id is UNSET else _unit(session, changes.unit_id, errors)
+    email = user.email if changes.email is UNSET else clean_email(changes.email, errors)
+    phone = user.phone if changes.phone is UNSET else clean_phone(changes.phone, errors)
     new_unit_id = new_unit.id if new_unit else None
     moved = role != user.role or new_unit_id != user.unit_id
     if moved and role is None and not errors:
@@ -269,12 +248,12 @@ def update_account(
     return user, new_unit
 
 
-def set_own_contact(session: Session, caller: Caller, changes: dict[str, Any]) -> User:
+def set_own_contact(session: Session, caller: Caller, changes: ContactIn) -> User:
     """The account holder records where their own codes go (e-mail, phone)."""
     user = session.scalars(select(User).where(User.id == caller.user_id).with_for_update()).one()
     errors: list[FieldError] = []
-    email = clean_email(changes["email"], errors) if "email" in changes else user.email
-    phone = clean_phone(changes["phone"], errors) if "phone" in changes else user.phone
+    email = user.email if changes.email is UNSET else clean_email(changes.email, errors)
+    phone = user.phone if changes.phone is UNSET else clean_phone(changes.phone, errors)
     if errors:
         raise ValidationFailed(errors)
     with refused_as(CONTACT_TAKEN), savepoint(session):
@@ -383,32 +362,32 @@ class Page:
     page_size: int
 
 
-def list_accounts(session: Session, caller: Caller, params: dict[str, Any]) -> Page:
+def list_accounts(session: Session, caller: Caller, params: StaffFilter) -> Page:
     """Accounts the caller manages (SQL-filtered to their subtree and lower ranks), by unit then name."""
     authorize_action(caller, RESOURCE, "list")
-    page, size = params.get("page") or 1, params.get("page_size") or 50
+    page, size = params.page or 1, params.page_size or 50
     errors = []
     if not 1 <= size <= MAX_PAGE_SIZE:
         errors.append(FieldError("page_size", f"must be from 1 to {MAX_PAGE_SIZE}"))
     if page < 1:
         errors.append(FieldError("page", "must be 1 or more"))
-    role = params.get("role")
+    role = params.role
     if role is not None:
         known_role(role, errors)
     if errors:
         raise ValidationFailed(errors)
     stmt = managed_statement(caller)
-    if params.get("unit_id") is not None:
-        root = session.get(Unit, params["unit_id"])
+    if params.unit_id is not None:
+        root = session.get(Unit, params.unit_id)
         if root is None:
-            raise ValidationFailed([FieldError("unit_id", f"no unit has id {params['unit_id']}", "unknown")])
+            raise ValidationFailed([FieldError("unit_id", f"no unit has id {params.unit_id}", "unknown")])
         authorize(caller, RESOURCE, "list", root)
         stmt = stmt.where(units_in(root))
     if role is not None:
         stmt = stmt.where(User.role == role)
-    if params.get("active") is not None:
-        stmt = stmt.where(User.is_active.is_(params["active"]))
-    q = (params.get("q") or "").strip()
+    if params.active is not None:
+        stmt = stmt.where(User.is_active.is_(params.active))
+    q = (params.q or "").strip()
     if q:
         needle = f"%{fold(q)}%"
         stmt = stmt.where(folded(User.full_name).ilike(needle) | User.username.ilike(f"%{q.lower()}%"))

@@ -7,9 +7,11 @@ repeats this); attendance rows to whoever's subtree holds the attendee (and to t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from msgspec import UNSET
 from sqlalchemy import and_, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
@@ -31,25 +33,20 @@ from portal.staff.access import (
     works_under,
 )
 from portal.staff.models import TrainingAttendance, TrainingCourse
+from portal.staff.responses import (
+    Attendee,
+    CommuneTrained,
+    TrainedTotal,
+    TrainingCounts,
+    UnitAttendance,
+    unit_ref,
+)
+from portal.staff.schemas import AttendanceQuery, CourseFilter, CourseIn, CoursePatch, Period
 from tenancy.models import Unit
 
 RESOURCE = "training"
 HOLDING_LEVELS = ("district", "province")
 MAX_PAGE_SIZE = 200
-
-
-def course_json(course: TrainingCourse, unit: Unit, attendees: int | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "id": course.id,
-        "title": course.title,
-        "topic": course.topic,
-        "place": course.place,
-        "held_on": course.held_on.isoformat(),
-        "unit": unit.ref(),
-    }
-    if attendees is not None:
-        out["attendees"] = attendees
-    return out
 
 
 def _state(course: TrainingCourse) -> dict[str, Any]:
@@ -89,16 +86,16 @@ def _held_on(value: date, errors: list[FieldError]) -> date:
     return value
 
 
-def create_course(session: Session, caller: Caller, body: dict[str, Any]) -> tuple[TrainingCourse, Unit]:
+def create_course(session: Session, caller: Caller, body: CourseIn) -> tuple[TrainingCourse, Unit]:
     authorize_action(caller, RESOURCE, "create")
     errors: list[FieldError] = []
-    title = _text("title", body.get("title"), errors, required=True)
-    topic = _text("topic", body.get("topic"), errors)
-    place = _text("place", body.get("place"), errors)
-    held_on = _held_on(body["held_on"], errors)
-    unit = session.get(Unit, body["unit_id"])
+    title = _text("title", body.title, errors, required=True)
+    topic = _text("topic", body.topic, errors)
+    place = _text("place", body.place, errors)
+    held_on = _held_on(body.held_on, errors)
+    unit = session.get(Unit, body.unit_id)
     if unit is None:
-        errors.append(FieldError("unit_id", f"no unit has id {body['unit_id']}", "unknown"))
+        errors.append(FieldError("unit_id", f"no unit has id {body.unit_id}", "unknown"))
     if errors:
         raise ValidationFailed(errors)
     assert unit is not None and title is not None
@@ -140,18 +137,19 @@ def get_course(
 
 
 def update_course(
-    session: Session, caller: Caller, course_id: int, changes: dict[str, Any]
+    session: Session, caller: Caller, course_id: int, changes: CoursePatch
 ) -> tuple[TrainingCourse, Unit]:
     course, unit = get_course(session, caller, course_id, "update", lock=True)
     errors: list[FieldError] = []
     before = _state(course)
-    if "title" in changes:
-        course.title = _text("title", changes["title"], errors, required=True) or course.title
-    for field in ("topic", "place"):
-        if field in changes:
-            setattr(course, field, _text(field, changes[field], errors))
-    if "held_on" in changes:
-        course.held_on = _held_on(changes["held_on"], errors)
+    if changes.title is not UNSET:
+        course.title = _text("title", changes.title, errors, required=True) or course.title
+    if changes.topic is not UNSET:
+        course.topic = _text("topic", changes.topic, errors)
+    if changes.place is not UNSET:
+        course.place = _text("place", changes.place, errors)
+    if changes.held_on is not UNSET:
+        course.held_on = _held_on(changes.held_on, errors)
     if errors:
         raise ValidationFailed(errors)
     if course.held_on > today() and _attendee_count(session, course.id):
@@ -235,7 +233,7 @@ def remove_attendee(session: Session, caller: Caller, course_id: int, user_id: i
 
 
 def list_courses(
-    session: Session, caller: Caller, params: dict[str, Any]
+    session: Session, caller: Caller, params: CourseFilter
 ) -> list[tuple[TrainingCourse, Unit, int]]:
     """Courses the caller may see (``visible_courses``), newest first, with the attendees they may see."""
     authorize_action(caller, RESOURCE, "read")
@@ -246,10 +244,10 @@ def list_courses(
         .scalar_subquery()
     )
     stmt = visible_courses(caller).add_columns(seen)
-    if params.get("unit_id") is not None:
-        stmt = stmt.where(TrainingCourse.unit_id == params["unit_id"])
-    if params.get("year") is not None:
-        year = params["year"]
+    if params.unit_id is not None:
+        stmt = stmt.where(TrainingCourse.unit_id == params.unit_id)
+    if params.year is not None:
+        year = params.year
         if wrong := period_year("year", year):
             raise ValidationFailed(wrong)
         stmt = stmt.where(
@@ -259,7 +257,7 @@ def list_courses(
     return [(c, u, int(n)) for c, u, n in rows.tuples()]
 
 
-def attendees(session: Session, caller: Caller, course: TrainingCourse, unit: Unit) -> list[dict[str, Any]]:
+def attendees(session: Session, caller: Caller, course: TrainingCourse, unit: Unit) -> list[Attendee]:
     """Attendees of a course the caller may see: all of them for the course's unit and the levels above
     it (wherever they work now), else those working in the caller's subtree."""
     stmt = (
@@ -272,20 +270,7 @@ def attendees(session: Session, caller: Caller, course: TrainingCourse, unit: Un
     if not manages(caller, unit.path):
         stmt = stmt.where(managed_units(caller))
     rows = session.execute(stmt).tuples()
-    return [_attendance_json(a, u, n) for a, u, n in rows]
-
-
-def _attendance_json(a: TrainingAttendance, user: User, unit: Unit | None) -> dict[str, Any]:
-    return {
-        "user_id": user.id,
-        "username": user.username,
-        "full_name": user.full_name,
-        "role": user.role,
-        "unit": unit.ref() if unit else None,
-        "role_then": a.role,
-        "unit_id_then": a.unit_id,
-        "recorded_at": a.recorded_at.isoformat() if a.recorded_at else None,
-    }
+    return [Attendee.of(a, u, n) for a, u, n in rows]
 
 
 def my_trainings(session: Session, caller: Caller) -> list[tuple[TrainingCourse, Unit]]:
@@ -300,8 +285,8 @@ def my_trainings(session: Session, caller: Caller) -> list[tuple[TrainingCourse,
     return [(c, u) for c, u in session.execute(stmt).tuples()]
 
 
-def _period(params: dict[str, Any]) -> tuple[date | None, date | None]:
-    since, until = params.get("since"), params.get("until")
+def _period(params: Period) -> tuple[date | None, date | None]:
+    since, until = params.since, params.until
     errors = period_day("since", since) + period_day("until", until)
     if since and until and until < since:
         errors.append(FieldError("until", "is before 'since'"))
@@ -317,14 +302,21 @@ def _held_between(since: date | None, until: date | None) -> Any:
     )
 
 
+@dataclass(frozen=True)
+class AttendancePage:
+    items: list[UnitAttendance]
+    total: int
+    page: int
+    page_size: int
+
+
 def attendance_in_unit(
-    session: Session, caller: Caller, unit: Unit, params: dict[str, Any]
-) -> dict[str, Any]:
+    session: Session, caller: Caller, unit: Unit, params: AttendanceQuery
+) -> AttendancePage:
     """Every attendance of staff now working in ``unit``'s subtree (SQL-filtered), newest course first."""
     authorize(caller, RESOURCE, "attendance", unit)
     since, until = _period(params)
-    page = 1 if params.get("page") is None else params["page"]
-    size = 50 if params.get("page_size") is None else params["page_size"]
+    page, size = params.page, params.page_size
     if not 1 <= size <= MAX_PAGE_SIZE or page < 1:
         raise ValidationFailed(
             [FieldError("page_size", f"page >= 1 and page_size from 1 to {MAX_PAGE_SIZE}")]
@@ -344,19 +336,13 @@ def attendance_in_unit(
         .limit(size)
         .offset((page - 1) * size)
     ).tuples()
-    items = [
-        {
-            **_attendance_json(a, u, n),
-            "course": {"id": c.id, "title": c.title, "held_on": c.held_on.isoformat(), "held_by": held_name},
-        }
-        for a, u, n, c, held_name in rows
-    ]
-    return {"items": items, "total": total, "page": page, "page_size": size}
+    items = [UnitAttendance.of_course(a, u, n, c, held_name) for a, u, n, c, held_name in rows]
+    return AttendancePage(items, total, page, size)
 
 
 def collaborators_trained(
     session: Session, root_path: str, since: date | None = None, until: date | None = None
-) -> list[dict[str, Any]]:
+) -> list[CommuneTrained]:
     """Per commune under ``root_path``: active collaborators in place and how many of them attended a
     training held in [since, until] (open ends: any time), whoever held it. Feeds the report indicator
     ``collaborators.trained``. Counts come from ``training_collaborator_counts`` (SECURITY DEFINER,
@@ -374,19 +360,19 @@ def collaborators_trained(
         select(Unit.id, Unit.code, Unit.name).where(Unit.id.in_(counts)).order_by(Unit.path)
     ).tuples()
     return [
-        {"id": cid, "code": code, "name": name, "in_place": counts[cid][0], "trained": counts[cid][1]}
+        CommuneTrained(id=cid, code=code, name=name, in_place=counts[cid][0], trained=counts[cid][1])
         for cid, code, name in communes
     ]
 
 
-def training_counts(session: Session, caller: Caller, unit: Unit, params: dict[str, Any]) -> dict[str, Any]:
+def training_counts(session: Session, caller: Caller, unit: Unit, params: Period) -> TrainingCounts:
     authorize(caller, RESOURCE, "attendance", unit)
     since, until = _period(params)
     items = collaborators_trained(session, unit.path, since, until)
-    return {
-        "unit": unit.ref(),
-        "since": since.isoformat() if since else None,
-        "until": until.isoformat() if until else None,
-        "items": items,
-        "total": {"in_place": sum(i["in_place"] for i in items), "trained": sum(i["trained"] for i in items)},
-    }
+    return TrainingCounts(
+        unit=unit_ref(unit),
+        since=since,
+        until=until,
+        items=items,
+        total=TrainedTotal(in_place=sum(i.in_place for i in items), trained=sum(i.trained for i in items)),
+    )

@@ -35,6 +35,7 @@ from portal.cases.schemas import (
     ReviewIn,
 )
 from portal.cases.view import case_json
+from portal.staff.schemas import StaffFilter
 from portal.staff.service import list_accounts
 from portal.web.case_words import case_names, form_errors, options
 from portal.web.deps import lang_of
@@ -63,7 +64,7 @@ def _case_page(
     view = case_json(db, caller, case)
     workers = []
     if "assign" in view["allowed_actions"]:
-        staff = list_accounts(db, caller, {"page": 1, "page_size": 100})
+        staff = list_accounts(db, caller, StaffFilter(page=1, page_size=100))
         workers = [(str(u.id), u.full_name) for u, _unit in staff.items]
     return page(
         request,

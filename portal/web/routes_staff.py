@@ -21,7 +21,7 @@ from infra.errors import Conflict, FieldError, ValidationFailed
 from portal.boundary.deps import CallerDep, DbDep
 from portal.staff import hamlets, service
 from portal.staff.hamlets import KINDS
-from portal.staff.schemas import StaffCreate
+from portal.staff.schemas import HamletIn, HamletPatch, StaffCreate, StaffFilter
 from portal.web.deps import FormData, lang_of
 from portal.web.i18n import field_errors
 from portal.web.render import page, see_other
@@ -55,7 +55,7 @@ def staff_page(
     errors: list[FieldError] | None = None,
     status_code: int = 200,
 ) -> Template:
-    result = service.list_accounts(db, caller, {"page": page_no, "page_size": PAGE_SIZE})
+    result = service.list_accounts(db, caller, StaffFilter(page=page_no, page_size=PAGE_SIZE))
     unit = caller.unit
     commune_hamlets = (
         [h for h in child_units(db, unit.id) if h.level == "hamlet" and h.valid_to is None]
@@ -181,7 +181,7 @@ def hamlet_create(
     try:
         with db.begin_nested():
             hamlets.create_hamlet(
-                db, caller, caller.unit, {"name": values["name"], "kind": values["kind"] or None}
+                db, caller, caller.unit, HamletIn(name=values["name"], kind=values["kind"] or None)
             )
     except ValidationFailed as exc:
         return staff_page(request, db, caller, 1, values, exc.errors, 422)
@@ -198,7 +198,7 @@ def hamlet_rename(
     name = str(data.get(field) or "").strip()
     try:
         with db.begin_nested():
-            hamlets.update_hamlet(db, caller, hamlet_id, {"name": name})
+            hamlets.update_hamlet(db, caller, hamlet_id, HamletPatch(name=name))
     except ValidationFailed as exc:
         errors = [FieldError(field if e.field == "name" else e.field, e.message, e.code) for e in exc.errors]
         return staff_page(request, db, caller, 1, {field: name}, errors, 422)

@@ -11,6 +11,7 @@ from infra.errors import Forbidden
 from portal.boundary.deps import CallerDep, DbDep
 from portal.reports.service import definitions as report_definitions
 from portal.reports.service import list_reports
+from portal.staff.schemas import StaffFilter
 from portal.staff.service import list_accounts
 from portal.stats.service import unit_stats
 from portal.web.render import page
@@ -28,7 +29,7 @@ def ward_home(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep) -> 
         for h in child_units(db, unit.id)
         if h.level == "hamlet" and h.valid_to is None
     ]
-    staff = list_accounts(db, caller, {"page": 1, "page_size": 100})
+    staff = list_accounts(db, caller, StaffFilter(page=1, page_size=100))
     reports, _total = list_reports(db, caller, {"unit_id": unit.id, "page": 1, "page_size": 6})
     definitions = {d.id: d for d in report_definitions(db)} if reports else {}
     return page(
