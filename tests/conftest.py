@@ -44,6 +44,9 @@ os.environ["DATABASE_URL"] = _ADMIN.set(database=_DB, username=_APP_ROLE, passwo
     hide_password=False
 )
 os.environ.setdefault("LOGIN_COOLDOWN_SECONDS", "300")
+# Cheap argon2 parameters for the hundreds of accounts the suite creates (portal/auth/passwords.py);
+# the app, the worker and uvicorn (children of this process) all read it. Production never sets it.
+os.environ.setdefault("PASSWORD_HASH_PROFILE", "test")
 # Every test client has the one address "testclient": across the suite its wrong passwords must not
 # reach the per-address limit (tests/test_login_throttle.py lowers it and uses its own addresses).
 os.environ.setdefault("LOGIN_ADDRESS_MAX_FAILURES", "100000")
