@@ -57,7 +57,11 @@ if _EMBEDDED:
         "STORAGE_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test-services" / "documents")
     )
 os.environ["CELERY_QUEUE"] = f"portal-test-{os.getpid()}"  # this run's worker takes only this run's tasks
-os.environ.setdefault("S3_BUCKET", f"portal-test-{os.getpid()}")
+# A pytest-xdist worker is a process of its own that inherits the environment this file wrote in the
+# controller: the bucket named after the controller's pid is re-derived from the worker's (the moto
+# server the controller started is shared; each process keeps to its own bucket, database and queue).
+if "S3_BUCKET" not in os.environ or os.environ.get("PORTAL_TEST_DERIVED_BUCKET") == os.environ["S3_BUCKET"]:
+    os.environ["S3_BUCKET"] = os.environ["PORTAL_TEST_DERIVED_BUCKET"] = f"portal-test-{os.getpid()}"
 
 from tests.services import start_moto, start_worker, stop  # noqa: E402
 
