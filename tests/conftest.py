@@ -146,6 +146,16 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         stop_embedded(Path(__file__).resolve().parent.parent / "var" / "test-services")
 
 
+@pytest.fixture(scope="session")
+def staff_org(client: TestClient, database: object) -> object:  # type: ignore[type-arg]
+    """The staff tree of tests/test_staff_support.py, enrolled through the API once for the four staff
+    modules: they use its accounts as managers and targets and make what they change themselves."""
+    from tests.test_staff_support import build_org
+
+    with Session(admin_engine()) as session:
+        return build_org(client, session)
+
+
 @pytest.fixture()
 def owner() -> Session:
     """An owner session (bypasses RLS) to arrange and inspect data. Commits are the test's choice."""

@@ -12,20 +12,15 @@ from infra.clock import today
 from infra.db import scoped_session
 from tenancy.scope import Scope
 from tests.support import login
-from tests.test_staff_support import STAFF_PASSWORD, build_org, changes, denials, enrol
+from tests.test_staff_support import STAFF_PASSWORD, changes, denials, enrol
 
 PAST = date(2026, 3, 10)
 LAST_YEAR = date(2025, 5, 20)
 
 
 @pytest.fixture(scope="module")
-def org(client, database):
-    from sqlalchemy.orm import Session
-
-    from infra.db import admin_engine
-
-    with Session(admin_engine()) as owner:
-        return build_org(client, owner)
+def org(staff_org):
+    return staff_org
 
 
 def _course(client, headers, unit_id, held_on=PAST, title="Tập huấn kỹ năng bảo vệ trẻ em", **extra):

@@ -23,16 +23,17 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from infra.settings import get_settings
 
-_PROFILES: dict[str, dict[str, int]] = {
-    "production": {"time_cost": 3, "memory_cost": 65536, "parallelism": 4},
-    "test": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
+_PROFILES: dict[str, tuple[int, int, int]] = {  # time_cost, memory_cost (KiB), parallelism
+    "production": (3, 65536, 4),
+    "test": (1, 8, 1),
 }
 
 
 @cache
 def hasher(profile: str) -> PasswordHasher:
     """The argon2id hasher of a profile (``production`` or ``test``)."""
-    return PasswordHasher(**_PROFILES[profile])
+    time_cost, memory_cost, parallelism = _PROFILES[profile]
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
 
 
 @cache
