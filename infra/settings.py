@@ -59,6 +59,9 @@ class Settings:
     """Sub-units a consolidation counts per committed step (progress is reported per step)."""
     stats_months: int = 36
     """Complete months the statistics layer keeps before the open month (portal/stats/layer.py)."""
+    password_hash_profile: str = "production"
+    """argon2 parameters for new password hashes (portal/auth/passwords.py): ``production`` unless
+    PASSWORD_HASH_PROFILE=test is set explicitly, which only tests/conftest.py does."""
 
     @property
     def app_db_role(self) -> str:
@@ -75,6 +78,20 @@ class Settings:
 
 def _bool(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+PASSWORD_HASH_PROFILES = ("production", "test")
+
+
+def _password_hash_profile(value: str | None) -> str:
+    """Unset or empty: ``production``. Anything but the two known names stops the start-up, so a typo
+    can never select the weak test parameters (nor silently fall back)."""
+    profile = (value or "production").strip().lower()
+    if profile not in PASSWORD_HASH_PROFILES:
+        raise ValueError(
+            f"PASSWORD_HASH_PROFILE must be one of {', '.join(PASSWORD_HASH_PROFILES)}: {value!r}"
+        )
+    return profile
 
 
 def _networks(value: str | None) -> tuple[IPv4Network | IPv6Network, ...]:
@@ -117,4 +134,5 @@ def get_settings() -> Settings:
         celery_queue=env.get("CELERY_QUEUE", "portal"),
         consolidation_chunk=max(1, int(env.get("CONSOLIDATION_CHUNK", "25"))),
         stats_months=max(1, int(env.get("STATS_MONTHS", "36"))),
+        password_hash_profile=_password_hash_profile(env.get("PASSWORD_HASH_PROFILE")),
     )

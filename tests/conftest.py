@@ -44,6 +44,9 @@ os.environ["DATABASE_URL"] = _ADMIN.set(database=_DB, username=_APP_ROLE, passwo
     hide_password=False
 )
 os.environ.setdefault("LOGIN_COOLDOWN_SECONDS", "300")
+# Cheap argon2 parameters for the hundreds of accounts the suite creates (portal/auth/passwords.py);
+# the app, the worker and uvicorn (children of this process) all read it. Production never sets it.
+os.environ.setdefault("PASSWORD_HASH_PROFILE", "test")
 # Every test client has the one address "testclient": across the suite its wrong passwords must not
 # reach the per-address limit (tests/test_login_throttle.py lowers it and uses its own addresses).
 os.environ.setdefault("LOGIN_ADDRESS_MAX_FAILURES", "100000")
@@ -54,7 +57,11 @@ if _EMBEDDED:
         "STORAGE_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test-services" / "documents")
     )
 os.environ["CELERY_QUEUE"] = f"portal-test-{os.getpid()}"  # this run's worker takes only this run's tasks
-os.environ.setdefault("S3_BUCKET", f"portal-test-{os.getpid()}")
+# A pytest-xdist worker is a process of its own that inherits the environment this file wrote in the
+# controller: the bucket named after the controller's pid is re-derived from the worker's (the moto
+# server the controller started is shared; each process keeps to its own bucket, database and queue).
+if "S3_BUCKET" not in os.environ or os.environ.get("PORTAL_TEST_DERIVED_BUCKET") == os.environ["S3_BUCKET"]:
+    os.environ["S3_BUCKET"] = os.environ["PORTAL_TEST_DERIVED_BUCKET"] = f"portal-test-{os.getpid()}"
 
 from tests.services import start_moto, start_worker, stop  # noqa: E402
 
@@ -139,6 +146,16 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         from infra.embedded import stop as stop_embedded
 
         stop_embedded(Path(__file__).resolve().parent.parent / "var" / "test-services")
+
+
+@pytest.fixture(scope="session")
+def staff_org(client: TestClient, database: object) -> object:  # type: ignore[type-arg]
+    """The staff tree of tests/test_staff_support.py, enrolled through the API once for the four staff
+    modules: they use its accounts as managers and targets and make what they change themselves."""
+    from tests.test_staff_support import build_org
+
+    with Session(admin_engine()) as session:
+        return build_org(client, session)
 
 
 @pytest.fixture()

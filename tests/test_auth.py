@@ -188,7 +188,10 @@ def test_the_lock_of_one_user_does_not_touch_another(client, owner, ward_user, u
         {"Authorization": f"Bearer {uuid.uuid4().hex}{uuid.uuid4().hex}"},
     ],
 )
-@pytest.mark.parametrize("path", ["/api/v1/me", "/api/v1/units/1", f"/api/v1/children/{uuid.uuid4()}"])
+# A fixed id: test ids must be the same in every collecting process (pytest-xdist compares them).
+@pytest.mark.parametrize(
+    "path", ["/api/v1/me", "/api/v1/units/1", "/api/v1/children/0c8f7d4e-5b1a-4c59-9a63-2f0e1d3b7a64"]
+)
 def test_no_or_bad_token_is_401(client, headers, path):
     response = client.get(path, headers=headers)
     assert response.status_code == 401, response.text
@@ -311,3 +314,38 @@ def test_no_role_or_no_unit_is_denied_everywhere_but_me(client, owner, uid, role
     assert denied == len(_data_requests(owner, str(child_id)))
     if role is None:
         assert client.get(f"/api/v1/exports/{uuid.uuid4()}", headers=headers).status_code == 403
+
+
+def test_hashes_of_either_password_profile_verify_under_both(client, owner, uid):
+    """The suite hashes with the cheap test profile; argon2 keeps the parameters in each hash, so an
+    account hashed with the production parameters logs in as well, and a test hash verifies anywhere."""
+    from portal.auth.passwords import hash_password, hasher, verify_password
+
+    assert get_settings().password_hash_profile == "test"
+    cheap = hash_password(PASSWORD)
+    assert cheap.startswith("$argon2id$v=19$m=8,t=1,p=1$")
+    strong = hasher("production").hash(PASSWORD)
+    assert strong.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert hasher("production").verify(cheap, PASSWORD) and verify_password(strong, PASSWORD)
+    assert not verify_password(strong, PASSWORD + "x")
+    user = make_user(owner, f"auth-strong-{uid}", "ward_officer", unit(owner, "commune", "00340").id)
+    user.password_hash = strong
+    owner.commit()
+    assert attempt(client, user.username, PASSWORD).status_code == 200
+    assert attempt(client, user.username, "wrong-" + PASSWORD).status_code == 401
+
+
+def test_the_password_profile_is_production_unless_test_is_set_explicitly(monkeypatch):
+    try:
+        monkeypatch.delenv("PASSWORD_HASH_PROFILE")
+        get_settings.cache_clear()
+        assert get_settings().password_hash_profile == "production"
+        for typo in ("tests", "dev", "fast"):
+            monkeypatch.setenv("PASSWORD_HASH_PROFILE", typo)
+            get_settings.cache_clear()
+            with pytest.raises(ValueError, match="PASSWORD_HASH_PROFILE must be one of production, test"):
+                get_settings()
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert get_settings().password_hash_profile == "test"

@@ -110,7 +110,8 @@ def test_role_on_case(client, owner, world, role, relation):
 
 def test_assigned_and_granted_users_see_exactly_their_cases(client, owner, world):
     wo, col1, col1b, col2 = (who(client, world, k) for k in ("wo", "col1", "col1b", "col2"))
-    h1_case = world["cases"]["H1"]
+    # A case of its own: the module's H1 case must stay unassigned for test_role_on_case.
+    h1_case = open_case(client, wo, intake_body(child_in(owner, world["units"]["H1"])))
     url = f"/api/v1/cases/{h1_case['id']}"
     assert client.get(url, headers=col1).status_code == 404
     act(client, wo, h1_case, "assign", user_id=world["users"]["col1"])

@@ -17,7 +17,6 @@ from tests.test_staff_support import (
     LEVEL,
     RANK,
     STAFF_PASSWORD,
-    build_org,
     changes,
     create,
     denials,
@@ -28,13 +27,8 @@ DEPTH = {"province": 0, "district": 1, "commune": 2, "hamlet": 3}
 
 
 @pytest.fixture(scope="module")
-def org(client, database):
-    from sqlalchemy.orm import Session
-
-    from infra.db import admin_engine
-
-    with Session(admin_engine()) as owner:
-        return build_org(client, owner)
+def org(staff_org):
+    return staff_org
 
 
 MANAGERS = {  # account key in the org -> its relations (own, sibling, parent, child) as unit keys

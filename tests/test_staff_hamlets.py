@@ -12,17 +12,12 @@ from infra.clock import today
 from infra.db import scoped_session
 from tenancy.scope import Scope
 from tests.support import child_payload, make_hamlet
-from tests.test_staff_support import build_org, changes, create, denials, enrol
+from tests.test_staff_support import changes, create, denials, enrol
 
 
 @pytest.fixture(scope="module")
-def org(client, database):
-    from sqlalchemy.orm import Session
-
-    from infra.db import admin_engine
-
-    with Session(admin_engine()) as owner:
-        return build_org(client, owner)
+def org(staff_org):
+    return staff_org
 
 
 def _post(client, headers, unit_id, name, **extra):

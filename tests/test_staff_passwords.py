@@ -12,20 +12,15 @@ from sqlalchemy import text
 
 from infra.settings import get_settings
 from tests.support import login
-from tests.test_staff_support import STAFF_PASSWORD, build_org, create, enrol, set_password
+from tests.test_staff_support import STAFF_PASSWORD, create, enrol, set_password
 
 NEW_PASSWORD = "Hoa sen nở giữa đầm 7"
 LOGIN = "/api/v1/auth/login"
 
 
 @pytest.fixture(scope="module")
-def org(client, database):
-    from sqlalchemy.orm import Session
-
-    from infra.db import admin_engine
-
-    with Session(admin_engine()) as owner:
-        return build_org(client, owner)
+def org(staff_org):
+    return staff_org
 
 
 def _attempt(client, username, password):

@@ -11,21 +11,16 @@ from sqlalchemy import text
 from infra.clock import today
 from infra.db import scoped_session
 from tenancy.scope import Scope
-from tests.support import login
-from tests.test_staff_support import STAFF_PASSWORD, build_org, changes, denials, enrol
+from tests.support import login, make_unit
+from tests.test_staff_support import STAFF_PASSWORD, add_hamlet, changes, denials, enrol
 
 PAST = date(2026, 3, 10)
 LAST_YEAR = date(2025, 5, 20)
 
 
 @pytest.fixture(scope="module")
-def org(client, database):
-    from sqlalchemy.orm import Session
-
-    from infra.db import admin_engine
-
-    with Session(admin_engine()) as owner:
-        return build_org(client, owner)
+def org(staff_org):
+    return staff_org
 
 
 def _course(client, headers, unit_id, held_on=PAST, title="Tập huấn kỹ năng bảo vệ trẻ em", **extra):
@@ -299,26 +294,32 @@ def test_changing_and_removing(client, owner, org, courses, uid):
     assert actions == ["create", "record_attendance", "update", "remove_attendance"]
 
 
-def test_a_course_follows_its_attendees_when_they_move_out_of_its_area(client, org, uid):
-    """As after the 2025 reform: trained by a district of one tree, now working in a commune of another."""
+def test_a_course_follows_its_attendees_when_they_move_out_of_its_area(client, owner, org, uid):
+    """As after the 2025 reform: trained by a district of one tree, now working in a commune of another.
+    The commune moved into is this test's own (under D2): C1's and D1's counts, which other tests check
+    exactly, stay as they are whichever test runs first."""
     a = org.accounts
+    commune = make_unit(owner, org.units["D2"], "commune", f"Xã đến {uid}")
+    owner.refresh(commune)
+    owner.expunge(commune)
+    hamlet = add_hamlet(client, a["dist2"].headers, commune, f"Thôn đến {uid}")
+    ward = enrol(client, a["dist2"].headers, f"tr-wd-{uid}", "ward_officer", commune)
     mover = enrol(client, a["ward4"].headers, f"tr-mv-{uid}", "collaborator", org.units["H4"])
     course = _course(client, a["insp2"].headers, org.units["D3"].id, held_on=LAST_YEAR, title=f"Khoá {uid}")
     assert _attend(client, a["insp2"].headers, course.json()["id"], mover.id).status_code == 200
-    counts_url = f"/api/v1/units/{org.units['C1'].id}/training-counts"
-    before = {i["id"]: i for i in client.get(counts_url, headers=a["ward"].headers).json()["items"]}
-    moved = client.patch(f"/api/v1/staff/{mover.id}", json={"unit_id": org.units["H2"].id}, headers=org.admin)
+    counts_url = f"/api/v1/units/{commune.id}/training-counts"
+    before = {i["id"]: i for i in client.get(counts_url, headers=ward.headers).json()["items"]}
+    moved = client.patch(f"/api/v1/staff/{mover.id}", json={"unit_id": hamlet.id}, headers=org.admin)
     assert moved.status_code == 200, moved.text
     mine = client.get("/api/v1/me/trainings", headers=login(client, mover.username, STAFF_PASSWORD)).json()
     assert [c["id"] for c in mine["items"]] == [course.json()["id"]]
-    seen_by_ward = client.get(f"/api/v1/trainings/{course.json()['id']}", headers=a["ward"].headers)
+    seen_by_ward = client.get(f"/api/v1/trainings/{course.json()['id']}", headers=ward.headers)
     assert seen_by_ward.status_code == 200
     assert [x["username"] for x in seen_by_ward.json()["attendance"]] == [mover.username]
-    after = {i["id"]: i for i in client.get(counts_url, headers=a["ward"].headers).json()["items"]}
-    c1 = org.units["C1"].id
-    assert (after[c1]["in_place"], after[c1]["trained"]) == (
-        before[c1]["in_place"] + 1,
-        before[c1]["trained"] + 1,
+    after = {i["id"]: i for i in client.get(counts_url, headers=ward.headers).json()["items"]}
+    assert (after[commune.id]["in_place"], after[commune.id]["trained"]) == (
+        before[commune.id]["in_place"] + 1,
+        before[commune.id]["trained"] + 1,
     )
     # the course's district can still change it, and still sees who attended
     assert (

@@ -1,8 +1,9 @@
 """End to end in a real browser: Debian's Chromium driven by Playwright against the real app under uvicorn.
 
-A collaborator on a phone-sized screen logs in and adds a child; the ward officer finds that child
-(accent-insensitive search); the provincial inspector's dashboard shows the aggregate without the
-name. Screenshots of the three home pages are written to var/screenshots/.
+A collaborator on a phone-sized screen logs in and adds a child; the ward officer finds a child the
+collaborator added (accent-insensitive search); the provincial inspector's dashboard shows the aggregate
+without the name. Each test builds its own tree (and the child it needs), so they run in any order.
+Screenshots of the three home pages are written to var/screenshots/.
 
 Without /usr/bin/chromium these tests skip, except under CI (CI set), where they fail.
 """
@@ -26,7 +27,7 @@ from infra.db import admin_engine
 from infra.processes import stop_process, web_command
 from tests.e2e.site import web_tree
 from tests.services import free_port
-from tests.support import PASSWORD
+from tests.support import PASSWORD, child_payload, login
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -73,10 +74,20 @@ def server(database: object, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     log.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture()
 def tree(database: object) -> dict[str, Any]:
+    """A tree of this test's own: nothing another test added shows up in its lists or counts."""
     with Session(admin_engine(), expire_on_commit=False) as owner:
         return web_tree(owner)
+
+
+@pytest.fixture()
+def added_child(client: Any, tree: dict[str, Any]) -> str:
+    """NEW_CHILD, recorded by the tree's collaborator through the API (the phone test does it on the page)."""
+    body = child_payload(tree["hamlet"].id, full_name=NEW_CHILD, date_of_birth="2019-06-05")
+    response = client.post("/api/v1/children", json=body, headers=login(client, tree["users"]["collab"]))
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
 
 
 @pytest.fixture(scope="module")
@@ -188,8 +199,8 @@ def test_collaborator_on_a_phone_adds_a_child(server: str, tree: dict[str, Any],
     context.close()
 
 
-def test_ward_officer_finds_that_child(
-    server: str, tree: dict[str, Any], chromium: Any, worker: object
+def test_ward_officer_finds_a_child_the_collaborator_added(
+    server: str, tree: dict[str, Any], added_child: str, chromium: Any, worker: object
 ) -> None:
     from playwright.sync_api import expect
 
@@ -234,7 +245,7 @@ def test_ward_officer_finds_that_child(
 
 
 def test_inspector_dashboard_shows_the_aggregate_without_names(
-    server: str, tree: dict[str, Any], chromium: Any
+    server: str, tree: dict[str, Any], added_child: str, chromium: Any
 ) -> None:
     from playwright.sync_api import expect
 
