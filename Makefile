@@ -29,7 +29,10 @@ lock: venv
 run: venv
 	$(PY) scripts/run.py
 
-# pytest's exit code 5 (no tests collected) counts as a failure.
+# pytest's exit code 5 (no tests collected) counts as a failure. Tests run in random order
+# (pytest-randomly prints the seed; reproduce with PYTEST_ARGS='-p randomly --randomly-seed=N') and in
+# two processes (pytest-xdist; each has its own database, Celery queue and S3 bucket).
+PYTEST_ARGS ?= -p randomly -n 2 --durations=15
 test: venv
 	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
