@@ -13,18 +13,16 @@ from sqlalchemy.orm import Session
 from authz.caller import Caller
 from authz.guards import authorize_action
 from portal.boundary.deps import CallerDep, DbDep
+from portal.boundary.pagination import Page
 from portal.inspections import document, followup, service
 from portal.inspections.checks import CHECKLIST
 from portal.inspections.models import InspectionPlan, Recommendation
 from portal.inspections.responses import (
     ChecklistItemOut,
-    ChecklistOut,
     FindingOut,
     InspectionDocumentOut,
-    InspectionPlanList,
     InspectionPlanOut,
     InspectionPlanSummary,
-    RecommendationList,
     RecommendationOut,
     RunProgressOut,
 )
@@ -47,10 +45,10 @@ def _recommendation(db: Session, rec: Recommendation) -> RecommendationOut:
 
 
 @get("/api/v1/inspection-checklist", sync_to_thread=False, tags=TAGS, summary="The automated checklist items")
-def read_checklist(caller: CallerDep) -> ChecklistOut:
+def read_checklist(caller: CallerDep) -> Page[ChecklistItemOut]:
     authorize_action(caller, "inspection", "read")
     items = [ChecklistItemOut.of(i) for i in CHECKLIST]
-    return ChecklistOut(items=items, total=len(items), page=1, page_size=len(items))
+    return Page.whole(items)
 
 
 @post(
@@ -72,9 +70,9 @@ def post_plan(data: JSONBody[InspectionPlanIn], caller: CallerDep, db: DbDep) ->
     tags=TAGS,
     summary="Inspections the caller takes part in or is audited by",
 )
-def list_plans(caller: CallerDep, db: DbDep) -> InspectionPlanList:
+def list_plans(caller: CallerDep, db: DbDep) -> Page[InspectionPlanSummary]:
     items = [InspectionPlanSummary.of(p) for p in service.list_plans(db, caller)]
-    return InspectionPlanList(items=items, total=len(items), page=1, page_size=len(items))
+    return Page.whole(items)
 
 
 @get("/api/v1/inspections/{plan_id:int}", sync_to_thread=True, tags=TAGS)
@@ -132,9 +130,9 @@ def post_recommendation(
 @get("/api/v1/recommendations", sync_to_thread=True, tags=TAGS, summary="Recommendations the caller may see")
 def list_recommendations(
     caller: CallerDep, db: DbDep, overdue: FromQuery[bool | None] = None
-) -> RecommendationList:
+) -> Page[RecommendationOut]:
     items = msgspec.convert(followup.list_recommendations(db, caller, overdue), list[RecommendationOut])
-    return RecommendationList(items=items, total=len(items), page=1, page_size=len(items))
+    return Page.whole(items)
 
 
 @post(

@@ -16,6 +16,7 @@ from authz.caller import Caller
 from authz.guards import authorize_action
 from portal.api.unit_routes import _unit
 from portal.boundary.deps import CallerDep, DbDep
+from portal.boundary.pagination import Page
 from portal.reports import bulk, consolidation, documents, service, workflow
 from portal.reports.access import get_report
 from portal.reports.dashboard import dashboard, set_target
@@ -30,7 +31,6 @@ from portal.reports.responses import (
     PreparedOut,
     ReportDocumentOut,
     ReportOut,
-    ReportPage,
     ReportSummary,
     TargetDefinitionOut,
     TargetSetOut,
@@ -133,7 +133,7 @@ def list_reports(
     status: FromQuery[str | None] = None,
     page: FromQuery[int] = 1,
     page_size: FromQuery[int] = 50,
-) -> ReportPage:
+) -> Page[ReportSummary]:
     params = {
         "unit_id": unit_id,
         "definition": definition,
@@ -143,7 +143,7 @@ def list_reports(
         "page_size": page_size,
     }
     items, total = service.list_reports(db, caller, params)
-    return ReportPage(items=[ReportSummary.of(r) for r in items], total=total, page=page, page_size=page_size)
+    return Page([ReportSummary.of(r) for r in items], total, page, page_size)
 
 
 @get("/api/v1/reports/{report_id:int}", sync_to_thread=True, tags=TAGS)

@@ -88,15 +88,7 @@ def caller_for_token(session: Session, token: str) -> Caller | None:
     ).one_or_none()
     if row is None:
         return None
-    user, unit = row
-    return Caller(
-        user_id=user.id,
-        username=user.username,
-        full_name=user.full_name,
-        role=user.role,
-        unit=unit,
-        scope=scope_for(user.role, unit.path if unit else None, user.is_active),
-    )
+    return _caller(*row)
 
 
 def caller_for_user(session: Session, user_id: int) -> Caller | None:
@@ -109,7 +101,11 @@ def caller_for_user(session: Session, user_id: int) -> Caller | None:
     ).one_or_none()
     if row is None:
         return None
-    user, unit = row
+    return _caller(*row)
+
+
+def _caller(user: User, unit: Unit | None) -> Caller:
+    """The account as a caller: its role held at its unit, and the scope resolved from them."""
     return Caller(
         user_id=user.id,
         username=user.username,

@@ -29,15 +29,6 @@ class ChecklistItemOut(msgspec.Struct, forbid_unknown_fields=True):
         return cls(item.code, item.name_vi, item.name_en, item.threshold, item.higher_is_better)
 
 
-class ChecklistOut(msgspec.Struct, forbid_unknown_fields=True):
-    """The whole checklist, in the list envelope (never paginated)."""
-
-    items: list[ChecklistItemOut]
-    total: int
-    page: int
-    page_size: int
-
-
 class InspectionPlanSummary(msgspec.Struct, forbid_unknown_fields=True):
     id: int
     title: str
@@ -56,15 +47,6 @@ class InspectionPlanSummary(msgspec.Struct, forbid_unknown_fields=True):
         )
 
 
-class InspectionPlanList(msgspec.Struct, forbid_unknown_fields=True):
-    """Every plan the caller may see, in the list envelope (not paginated)."""
-
-    items: list[InspectionPlanSummary]
-    total: int
-    page: int
-    page_size: int
-
-
 class RecommendationResponseOut(msgspec.Struct, forbid_unknown_fields=True):
     kind: str
     text: str
@@ -81,15 +63,6 @@ class RecommendationOut(msgspec.Struct, forbid_unknown_fields=True):
     status: str
     overdue: bool
     responses: list[RecommendationResponseOut]
-
-
-class RecommendationList(msgspec.Struct, forbid_unknown_fields=True):
-    """The recommendations the caller may see (at most 1000), in the list envelope (not paginated)."""
-
-    items: list[RecommendationOut]
-    total: int
-    page: int
-    page_size: int
 
 
 class CheckOut(msgspec.Struct, forbid_unknown_fields=True):

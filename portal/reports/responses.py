@@ -159,13 +159,6 @@ class ReportSummary(msgspec.Struct, forbid_unknown_fields=True):
         )
 
 
-class ReportPage(msgspec.Struct, forbid_unknown_fields=True):
-    items: list[ReportSummary]
-    total: int
-    page: int
-    page_size: int
-
-
 class PreparedOut(msgspec.Struct, forbid_unknown_fields=True):
     """The lowest-level drafts created under a unit for a period (existing ones are left alone)."""
 
