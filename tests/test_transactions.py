@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -50,33 +51,40 @@ def _registered(owner, national_id: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def probe_app(database: object) -> Litestar:
+def probe_app(database: object) -> Iterator[Litestar]:
     """A minimal app with the portal's unit of work: each handler writes a row, then answers a status."""
     from sqlalchemy.orm import Session as OrmSession
 
     from infra.db import admin_engine
 
+    # In a schema of its own, outside the application's (public) schema that tests/test_schema_agreement.py
+    # and tests/test_rls_catalog.py compare; dropped after the module.
     with OrmSession(admin_engine()) as owner:
-        owner.execute(text("CREATE TABLE IF NOT EXISTS uow_probe (tag text PRIMARY KEY)"))
-        owner.execute(text("GRANT SELECT, INSERT ON uow_probe TO portal_app"))
+        owner.execute(text("CREATE SCHEMA IF NOT EXISTS test_probes"))
+        owner.execute(text("CREATE TABLE IF NOT EXISTS test_probes.uow_probe (tag text PRIMARY KEY)"))
+        owner.execute(text("GRANT USAGE ON SCHEMA test_probes TO portal_app"))
+        owner.execute(text("GRANT SELECT, INSERT ON test_probes.uow_probe TO portal_app"))
         owner.commit()
 
     @post("/probe/{tag:str}/{status:int}", sync_to_thread=True)
     def probe(tag: FromPath[str], status: FromPath[int], db: DbDep) -> Response[dict[str, str]]:
-        db.execute(text("INSERT INTO uow_probe VALUES (:t)"), {"t": tag})
+        db.execute(text("INSERT INTO test_probes.uow_probe VALUES (:t)"), {"t": tag})
         return Response({"tag": tag}, status_code=status)
 
     @post("/probe-raises/{tag:str}", sync_to_thread=True)
     def probe_raises(tag: FromPath[str], db: DbDep) -> None:
-        db.execute(text("INSERT INTO uow_probe VALUES (:t)"), {"t": tag})
+        db.execute(text("INSERT INTO test_probes.uow_probe VALUES (:t)"), {"t": tag})
         raise RuntimeError("the handler failed after writing")
 
-    return Litestar(
+    yield Litestar(
         route_handlers=[probe, probe_raises],
         dependencies={"db": Provide(provide_anonymous_db)},
         before_send=[finish_unit_of_work],
         after_response=close_unfinished,
     )
+    with OrmSession(admin_engine()) as owner:
+        owner.execute(text("DROP SCHEMA test_probes CASCADE"))
+        owner.commit()
 
 
 @pytest.mark.parametrize(
@@ -88,7 +96,9 @@ def test_only_a_2xx_or_3xx_answer_commits(probe_app, owner, status, kept):
     with TestClient(app=probe_app) as client:
         response = client.post(f"/probe/{tag}/{status}", follow_redirects=False)
     assert response.status_code == status
-    found = owner.execute(text("SELECT count(*) FROM uow_probe WHERE tag = :t"), {"t": tag}).scalar_one()
+    found = owner.execute(
+        text("SELECT count(*) FROM test_probes.uow_probe WHERE tag = :t"), {"t": tag}
+    ).scalar_one()
     assert found == (1 if kept else 0)
 
 
@@ -96,7 +106,12 @@ def test_a_handler_that_raises_after_writing_keeps_nothing(probe_app, owner):
     tag = uuid.uuid4().hex
     with TestClient(app=probe_app, raise_server_exceptions=False) as client:
         assert client.post(f"/probe-raises/{tag}").status_code == 500
-    assert owner.execute(text("SELECT count(*) FROM uow_probe WHERE tag = :t"), {"t": tag}).scalar_one() == 0
+    assert (
+        owner.execute(
+            text("SELECT count(*) FROM test_probes.uow_probe WHERE tag = :t"), {"t": tag}
+        ).scalar_one()
+        == 0
+    )
 
 
 # --- a duplicate national id: a field error on the API and on the pages ------------------------------
