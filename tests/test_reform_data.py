@@ -52,6 +52,7 @@ def test_every_mapped_old_commune_has_exactly_one_default_and_targets_are_2025_u
 
 def test_reloading_is_idempotent_and_unknown_codes_are_reported(owner):
     before = owner.execute(text("SELECT count(*) FROM reorg_commune_targets")).scalar_one()
+    status = owner.execute(text("SELECT status FROM reorganisations WHERE code = 'VN-2025'")).scalar_one()
     again = load_reform_2025(owner)
     owner.commit()
     assert (
@@ -63,4 +64,7 @@ def test_reloading_is_idempotent_and_unknown_codes_are_reported(owner):
     reorg = owner.execute(
         text("SELECT legal_basis, effective_date, status FROM reorganisations WHERE code = 'VN-2025'")
     ).one()
-    assert "202/2025/QH15" in reorg[0] and str(reorg[1]) == "2025-07-01" and reorg[2] == "draft"
+    # reloading keeps the status: "draft" as loaded, or "reverted" when tests/test_reorg.py applied and
+    # reverted the reform on this database before (the order is random)
+    assert "202/2025/QH15" in reorg[0] and str(reorg[1]) == "2025-07-01" and reorg[2] == status
+    assert status in ("draft", "reverted")
