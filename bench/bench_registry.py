@@ -145,6 +145,8 @@ def prepare_database(args: argparse.Namespace, admin_url: str) -> dict[str, Any]
         previous = json.loads(comment) if comment and comment.startswith("{") else {}
         with timer.step("migrate"):
             migrate(admin_url)  # no-op when at head
+        with timer.step("report catalogue and statistics layer (when missing)"):
+            _catalogue_and_layer(only_if_missing=True)
         return {
             "reused": True,
             "seeding": previous.get("seeding", {}),
@@ -174,6 +176,8 @@ def prepare_database(args: argparse.Namespace, admin_url: str) -> dict[str, Any]
             report = seed_demo(session, seed=args.seed, children=args.children, province_wide=True)
         with timer.step("commit"):
             session.commit()
+    with timer.step("report catalogue and statistics layer rebuild"):
+        _catalogue_and_layer(only_if_missing=False)
     vacuum = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with timer.step("VACUUM ANALYZE"), vacuum.connect() as conn:
         conn.execute(text("VACUUM ANALYZE"))
@@ -822,6 +826,26 @@ def main() -> None:
     print()
     print(md)
     print(f"written {stem}.json and {stem}.md")
+
+
+def _catalogue_and_layer(only_if_missing: bool) -> None:
+    """The report catalogue (the dashboards need its definitions) and the statistics layer the
+    aggregate readers' figures come from (as `make run`'s seed builds them); a reused database built
+    before the layer existed gets it once."""
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    from infra.db import admin_engine
+    from portal.reports.catalog import load_catalog
+    from portal.stats.layer import rebuild as rebuild_stats
+
+    with Session(admin_engine()) as session:
+        load_catalog(session)
+        session.commit()
+        if only_if_missing and session.execute(text("SELECT EXISTS (SELECT FROM stat_cells)")).scalar():
+            return
+        rebuild_stats(session)
+        session.commit()
 
 
 if __name__ == "__main__":
