@@ -103,19 +103,8 @@ def test_storage_down_keeps_the_export_and_marks_it_failed_for_retry(client, own
     officer = login(client, "demo-officer", "demo-password")
     ward = unit(owner, "commune", "00340")
     # Arranged directly (not via the API) so the running worker never picks this export up.
-    export_id = str(uuid.uuid4())
     officer_id = owner.execute(text("SELECT id FROM users WHERE username = 'demo-officer'")).scalar_one()
-    owner.add(
-        Export(
-            id=uuid.UUID(export_id),
-            kind="child_register",
-            unit_id=ward.id,
-            unit_path=ward.path,
-            requested_by=officer_id,
-            status="queued",
-            attempts=0,
-        )
-    )
+    export_id = str(_queued_export(owner, ward, officer_id))
     owner.commit()
     no_retry = urllib3.PoolManager(retries=urllib3.Retry(total=0), timeout=2)
     dead = S3Storage(Minio(f"127.0.0.1:{free_port()}", "x", "y", secure=False, http_client=no_retry), "dead")
@@ -144,18 +133,7 @@ def test_an_export_whose_requester_is_deactivated_before_the_worker_runs_it_is_r
 
     # Keep the worker (one task at a time) busy on an export whose row this test holds locked, so
     # the leaver's export waits in the queue behind it until the account is deactivated.
-    blocker = uuid.uuid4()
-    owner.add(
-        Export(
-            id=blocker,
-            kind="child_register",
-            unit_id=ward.id,
-            unit_path=ward.path,
-            requested_by=officer_id,
-            status="queued",
-            attempts=0,
-        )
-    )
+    blocker = _queued_export(owner, ward, officer_id)
     owner.commit()
     owner.execute(text("SELECT id FROM exports WHERE id = :i FOR UPDATE"), {"i": blocker})
     try:
@@ -200,18 +178,7 @@ def test_an_export_whose_requester_lost_the_right_or_the_area_is_refused(client,
     }
     for name, (change, reason) in cases.items():
         user = make_user(owner, f"moved-{name}-{uid}", "ward_officer", ward.id)
-        export_id = uuid.uuid4()
-        owner.add(
-            Export(
-                id=export_id,
-                kind="child_register",
-                unit_id=ward.id,
-                unit_path=ward.path,
-                requested_by=user.id,
-                status="queued",
-                attempts=0,
-            )
-        )
+        export_id = _queued_export(owner, ward, user.id)
         owner.execute(text(change), {"i": user.id, "o": other.id})
         owner.commit()
         export_tasks.build_export.apply(args=[str(export_id), user.id])
@@ -219,3 +186,20 @@ def test_an_export_whose_requester_lost_the_right_or_the_area_is_refused(client,
         row = owner.get(Export, export_id, populate_existing=True)
         assert row is not None and row.status == "failed" and reason in (row.error or ""), (name, row.error)
         assert row.attempts == 0 and row.storage_key is None
+
+
+def _queued_export(owner, ward, requested_by: int) -> uuid.UUID:
+    """A queued child-register export of ``ward`` arranged directly (no task is sent for it)."""
+    export_id = uuid.uuid4()
+    owner.add(
+        Export(
+            id=export_id,
+            kind="child_register",
+            unit_id=ward.id,
+            unit_path=ward.path,
+            requested_by=requested_by,
+            status="queued",
+            attempts=0,
+        )
+    )
+    return export_id
