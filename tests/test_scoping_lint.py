@@ -27,14 +27,15 @@ ENTRY_POINT_FORBIDDEN = frozenset({"select", "Scope", "subtree_clause", "query",
 
 # The one module per context that may write the subtree rule (which rows, which units).
 SCOPE_CALLS = frozenset({"subtree_clause", "in_subtree"})
+# portal/reports/access.py scopes reports without writing the rule itself: the units come from
+# tenancy.service.visible_unit_ids, exactness from portal.stats.access.keeps_records.
 ACCESS_MODULES = {
     "portal/registry/access.py": "registry (children)",
     "portal/cases/access.py": "cases",
-    "portal/reports/access.py": "reports",
     "portal/inspections/access.py": "inspections",
     "portal/staff/access.py": "staff and trainings",
     "portal/exports/access.py": "exports",
-    "portal/stats/access.py": "statistics",
+    "portal/stats/access.py": "statistics (and who reads any figure exact: registry, reports, dashboards)",
     "portal/reorganisation.py": "reorganisations (whose access a move of units gains or loses)",
 }
 

@@ -24,9 +24,10 @@ from portal.cases.deadlines import ASSESSMENT_WINDOW, open_deadline, plan_due
 from portal.cases.models import Case, CaseGrant, CaseInformant
 from portal.cases.people import worker_problem
 from portal.cases.schemas import InformantIn, IntakeIn
-from portal.registry.access import children_for, keeps_records
+from portal.registry.access import children_for
 from portal.registry.models import Child
 from portal.registry.service import create_child
+from portal.stats.access import keeps_records
 from tenancy.models import Unit
 
 PHONE_CHARS = set("0123456789+ .-()")

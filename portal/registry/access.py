@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Select, select
 from authz.caller import Caller
 from portal.registry.models import Child
 from tenancy.models import Unit
-from tenancy.scope import in_subtree, subtree_clause
+from tenancy.scope import subtree_clause
 
 
 def children_for(caller: Caller) -> Select[tuple[Child]]:
@@ -22,8 +22,3 @@ def children_for(caller: Caller) -> Select[tuple[Child]]:
 def children_in(unit: Unit) -> ColumnElement[bool]:
     """SQL: the child is recorded in ``unit`` or below it (narrows a scoped statement to one area)."""
     return subtree_clause(Child.unit_path, unit.path)
-
-
-def keeps_records(caller: Caller, unit: Unit) -> bool:
-    """Does the caller's records scope cover ``unit`` (may they record children there)?"""
-    return in_subtree(unit.path, caller.scope.records)

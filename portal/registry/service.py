@@ -20,13 +20,14 @@ from infra.clock import today, utcnow
 from infra.db import savepoint
 from infra.errors import Conflict, FieldError, NotVisible, ValidationFailed, refused_as
 from portal.audit.service import record as audit
-from portal.registry.access import children_for, children_in, keeps_records
+from portal.registry.access import children_for, children_in
 from portal.registry.models import Child, ChildHistory, ChildPeriod, Guardian, ReferenceCode
 from portal.registry.reference import PERIOD_KINDS
 from portal.registry.schemas import ChildCreate, ChildPatch
 from portal.registry.serialize import LISTS, diff, snapshot
 from portal.registry.text import fold, sort_key
 from portal.registry.validation import Checker
+from portal.stats.access import keeps_records
 from tenancy.models import Unit
 
 MAX_PAGE_SIZE = 100

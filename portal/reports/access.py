@@ -3,7 +3,8 @@ the workflow decides the person: a unit's own staff draft and submit, the level 
 
 Reports are read through :func:`reports_for` (the units the caller's records or aggregate scope
 covers; row-level security in migration 0006 checks the same, ``app_unit_visible``), and a reader
-sees a unit's figures exact only when they keep its records (:func:`keeps_records`)."""
+sees a unit's figures exact only when they keep its records
+(:func:`portal.stats.access.keeps_records`)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from authz.caller import Caller
 from authz.guards import authorize
 from infra.errors import Forbidden, NotVisible
 from portal.reports.models import Report, ReportDefinition
+from portal.stats.access import keeps_records
 from tenancy.models import Unit
-from tenancy.scope import in_subtree
 from tenancy.service import visible_unit_ids
 from tenancy.structure import parent_on
 
@@ -28,11 +29,6 @@ def visible_clause(caller: Caller) -> ColumnElement[bool]:
 def reports_for(caller: Caller) -> Select[tuple[Report]]:
     """Base statement: the reports of the units the caller's scope covers."""
     return select(Report).where(visible_clause(caller))
-
-
-def keeps_records(caller: Caller, unit: Unit) -> bool:
-    """Does the caller keep ``unit``'s records (and so read its figures exact, unsuppressed)?"""
-    return in_subtree(unit.path, caller.scope.records)
 
 
 def get_report(

@@ -24,12 +24,12 @@ from infra.errors import FieldError, ValidationFailed
 from portal.audit.aggregate import audit_aggregate
 from portal.audit.service import record as audit
 from portal.reports import figures as fig
-from portal.reports.access import keeps_records
 from portal.reports.models import Figures, Report, Target, UnitTarget
 from portal.reports.periods import Period, containing, parse, previous
 from portal.reports.responses import TargetSetOut
 from portal.reports.schemas import DashboardQuery, TargetIn
 from portal.reports.service import definition_by_code, targets
+from portal.stats.access import keeps_records
 from portal.stats.disclosure import rate
 from tenancy.models import Unit
 from tenancy.structure import children_on

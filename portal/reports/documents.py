@@ -21,12 +21,13 @@ from infra.clock import utcnow
 from infra.errors import Conflict, FieldError, Forbidden, NotVisible, ValidationFailed
 from portal.audit.service import record as audit
 from portal.auth.models import User
-from portal.reports.access import get_report, keeps_records
+from portal.reports.access import get_report
 from portal.reports.models import ReportDocument
 from portal.reports.render_pdf import render_pdf
 from portal.reports.render_xlsx import render_xlsx
 from portal.reports.schemas import DocumentIn
 from portal.reports.view import document_data
+from portal.stats.access import keeps_records
 from portal.stored_documents import build, fetch
 from tenancy.scope import Scope
 

@@ -13,5 +13,6 @@ from tenancy.scope import in_subtree
 
 
 def keeps_records(caller: Caller, unit: Unit) -> bool:
-    """Does the caller keep ``unit``'s records (and so read its statistics exact)?"""
+    """Does the caller keep ``unit``'s records: may they record children there, and do they read its
+    statistics, report figures and dashboards exact (everyone else reads them published)?"""
     return in_subtree(unit.path, caller.scope.records)
