@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from litestar.testing import TestClient
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from infra.db import admin_engine
 from portal.auth.models import User
 from portal.auth.passwords import hash_password
 from tenancy.models import Unit
@@ -106,3 +108,23 @@ def make_unit(
     owner.add(created)
     owner.commit()
     return created
+
+
+def mailed_code(address: str, timeout: float = 30.0) -> str:
+    """The one-time code the worker mailed to ``address``, once the transaction that issued it has
+    committed: the worker sends the mail before it marks the outbox row sent and commits (so that a
+    failed send leaves no code), so the mail can arrive a moment before the code works."""
+    from portal.staff.codes import digest
+    from tests.mail import MailSink
+
+    sink = MailSink.current()
+    code = sink.code_in(sink.wait_for(address, timeout=timeout))
+    deadline = time.monotonic() + timeout
+    with Session(admin_engine()) as owner:
+        while not owner.execute(
+            text("SELECT EXISTS (SELECT FROM password_codes WHERE code_hash = :h)"), {"h": digest(code)}
+        ).scalar_one():
+            owner.rollback()
+            assert time.monotonic() < deadline, f"the code mailed to {address} was never committed"
+            time.sleep(0.05)
+    return code

@@ -24,8 +24,7 @@ from typing import Any
 from sqlalchemy import text
 
 from tenancy.models import Unit
-from tests.mail import MailSink
-from tests.support import login, make_unit
+from tests.support import login, mailed_code, make_unit
 
 STAFF_PASSWORD = "Rừng tràm xanh mướt 42"
 DEMO_ADMIN = ("demo-admin", "demo-password")
@@ -83,8 +82,7 @@ def setup_code_of(response: Any) -> str:
 
     sent = answer["code_delivery"]
     assert deliver(sent["notification_id"]) in ("sent", "nothing to send")
-    address = f"{answer['username']}@example.vn"
-    return MailSink.current().code_in(MailSink.current().wait_for(address))
+    return mailed_code(f"{answer['username']}@example.vn")
 
 
 def enrol(client: Any, headers: dict[str, str], username: str, role: str, unit: Unit | None) -> Account:
