@@ -287,7 +287,7 @@ def ensure_bench_users() -> dict[str, Any]:
 
 def start_app(env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen[bytes]:
     log = log_path.open("wb")
-    command = web_command("127.0.0.1", port, "--workers", "1", "--no-access-log", "--log-level", "warning")
+    command = web_command("127.0.0.1", port, "--log-level", "warning", workers=1)
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 

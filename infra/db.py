@@ -1,20 +1,31 @@
-"""Database engines, the declarative base, and the per-transaction scope hook.
+"""Database engines, the declarative base, and how a transaction starts and ends.
 
 Every transaction of an application session starts by writing the caller's scope into
 transaction-local settings (``app.scope`` for personal data, ``app.agg_scope`` for
 aggregates). Row-level security policies read those settings, so a query that forgot its
 filter still returns only rows in the caller's subtree. A session with no scope sets both
 to '' and sees nothing (default deny).
+
+Round trips: the application engine's connections are in the driver's autocommit mode, and the
+transaction is opened by one message that carries ``BEGIN``, the scope and, when the session asks
+for it, one more statement (the request's caller check, ``PREFACE_KEY``): one round trip where the
+driver would take three. :func:`commit` likewise sends statements the session wants written last
+(the request's audit rows) together with ``COMMIT``. Any other connection of the engine that
+begins a transaction (``engine.begin()``, a lock connection) gets its ``BEGIN`` before its first
+statement, as the driver would send it, so nothing ever runs outside a transaction by accident.
+Connections are not pinged at checkout: they are recycled after ``db_pool_recycle`` seconds, and
+one that died is replaced when its first statement fails.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, Protocol
 
-from sqlalchemy import MetaData, create_engine, event, text
+from psycopg import sql
+from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -48,13 +59,43 @@ class RowScope(Protocol):
 
 SCOPE_KEY = "portal_scope"
 USER_KEY = "portal_user_id"  # the caller's user id, as app.user_id (case visibility); None: a system session
+PREFACE_KEY = "portal_preface"
+"""``session.info``: SQL (quoted with :func:`literal`) sent in the same message as BEGIN and the scope."""
+PREFACE_ROWS = "portal_preface_rows"
+"""``session.info``: the rows the preface returned (its last statement's)."""
+_DEFERRED = "portal_deferred_begin"  # connection.info: BEGIN not sent yet
+
+
+def _sized_engine(url: str, **options: Any) -> Engine:
+    settings = get_settings()
+    # hide_parameters: a failed statement's message never carries the values (names, addresses).
+    return create_engine(
+        url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout,
+        pool_recycle=settings.db_pool_recycle,
+        pool_pre_ping=False,
+        future=True,
+        hide_parameters=True,
+        **options,
+    )
 
 
 @lru_cache(maxsize=4)
-def engine_for(url: str, pool_size: int = 10) -> Engine:
-    # hide_parameters: a failed statement's message never carries the values (names, addresses).
+def engine_for(url: str) -> Engine:
+    """The application engine for ``url``: autocommit driver, BEGIN sent with the scope (module doc)."""
+    engine = _sized_engine(url, isolation_level="AUTOCOMMIT")
+    event.listen(engine, "begin", _defer_begin)
+    event.listen(engine, "before_cursor_execute", _begin_if_deferred)
+    return engine
+
+
+@lru_cache(maxsize=4)
+def owner_engine_for(url: str) -> Engine:
+    """A plain engine (the driver sends BEGIN): migrations, seeding and the owner's maintenance."""
     return create_engine(
-        url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True, future=True, hide_parameters=True
+        url, pool_size=2, max_overflow=4, pool_pre_ping=True, future=True, hide_parameters=True
     )
 
 
@@ -63,7 +104,36 @@ def app_engine() -> Engine:
 
 
 def admin_engine() -> Engine:
-    return engine_for(get_settings().database_admin_url, 2)
+    return owner_engine_for(get_settings().database_admin_url)
+
+
+def _defer_begin(connection: Connection) -> None:
+    connection.info[_DEFERRED] = True
+
+
+def _begin_if_deferred(connection: Connection, cursor: Any, *_args: Any) -> None:
+    if connection.info.pop(_DEFERRED, False):
+        cursor.execute("BEGIN")
+
+
+def literal(value: object) -> str:
+    """``value`` as an SQL literal, quoted by the driver (for the statements sent with BEGIN/COMMIT)."""
+    return sql.Literal(value).as_string()
+
+
+def send(connection: Connection, statements: Sequence[str]) -> list[tuple[Any, ...]] | None:
+    """Send ``statements`` as one message on the driver's connection; the last result's rows, if any."""
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute("; ".join(statements))
+        rows = None
+        while True:
+            if cursor.description is not None:
+                rows = list(cursor.fetchall())
+            if not cursor.nextset():
+                return rows
+    finally:
+        cursor.close()
 
 
 @lru_cache(maxsize=1)
@@ -77,6 +147,17 @@ def new_session(scope: RowScope | None, user_id: int | None = None) -> Session:
     session.info[SCOPE_KEY] = scope
     session.info[USER_KEY] = user_id
     return session
+
+
+def commit(session: Session, last: Sequence[str] = ()) -> None:
+    """Commit, sending the statements ``last`` (quoted with :func:`literal`) in COMMIT's message.
+
+    Pending changes are flushed first; the session's transaction starts if it has not yet.
+    """
+    if last:
+        session.flush()
+        send(session.connection(), [*last, "COMMIT"])
+    session.commit()
 
 
 @contextmanager
@@ -107,20 +188,34 @@ def scoped_session(scope: RowScope | None) -> Iterator[Session]:
         session.close()
 
 
-@event.listens_for(Session, "after_begin")
-def _set_transaction_scope(session: Session, _transaction: Any, connection: Connection) -> None:
-    if SCOPE_KEY not in session.info:
-        return  # owner/admin sessions opened explicitly without a scope marker
+def _scope_statement(session: Session) -> str:
     scope: RowScope | None = session.info[SCOPE_KEY]
     user_id = session.info.get(USER_KEY)
-    connection.execute(
-        text(
-            "SELECT set_config('app.scope', :records, true), set_config('app.agg_scope', :aggs, true), "
-            "set_config('app.user_id', :user, true)"
-        ),
-        {
-            "records": (scope.records if scope else None) or "",
-            "aggs": (scope.aggregates if scope else None) or "",
-            "user": str(user_id) if user_id is not None else "",
-        },
+    records = (scope.records if scope else None) or ""
+    aggregates = (scope.aggregates if scope else None) or ""
+    user = str(user_id) if user_id is not None else ""
+    return (
+        f"SELECT set_config('app.scope', {literal(records)}, true), "
+        f"set_config('app.agg_scope', {literal(aggregates)}, true), "
+        f"set_config('app.user_id', {literal(user)}, true)"
     )
+
+
+def set_scope(session: Session) -> None:
+    """Set the session's scope (``session.info``) again in its open transaction: a changed caller."""
+    send(session.connection(), [_scope_statement(session)])
+
+
+@event.listens_for(Session, "after_begin")
+def _set_transaction_scope(session: Session, _transaction: Any, connection: Connection) -> None:
+    deferred = connection.info.pop(_DEFERRED, False)
+    statements = ["BEGIN"] if deferred else []
+    if SCOPE_KEY in session.info:  # owner/admin sessions are opened explicitly without a scope marker
+        statements.append(_scope_statement(session))
+    preface = session.info.pop(PREFACE_KEY, None)
+    if preface:
+        statements.append(preface)
+    if statements:
+        rows = send(connection, statements)
+        if preface:
+            session.info[PREFACE_ROWS] = rows or []

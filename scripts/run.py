@@ -172,9 +172,7 @@ def main() -> int:
         elif not (ROOT / "tasks" / "celery_app.py").exists():
             print("[run] tasks/celery_app.py missing: no Celery worker started", flush=True)
         else:
-            worker = subprocess.Popen(
-                worker_command("--concurrency=2"), cwd=ROOT, env=env, start_new_session=True
-            )
+            worker = subprocess.Popen(worker_command(), cwd=ROOT, env=env, start_new_session=True)
             children.append(("celery worker", worker))
             (ROOT / "var").mkdir(exist_ok=True)
             beat = subprocess.Popen(  # the case deadline watch every 5 minutes (tasks/celery_app.py)

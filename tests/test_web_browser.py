@@ -55,7 +55,7 @@ def server(database: object, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     log = open(log_path, "wb")  # noqa: SIM115 - kept open for the server's life
     env = dict(os.environ, WEB_COOKIE_SECURE="auto")
     proc = subprocess.Popen(
-        web_command("127.0.0.1", port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        web_command("127.0.0.1", port, workers=1), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

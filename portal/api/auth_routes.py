@@ -66,7 +66,6 @@ def login(data: JSONBody[LoginIn], db: DbDep, request: Request[Any, Any, Any]) -
 
 @post(
     "/api/v1/auth/logout",
-    dependencies={"db": Provide(provide_anonymous_db)},
     sync_to_thread=True,
     status_code=204,
     tags=["auth"],

@@ -9,16 +9,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from authz.caller import Caller
 from infra.clock import utcnow
+from infra.db import PREFACE_KEY, PREFACE_ROWS, SCOPE_KEY, USER_KEY, literal, set_scope
 from infra.settings import get_settings
 from portal.auth import throttle
 from portal.auth.models import AuthToken, User
 from portal.auth.passwords import verify_password
 from tenancy.models import Unit
 from tenancy.resolve import scope_for
+from tenancy.scope import NO_SCOPE, Scope
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,70 @@ def caller_for_token(session: Session, token: str) -> Caller | None:
     if row is None:
         return None
     return _caller(*row)
+
+
+_UNIT_COLUMNS = tuple(c.name for c in Unit.__table__.columns)
+_KNOWN_MAX = 20_000
+_known: dict[str, tuple[tuple[object, ...], Scope, int]] = {}
+"""Token digest -> the caller row last seen for it, with the scope and user id it gave (this process)."""
+
+
+def _caller_query(digest: str) -> str:
+    """The account and unit behind a live token: one row, or none (unknown, expired, revoked, inactive)."""
+    unit_columns = ", ".join(f"n.{name}" for name in _UNIT_COLUMNS)
+    return (
+        f"SELECT u.id, u.username, u.full_name, u.role, u.is_active, {unit_columns} "
+        "FROM auth_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN units n ON n.id = u.unit_id "
+        f"WHERE t.token_hash = {literal(digest)} AND t.revoked_at IS NULL "
+        f"AND t.expires_at > {literal(utcnow())} AND u.is_active"
+    )
+
+
+def _caller_of_row(row: tuple[object, ...]) -> Caller:
+    user_id, username, full_name, role, active = row[:5]
+    unit_values = dict(zip(_UNIT_COLUMNS, row[5:], strict=True))
+    unit = None
+    if unit_values["id"] is not None:
+        unit = Unit(**unit_values)
+        make_transient_to_detached(unit)  # a row of the database, not a new one to insert
+    path = unit.path if unit else None
+    return Caller(
+        user_id=int(user_id),  # type: ignore[call-overload]
+        username=str(username),
+        full_name=str(full_name),
+        role=role if isinstance(role, str) else None,
+        unit=unit,
+        scope=scope_for(role if isinstance(role, str) else None, path, bool(active)),
+    )
+
+
+def authenticate(session: Session, token: str) -> Caller | None:
+    """The caller behind ``token``, checked in the first round trip of ``session``'s transaction.
+
+    The check travels with BEGIN and the scope (``infra.db`` preface). The scope sent is the one this
+    process saw for the token last time; if the account, its unit or the token changed since (or the
+    token is new here), the scope is set again before anything else runs. Nothing is trusted from the
+    memory of earlier requests but which scope to try first: a revoked token, a deactivated account or
+    a changed role is seen by the very next request. None: the caller must roll back and refuse.
+    """
+    digest = _digest(token)
+    known = _known.get(digest)
+    session.info[SCOPE_KEY], session.info[USER_KEY] = (known[1], known[2]) if known else (NO_SCOPE, None)
+    session.info[PREFACE_KEY] = _caller_query(digest)
+    session.connection()  # BEGIN, the scope and the check: one message
+    rows = session.info.pop(PREFACE_ROWS, None) or []
+    if not rows:
+        _known.pop(digest, None)
+        return None
+    row = tuple(rows[0])
+    caller = _caller_of_row(row)
+    if known is None or known[0] != row:
+        session.info[SCOPE_KEY], session.info[USER_KEY] = caller.scope, caller.user_id
+        set_scope(session)
+        if len(_known) >= _KNOWN_MAX:
+            _known.pop(next(iter(_known)), None)
+        _known[digest] = (row, caller.scope, caller.user_id)
+    return caller
 
 
 def caller_for_user(session: Session, user_id: int) -> Caller | None:

@@ -1,13 +1,16 @@
-"""Request dependencies shared by the API and the pages: the caller, and a session carrying their scope.
+"""Request dependencies shared by the API and the pages: the credential, the scoped session, the caller.
 
-The session commits only when the answer is a 2xx or 3xx, and rolls back otherwise (services never
-commit): see :func:`finish_unit_of_work`.
+The caller is resolved in the request's own transaction: the session's first message carries BEGIN,
+the scope and the token check together (``portal.auth.service.authenticate``). The session commits
+only when the answer is a 2xx or 3xx, with the request's audit rows in COMMIT's message, and rolls
+back otherwise (services never commit): see :func:`finish_unit_of_work` and ``infra.unit_of_work``.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from anyio import to_thread
@@ -17,12 +20,22 @@ from litestar.types import Message, Scope
 from sqlalchemy.orm import Session
 
 from authz.caller import Caller
+from infra import unit_of_work
 from infra.db import new_session
 from infra.errors import Unauthenticated
-from portal.auth.service import caller_for_token
+from portal.auth.service import authenticate
 from tenancy.scope import NO_SCOPE
 
 UOW_KEY = "portal_unit_of_work"
+
+
+@dataclass(frozen=True)
+class Credential:
+    """The token a request presents, and what answers a token that is not (or no longer) valid."""
+
+    token: str
+    refused: type[Exception]
+    message: str
 
 
 def bearer_token(request: Request[Any, Any, Any]) -> str | None:
@@ -31,19 +44,12 @@ def bearer_token(request: Request[Any, Any, Any]) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def provide_caller(request: Request[Any, Any, Any]) -> Caller:
+def provide_credential(request: Request[Any, Any, Any]) -> Credential:
+    """The API's credential: a bearer token."""
     token = bearer_token(request)
     if token is None:
         raise Unauthenticated("missing bearer token: log in at /api/v1/auth/login")
-    session = new_session(NO_SCOPE)
-    try:
-        caller = caller_for_token(session, token)
-    finally:
-        session.close()
-    if caller is None:
-        raise Unauthenticated("the token is invalid, expired or revoked: log in again")
-    request.state.caller = caller
-    return caller
+    return Credential(token, Unauthenticated, "the token is invalid, expired or revoked: log in again")
 
 
 @asynccontextmanager
@@ -55,6 +61,7 @@ async def _unit_of_work(session: Session, request: Request[Any, Any, Any]) -> As
     """
     state = request.scope.setdefault("state", {})
     state[UOW_KEY] = session
+    unit_of_work.attach(session)
     try:
         yield session
     except BaseException:
@@ -68,17 +75,7 @@ async def _finish(state: dict[str, Any], commit: bool) -> None:
     if session is None:
         return
     state[UOW_KEY] = None
-    await to_thread.run_sync(_close, session, commit)
-
-
-def _close(session: Session, commit: bool) -> None:
-    try:
-        if commit:
-            session.commit()
-        else:
-            session.rollback()
-    finally:
-        session.close()
+    await to_thread.run_sync(unit_of_work.finish, session, commit)
 
 
 async def finish_unit_of_work(message: Message, scope: Scope) -> None:
@@ -96,11 +93,32 @@ async def close_unfinished(request: Request[Any, Any, Any]) -> None:
     await _finish(request.scope.get("state") or {}, commit=False)
 
 
+def _authenticated(session: Session, credential: Credential) -> Caller:
+    try:
+        caller = authenticate(session, credential.token)
+    except BaseException:
+        session.close()
+        raise
+    if caller is None:
+        session.close()  # rolls back: nothing was read under the check's scope
+        raise credential.refused(credential.message)
+    return caller
+
+
 async def provide_db(
-    caller: NamedDependency[Caller], request: Request[Any, Any, Any]
+    credential: NamedDependency[Credential], request: Request[Any, Any, Any]
 ) -> AsyncGenerator[Session, None]:
-    async with _unit_of_work(new_session(caller.scope, caller.user_id), request) as session:
+    """The caller's scoped session; the caller, checked in its first round trip, goes to request.state."""
+    session = new_session(NO_SCOPE)
+    request.state.caller = await to_thread.run_sync(_authenticated, session, credential)
+    async with _unit_of_work(session, request) as session:
         yield session
+
+
+def provide_caller(db: NamedDependency[Session], request: Request[Any, Any, Any]) -> Caller:
+    """The caller ``provide_db`` authenticated in the request's transaction."""
+    caller: Caller = request.state.caller
+    return caller
 
 
 async def provide_anonymous_db(request: Request[Any, Any, Any]) -> AsyncGenerator[Session, None]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from litestar import MediaType, Request, Response
 
-from infra.errors import DomainError, TooManyAttempts, ValidationFailed
+from infra.errors import Busy, DomainError, TooManyAttempts, ValidationFailed
 from portal.audit.service import ANONYMOUS, record
 from portal.auth.client_address import client_address
 from portal.boundary.messages import caller_language, error_code, localised
@@ -23,7 +23,7 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> R
     if isinstance(exc, ValidationFailed):
         body["errors"] = [e.as_dict() for e in exc.errors]
     body.update(exc.extra)
-    if isinstance(exc, TooManyAttempts):
+    if isinstance(exc, TooManyAttempts | Busy):
         headers["Retry-After"] = str(exc.retry_after)
         body["retry_after"] = exc.retry_after
     if exc.audit_outcome:

@@ -28,6 +28,7 @@ CODE_OF_CLASS = {
     "Conflict": "conflict",
     "TooManyAttempts": "too_many_attempts",
     "StorageDown": "storage_down",
+    "Busy": "busy",
     "DomainError": "error",
 }
 # HTTP errors raised by the framework itself (unknown route, wrong method, malformed body).
@@ -57,6 +58,7 @@ MESSAGES: dict[str, Msg] = {
     "file_too_large": N_("The file is larger than 10 MB."),
     "unsupported_type": N_("Only JPEG, PNG, TIFF or PDF."),
     "storage_down": N_("The document store cannot be reached. Try again later."),
+    "busy": N_("The portal is busy. Try again in a moment."),
     "internal_error": N_("Something went wrong. Try again later."),
 }
 

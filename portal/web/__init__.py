@@ -19,7 +19,7 @@ from litestar.static_files import create_static_files_router
 from portal.audit.service import ANONYMOUS, record
 from portal.auth.client_address import client_address
 from portal.web import routes_auth, routes_cases, routes_children, routes_dashboard, routes_tasks, routes_ward
-from portal.web.deps import provide_web_caller, web_caller
+from portal.web.deps import provide_web_credential, web_caller
 from portal.web.errors import EXCEPTION_HANDLERS, INPUT_HANDLERS
 from portal.web.render import TEMPLATE_CONFIG, page
 from portal.web.routes_audit import ROUTES as AUDIT_ROUTES
@@ -71,8 +71,8 @@ pages = Router(
         *STAFF_ROUTES,
         *AUDIT_ROUTES,
     ],
-    # The application's "db" (portal.boundary.deps.provide_db) takes this "caller": the same scoped session.
-    dependencies={"caller": Provide(provide_web_caller, sync_to_thread=True)},
+    # The application's "db" (portal.boundary.deps.provide_db) checks this credential: the API's session.
+    dependencies={"credential": Provide(provide_web_credential, sync_to_thread=False)},
     before_request=_check_csrf,
     exception_handlers=EXCEPTION_HANDLERS,
     response_headers=[ResponseHeader(name=k, value=v) for k, v in PAGE_HEADERS.items()],

@@ -1,7 +1,9 @@
 """How a page request gets its caller (from the session cookie) and its scoped database session.
 
-The database session is the API's too (``portal.boundary.deps.provide_db``): the caller's scope is set
-on every transaction, RLS applies, and the unit of work commits after the handler succeeded.
+The database session and the caller are the API's (``portal.boundary.deps.provide_db``): the cookie's
+token is checked in the request's own transaction, the caller's scope is set on every transaction, RLS
+applies, and the unit of work commits after the handler succeeded. ``web_caller`` resolves the cookie
+on its own (the CSRF refusal, which is answered before any handler).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from litestar.params import Body
 from authz.caller import Caller
 from infra.db import new_session
 from portal.auth.service import caller_for_token
+from portal.boundary.deps import Credential
 from portal.locale import DEFAULT_LANG, LANGS
 from portal.web.session import LANG_COOKIE, session_token
 from tenancy.scope import NO_SCOPE
@@ -38,12 +41,12 @@ def web_caller(request: Request[Any, Any, Any]) -> Caller | None:
         session.close()
 
 
-def provide_web_caller(request: Request[Any, Any, Any]) -> Caller:
-    caller = web_caller(request)
-    if caller is None:
+def provide_web_credential(request: Request[Any, Any, Any]) -> Credential:
+    """The pages' credential: the session cookie (checked in the request's transaction, as the API's)."""
+    token = session_token(request)
+    if token is None:
         raise NotLoggedIn()
-    request.state.caller = caller
-    return caller
+    return Credential(token, NotLoggedIn, "the session has ended")
 
 
 def lang_of(request: Request[Any, Any, Any]) -> str:

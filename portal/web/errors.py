@@ -9,7 +9,15 @@ from urllib.parse import urlsplit
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
 
-from infra.errors import DomainError, FieldError, Forbidden, NotVisible, Unauthenticated, ValidationFailed
+from infra.errors import (
+    Busy,
+    DomainError,
+    FieldError,
+    Forbidden,
+    NotVisible,
+    Unauthenticated,
+    ValidationFailed,
+)
 from portal.boundary.answers import BodyTooLarge, InputRefused
 from portal.boundary.errors import domain_error_handler
 from portal.locale import translate
@@ -38,6 +46,10 @@ def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[
         return _error_page(request, 404, "not_found")
     if isinstance(exc, Forbidden):
         return _error_page(request, 403, "forbidden")
+    if isinstance(exc, Busy):
+        answer = _error_page(request, exc.status_code, "busy")
+        answer.headers["Retry-After"] = str(exc.retry_after)
+        return answer
     return _error_page(request, exc.status_code, "error")
 
 

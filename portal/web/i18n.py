@@ -115,6 +115,7 @@ MESSAGES: dict[str, Msg] = {
     "forbidden": N_("You may not see this page."),
     "csrf": N_("The form expired or is not valid. Reload the page and try again."),
     "error": N_("Something went wrong. Try again later."),
+    "busy": N_("The portal is busy. Try again in a moment."),
     "act_submit": N_("Submit"),
     "act_approve": N_("Approve"),
     "act_return": N_("Return"),
