@@ -386,7 +386,8 @@ def run_step(
     )
     print(
         f"[{name}] {step['rps']} req/s, p50/p95/p99 {step['p50_ms']}/{step['p95_ms']}/{step['p99_ms']} ms, "
-        f"errors {step['errors']}, 503 {step['answered_503']['requests']}; server CPU {step['cpu_ms_per_request']['server']} ms/request",
+        f"errors {step['errors']}, 503 {step['answered_503']['requests']}; "
+        f"server CPU {step['cpu_ms_per_request']['server']} ms/request",
         flush=True,
     )
     return step
