@@ -301,7 +301,8 @@ class CpuSampler(threading.Thread):
 
     def stop(self) -> None:
         self._stop_event.set()
-        self.join(timeout=10)
+        if self.ident is not None:  # started
+            self.join(timeout=10)
 
     def between(self, start: float, end: float) -> dict[str, float]:
         """CPU seconds used between two moments, interpolated between the samples around them."""
