@@ -34,6 +34,7 @@ from typing import Any
 
 import gevent  # type: ignore[import-untyped]  # no stubs; locust's own dependency
 import psutil
+from gevent.event import Event  # type: ignore[import-untyped]
 from gevent.lock import BoundedSemaphore  # type: ignore[import-untyped]
 from locust import events, task
 from locust.argument_parser import LocustArgumentParser
@@ -44,6 +45,9 @@ from locust.exception import StopUser
 PASSWORD_FIELD = "password"
 LOGIN = "POST /api/v1/auth/login"
 LOGIN_ATTEMPTS = 30
+ALL_IN = Event()
+"""Set once every user has logged in (or given up): nobody works before, so logins are not slowed by
+the load and the load does not start with a few users only."""
 LOGIN_TURN = BoundedSemaphore(1)
 """One login at a time: the login throttle answers a parallel attempt from the same address (all users
 here are 127.0.0.1) with 429 rather than queueing it. A 429 or 503 is still tried again after its
@@ -82,6 +86,9 @@ def _options(parser: LocustArgumentParser) -> None:
     parser.add_argument("--think-min", type=float, default=0.5, help="think time between tasks, from")
     parser.add_argument("--think-max", type=float, default=1.5, help="think time between tasks, to")
     parser.add_argument("--login-timeout", type=float, default=300.0, help="seconds to wait for logins")
+    parser.add_argument(
+        "--settle-seconds", type=float, default=3.0, help="seconds between the start of work and the window"
+    )
 
 
 def _load_accounts(environment: Environment, **_: Any) -> None:
@@ -122,6 +129,8 @@ def _measure(user_count: int) -> None:
     deadline = time.monotonic() + options.login_timeout
     while RUN.logged_in + RUN.login_failed < user_count and time.monotonic() < deadline:
         gevent.sleep(0.05)
+    ALL_IN.set()  # everybody starts working now (each after a random part of a think time)
+    gevent.sleep(options.settle_seconds)
     me = psutil.Process()
     cpu0, t0 = me.cpu_times(), time.time()
     RUN.window = {"start": t0}
@@ -135,6 +144,7 @@ def _measure(user_count: int) -> None:
         "logged_in": RUN.logged_in,
         "login_failed": RUN.login_failed,
         "window": RUN.window,
+        "settle_s": options.settle_seconds,
         "locust_cpu_s": round((cpu1.user + cpu1.system) - (cpu0.user + cpu0.system), 3),
         "think_s": [options.think_min, options.think_max],
         "samples": RUN.samples,
@@ -208,15 +218,19 @@ class Staff(FastHttpUser):
                 if r.status_code == 200:
                     self.auth = {"Authorization": f"Bearer {r.json()['access_token']}"}
                     RUN.logged_in += 1
-                    return
+                    break
                 r.failure(_failure(r))
                 if r.status_code not in (429, 503):
-                    break
+                    RUN.login_failed += 1
+                    raise StopUser()
                 retry_after = (r.headers or {}).get("Retry-After") or "1"
             wait = min(5.0, float(retry_after)) if retry_after.isdigit() else 1.0
             gevent.sleep(random.uniform(0.5, 1.5) * wait)
-        RUN.login_failed += 1
-        raise StopUser()
+        else:
+            RUN.login_failed += 1
+            raise StopUser()
+        ALL_IN.wait()  # logins on a server that is not yet loaded; the work starts together
+        gevent.sleep(random.uniform(0, self.wait_time()))
 
     def get(self, path: str, name: str, params: dict[str, Any] | None = None) -> Any:
         """GET, counted under ``name``; the decoded body, or None if the answer was not a 200."""
