@@ -12,7 +12,7 @@ from typing import Any
 
 from msgspec import UNSET
 from sqlalchemy import Select, exists, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from authz.caller import Caller
 from authz.guards import authorize, authorize_action
@@ -46,8 +46,9 @@ def _checker(session: Session) -> Checker:
 
 
 def _visible(caller: Caller) -> Select[tuple[Child]]:
-    """Base statement: children in the caller's record scope (none without one)."""
-    return children_for(caller).options(selectinload(Child.guardians), selectinload(Child.periods))
+    """Base statement: children in the caller's record scope (none without one), with their guardians
+    and periods joined in the same statement (results need ``unique()``)."""
+    return children_for(caller).options(joinedload(Child.guardians), joinedload(Child.periods))
 
 
 def _hamlet(session: Session, caller: Caller, hamlet_id: int, check: Checker) -> Unit | None:
@@ -162,7 +163,7 @@ def get_child(
     """A child the caller may see, or 404 (existence outside the caller's area does not leak)."""
     authorize_action(caller, "child", action)
     stmt = _visible(caller).where(Child.id == child_id)
-    child = session.scalars(stmt.with_for_update(of=Child) if for_update else stmt).one_or_none()
+    child = session.scalars(stmt.with_for_update(of=Child) if for_update else stmt).unique().one_or_none()
     if child is None:
         raise NotVisible("child not found", resource="child", action=action, resource_ids=[str(child_id)])
     if action in ("read", "history"):
@@ -271,12 +272,22 @@ def list_children(
                 (ChildPeriod.until.is_(None)) | (ChildPeriod.until > on),
             )
         )
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    items = list(
-        session.scalars(
-            stmt.order_by(Child.sort_name, Child.id).limit(page_size).offset((page - 1) * page_size)
+    # The page and the number of matches in one statement (a window over the filtered rows).
+    rows = (
+        session.execute(
+            stmt.add_columns(func.count().over().label("total"))
+            .order_by(Child.sort_name, Child.id)
+            .limit(page_size)
+            .offset((page - 1) * page_size)
         )
+        .unique()
+        .all()
     )
+    items = [child for child, _ in rows]
+    if rows:
+        total = rows[0][1]
+    else:  # past the last page (or nothing matches): count on its own
+        total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     audit(
         caller.actor,
         "list",
