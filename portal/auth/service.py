@@ -154,6 +154,10 @@ def authenticate(session: Session, token: str) -> Caller | None:
         if len(_known) >= _KNOWN_MAX:
             _known.pop(next(iter(_known)), None)
         _known[digest] = (row, caller.scope, caller.user_id)
+    if caller.unit is not None:
+        # The caller's unit was read in this transaction: later gets of it need no statement of their own.
+        # (The session holds its objects weakly: the reference in ``info`` keeps this one.)
+        session.info["caller_unit"] = session.merge(caller.unit, load=False)
     return caller
 
 
