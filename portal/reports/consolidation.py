@@ -7,6 +7,12 @@ of the contribution rows, recomputed from scratch. Running twice, or resuming a 
 died, therefore cannot count a sub-unit twice; rows already counted at the same version are skipped.
 Only one worker works on a report at a time (a PostgreSQL advisory lock held by the worker's
 connection, released by the server when that worker dies).
+
+The work is done in SQL on that one connection: a step is one INSERT ... SELECT ... ON CONFLICT DO
+UPDATE (only where the source's version differs) that also records the progress, the sum is added up
+cell by cell in the database, and the report, its event and the run's end are written in one
+statement. The last step commits together with the sum, so a commune (one step of at most
+``consolidation_chunk`` hamlets) is one transaction of eight statements.
 """
 
 from __future__ import annotations
@@ -15,14 +21,32 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    Numeric,
+    Text,
+    bindparam,
+    case,
+    cast,
+    delete,
+    false,
+    func,
+    literal,
+    select,
+    true,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, insert
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from authz.caller import Caller
 from infra.after_commit import send_after_commit
 from infra.clock import utcnow
-from infra.db import app_engine, scoped_session
+from infra.db import app_engine, new_session
 from infra.errors import Conflict, NotVisible
 from infra.settings import get_settings
 from portal.audit.service import record as audit
@@ -31,13 +55,12 @@ from portal.reports.access import get_report, require_owner
 from portal.reports.models import (
     ConsolidationRun,
     Contribution,
-    Figures,
     Report,
     ReportDefinition,
     ReportEvent,
 )
 from portal.reports.schemas import ConsolidateIn
-from portal.reports.service import EDITABLE, touch
+from portal.reports.service import EDITABLE
 from tenancy.models import Unit
 from tenancy.scope import Scope
 from tenancy.structure import children_on
@@ -133,160 +156,234 @@ def get_run(session: Session, caller: Caller, run_id: int) -> ConsolidationRun:
 
 
 @contextmanager
-def exclusive(report_id: int) -> Iterator[bool]:
-    """Whether this worker holds the report's consolidation lock (held until the block ends)."""
+def _held(scope: Scope) -> Iterator[tuple[Session, Connection]]:
+    """A session scoped to ``scope`` whose transactions all run on one connection, the one that holds
+    the report's advisory lock; and that connection. On an error the connection is dropped, so the
+    server ends the transaction and releases the lock with it (as when the worker dies)."""
     with app_engine().connect() as conn:
-        got = conn.execute(select(func.pg_try_advisory_lock(LOCK_CLASS, report_id))).scalar_one()
-        conn.commit()
+        session = new_session(scope)
+        session.bind = conn
         try:
-            yield bool(got)
+            yield session, conn
+        except BaseException:
+            conn.invalidate()
+            raise
         finally:
-            if got:
-                conn.execute(select(func.pg_advisory_unlock(LOCK_CLASS, report_id)))
-                conn.commit()
+            session.close()
 
 
 def run_consolidation(run_id: int, scope: Scope) -> str:
-    """Carry a run to its end; safe to call again on the same run at any point."""
-    with scoped_session(scope) as session:
-        run = session.get(ConsolidationRun, run_id)
-        if run is None:
+    """Carry a run to its end; safe to call again on the same run at any point.
+
+    A commune's run is one transaction of eight statements: the run with its report, unit and
+    definition (taking the lock), the sub-units (two), one per step, and three to finish."""
+    with _held(scope) as (session, conn):
+        mine = case(
+            (
+                ConsolidationRun.status.in_(ACTIVE),
+                func.pg_try_advisory_lock(LOCK_CLASS, cast(ConsolidationRun.report_id, Integer)),
+            ),
+            else_=false(),
+        )
+        found = session.execute(
+            select(ConsolidationRun.status, Report, Unit, ReportDefinition, mine)
+            .join(Report, Report.id == ConsolidationRun.report_id)
+            .join(Unit, Unit.id == Report.unit_id)
+            .join(ReportDefinition, ReportDefinition.id == Report.definition_id)
+            .where(ConsolidationRun.id == run_id)
+        ).one_or_none()
+        if found is None:
             return "not visible"
-        if run.status not in ACTIVE:
-            return run.status
-        report_id = run.report_id
-    with exclusive(report_id) as mine:
-        if not mine:
+        status, report, unit, definition, locked = found
+        if status not in ACTIVE:
+            return str(status)
+        if not locked:
             return "busy"  # another worker is on it
-        with scoped_session(scope) as session:
-            run = session.get(ConsolidationRun, run_id, with_for_update=True)
-            assert run is not None
-            if run.status not in ACTIVE:
-                return run.status
-            report = session.get(Report, report_id)
-            assert report is not None
-            unit = session.get(Unit, report.unit_id)
-            assert unit is not None
-            subs = [u.id for u in children_on(session, unit, report.period_end)]
-            run.status, run.attempts, run.done_units = "running", run.attempts + 1, 0
-            run.started_at, run.total_units = run.started_at or utcnow(), len(subs)
-            session.execute(
-                delete(Contribution).where(
-                    Contribution.report_id == report_id, Contribution.unit_id.notin_(subs)
-                )
-            )
-            key = (report.definition_id, report.period)
-        step = get_settings().consolidation_chunk
-        for i in range(0, len(subs), step):
-            with scoped_session(scope) as session:
-                _count(session, report_id, key, subs[i : i + step])
-                session.execute(
-                    update(ConsolidationRun)
-                    .where(ConsolidationRun.id == run_id)
-                    .values(done_units=min(i + step, len(subs)))
-                )
-        with scoped_session(scope) as session:
-            return _finish(session, run_id, report_id)
+        outcome = _carry(session, run_id, report, unit, definition)
+        conn.execute(select(func.pg_advisory_unlock(LOCK_CLASS, report.id)))
+        conn.commit()
+        return outcome
 
 
-def _count(session: Session, report_id: int, key: tuple[int, str], units: list[int]) -> None:
-    """Record what each of ``units`` contributes; their reports are share-locked meanwhile."""
-    definition_id, period = key
-    sources = {
-        r.unit_id: r
-        for r in session.scalars(
-            select(Report)
-            .where(Report.definition_id == definition_id, Report.period == period, Report.unit_id.in_(units))
-            .with_for_update(read=True)
-        )
-    }
-    known = {
-        c.unit_id: (c.source_report_id, c.source_version, c.source_status)
-        for c in session.scalars(
-            select(Contribution).where(Contribution.report_id == report_id, Contribution.unit_id.in_(units))
-        )
-    }
-    rows = []
-    for uid in units:
-        src = sources.get(uid)
-        now = (src.id, src.version, src.status) if src is not None else (None, None, None)
-        if known.get(uid) == now:
-            continue  # counted already at this version (a resumed or repeated run)
-        approved = src is not None and src.status == "approved"
-        rows.append(
-            {
-                "report_id": report_id,
-                "unit_id": uid,
-                "source_report_id": now[0],
-                "source_version": now[1],
-                "source_status": now[2],
-                "figures": src.figures if src is not None and approved else None,
-            }
-        )
-    if rows:
-        stmt = insert(Contribution).values(rows)
-        session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["report_id", "unit_id"],
-                set_={
-                    c: stmt.excluded[c]
-                    for c in ("source_report_id", "source_version", "source_status", "figures")
-                },
-            )
-        )
+def _carry(session: Session, run_id: int, report: Report, unit: Unit, definition: ReportDefinition) -> str:
+    """Count the sub-units in committed steps, the last one together with the finish."""
+    subs = [u.id for u in children_on(session, unit, report.period_end)]
+    size = get_settings().consolidation_chunk
+    steps = [subs[i : i + size] for i in range(0, len(subs), size)] or [[]]
+    for number, units in enumerate(steps):
+        done = min((number + 1) * size, len(subs))
+        if not _step(session, run_id, report, units, done, subs if number == 0 else None):
+            status = session.scalar(select(ConsolidationRun.status).where(ConsolidationRun.id == run_id))
+            session.rollback()  # finished meanwhile by the worker that held the lock before
+            return str(status)
+        if number < len(steps) - 1:
+            session.commit()
+    outcome = _finish(session, run_id, report.id, unit, definition)
+    session.commit()
+    return outcome
 
 
-def _finish(session: Session, run_id: int, report_id: int) -> str:
-    run = session.get(ConsolidationRun, run_id, with_for_update=True)
-    report = session.get(Report, report_id, with_for_update=True)
-    assert run is not None and report is not None
-    unit = session.get(Unit, report.unit_id)
-    definition = session.get(ReportDefinition, report.definition_id)
-    assert unit is not None and definition is not None
-    rows = (
-        session.execute(
-            select(Contribution, Unit)
-            .join(Unit, Unit.id == Contribution.unit_id)
-            .where(Contribution.report_id == report_id)
-            .order_by(Unit.path)
+def _step(
+    session: Session, run_id: int, report: Report, units: list[int], done: int, first: list[int] | None
+) -> bool:
+    """One statement: what each of ``units`` contributes (their reports share-locked meanwhile), rows
+    already counted at the same source version left alone, and the run's progress. The first step
+    also claims the run and drops the rows of units that are no longer sub-units (``first``: all of
+    them). False when the run is no longer active."""
+    ids = bindparam("units", units, type_=ARRAY(BigInteger))
+    source = (
+        select(Report.id, Report.unit_id, Report.version, Report.status, Report.figures)
+        .where(
+            Report.definition_id == report.definition_id,
+            Report.period == report.period,
+            Report.unit_id == func.any(ids),
         )
-        .tuples()
-        .all()
+        .with_for_update(read=True)
+        .cte("source")
     )
-    missing: list[dict[str, Any]] = [
-        {"id": u.id, "code": u.code, "name": u.name, "status": c.source_status or "missing"}
-        for c, u in rows
-        if c.figures is None
-    ]
+    sub = func.unnest(ids).table_valued("id").render_derived("sub")
+    rows = insert(Contribution).from_select(
+        ["report_id", "unit_id", "source_report_id", "source_version", "source_status", "figures"],
+        select(
+            literal(report.id, BigInteger),
+            sub.c.id,
+            source.c.id,
+            source.c.version,
+            source.c.status,
+            case((source.c.status == "approved", source.c.figures)),
+        ).select_from(sub.outerjoin(source, source.c.unit_id == sub.c.id)),
+    )
+    known = tuple_(Contribution.source_report_id, Contribution.source_version, Contribution.source_status)
+    now = tuple_(rows.excluded.source_report_id, rows.excluded.source_version, rows.excluded.source_status)
+    counted = rows.on_conflict_do_update(
+        index_elements=["report_id", "unit_id"],
+        set_={
+            c: rows.excluded[c] for c in ("source_report_id", "source_version", "source_status", "figures")
+        },
+        where=known.is_distinct_from(now),  # counted already at this version: a resumed or repeated run
+    ).cte("counted")
+    progress: dict[str, Any] = {"done_units": done}
+    stmt = update(ConsolidationRun)
+    if first is not None:
+        progress |= {
+            "status": "running",
+            "attempts": ConsolidationRun.attempts + 1,
+            "started_at": func.coalesce(ConsolidationRun.started_at, utcnow()),
+            "total_units": len(first),
+        }
+        stale = delete(Contribution).where(
+            Contribution.report_id == report.id,
+            Contribution.unit_id != func.all(bindparam("subs", first, type_=ARRAY(BigInteger))),
+        )
+        stmt = stmt.add_cte(stale.cte("stale"))
+    claimed = session.execute(
+        stmt.add_cte(counted)
+        .where(ConsolidationRun.id == run_id, ConsolidationRun.status.in_(ACTIVE))
+        .values(progress)
+        .returning(ConsolidationRun.id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    return claimed is not None
+
+
+def _sums(report_id: int) -> ScalarSelect[Any]:
+    """The contributions' figures added up cell by cell, as one JSON object ``{indicator: {cell: n}}``."""
+    indicator = func.jsonb_each(Contribution.figures).table_valued("key", "value").lateral("indicator")
+    cell = func.jsonb_each_text(indicator.c.value).table_valued("key", "value").lateral("cell")
+    per_cell = (
+        select(
+            indicator.c.key.label("code"),
+            cell.c.key.label("cell"),
+            func.sum(cast(cell.c.value, Numeric)).label("n"),
+        )
+        .select_from(Contribution)
+        .join(indicator, true())
+        .join(cell, true())
+        .where(Contribution.report_id == report_id, Contribution.figures.is_not(None))
+        .group_by(indicator.c.key, cell.c.key)
+        .subquery()
+    )
+    per_code = (
+        select(per_cell.c.code, func.jsonb_object_agg(per_cell.c.cell, per_cell.c.n).label("cells"))
+        .group_by(per_cell.c.code)
+        .subquery()
+    )
+    return select(func.jsonb_object_agg(per_code.c.code, per_code.c.cells)).scalar_subquery()
+
+
+def _missing(report_id: int) -> ScalarSelect[Any]:
+    """The sub-units counted without figures, in tree order, as a JSON list."""
+    entry = func.jsonb_build_object(
+        "id",
+        Unit.id,
+        "code",
+        Unit.code,
+        "name",
+        Unit.name,
+        "status",
+        func.coalesce(Contribution.source_status, "missing"),
+    )
+    return (
+        select(func.jsonb_agg(aggregate_order_by(entry, Unit.path)))
+        .select_from(Contribution)
+        .join(Unit, Unit.id == Contribution.unit_id)
+        .where(Contribution.report_id == report_id, Contribution.figures.is_(None))
+        .scalar_subquery()
+    )
+
+
+def _finish(session: Session, run_id: int, report_id: int, unit: Unit, definition: ReportDefinition) -> str:
+    """The report's figures: the contributions' sum (in SQL, the report locked) composed with what was
+    entered at the unit, written with its event and the run's end in one statement."""
+    counted = select(func.count()).where(Contribution.report_id == report_id).scalar_subquery()
+    status, entered, base, missing, with_missing, requested_by, total = session.execute(
+        select(Report.status, Report.entered, _sums(report_id), _missing(report_id))
+        .add_columns(ConsolidationRun.with_missing, ConsolidationRun.requested_by, counted)
+        .join(ConsolidationRun, ConsolidationRun.id == run_id)
+        .where(Report.id == report_id)
+        .with_for_update(of=Report)
+    ).one()
+    missing = missing or []
     problem = None
-    if report.status not in EDITABLE:
-        problem = f"the report was {report.status} meanwhile; nothing changed"
-    elif missing and not run.with_missing:
+    if status not in EDITABLE:
+        problem = f"the report was {status} meanwhile; nothing changed"
+    elif missing and not with_missing:
         problem = "not approved any more: " + ", ".join(m["name"] for m in missing)
+    now = utcnow()
+    ended = update(ConsolidationRun).where(ConsolidationRun.id == run_id)
     if problem:
-        run.status, run.error, run.finished_at = "failed", problem, utcnow()
+        session.execute(ended.values(status="failed", error=problem, finished_at=now))
         return "failed"
-    base: Figures = {}
-    for c, _u in rows:
-        if c.figures is not None:
-            fig.add(base, c.figures)
-    catalog = fig.load_catalog(session, definition)
-    report.figures = fig.compose(catalog, unit.level, base, report.entered)
-    report.missing_units = missing
-    report.consolidated_at = utcnow()
-    touch(report)
-    session.add(_system_event(report, run))
-    run.status, run.done_units, run.error, run.finished_at = "done", len(rows), None, utcnow()
-    return "done"
-
-
-def _system_event(report: Report, run: ConsolidationRun) -> ReportEvent:
-    note = f"run {run.id}: {len(report.missing_units)} sub-unit(s) missing" if report.missing_units else None
-    return ReportEvent(
-        report_id=report.id,
-        action="consolidate",
-        from_status=report.status,
-        to_status=report.status,
-        comment=note,
-        actor_id=run.requested_by,
+    figures = fig.compose(fig.load_catalog(session, definition), unit.level, base or {}, entered)
+    written = (
+        update(Report)
+        .where(Report.id == report_id)
+        .values(
+            figures=figures,
+            missing_units=missing,
+            consolidated_at=now,
+            version=Report.version + 1,  # as service.touch
+            updated_at=now,
+        )
+        .returning(Report.id, Report.status)
+        .cte("written")
     )
+    note = f"run {run_id}: {len(missing)} sub-unit(s) missing" if missing else None
+    event = insert(ReportEvent).from_select(
+        ["report_id", "action", "from_status", "to_status", "comment", "actor_id"],
+        select(
+            written.c.id,
+            literal("consolidate"),
+            written.c.status,
+            written.c.status,
+            literal(note, Text),
+            literal(requested_by, BigInteger),
+        ),
+    )
+    session.execute(
+        ended.add_cte(written)
+        .add_cte(event.cte("event"))
+        .values(status="done", done_units=total, error=None, finished_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return "done"
