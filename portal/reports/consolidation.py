@@ -230,18 +230,18 @@ def _step(
     already counted at the same source version left alone, and the run's progress. The first step
     also claims the run and drops the rows of units that are no longer sub-units (``first``: all of
     them). False when the run is no longer active."""
-    ids = bindparam("units", units, type_=ARRAY(BigInteger))
-    source = (
-        select(Report.id, Report.unit_id, Report.version, Report.status, Report.figures)
+    sub = func.unnest(bindparam("units", units, type_=ARRAY(BigInteger))).table_valued("id")
+    sub = sub.render_derived("sub")
+    source = (  # each sub-unit's report by the unique key: its index, whatever the statistics say
+        select(Report.id, Report.version, Report.status, Report.figures)
         .where(
             Report.definition_id == report.definition_id,
+            Report.unit_id == sub.c.id,
             Report.period == report.period,
-            Report.unit_id == func.any(ids),
         )
         .with_for_update(read=True)
-        .cte("source")
+        .lateral("source")
     )
-    sub = func.unnest(ids).table_valued("id").render_derived("sub")
     rows = insert(Contribution).from_select(
         ["report_id", "unit_id", "source_report_id", "source_version", "source_status", "figures"],
         select(
@@ -251,7 +251,7 @@ def _step(
             source.c.version,
             source.c.status,
             case((source.c.status == "approved", source.c.figures)),
-        ).select_from(sub.outerjoin(source, source.c.unit_id == sub.c.id)),
+        ).select_from(sub.outerjoin(source, true())),
     )
     known = tuple_(Contribution.source_report_id, Contribution.source_version, Contribution.source_status)
     now = tuple_(rows.excluded.source_report_id, rows.excluded.source_version, rows.excluded.source_status)
