@@ -86,13 +86,13 @@ def caller_at(unit: Any, role: str) -> Any:
     return Caller(None, f"bench-{role}", "Bench", role, unit, scope_for(role, unit.path))  # type: ignore[arg-type]
 
 
-def draft(session: Any, caller: Any, unit: Any, period: str, values: dict[str, Any] | None) -> int:
-    """The officer's draft of ``unit`` with its own cells; the report id."""
+def draft(session: Any, caller: Any, unit_id: int, period: str, values: dict[str, Any] | None) -> int:
+    """The officer's draft of the unit with its own cells; the report id."""
     from portal.reports.schemas import ReportCreate, ValuesIn
     from portal.reports.service import create_report, enter_values
 
     report = create_report(
-        session, caller, ReportCreate(definition="monthly", unit_id=unit.id, period=period)
+        session, caller, ReportCreate(definition="monthly", unit_id=unit_id, period=period)
     )
     if values:
         enter_values(session, caller, report.id, ValuesIn(values=values))
@@ -111,7 +111,7 @@ def consolidate_one(unit: Any, role: str, period: str, values: dict[str, Any] | 
     caller = caller_at(unit, role)
     started = time.perf_counter()
     with scoped_session(caller.scope) as session:
-        report_id = draft(session, caller, unit, period, values)
+        report_id = draft(session, caller, unit.id, period, values)
         run = ConsolidationRun(report_id=report_id, with_missing=False, requested_by=None)
         session.add(run)
         session.flush()
@@ -155,7 +155,15 @@ def accounts(units: list[Any], role: str) -> dict[int, int]:
         return {int(unit_id): int(user_id) for unit_id, user_id in rows}
 
 
-def request_one(unit: Any, user_id: int, period: str, values: dict[str, Any] | None) -> int:
+def own_connections() -> None:
+    """In a forked request process: connections of its own, never the parent's."""
+    from infra.db import admin_engine, app_engine
+
+    app_engine().dispose(close=False)
+    admin_engine().dispose(close=False)
+
+
+def request_one(unit_id: int, user_id: int, period: str, values: dict[str, Any] | None) -> int:
     """The officer's requests: draft, own cells, and ``POST /reports/{id}/consolidate`` (the task is sent
     once the request commits); the run id."""
     from infra.db import new_session, scoped_session
@@ -168,7 +176,7 @@ def request_one(unit: Any, user_id: int, period: str, values: dict[str, Any] | N
         caller = caller_for_user(session, user_id)
     assert caller is not None
     with new_session(caller.scope, caller.user_id) as session, session.begin():
-        report_id = draft(session, caller, unit, period, values)
+        report_id = draft(session, caller, unit_id, period, values)
         run = request_consolidation(session, caller, report_id, ConsolidateIn(with_missing=False))
         return int(run.id)
 
@@ -176,9 +184,11 @@ def request_one(unit: Any, user_id: int, period: str, values: dict[str, Any] | N
 def consolidate_level_by_workers(
     units: list[Any], role: str, period: str, values: dict[str, Any] | None, parallel: int
 ) -> list[float]:
-    """Every unit of a level requested (``parallel`` at a time) and consolidated by the Celery worker;
-    waits for every run to end, then approves the reports. Seconds each run took in the worker."""
-    from concurrent.futures import ThreadPoolExecutor
+    """Every unit of a level requested (by ``parallel`` processes, as officers' requests reach several
+    web processes) and consolidated by the Celery worker; waits for every run to end, then approves
+    the reports. Seconds each run took in the worker."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
     from sqlalchemy import text
     from sqlalchemy.orm import Session
@@ -186,8 +196,12 @@ def consolidate_level_by_workers(
     from infra.db import admin_engine
 
     users = accounts(units, role)
-    with ThreadPoolExecutor(max_workers=parallel) as pool:
-        runs = list(pool.map(lambda u: request_one(u, users[u.id], period, values), units))
+    fork = multiprocessing.get_context("fork")
+    ids = [u.id for u in units]
+    with ProcessPoolExecutor(max_workers=parallel, mp_context=fork, initializer=own_connections) as pool:
+        runs = list(
+            pool.map(request_one, ids, [users[i] for i in ids], [period] * len(ids), [values] * len(ids))
+        )
     ended = text(
         "SELECT status, extract(epoch FROM finished_at - started_at) FROM consolidation_runs "
         "WHERE id = ANY(:ids) AND status NOT IN ('queued', 'running')"
