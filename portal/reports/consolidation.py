@@ -19,13 +19,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    DateTime,
     Integer,
     Numeric,
+    Select,
     Text,
+    Update,
     bindparam,
     case,
     cast,
@@ -38,10 +42,9 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, insert
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, aggregate_order_by, insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.selectable import ScalarSelect
 
 from authz.caller import Caller
 from infra.after_commit import send_after_commit
@@ -178,20 +181,7 @@ def run_consolidation(run_id: int, scope: Scope) -> str:
     A commune's run is one transaction of eight statements: the run with its report, unit and
     definition (taking the lock), the sub-units (two), one per step, and three to finish."""
     with _held(scope) as (session, conn):
-        mine = case(
-            (
-                ConsolidationRun.status.in_(ACTIVE),
-                func.pg_try_advisory_lock(LOCK_CLASS, cast(ConsolidationRun.report_id, Integer)),
-            ),
-            else_=false(),
-        )
-        found = session.execute(
-            select(ConsolidationRun.status, Report, Unit, ReportDefinition, mine)
-            .join(Report, Report.id == ConsolidationRun.report_id)
-            .join(Unit, Unit.id == Report.unit_id)
-            .join(ReportDefinition, ReportDefinition.id == Report.definition_id)
-            .where(ConsolidationRun.id == run_id)
-        ).one_or_none()
+        found = session.execute(_claim(), {"p_run_id": run_id}).one_or_none()
         if found is None:
             return "not visible"
         status, report, unit, definition, locked = found
@@ -211,8 +201,17 @@ def _carry(session: Session, run_id: int, report: Report, unit: Unit, definition
     size = get_settings().consolidation_chunk
     steps = [subs[i : i + size] for i in range(0, len(subs), size)] or [[]]
     for number, units in enumerate(steps):
-        done = min((number + 1) * size, len(subs))
-        if not _step(session, run_id, report, units, done, subs if number == 0 else None):
+        params = {
+            "p_run_id": run_id,
+            "p_report_id": report.id,
+            "p_definition_id": report.definition_id,
+            "p_period": report.period,
+            "p_units": units,
+            "p_done": min((number + 1) * size, len(subs)),
+        }
+        if number == 0:
+            params |= {"p_subs": subs, "p_total": len(subs), "p_now": utcnow()}
+        if session.execute(_step(first=number == 0), params).first() is None:
             status = session.scalar(select(ConsolidationRun.status).where(ConsolidationRun.id == run_id))
             session.rollback()  # finished meanwhile by the worker that held the lock before
             return str(status)
@@ -223,21 +222,44 @@ def _carry(session: Session, run_id: int, report: Report, unit: Unit, definition
     return outcome
 
 
-def _step(
-    session: Session, run_id: int, report: Report, units: list[int], done: int, first: list[int] | None
-) -> bool:
+# The statements are built once (``cache``) with bound parameters: building them is most of a
+# run's Python time otherwise.
+
+
+@cache
+def _claim() -> Select[Any]:
+    """The run with its report, unit and definition, and whether this worker took the report's lock
+    (tried only while the run is active)."""
+    mine = case(
+        (
+            ConsolidationRun.status.in_(ACTIVE),
+            func.pg_try_advisory_lock(LOCK_CLASS, cast(ConsolidationRun.report_id, Integer)),
+        ),
+        else_=false(),
+    )
+    return (
+        select(ConsolidationRun.status, Report, Unit, ReportDefinition, mine)
+        .join(Report, Report.id == ConsolidationRun.report_id)
+        .join(Unit, Unit.id == Report.unit_id)
+        .join(ReportDefinition, ReportDefinition.id == Report.definition_id)
+        .where(ConsolidationRun.id == bindparam("p_run_id"))
+    )
+
+
+@cache
+def _step(first: bool) -> Update:
     """One statement: what each of ``units`` contributes (their reports share-locked meanwhile), rows
-    already counted at the same source version left alone, and the run's progress. The first step
-    also claims the run and drops the rows of units that are no longer sub-units (``first``: all of
-    them). False when the run is no longer active."""
-    sub = func.unnest(bindparam("units", units, type_=ARRAY(BigInteger))).table_valued("id")
-    sub = sub.render_derived("sub")
+    already counted at the same source version left alone, and the run's progress; returns the run's
+    id, nothing when the run is no longer active. The first step also claims the run and drops the
+    rows of units that are no longer sub-units (``subs``: all of them)."""
+    report_id = bindparam("p_report_id", type_=BigInteger)
+    sub = func.unnest(bindparam("p_units", type_=ARRAY(BigInteger))).table_valued("id").render_derived("sub")
     source = (  # each sub-unit's report by the unique key: its index, whatever the statistics say
         select(Report.id, Report.version, Report.status, Report.figures)
         .where(
-            Report.definition_id == report.definition_id,
+            Report.definition_id == bindparam("p_definition_id"),
             Report.unit_id == sub.c.id,
-            Report.period == report.period,
+            Report.period == bindparam("p_period"),
         )
         .with_for_update(read=True)
         .lateral("source")
@@ -245,7 +267,7 @@ def _step(
     rows = insert(Contribution).from_select(
         ["report_id", "unit_id", "source_report_id", "source_version", "source_status", "figures"],
         select(
-            literal(report.id, BigInteger),
+            report_id,
             sub.c.id,
             source.c.id,
             source.c.version,
@@ -262,32 +284,37 @@ def _step(
         },
         where=known.is_distinct_from(now),  # counted already at this version: a resumed or repeated run
     ).cte("counted")
-    progress: dict[str, Any] = {"done_units": done}
+    progress: dict[str, Any] = {"done_units": bindparam("p_done")}
     stmt = update(ConsolidationRun)
-    if first is not None:
+    if first:
         progress |= {
             "status": "running",
             "attempts": ConsolidationRun.attempts + 1,
-            "started_at": func.coalesce(ConsolidationRun.started_at, utcnow()),
-            "total_units": len(first),
+            "started_at": func.coalesce(
+                ConsolidationRun.started_at, bindparam("p_now", type_=DateTime(timezone=True))
+            ),
+            "total_units": bindparam("p_total"),
         }
         stale = delete(Contribution).where(
-            Contribution.report_id == report.id,
-            Contribution.unit_id != func.all(bindparam("subs", first, type_=ARRAY(BigInteger))),
+            Contribution.report_id == report_id,
+            Contribution.unit_id != func.all(bindparam("p_subs", type_=ARRAY(BigInteger))),
         )
         stmt = stmt.add_cte(stale.cte("stale"))
-    claimed = session.execute(
+    return (
         stmt.add_cte(counted)
-        .where(ConsolidationRun.id == run_id, ConsolidationRun.status.in_(ACTIVE))
+        .where(ConsolidationRun.id == bindparam("p_run_id"), ConsolidationRun.status.in_(ACTIVE))
         .values(progress)
         .returning(ConsolidationRun.id)
         .execution_options(synchronize_session=False)
-    ).first()
-    return claimed is not None
+    )
 
 
-def _sums(report_id: int) -> ScalarSelect[Any]:
-    """The contributions' figures added up cell by cell, as one JSON object ``{indicator: {cell: n}}``."""
+@cache
+def _totals() -> Select[Any]:
+    """The report (locked) with the contributions' sum cell by cell as one JSON object
+    ``{indicator: {cell: n}}``, the sub-units counted without figures in tree order as a JSON list,
+    the run's options and the number of contributions."""
+    report_id = bindparam("p_report_id", type_=BigInteger)
     indicator = func.jsonb_each(Contribution.figures).table_valued("key", "value").lateral("indicator")
     cell = func.jsonb_each_text(indicator.c.value).table_valued("key", "value").lateral("cell")
     per_cell = (
@@ -308,11 +335,7 @@ def _sums(report_id: int) -> ScalarSelect[Any]:
         .group_by(per_cell.c.code)
         .subquery()
     )
-    return select(func.jsonb_object_agg(per_code.c.code, per_code.c.cells)).scalar_subquery()
-
-
-def _missing(report_id: int) -> ScalarSelect[Any]:
-    """The sub-units counted without figures, in tree order, as a JSON list."""
+    sums = select(func.jsonb_object_agg(per_code.c.code, per_code.c.cells)).scalar_subquery()
     entry = func.jsonb_build_object(
         "id",
         Unit.id,
@@ -323,44 +346,33 @@ def _missing(report_id: int) -> ScalarSelect[Any]:
         "status",
         func.coalesce(Contribution.source_status, "missing"),
     )
-    return (
+    missing = (
         select(func.jsonb_agg(aggregate_order_by(entry, Unit.path)))
         .select_from(Contribution)
         .join(Unit, Unit.id == Contribution.unit_id)
         .where(Contribution.report_id == report_id, Contribution.figures.is_(None))
         .scalar_subquery()
     )
-
-
-def _finish(session: Session, run_id: int, report_id: int, unit: Unit, definition: ReportDefinition) -> str:
-    """The report's figures: the contributions' sum (in SQL, the report locked) composed with what was
-    entered at the unit, written with its event and the run's end in one statement."""
     counted = select(func.count()).where(Contribution.report_id == report_id).scalar_subquery()
-    status, entered, base, missing, with_missing, requested_by, total = session.execute(
-        select(Report.status, Report.entered, _sums(report_id), _missing(report_id))
+    return (
+        select(Report.status, Report.entered, sums, missing)
         .add_columns(ConsolidationRun.with_missing, ConsolidationRun.requested_by, counted)
-        .join(ConsolidationRun, ConsolidationRun.id == run_id)
+        .join(ConsolidationRun, ConsolidationRun.id == bindparam("p_run_id"))
         .where(Report.id == report_id)
         .with_for_update(of=Report)
-    ).one()
-    missing = missing or []
-    problem = None
-    if status not in EDITABLE:
-        problem = f"the report was {status} meanwhile; nothing changed"
-    elif missing and not with_missing:
-        problem = "not approved any more: " + ", ".join(m["name"] for m in missing)
-    now = utcnow()
-    ended = update(ConsolidationRun).where(ConsolidationRun.id == run_id)
-    if problem:
-        session.execute(ended.values(status="failed", error=problem, finished_at=now))
-        return "failed"
-    figures = fig.compose(fig.load_catalog(session, definition), unit.level, base or {}, entered)
+    )
+
+
+@cache
+def _written() -> Update:
+    """The report's figures, its event and the run's end, in one statement."""
+    now = bindparam("p_now", type_=DateTime(timezone=True))
     written = (
         update(Report)
-        .where(Report.id == report_id)
+        .where(Report.id == bindparam("p_report_id"))
         .values(
-            figures=figures,
-            missing_units=missing,
+            figures=bindparam("p_figures", type_=JSONB),
+            missing_units=bindparam("p_missing", type_=JSONB),
             consolidated_at=now,
             version=Report.version + 1,  # as service.touch
             updated_at=now,
@@ -368,7 +380,6 @@ def _finish(session: Session, run_id: int, report_id: int, unit: Unit, definitio
         .returning(Report.id, Report.status)
         .cte("written")
     )
-    note = f"run {run_id}: {len(missing)} sub-unit(s) missing" if missing else None
     event = insert(ReportEvent).from_select(
         ["report_id", "action", "from_status", "to_status", "comment", "actor_id"],
         select(
@@ -376,14 +387,45 @@ def _finish(session: Session, run_id: int, report_id: int, unit: Unit, definitio
             literal("consolidate"),
             written.c.status,
             written.c.status,
-            literal(note, Text),
-            literal(requested_by, BigInteger),
+            bindparam("p_note", type_=Text),
+            bindparam("p_actor", type_=BigInteger),
         ),
     )
-    session.execute(
-        ended.add_cte(written)
+    return (
+        update(ConsolidationRun)
+        .add_cte(written)
         .add_cte(event.cte("event"))
-        .values(status="done", done_units=total, error=None, finished_at=now)
+        .where(ConsolidationRun.id == bindparam("p_run_id"))
+        .values(status="done", done_units=bindparam("p_total"), error=None, finished_at=now)
         .execution_options(synchronize_session=False)
+    )
+
+
+def _finish(session: Session, run_id: int, report_id: int, unit: Unit, definition: ReportDefinition) -> str:
+    """The report's figures: the contributions' sum (in SQL, the report locked) composed with what was
+    entered at the unit, written with its event and the run's end in one statement."""
+    ids = {"p_run_id": run_id, "p_report_id": report_id}
+    status, entered, base, missing, with_missing, requested_by, total = session.execute(_totals(), ids).one()
+    missing = missing or []
+    problem = None
+    if status not in EDITABLE:
+        problem = f"the report was {status} meanwhile; nothing changed"
+    elif missing and not with_missing:
+        problem = "not approved any more: " + ", ".join(m["name"] for m in missing)
+    now = utcnow()
+    if problem:
+        session.execute(
+            update(ConsolidationRun)
+            .where(ConsolidationRun.id == run_id)
+            .values(status="failed", error=problem, finished_at=now)
+        )
+        return "failed"
+    figures = fig.compose(fig.load_catalog(session, definition), unit.level, base or {}, entered)
+    note = f"run {run_id}: {len(missing)} sub-unit(s) missing" if missing else None
+    session.execute(
+        _written(),
+        ids
+        | {"p_figures": figures, "p_missing": missing, "p_now": now, "p_note": note, "p_actor": requested_by}
+        | {"p_total": total},
     )
     return "done"
