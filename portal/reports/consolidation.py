@@ -19,30 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
-    DateTime,
-    Integer,
-    Numeric,
-    Select,
-    Text,
-    Update,
-    bindparam,
-    case,
-    cast,
-    delete,
-    false,
     func,
-    literal,
     select,
-    true,
-    tuple_,
     update,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, aggregate_order_by, insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -53,14 +36,14 @@ from infra.db import app_engine, new_session
 from infra.errors import Conflict, NotVisible
 from infra.settings import get_settings
 from portal.audit.service import record as audit
+from portal.reports import consolidation_sql as sql
 from portal.reports import figures as fig
 from portal.reports.access import get_report, require_owner
+from portal.reports.consolidation_sql import ACTIVE, LOCK_CLASS
 from portal.reports.models import (
     ConsolidationRun,
-    Contribution,
     Report,
     ReportDefinition,
-    ReportEvent,
 )
 from portal.reports.schemas import ConsolidateIn
 from portal.reports.service import EDITABLE
@@ -69,8 +52,6 @@ from tenancy.scope import Scope
 from tenancy.structure import children_on
 
 TASK = "tasks.reports.consolidate"
-LOCK_CLASS = 7301  # advisory lock namespace: one consolidating worker per report
-ACTIVE = ("queued", "running")
 
 
 class NotApprovedYet(Conflict):
@@ -181,7 +162,7 @@ def run_consolidation(run_id: int, scope: Scope) -> str:
     A commune's run is one transaction of eight statements: the run with its report, unit and
     definition (taking the lock), the sub-units (two), one per step, and three to finish."""
     with _held(scope) as (session, conn):
-        found = session.execute(_claim(), {"p_run_id": run_id}).one_or_none()
+        found = session.execute(sql.claim(), {"p_run_id": run_id}).one_or_none()
         if found is None:
             return "not visible"
         status, report, unit, definition, locked = found
@@ -211,7 +192,7 @@ def _carry(session: Session, run_id: int, report: Report, unit: Unit, definition
         }
         if number == 0:
             params |= {"p_subs": subs, "p_total": len(subs), "p_now": utcnow()}
-        if session.execute(_step(first=number == 0), params).first() is None:
+        if session.execute(sql.step(first=number == 0), params).first() is None:
             status = session.scalar(select(ConsolidationRun.status).where(ConsolidationRun.id == run_id))
             session.rollback()  # finished meanwhile by the worker that held the lock before
             return str(status)
@@ -222,190 +203,13 @@ def _carry(session: Session, run_id: int, report: Report, unit: Unit, definition
     return outcome
 
 
-# The statements are built once (``cache``) with bound parameters: building them is most of a
-# run's Python time otherwise.
-
-
-@cache
-def _claim() -> Select[Any]:
-    """The run with its report, unit and definition, and whether this worker took the report's lock
-    (tried only while the run is active)."""
-    mine = case(
-        (
-            ConsolidationRun.status.in_(ACTIVE),
-            func.pg_try_advisory_lock(LOCK_CLASS, cast(ConsolidationRun.report_id, Integer)),
-        ),
-        else_=false(),
-    )
-    return (
-        select(ConsolidationRun.status, Report, Unit, ReportDefinition, mine)
-        .join(Report, Report.id == ConsolidationRun.report_id)
-        .join(Unit, Unit.id == Report.unit_id)
-        .join(ReportDefinition, ReportDefinition.id == Report.definition_id)
-        .where(ConsolidationRun.id == bindparam("p_run_id"))
-    )
-
-
-@cache
-def _step(first: bool) -> Update:
-    """One statement: what each of ``units`` contributes (their reports share-locked meanwhile), rows
-    already counted at the same source version left alone, and the run's progress; returns the run's
-    id, nothing when the run is no longer active. The first step also claims the run and drops the
-    rows of units that are no longer sub-units (``subs``: all of them)."""
-    report_id = bindparam("p_report_id", type_=BigInteger)
-    sub = func.unnest(bindparam("p_units", type_=ARRAY(BigInteger))).table_valued("id").render_derived("sub")
-    source = (  # each sub-unit's report by the unique key: its index, whatever the statistics say
-        select(Report.id, Report.version, Report.status, Report.figures)
-        .where(
-            Report.definition_id == bindparam("p_definition_id"),
-            Report.unit_id == sub.c.id,
-            Report.period == bindparam("p_period"),
-        )
-        .with_for_update(read=True)
-        .lateral("source")
-    )
-    rows = insert(Contribution).from_select(
-        ["report_id", "unit_id", "source_report_id", "source_version", "source_status", "figures"],
-        select(
-            report_id,
-            sub.c.id,
-            source.c.id,
-            source.c.version,
-            source.c.status,
-            case((source.c.status == "approved", source.c.figures)),
-        ).select_from(sub.outerjoin(source, true())),
-    )
-    known = tuple_(Contribution.source_report_id, Contribution.source_version, Contribution.source_status)
-    now = tuple_(rows.excluded.source_report_id, rows.excluded.source_version, rows.excluded.source_status)
-    counted = rows.on_conflict_do_update(
-        index_elements=["report_id", "unit_id"],
-        set_={
-            c: rows.excluded[c] for c in ("source_report_id", "source_version", "source_status", "figures")
-        },
-        where=known.is_distinct_from(now),  # counted already at this version: a resumed or repeated run
-    ).cte("counted")
-    progress: dict[str, Any] = {"done_units": bindparam("p_done")}
-    stmt = update(ConsolidationRun)
-    if first:
-        progress |= {
-            "status": "running",
-            "attempts": ConsolidationRun.attempts + 1,
-            "started_at": func.coalesce(
-                ConsolidationRun.started_at, bindparam("p_now", type_=DateTime(timezone=True))
-            ),
-            "total_units": bindparam("p_total"),
-        }
-        stale = delete(Contribution).where(
-            Contribution.report_id == report_id,
-            Contribution.unit_id != func.all(bindparam("p_subs", type_=ARRAY(BigInteger))),
-        )
-        stmt = stmt.add_cte(stale.cte("stale"))
-    return (
-        stmt.add_cte(counted)
-        .where(ConsolidationRun.id == bindparam("p_run_id"), ConsolidationRun.status.in_(ACTIVE))
-        .values(progress)
-        .returning(ConsolidationRun.id)
-        .execution_options(synchronize_session=False)
-    )
-
-
-@cache
-def _totals() -> Select[Any]:
-    """The report (locked) with the contributions' sum cell by cell as one JSON object
-    ``{indicator: {cell: n}}``, the sub-units counted without figures in tree order as a JSON list,
-    the run's options and the number of contributions."""
-    report_id = bindparam("p_report_id", type_=BigInteger)
-    indicator = func.jsonb_each(Contribution.figures).table_valued("key", "value").lateral("indicator")
-    cell = func.jsonb_each_text(indicator.c.value).table_valued("key", "value").lateral("cell")
-    per_cell = (
-        select(
-            indicator.c.key.label("code"),
-            cell.c.key.label("cell"),
-            func.sum(cast(cell.c.value, Numeric)).label("n"),
-        )
-        .select_from(Contribution)
-        .join(indicator, true())
-        .join(cell, true())
-        .where(Contribution.report_id == report_id, Contribution.figures.is_not(None))
-        .group_by(indicator.c.key, cell.c.key)
-        .subquery()
-    )
-    per_code = (
-        select(per_cell.c.code, func.jsonb_object_agg(per_cell.c.cell, per_cell.c.n).label("cells"))
-        .group_by(per_cell.c.code)
-        .subquery()
-    )
-    sums = select(func.jsonb_object_agg(per_code.c.code, per_code.c.cells)).scalar_subquery()
-    entry = func.jsonb_build_object(
-        "id",
-        Unit.id,
-        "code",
-        Unit.code,
-        "name",
-        Unit.name,
-        "status",
-        func.coalesce(Contribution.source_status, "missing"),
-    )
-    missing = (
-        select(func.jsonb_agg(aggregate_order_by(entry, Unit.path)))
-        .select_from(Contribution)
-        .join(Unit, Unit.id == Contribution.unit_id)
-        .where(Contribution.report_id == report_id, Contribution.figures.is_(None))
-        .scalar_subquery()
-    )
-    counted = select(func.count()).where(Contribution.report_id == report_id).scalar_subquery()
-    return (
-        select(Report.status, Report.entered, sums, missing)
-        .add_columns(ConsolidationRun.with_missing, ConsolidationRun.requested_by, counted)
-        .join(ConsolidationRun, ConsolidationRun.id == bindparam("p_run_id"))
-        .where(Report.id == report_id)
-        .with_for_update(of=Report)
-    )
-
-
-@cache
-def _written() -> Update:
-    """The report's figures, its event and the run's end, in one statement."""
-    now = bindparam("p_now", type_=DateTime(timezone=True))
-    written = (
-        update(Report)
-        .where(Report.id == bindparam("p_report_id"))
-        .values(
-            figures=bindparam("p_figures", type_=JSONB),
-            missing_units=bindparam("p_missing", type_=JSONB),
-            consolidated_at=now,
-            version=Report.version + 1,  # as service.touch
-            updated_at=now,
-        )
-        .returning(Report.id, Report.status)
-        .cte("written")
-    )
-    event = insert(ReportEvent).from_select(
-        ["report_id", "action", "from_status", "to_status", "comment", "actor_id"],
-        select(
-            written.c.id,
-            literal("consolidate"),
-            written.c.status,
-            written.c.status,
-            bindparam("p_note", type_=Text),
-            bindparam("p_actor", type_=BigInteger),
-        ),
-    )
-    return (
-        update(ConsolidationRun)
-        .add_cte(written)
-        .add_cte(event.cte("event"))
-        .where(ConsolidationRun.id == bindparam("p_run_id"))
-        .values(status="done", done_units=bindparam("p_total"), error=None, finished_at=now)
-        .execution_options(synchronize_session=False)
-    )
-
-
 def _finish(session: Session, run_id: int, report_id: int, unit: Unit, definition: ReportDefinition) -> str:
     """The report's figures: the contributions' sum (in SQL, the report locked) composed with what was
     entered at the unit, written with its event and the run's end in one statement."""
     ids = {"p_run_id": run_id, "p_report_id": report_id}
-    status, entered, base, missing, with_missing, requested_by, total = session.execute(_totals(), ids).one()
+    status, entered, base, missing, with_missing, requested_by, total = session.execute(
+        sql.totals(), ids
+    ).one()
     missing = missing or []
     problem = None
     if status not in EDITABLE:
@@ -423,7 +227,7 @@ def _finish(session: Session, run_id: int, report_id: int, unit: Unit, definitio
     figures = fig.compose(fig.load_catalog(session, definition), unit.level, base or {}, entered)
     note = f"run {run_id}: {len(missing)} sub-unit(s) missing" if missing else None
     session.execute(
-        _written(),
+        sql.written(),
         ids
         | {"p_figures": figures, "p_missing": missing, "p_now": now, "p_note": note, "p_actor": requested_by}
         | {"p_total": total},
