@@ -106,12 +106,13 @@ def rabbit(tmp_path: Path) -> Iterator[dict[str, Any]]:
             wait_for(lambda: consumers() == 2, "two workers consuming the queue", timeout=25)
             yield {"env": env, "workers": workers, "logs": logs, "queue": queue}
             assert all(w.poll() is None for w in workers), "a worker died during the test"
-            broker.default_channel.queue_delete(queue=queue)
     finally:
         for w in workers:
             w.terminate()  # both shut down at once
         for w in workers:
             stop_process(w)
+        with Connection(AMQP, connect_timeout=5) as broker:
+            broker.default_channel.queue_delete(queue=queue)  # durable: it would outlive the run
 
 
 def user_id(owner: Any, username: str) -> int:
