@@ -3,6 +3,7 @@ district -> province, through the same services and consolidation runs the worke
 
     .venv/bin/python bench/bench_reports.py --reuse             # on the database bench_registry seeded
     .venv/bin/python bench/bench_reports.py --children 50000    # quick run on a fresh bench database
+    .venv/bin/python bench/bench_reports.py --reuse --celery    # C, D and E through a real Celery worker
 
 Steps, each timed: (A) every hamlet's draft counted from the registry in one query
 (``prepare_drafts``, as a provincial caller); (B) the hand-entered hamlet cells filled in and every
@@ -10,16 +11,25 @@ hamlet approved in bulk SQL (stand-ins for people typing and clicking, not timed
 (C) each commune: draft, its own cells, one consolidation run (``run_consolidation``, the code the
 Celery task runs), approved; (D) the same for each district; (E) the province. The province's total
 is checked against a direct count. Results go to bench/results/reports-<date>.{json,md}.
+
+With ``--celery`` steps C, D and E run as production runs them: each officer's request (draft, own
+cells, ``request_consolidation``, which queues the task after its commit) is made here, ``--parallel``
+at a time, and the consolidations are done by one Celery worker started as ``make run`` starts it
+(``--concurrency=2``: two worker processes) on a queue of its own (``--broker``, Redis by default).
+Each unit's request is made by an account of its own at the unit (``bench-<role>-<unit id>``, created
+if missing, no usable password), as the worker runs the task as its requester.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
 import sys
 import time
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -57,6 +67,14 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--app-role", default="portal_app")
     p.add_argument("--reuse", action="store_true", help="keep an existing seeded bench database")
     p.add_argument("--parallel", type=int, default=1, help="units of a level consolidated at the same time")
+    p.add_argument(
+        "--celery", action="store_true", help="consolidate through a Celery worker as `make run` starts it"
+    )
+    p.add_argument(
+        "--broker",
+        default=os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0"),
+        help="broker of the --celery worker (its queue is the bench's own)",
+    )
     p.add_argument("--out", type=Path, default=RESULTS)
     return p.parse_args()
 
@@ -68,6 +86,19 @@ def caller_at(unit: Any, role: str) -> Any:
     return Caller(None, f"bench-{role}", "Bench", role, unit, scope_for(role, unit.path))  # type: ignore[arg-type]
 
 
+def draft(session: Any, caller: Any, unit_id: int, period: str, values: dict[str, Any] | None) -> int:
+    """The officer's draft of the unit with its own cells; the report id."""
+    from portal.reports.schemas import ReportCreate, ValuesIn
+    from portal.reports.service import create_report, enter_values
+
+    report = create_report(
+        session, caller, ReportCreate(definition="monthly", unit_id=unit_id, period=period)
+    )
+    if values:
+        enter_values(session, caller, report.id, ValuesIn(values=values))
+    return int(report.id)
+
+
 def consolidate_one(unit: Any, role: str, period: str, values: dict[str, Any] | None) -> float:
     """Draft, own cells, one consolidation run and approval for one unit; seconds taken (not the approval)."""
     from sqlalchemy import text
@@ -76,21 +107,15 @@ def consolidate_one(unit: Any, role: str, period: str, values: dict[str, Any] | 
     from infra.db import admin_engine, scoped_session
     from portal.reports.consolidation import run_consolidation
     from portal.reports.models import ConsolidationRun
-    from portal.reports.schemas import ReportCreate, ValuesIn
-    from portal.reports.service import create_report, enter_values
 
     caller = caller_at(unit, role)
     started = time.perf_counter()
     with scoped_session(caller.scope) as session:
-        report = create_report(
-            session, caller, ReportCreate(definition="monthly", unit_id=unit.id, period=period)
-        )
-        if values:
-            enter_values(session, caller, report.id, ValuesIn(values=values))
-        run = ConsolidationRun(report_id=report.id, with_missing=False, requested_by=None)
+        report_id = draft(session, caller, unit.id, period, values)
+        run = ConsolidationRun(report_id=report_id, with_missing=False, requested_by=None)
         session.add(run)
         session.flush()
-        run_id, report_id = run.id, report.id
+        run_id = run.id
     outcome = run_consolidation(run_id, caller.scope)
     took = time.perf_counter() - started
     assert outcome == "done", (unit.name, outcome)
@@ -107,6 +132,134 @@ def consolidate_level(
 
     with ThreadPoolExecutor(max_workers=parallel) as pool:
         return list(pool.map(lambda u: consolidate_one(u, role, period, values), units))
+
+
+def accounts(units: list[Any], role: str) -> dict[int, int]:
+    """An account of ``role`` at each unit (created if missing, no usable password): unit id -> user id."""
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    from infra.db import admin_engine
+
+    with Session(admin_engine()) as owner, owner.begin():
+        rows = owner.execute(
+            text(
+                "INSERT INTO users (username, full_name, password_hash, role, unit_id, is_active) "
+                "SELECT 'bench-' || :role || '-' || u, 'Bench ' || :role, '!', :role, u, true "
+                "FROM unnest(CAST(:units AS bigint[])) AS u "
+                "ON CONFLICT (username) DO UPDATE SET role = EXCLUDED.role, unit_id = EXCLUDED.unit_id, "
+                "is_active = true RETURNING unit_id, id"
+            ),
+            {"role": role, "units": [u.id for u in units]},
+        )
+        return {int(unit_id): int(user_id) for unit_id, user_id in rows}
+
+
+def own_connections() -> None:
+    """In a forked request process: connections of its own, never the parent's."""
+    from infra.db import admin_engine, app_engine
+
+    app_engine().dispose(close=False)
+    admin_engine().dispose(close=False)
+
+
+def request_one(unit_id: int, user_id: int, period: str, values: dict[str, Any] | None) -> int:
+    """The officer's requests: draft, own cells, and ``POST /reports/{id}/consolidate`` (the task is sent
+    once the request commits); the run id."""
+    from infra.db import new_session, scoped_session
+    from portal.auth.service import caller_for_user
+    from portal.reports.consolidation import request_consolidation
+    from portal.reports.schemas import ConsolidateIn
+    from tenancy.scope import NO_SCOPE
+
+    with scoped_session(NO_SCOPE) as session:
+        caller = caller_for_user(session, user_id)
+    assert caller is not None
+    with new_session(caller.scope, caller.user_id) as session, session.begin():
+        report_id = draft(session, caller, unit_id, period, values)
+        run = request_consolidation(session, caller, report_id, ConsolidateIn(with_missing=False))
+        return int(run.id)
+
+
+def consolidate_level_by_workers(
+    units: list[Any], role: str, period: str, values: dict[str, Any] | None, parallel: int
+) -> list[float]:
+    """Every unit of a level requested (by ``parallel`` processes, as officers' requests reach several
+    web processes) and consolidated by the Celery worker; waits for every run to end, then approves
+    the reports. Seconds each run took in the worker."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    from infra.db import admin_engine
+
+    users = accounts(units, role)
+    fork = multiprocessing.get_context("fork")
+    ids = [u.id for u in units]
+    with ProcessPoolExecutor(max_workers=parallel, mp_context=fork, initializer=own_connections) as pool:
+        runs = list(
+            pool.map(request_one, ids, [users[i] for i in ids], [period] * len(ids), [values] * len(ids))
+        )
+    ended = text(
+        "SELECT status, extract(epoch FROM finished_at - started_at) FROM consolidation_runs "
+        "WHERE id = ANY(:ids) AND status NOT IN ('queued', 'running')"
+    )
+    deadline = time.monotonic() + 600
+    with Session(admin_engine()) as owner:
+        while True:
+            rows = owner.execute(ended, {"ids": runs}).all()
+            owner.rollback()
+            if len(rows) == len(runs):
+                break
+            assert time.monotonic() < deadline, f"{len(runs) - len(rows)} runs not finished in 600 s"
+            time.sleep(0.05)
+        assert all(status == "done" for status, _ in rows), {status for status, _ in rows}
+        owner.execute(
+            text(
+                "UPDATE reports SET status = 'approved' "
+                "WHERE id IN (SELECT report_id FROM consolidation_runs WHERE id = ANY(:ids))"
+            ),
+            {"ids": runs},
+        )
+        owner.commit()
+    return [float(took) for _, took in rows]
+
+
+@contextlib.contextmanager
+def celery_worker(broker: str) -> Iterator[str]:
+    """One Celery worker as `make run` starts it (``--concurrency=2``) on the bench's own queue (set in
+    the environment by ``main``); the queue."""
+    import subprocess
+    import tempfile
+
+    from infra.broker import celery_app
+    from infra.processes import stop_process, worker_command
+
+    queue = os.environ["CELERY_QUEUE"]
+    sender = celery_app().conf  # what the requests send through: the same broker and queue
+    assert (sender.broker_url, sender.task_default_queue) == (broker, queue), (sender.broker_url, queue)
+    log = Path(tempfile.mkdtemp(prefix="bench-worker-")) / "worker.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            worker_command("--concurrency=2", f"--hostname={queue}@%h"),
+            cwd=ROOT,
+            env=dict(os.environ),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while " ready." not in log.read_text(errors="replace"):
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")[
+                -3000:
+            ]
+            time.sleep(0.1)
+        print(f"worker ready on {broker} queue {queue} (log {log})", flush=True)
+        yield queue
+    finally:
+        stop_process(proc)
 
 
 def stats(samples: list[float]) -> dict[str, float]:
@@ -132,7 +285,14 @@ def main() -> None:
     os.environ["DATABASE_URL"] = admin.set(username=args.app_role, password=None).render_as_string(
         hide_password=False
     )
-    os.environ.setdefault("CELERY_EAGER", "1")  # nothing here is sent to a broker
+    if args.celery:  # before anything reads the settings: the requests send to the bench worker's queue
+        os.environ.update(
+            CELERY_BROKER_URL=args.broker, CELERY_QUEUE=f"bench-consol-{os.getpid()}", CELERY_EAGER="0"
+        )
+        if not args.broker.startswith("redis"):
+            os.environ.pop("CELERY_RESULT_BACKEND", None)
+    else:
+        os.environ.setdefault("CELERY_EAGER", "1")  # nothing here is sent to a broker
     database = prepare_database(args, admin_url)
 
     from sqlalchemy import select, text
@@ -220,12 +380,17 @@ def main() -> None:
             updates,
         )
         owner.commit()
-    with timer.step(f"C. {len(communes)} commune consolidations"):
-        per_commune = consolidate_level(communes, "ward_officer", period.key, COMMUNE_VALUES, args.parallel)
-    with timer.step(f"D. {len(districts)} district consolidations"):
-        per_district = consolidate_level(districts, "district_officer", period.key, None, args.parallel)
-    with timer.step("E. province consolidation"):
-        per_province = consolidate_level([province], "provincial_inspector", period.key, None, 1)
+    with contextlib.ExitStack() as stack:
+        level = consolidate_level
+        if args.celery:
+            stack.enter_context(celery_worker(args.broker))
+            level = consolidate_level_by_workers
+        with timer.step(f"C. {len(communes)} commune consolidations"):
+            per_commune = level(communes, "ward_officer", period.key, COMMUNE_VALUES, args.parallel)
+        with timer.step(f"D. {len(districts)} district consolidations"):
+            per_district = level(districts, "district_officer", period.key, None, args.parallel)
+        with timer.step("E. province consolidation"):
+            per_province = level([province], "provincial_inspector", period.key, None, 1)
     with Session(admin_engine()) as owner:
         got = owner.execute(
             text("SELECT figures FROM reports WHERE unit_id = :u AND period = :p"),
@@ -236,6 +401,7 @@ def main() -> None:
     result = {
         "date": date.today().isoformat(),
         "parallel": args.parallel,
+        "mode": "one Celery worker, --concurrency=2" if args.celery else "in-process",
         "period": period.key,
         "province": province.name,
         "children": expected,
@@ -251,15 +417,14 @@ def main() -> None:
         "database": database,
     }
     args.out.mkdir(parents=True, exist_ok=True)
-    stem = (
-        args.out / f"reports-{result['date']}"
-        if args.parallel == 1
-        else args.out / (f"reports-{result['date']}-parallel{args.parallel}")
+    mode = "-celery" if args.celery else ""
+    stem = args.out / (
+        f"reports-{result['date']}{mode}" + ("" if args.parallel == 1 else f"-parallel{args.parallel}")
     )
     stem.with_suffix(".json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     lines = [
         f"# Report consolidation, {result['province']}, {result['period']} ({result['date']}, "
-        f"{args.parallel} at a time)",
+        f"{args.parallel} at a time, {result['mode']})",
         "",
         f"{expected:,} children, {prepared.created:,} hamlets, {len(communes)} communes, "
         f"{len(districts)} districts.",
@@ -272,6 +437,13 @@ def main() -> None:
         f"Per commune: p50 {result['per_commune']['p50_ms']} ms, "
         f"p95 {result['per_commune']['p95_ms']} ms; per district: p50 {result['per_district']['p50_ms']} ms; "
         f"province: {result['province_s']} s. The province's total equals a direct count ({expected:,}).",
+        "",
+        (
+            "Steps C-E: the officers' requests made here, the runs done by one Celery worker "
+            "(`--concurrency=2`); per unit is a run's time in the worker (started to finished)."
+            if args.celery
+            else "Steps C-E in-process; per unit is the draft, cells and run together."
+        ),
     ]
     stem.with_suffix(".md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))

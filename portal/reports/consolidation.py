@@ -7,6 +7,12 @@ of the contribution rows, recomputed from scratch. Running twice, or resuming a 
 died, therefore cannot count a sub-unit twice; rows already counted at the same version are skipped.
 Only one worker works on a report at a time (a PostgreSQL advisory lock held by the worker's
 connection, released by the server when that worker dies).
+
+The work is done in SQL on that one connection: a step is one INSERT ... SELECT ... ON CONFLICT DO
+UPDATE (only where the source's version differs) that also records the progress, the sum is added up
+cell by cell in the database, and the report, its event and the run's end are written in one
+statement. The last step commits together with the sum, so a commune (one step of at most
+``consolidation_chunk`` hamlets) is one transaction of eight statements.
 """
 
 from __future__ import annotations
@@ -15,36 +21,37 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import (
+    func,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from authz.caller import Caller
 from infra.after_commit import send_after_commit
 from infra.clock import utcnow
-from infra.db import app_engine, scoped_session
+from infra.db import app_engine, new_session
 from infra.errors import Conflict, NotVisible
 from infra.settings import get_settings
 from portal.audit.service import record as audit
+from portal.reports import consolidation_sql as sql
 from portal.reports import figures as fig
 from portal.reports.access import get_report, require_owner
+from portal.reports.consolidation_sql import ACTIVE, LOCK_CLASS
 from portal.reports.models import (
     ConsolidationRun,
-    Contribution,
-    Figures,
     Report,
     ReportDefinition,
-    ReportEvent,
 )
 from portal.reports.schemas import ConsolidateIn
-from portal.reports.service import EDITABLE, touch
+from portal.reports.service import EDITABLE
 from tenancy.models import Unit
 from tenancy.scope import Scope
 from tenancy.structure import children_on
 
 TASK = "tasks.reports.consolidate"
-LOCK_CLASS = 7301  # advisory lock namespace: one consolidating worker per report
-ACTIVE = ("queued", "running")
 
 
 class NotApprovedYet(Conflict):
@@ -133,160 +140,96 @@ def get_run(session: Session, caller: Caller, run_id: int) -> ConsolidationRun:
 
 
 @contextmanager
-def exclusive(report_id: int) -> Iterator[bool]:
-    """Whether this worker holds the report's consolidation lock (held until the block ends)."""
+def _held(scope: Scope) -> Iterator[tuple[Session, Connection]]:
+    """A session scoped to ``scope`` whose transactions all run on one connection, the one that holds
+    the report's advisory lock; and that connection. On an error the connection is dropped, so the
+    server ends the transaction and releases the lock with it (as when the worker dies)."""
     with app_engine().connect() as conn:
-        got = conn.execute(select(func.pg_try_advisory_lock(LOCK_CLASS, report_id))).scalar_one()
-        conn.commit()
+        session = new_session(scope)
+        session.bind = conn
         try:
-            yield bool(got)
+            yield session, conn
+        except BaseException:
+            conn.invalidate()
+            raise
         finally:
-            if got:
-                conn.execute(select(func.pg_advisory_unlock(LOCK_CLASS, report_id)))
-                conn.commit()
+            session.close()
 
 
 def run_consolidation(run_id: int, scope: Scope) -> str:
-    """Carry a run to its end; safe to call again on the same run at any point."""
-    with scoped_session(scope) as session:
-        run = session.get(ConsolidationRun, run_id)
-        if run is None:
+    """Carry a run to its end; safe to call again on the same run at any point.
+
+    A commune's run is one transaction of eight statements: the run with its report, unit and
+    definition (taking the lock), the sub-units (two), one per step, and three to finish."""
+    with _held(scope) as (session, conn):
+        found = session.execute(sql.claim(), {"p_run_id": run_id}).one_or_none()
+        if found is None:
             return "not visible"
-        if run.status not in ACTIVE:
-            return run.status
-        report_id = run.report_id
-    with exclusive(report_id) as mine:
-        if not mine:
+        status, report, unit, definition, locked = found
+        if status not in ACTIVE:
+            return str(status)
+        if not locked:
             return "busy"  # another worker is on it
-        with scoped_session(scope) as session:
-            run = session.get(ConsolidationRun, run_id, with_for_update=True)
-            assert run is not None
-            if run.status not in ACTIVE:
-                return run.status
-            report = session.get(Report, report_id)
-            assert report is not None
-            unit = session.get(Unit, report.unit_id)
-            assert unit is not None
-            subs = [u.id for u in children_on(session, unit, report.period_end)]
-            run.status, run.attempts, run.done_units = "running", run.attempts + 1, 0
-            run.started_at, run.total_units = run.started_at or utcnow(), len(subs)
-            session.execute(
-                delete(Contribution).where(
-                    Contribution.report_id == report_id, Contribution.unit_id.notin_(subs)
-                )
-            )
-            key = (report.definition_id, report.period)
-        step = get_settings().consolidation_chunk
-        for i in range(0, len(subs), step):
-            with scoped_session(scope) as session:
-                _count(session, report_id, key, subs[i : i + step])
-                session.execute(
-                    update(ConsolidationRun)
-                    .where(ConsolidationRun.id == run_id)
-                    .values(done_units=min(i + step, len(subs)))
-                )
-        with scoped_session(scope) as session:
-            return _finish(session, run_id, report_id)
+        outcome = _carry(session, run_id, report, unit, definition)
+        conn.execute(select(func.pg_advisory_unlock(LOCK_CLASS, report.id)))
+        conn.commit()
+        return outcome
 
 
-def _count(session: Session, report_id: int, key: tuple[int, str], units: list[int]) -> None:
-    """Record what each of ``units`` contributes; their reports are share-locked meanwhile."""
-    definition_id, period = key
-    sources = {
-        r.unit_id: r
-        for r in session.scalars(
-            select(Report)
-            .where(Report.definition_id == definition_id, Report.period == period, Report.unit_id.in_(units))
-            .with_for_update(read=True)
-        )
-    }
-    known = {
-        c.unit_id: (c.source_report_id, c.source_version, c.source_status)
-        for c in session.scalars(
-            select(Contribution).where(Contribution.report_id == report_id, Contribution.unit_id.in_(units))
-        )
-    }
-    rows = []
-    for uid in units:
-        src = sources.get(uid)
-        now = (src.id, src.version, src.status) if src is not None else (None, None, None)
-        if known.get(uid) == now:
-            continue  # counted already at this version (a resumed or repeated run)
-        approved = src is not None and src.status == "approved"
-        rows.append(
-            {
-                "report_id": report_id,
-                "unit_id": uid,
-                "source_report_id": now[0],
-                "source_version": now[1],
-                "source_status": now[2],
-                "figures": src.figures if src is not None and approved else None,
-            }
-        )
-    if rows:
-        stmt = insert(Contribution).values(rows)
-        session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["report_id", "unit_id"],
-                set_={
-                    c: stmt.excluded[c]
-                    for c in ("source_report_id", "source_version", "source_status", "figures")
-                },
-            )
-        )
+def _carry(session: Session, run_id: int, report: Report, unit: Unit, definition: ReportDefinition) -> str:
+    """Count the sub-units in committed steps, the last one together with the finish."""
+    subs = [u.id for u in children_on(session, unit, report.period_end)]
+    size = get_settings().consolidation_chunk
+    steps = [subs[i : i + size] for i in range(0, len(subs), size)] or [[]]
+    for number, units in enumerate(steps):
+        params = {
+            "p_run_id": run_id,
+            "p_report_id": report.id,
+            "p_definition_id": report.definition_id,
+            "p_period": report.period,
+            "p_units": units,
+            "p_done": min((number + 1) * size, len(subs)),
+        }
+        if number == 0:
+            params |= {"p_subs": subs, "p_total": len(subs), "p_now": utcnow()}
+        if session.execute(sql.step(first=number == 0), params).first() is None:
+            status = session.scalar(select(ConsolidationRun.status).where(ConsolidationRun.id == run_id))
+            session.rollback()  # finished meanwhile by the worker that held the lock before
+            return str(status)
+        if number < len(steps) - 1:
+            session.commit()
+    outcome = _finish(session, run_id, report.id, unit, definition)
+    session.commit()
+    return outcome
 
 
-def _finish(session: Session, run_id: int, report_id: int) -> str:
-    run = session.get(ConsolidationRun, run_id, with_for_update=True)
-    report = session.get(Report, report_id, with_for_update=True)
-    assert run is not None and report is not None
-    unit = session.get(Unit, report.unit_id)
-    definition = session.get(ReportDefinition, report.definition_id)
-    assert unit is not None and definition is not None
-    rows = (
-        session.execute(
-            select(Contribution, Unit)
-            .join(Unit, Unit.id == Contribution.unit_id)
-            .where(Contribution.report_id == report_id)
-            .order_by(Unit.path)
-        )
-        .tuples()
-        .all()
-    )
-    missing: list[dict[str, Any]] = [
-        {"id": u.id, "code": u.code, "name": u.name, "status": c.source_status or "missing"}
-        for c, u in rows
-        if c.figures is None
-    ]
+def _finish(session: Session, run_id: int, report_id: int, unit: Unit, definition: ReportDefinition) -> str:
+    """The report's figures: the contributions' sum (in SQL, the report locked) composed with what was
+    entered at the unit, written with its event and the run's end in one statement."""
+    ids = {"p_run_id": run_id, "p_report_id": report_id}
+    status, entered, base, missing, with_missing, requested_by, total = session.execute(
+        sql.totals(), ids
+    ).one()
+    missing = missing or []
     problem = None
-    if report.status not in EDITABLE:
-        problem = f"the report was {report.status} meanwhile; nothing changed"
-    elif missing and not run.with_missing:
+    if status not in EDITABLE:
+        problem = f"the report was {status} meanwhile; nothing changed"
+    elif missing and not with_missing:
         problem = "not approved any more: " + ", ".join(m["name"] for m in missing)
+    now = utcnow()
     if problem:
-        run.status, run.error, run.finished_at = "failed", problem, utcnow()
+        session.execute(
+            update(ConsolidationRun)
+            .where(ConsolidationRun.id == run_id)
+            .values(status="failed", error=problem, finished_at=now)
+        )
         return "failed"
-    base: Figures = {}
-    for c, _u in rows:
-        if c.figures is not None:
-            fig.add(base, c.figures)
-    catalog = fig.load_catalog(session, definition)
-    report.figures = fig.compose(catalog, unit.level, base, report.entered)
-    report.missing_units = missing
-    report.consolidated_at = utcnow()
-    touch(report)
-    session.add(_system_event(report, run))
-    run.status, run.done_units, run.error, run.finished_at = "done", len(rows), None, utcnow()
-    return "done"
-
-
-def _system_event(report: Report, run: ConsolidationRun) -> ReportEvent:
-    note = f"run {run.id}: {len(report.missing_units)} sub-unit(s) missing" if report.missing_units else None
-    return ReportEvent(
-        report_id=report.id,
-        action="consolidate",
-        from_status=report.status,
-        to_status=report.status,
-        comment=note,
-        actor_id=run.requested_by,
+    figures = fig.compose(fig.load_catalog(session, definition), unit.level, base or {}, entered)
+    note = f"run {run_id}: {len(missing)} sub-unit(s) missing" if missing else None
+    session.execute(
+        sql.written(),
+        ids
+        | {"p_figures": figures, "p_missing": missing, "p_now": now, "p_note": note, "p_actor": requested_by}
+        | {"p_total": total},
     )
+    return "done"
