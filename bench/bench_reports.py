@@ -134,8 +134,12 @@ def consolidate_level(
         return list(pool.map(lambda u: consolidate_one(u, role, period, values), units))
 
 
-def accounts(units: list[Any], role: str) -> dict[int, int]:
-    """An account of ``role`` at each unit (created if missing, no usable password): unit id -> user id."""
+def accounts(units: list[Any], role: str) -> dict[int, str]:
+    """An account of ``role`` at each unit (created if missing, no usable password) with a live bearer
+    token, as a logged-in officer has: unit id -> token."""
+    import hashlib
+    import secrets
+
     from sqlalchemy import text
     from sqlalchemy.orm import Session
 
@@ -151,8 +155,19 @@ def accounts(units: list[Any], role: str) -> dict[int, int]:
                 "is_active = true RETURNING unit_id, id"
             ),
             {"role": role, "units": [u.id for u in units]},
+        ).all()
+        tokens = {int(unit_id): secrets.token_urlsafe(32) for unit_id, _ in rows}
+        owner.execute(
+            text(
+                "INSERT INTO auth_tokens (token_hash, user_id, expires_at) "
+                "VALUES (:digest, :user_id, now() + interval '1 hour')"
+            ),
+            [
+                {"digest": hashlib.sha256(tokens[int(unit_id)].encode()).hexdigest(), "user_id": int(user_id)}
+                for unit_id, user_id in rows
+            ],
         )
-        return {int(unit_id): int(user_id) for unit_id, user_id in rows}
+        return tokens
 
 
 def own_connections() -> None:
@@ -163,22 +178,32 @@ def own_connections() -> None:
     admin_engine().dispose(close=False)
 
 
-def request_one(unit_id: int, user_id: int, period: str, values: dict[str, Any] | None) -> int:
+def request_one(unit_id: int, token: str, period: str, values: dict[str, Any] | None) -> int:
     """The officer's requests: draft, own cells, and ``POST /reports/{id}/consolidate`` (the task is sent
-    once the request commits); the run id."""
-    from infra.db import new_session, scoped_session
-    from portal.auth.service import caller_for_user
+    once the request commits), in one unit of work as a web request has it (the token checked in its
+    first message, the audit rows sent with its COMMIT); the run id."""
+    from infra import unit_of_work
+    from infra.db import new_session
+    from portal.auth.service import authenticate
     from portal.reports.consolidation import request_consolidation
     from portal.reports.schemas import ConsolidateIn
     from tenancy.scope import NO_SCOPE
 
-    with scoped_session(NO_SCOPE) as session:
-        caller = caller_for_user(session, user_id)
-    assert caller is not None
-    with new_session(caller.scope, caller.user_id) as session, session.begin():
-        report_id = draft(session, caller, unit_id, period, values)
-        run = request_consolidation(session, caller, report_id, ConsolidateIn(with_missing=False))
-        return int(run.id)
+    with unit_of_work.open_request():
+        session = new_session(NO_SCOPE)
+        unit_of_work.attach(session)
+        caller = authenticate(session, token)
+        assert caller is not None
+        try:
+            report_id = draft(session, caller, unit_id, period, values)
+            run_id = int(
+                request_consolidation(session, caller, report_id, ConsolidateIn(with_missing=False)).id
+            )
+        except BaseException:
+            unit_of_work.finish(session, commit=False)
+            raise
+        unit_of_work.finish(session, commit=True)
+        return run_id
 
 
 def consolidate_level_by_workers(
@@ -195,12 +220,12 @@ def consolidate_level_by_workers(
 
     from infra.db import admin_engine
 
-    users = accounts(units, role)
+    tokens = accounts(units, role)
     fork = multiprocessing.get_context("fork")
     ids = [u.id for u in units]
     with ProcessPoolExecutor(max_workers=parallel, mp_context=fork, initializer=own_connections) as pool:
         runs = list(
-            pool.map(request_one, ids, [users[i] for i in ids], [period] * len(ids), [values] * len(ids))
+            pool.map(request_one, ids, [tokens[i] for i in ids], [period] * len(ids), [values] * len(ids))
         )
     ended = text(
         "SELECT status, extract(epoch FROM finished_at - started_at) FROM consolidation_runs "
