@@ -469,7 +469,19 @@ def summarise(raw: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- machine and report
 
 
-def machine(admin_url: str, server_processes: int, load_average: tuple[float, ...]) -> dict[str, Any]:
+def cpu_speed() -> float:
+    """CPU seconds a fixed pure-Python loop takes here now: the host's speed varies (a shared virtual
+    machine), so the figures of two runs compare only with this beside them."""
+    started = time.process_time()
+    total = 0
+    for i in range(10_000_000):
+        total += i
+    return round(time.process_time() - started, 3)
+
+
+def machine(
+    admin_url: str, server_processes: int, load_average: tuple[float, ...], speed: list[float]
+) -> dict[str, Any]:
     from sqlalchemy import create_engine, text
 
     engine = create_engine(admin_url)
@@ -493,6 +505,7 @@ def machine(admin_url: str, server_processes: int, load_average: tuple[float, ..
         "physical_cores": psutil.cpu_count(logical=False),
         "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
         "load_average_at_start": [round(x, 2) for x in load_average],
+        "python_loop_s": speed,
         "server_processes": server_processes,
         "postgresql": pg,
     }
@@ -512,7 +525,9 @@ def markdown(result: dict[str, Any]) -> str:
         f"# Load benchmark {result['date']}",
         "",
         f"{pg['children']:,} children ({pg['database_size']}); {m['cpus']} CPUs, {m['memory_gb']} GB, load "
-        f"average at start {m['load_average_at_start']}; PostgreSQL {pg['server_version']}, "
+        f"average at start {m['load_average_at_start']}; a 10-million-step Python loop took "
+        f"{' / '.join(f'{x:g}' for x in m.get('python_loop_s', []))} CPU s before / after the steps "
+        f"(the host's speed varies by a quarter from hour to hour); PostgreSQL {pg['server_version']}, "
         f"shared_buffers {pg['shared_buffers']}, work_mem {pg['work_mem']}, effective_cache_size "
         f"{pg['effective_cache_size']}, max_connections {pg['max_connections']}, jit {pg['jit']}; web "
         f"server `{result['server_command']}` ({m['server_processes']} process"
@@ -605,6 +620,7 @@ def main() -> int:
 
     print("2. server", flush=True)
     load_average = os.getloadavg()  # others' work on the machine before ours
+    speed = [cpu_speed()]
     port = args.port or free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "DATABASE_URL": app_url, "DATABASE_ADMIN_URL": admin_url}
@@ -629,6 +645,7 @@ def main() -> int:
     finally:
         sampler.stop()
         stop_server(proc)
+    speed.append(cpu_speed())
 
     result = {
         "date": date.today().isoformat(),
@@ -636,7 +653,7 @@ def main() -> int:
         "command": _shown([sys.executable, *sys.argv]),
         "server_command": _shown(web_command("127.0.0.1", port)),
         "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
-        "machine": machine(admin_url, sampler.server_processes, load_average),
+        "machine": machine(admin_url, sampler.server_processes, load_average, speed),
         "accounts": {role: len(accounts[role]) for role in WEIGHTS},
         "steps": results,
     }
