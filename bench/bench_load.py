@@ -596,14 +596,11 @@ def markdown(result: dict[str, Any]) -> str:
 
 def main() -> int:
     args = parse_args()
+    from bench_database import bench_urls
     from sqlalchemy.engine import make_url
 
-    admin = make_url(args.db_url_admin)
-    if "bench" not in (admin.database or ""):
-        sys.exit(f"refusing to use database {admin.database!r}: its name must contain 'bench'")
-    admin_url = admin.render_as_string(hide_password=False)
-    app_url = admin.set(username=args.app_role, password=None).render_as_string(hide_password=False)
-    os.environ["DATABASE_ADMIN_URL"], os.environ["DATABASE_URL"] = admin_url, app_url
+    admin_url, app_url = bench_urls(args.db_url_admin, args.app_role)
+    admin = make_url(admin_url)
     steps = [
         (f"step-{n}", n, _pair(args.think)) for n in (int(x) for x in args.steps.split(",") if x.strip())
     ]

@@ -300,16 +300,9 @@ def stats(samples: list[float]) -> dict[str, float]:
 
 def main() -> None:
     args = parse_args()
-    from sqlalchemy.engine import make_url
+    from bench_database import bench_urls
 
-    admin = make_url(args.db_url_admin)
-    if "bench" not in (admin.database or ""):
-        sys.exit(f"refusing to use database {admin.database!r}: its name must contain 'bench'")
-    admin_url = admin.render_as_string(hide_password=False)
-    os.environ["DATABASE_ADMIN_URL"] = admin_url
-    os.environ["DATABASE_URL"] = admin.set(username=args.app_role, password=None).render_as_string(
-        hide_password=False
-    )
+    admin_url, _ = bench_urls(args.db_url_admin, args.app_role)
     if args.celery:  # before anything reads the settings: the requests send to the bench worker's queue
         os.environ.update(
             CELERY_BROKER_URL=args.broker, CELERY_QUEUE=f"bench-consol-{os.getpid()}", CELERY_EAGER="0"

@@ -37,13 +37,9 @@ def main() -> None:
     p.add_argument("--app-role", default="portal_app")
     p.add_argument("--refresh-hamlets", type=int, default=50)
     args = p.parse_args()
-    from sqlalchemy.engine import make_url
+    from bench_database import bench_urls
 
-    admin = make_url(args.db_url_admin)
-    if "bench" not in (admin.database or ""):
-        sys.exit("the bench database name must contain 'bench'")
-    os.environ["DATABASE_ADMIN_URL"] = admin.render_as_string(hide_password=False)
-    os.environ["DATABASE_URL"] = admin.set(username=args.app_role).render_as_string(hide_password=False)
+    bench_urls(args.db_url_admin, args.app_role)
     database = bench_registry.prepare_database(args, os.environ["DATABASE_ADMIN_URL"])
 
     from sqlalchemy import text
