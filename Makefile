@@ -52,4 +52,5 @@ lint-layers: venv
 
 bench: venv
 	$(PY) bench/bench_registry.py
-	$(PY) bench/bench_reports.py --reuse
+	$(PY) bench/bench_reports.py --reuse --celery --parallel 2
+	$(PY) bench/bench_load.py
