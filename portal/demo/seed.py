@@ -24,7 +24,7 @@ from portal.demo.names import person, surname
 from portal.registry.access import children_in
 from portal.registry.text import fold, sort_key
 from portal.registry.validation import sixteenth_birthday
-from tenancy.models import Unit
+from tenancy.models import REFORM_2025, Unit
 from tenancy.service import unit_by_code
 
 PROVINCE_CODE = "01"  # Thành phố Hà Nội
@@ -312,9 +312,17 @@ def seed_demo(
     province_wide: bool = False,
     today: date | None = None,
 ) -> SeedReport:
-    """Idempotent: hamlets and accounts are added where missing; children only into an empty area."""
+    """Idempotent: hamlets and accounts are added where missing; children only into an empty area.
+
+    Once the seeded demo has been moved by the 2025 reorganisation (as ``make run`` does after seeding),
+    a later run adds nothing: its hamlets, children and accounts live in the new structure, and the
+    pre-2025 communes, emptied, must not get new hamlets.
+    """
     rng = random.Random(seed)
     report = SeedReport()
+    reorganised = unit_by_code(session, "province", PROVINCE_CODE, era_from=REFORM_2025)
+    if reorganised is not None and session.scalar(select(exists().where(children_in(reorganised)))):
+        return report
     communes = _commune_list(session, province_wide)
     hamlets, report.hamlets_created = ensure_hamlets(session, communes, rng)
     ward = next(c for c in communes if c.code == DEMO_WARD)
