@@ -136,13 +136,7 @@ class FindingOut(msgspec.Struct, forbid_unknown_fields=True):
 
     @classmethod
     def of(cls, finding: Finding) -> FindingOut:
-        return cls(
-            id=finding.id,
-            target_id=finding.target_id,
-            item=finding.item,
-            text=finding.text,
-            severity=finding.severity,
-        )
+        return msgspec.convert(finding, cls, from_attributes=True)
 
 
 class InspectionDocumentOut(msgspec.Struct, forbid_unknown_fields=True):

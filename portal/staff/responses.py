@@ -174,18 +174,7 @@ class Hamlet(msgspec.Struct):
 
     @classmethod
     def of(cls, unit: Unit) -> Hamlet:
-        return cls(
-            id=unit.id,
-            code=unit.code,
-            name=unit.name,
-            level=unit.level,
-            path=unit.path,
-            kind=unit.kind,
-            parent_id=unit.parent_id,
-            depth=unit.depth,
-            valid_from=unit.valid_from,
-            valid_to=unit.valid_to,
-        )
+        return msgspec.convert(unit, cls, from_attributes=True)
 
 
 # --- training -----------------------------------------------------------------------------------
