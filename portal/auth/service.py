@@ -75,24 +75,6 @@ def revoke(session: Session, token: str) -> None:
         row.revoked_at = utcnow()
 
 
-def caller_for_token(session: Session, token: str) -> Caller | None:
-    """The caller behind a live token, or None (unknown, expired, revoked, inactive account)."""
-    row = session.execute(
-        select(User, Unit)
-        .join(AuthToken, AuthToken.user_id == User.id)
-        .outerjoin(Unit, Unit.id == User.unit_id)
-        .where(
-            AuthToken.token_hash == _digest(token),
-            AuthToken.revoked_at.is_(None),
-            AuthToken.expires_at > utcnow(),
-            User.is_active.is_(True),
-        )
-    ).one_or_none()
-    if row is None:
-        return None
-    return _caller(*row)
-
-
 _UNIT_COLUMNS = tuple(c.name for c in Unit.__table__.columns)
 _KNOWN_MAX = 20_000
 _known: dict[str, tuple[tuple[object, ...], Scope, int]] = {}
@@ -117,15 +99,7 @@ def _caller_of_row(row: tuple[object, ...]) -> Caller:
     if unit_values["id"] is not None:
         unit = Unit(**unit_values)
         make_transient_to_detached(unit)  # a row of the database, not a new one to insert
-    path = unit.path if unit else None
-    return Caller(
-        user_id=int(user_id),  # type: ignore[call-overload]
-        username=str(username),
-        full_name=str(full_name),
-        role=role if isinstance(role, str) else None,
-        unit=unit,
-        scope=scope_for(role if isinstance(role, str) else None, path, bool(active)),
-    )
+    return _caller(int(user_id), str(username), str(full_name), role, bool(active), unit)  # type: ignore[call-overload]
 
 
 def authenticate(session: Session, token: str) -> Caller | None:
@@ -171,16 +145,20 @@ def caller_for_user(session: Session, user_id: int) -> Caller | None:
     ).one_or_none()
     if row is None:
         return None
-    return _caller(*row)
+    user, unit = row
+    return _caller(user.id, user.username, user.full_name, user.role, user.is_active, unit)
 
 
-def _caller(user: User, unit: Unit | None) -> Caller:
+def _caller(
+    user_id: int, username: str, full_name: str, role: object, active: bool, unit: Unit | None
+) -> Caller:
     """The account as a caller: its role held at its unit, and the scope resolved from them."""
+    held = role if isinstance(role, str) else None
     return Caller(
-        user_id=user.id,
-        username=user.username,
-        full_name=user.full_name,
-        role=user.role,
+        user_id=user_id,
+        username=username,
+        full_name=full_name,
+        role=held,
         unit=unit,
-        scope=scope_for(user.role, unit.path if unit else None, user.is_active),
+        scope=scope_for(held, unit.path if unit else None, active),
     )

@@ -16,7 +16,7 @@ from litestar.params import Body
 
 from authz.caller import Caller
 from infra.db import new_session
-from portal.auth.service import caller_for_token
+from portal.auth.service import authenticate
 from portal.boundary.deps import Credential
 from portal.locale import DEFAULT_LANG, LANGS
 from portal.web.session import LANG_COOKIE, session_token
@@ -36,7 +36,7 @@ def web_caller(request: Request[Any, Any, Any]) -> Caller | None:
         return None
     session = new_session(NO_SCOPE)
     try:
-        return caller_for_token(session, token)
+        return authenticate(session, token)
     finally:
         session.close()
 
