@@ -12,8 +12,6 @@ CPU time and the wall time (two round trips to PostgreSQL) per request.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import secrets
 import sys
 import time
 from pathlib import Path
@@ -34,37 +32,24 @@ def main() -> None:
     args = parser.parse_args()
     bench_urls(args.db_url_admin, args.app_role)
 
+    from bench_database import as_request, tokens_for
     from sqlalchemy import text
     from sqlalchemy.orm import Session
 
     import portal.models  # noqa: F401 - every mapper configured
-    from infra import unit_of_work
-    from infra.db import admin_engine, new_session
+    from infra.db import admin_engine
     from portal.audit.service import record
-    from portal.auth.service import authenticate
-    from tenancy.scope import NO_SCOPE
 
-    token = secrets.token_urlsafe(32)
-    with Session(admin_engine()) as owner, owner.begin():
-        found = owner.execute(
-            text(
-                "INSERT INTO auth_tokens (token_hash, user_id, expires_at) "
-                "SELECT :digest, id, now() + interval '1 hour' FROM users WHERE username = 'bench-collab' "
-                "RETURNING user_id"
-            ),
-            {"digest": hashlib.sha256(token.encode()).hexdigest()},
-        ).first()
-    if found is None:
+    with Session(admin_engine()) as owner:
+        user_id = owner.scalar(text("SELECT id FROM users WHERE username = 'bench-collab'"))
+    if user_id is None:
         sys.exit("no account bench-collab: seed the database with bench/bench_registry.py first")
+    token = tokens_for([int(user_id)])[int(user_id)]
 
     def request() -> None:
-        with unit_of_work.open_request():
-            session = new_session(NO_SCOPE)
-            unit_of_work.attach(session)
-            caller = authenticate(session, token)
-            assert caller is not None and caller.unit is not None
+        with as_request(token) as (_, caller):
+            assert caller.unit is not None
             record(caller.actor, "read", "child", "allowed", resource_ids=["bench"], unit_id=caller.unit.id)
-            unit_of_work.finish(session, commit=True)
 
     for _ in range(50):
         request()

@@ -137,9 +137,7 @@ def consolidate_level(
 def accounts(units: list[Any], role: str) -> dict[int, str]:
     """An account of ``role`` at each unit (created if missing, no usable password) with a live bearer
     token, as a logged-in officer has: unit id -> token."""
-    import hashlib
-    import secrets
-
+    from bench_database import tokens_for
     from sqlalchemy import text
     from sqlalchemy.orm import Session
 
@@ -156,18 +154,8 @@ def accounts(units: list[Any], role: str) -> dict[int, str]:
             ),
             {"role": role, "units": [u.id for u in units]},
         ).all()
-        tokens = {int(unit_id): secrets.token_urlsafe(32) for unit_id, _ in rows}
-        owner.execute(
-            text(
-                "INSERT INTO auth_tokens (token_hash, user_id, expires_at) "
-                "VALUES (:digest, :user_id, now() + interval '1 hour')"
-            ),
-            [
-                {"digest": hashlib.sha256(tokens[int(unit_id)].encode()).hexdigest(), "user_id": int(user_id)}
-                for unit_id, user_id in rows
-            ],
-        )
-        return tokens
+    tokens = tokens_for([int(user_id) for _, user_id in rows])
+    return {int(unit_id): tokens[int(user_id)] for unit_id, user_id in rows}
 
 
 def own_connections() -> None:
@@ -182,28 +170,15 @@ def request_one(unit_id: int, token: str, period: str, values: dict[str, Any] | 
     """The officer's requests: draft, own cells, and ``POST /reports/{id}/consolidate`` (the task is sent
     once the request commits), in one unit of work as a web request has it (the token checked in its
     first message, the audit rows sent with its COMMIT); the run id."""
-    from infra import unit_of_work
-    from infra.db import new_session
-    from portal.auth.service import authenticate
+    from bench_database import as_request
+
     from portal.reports.consolidation import request_consolidation
     from portal.reports.schemas import ConsolidateIn
-    from tenancy.scope import NO_SCOPE
 
-    with unit_of_work.open_request():
-        session = new_session(NO_SCOPE)
-        unit_of_work.attach(session)
-        caller = authenticate(session, token)
-        assert caller is not None
-        try:
-            report_id = draft(session, caller, unit_id, period, values)
-            run_id = int(
-                request_consolidation(session, caller, report_id, ConsolidateIn(with_missing=False)).id
-            )
-        except BaseException:
-            unit_of_work.finish(session, commit=False)
-            raise
-        unit_of_work.finish(session, commit=True)
-        return run_id
+    with as_request(token) as (session, caller):
+        report_id = draft(session, caller, unit_id, period, values)
+        run = request_consolidation(session, caller, report_id, ConsolidateIn(with_missing=False))
+    return int(run.id)
 
 
 def consolidate_level_by_workers(
