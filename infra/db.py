@@ -29,6 +29,7 @@ from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from infra.errors import Busy
 from infra.settings import get_settings
 
 NAMING_CONVENTION = {
@@ -63,6 +64,9 @@ PREFACE_KEY = "portal_preface"
 """``session.info``: SQL (quoted with :func:`literal`) sent in the same message as BEGIN and the scope."""
 PREFACE_ROWS = "portal_preface_rows"
 """``session.info``: the rows the preface returned (its last statement's)."""
+LOCK_NOT_AVAILABLE = "55P03"  # SQLSTATE lock_not_available
+LOCK_TIMEOUT_KEY = "portal_lock_timeout"
+"""``session.info``: seconds each transaction waits for a lock (PostgreSQL ``lock_timeout``); None: no limit."""
 _DEFERRED = "portal_deferred_begin"  # connection.info: BEGIN not sent yet
 
 
@@ -88,6 +92,7 @@ def engine_for(url: str) -> Engine:
     engine = _sized_engine(url, isolation_level="AUTOCOMMIT")
     event.listen(engine, "begin", _defer_begin)
     event.listen(engine, "before_cursor_execute", _begin_if_deferred)
+    event.listen(engine, "handle_error", _lock_wait_is_busy)
     return engine
 
 
@@ -141,12 +146,22 @@ def _session_factory() -> sessionmaker[Session]:
     return sessionmaker(bind=app_engine(), expire_on_commit=False, autoflush=True)
 
 
-def new_session(scope: RowScope | None, user_id: int | None = None) -> Session:
-    """A session of the application role whose every transaction carries ``scope`` (and ``user_id``)."""
+def new_session(
+    scope: RowScope | None, user_id: int | None = None, lock_timeout: float | None = None
+) -> Session:
+    """A session of the application role whose every transaction carries ``scope`` (and ``user_id``),
+    and waits at most ``lock_timeout`` seconds for a lock (:class:`Busy` after that)."""
     session = _session_factory()()
     session.info[SCOPE_KEY] = scope
     session.info[USER_KEY] = user_id
+    session.info[LOCK_TIMEOUT_KEY] = lock_timeout
     return session
+
+
+def _lock_wait_is_busy(context: Any) -> None:
+    """``handle_error``: a lock not granted within ``lock_timeout`` is :class:`Busy` (503, try again)."""
+    if getattr(context.original_exception, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+        raise Busy(retry_after=1) from context.sqlalchemy_exception
 
 
 def commit(session: Session, last: Sequence[str] = ()) -> None:
@@ -194,10 +209,12 @@ def _scope_statement(session: Session) -> str:
     records = (scope.records if scope else None) or ""
     aggregates = (scope.aggregates if scope else None) or ""
     user = str(user_id) if user_id is not None else ""
+    lock_timeout = session.info.get(LOCK_TIMEOUT_KEY)
+    limit = f", set_config('lock_timeout', '{round(lock_timeout * 1000)}ms', true)" if lock_timeout else ""
     return (
         f"SELECT set_config('app.scope', {literal(records)}, true), "
         f"set_config('app.agg_scope', {literal(aggregates)}, true), "
-        f"set_config('app.user_id', {literal(user)}, true)"
+        f"set_config('app.user_id', {literal(user)}, true){limit}"
     )
 
 

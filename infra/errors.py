@@ -70,7 +70,8 @@ class TooManyAttempts(DomainError):
 
 
 class Busy(DomainError):
-    """More requests than the process admits (``portal.boundary.admission``): 503, try again shortly.
+    """More requests than the process admits (``portal.boundary.admission``), or a row lock another
+    request holds for longer than ``REQUEST_LOCK_TIMEOUT`` (``infra.db``): 503, try again shortly.
 
     Not a refusal of the caller: nothing is written to the audit log (an overloaded server must not
     take on more writes)."""

@@ -71,6 +71,9 @@ class Settings:
     """DB_POOL_TIMEOUT: seconds a request waits for a connection before it fails."""
     db_pool_recycle: int = 1800
     """DB_POOL_RECYCLE: seconds before a pooled connection is replaced (no ping per checkout)."""
+    request_lock_timeout: float = 5.0
+    """REQUEST_LOCK_TIMEOUT: seconds a web request waits for a row lock before it is answered 503
+    (requests run on their process's event loop: a wait without end would stop the process)."""
 
     @property
     def app_db_role(self) -> str:
@@ -149,4 +152,5 @@ def get_settings() -> Settings:
         db_max_overflow=sizing.db_max_overflow,
         db_pool_timeout=float(env.get("DB_POOL_TIMEOUT", "10")),
         db_pool_recycle=int(env.get("DB_POOL_RECYCLE", "1800")),
+        request_lock_timeout=float(env.get("REQUEST_LOCK_TIMEOUT", "5")),
     )

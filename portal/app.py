@@ -43,7 +43,7 @@ from portal.web import ROUTES as WEB_ROUTES
 from portal.web import TEMPLATE_CONFIG as WEB_TEMPLATES
 
 
-@get("/health", sync_to_thread=True, tags=["ops"])
+@get("/health", sync_to_thread=False, tags=["ops"])
 def health() -> Response[dict[str, str]]:
     try:
         with app_engine().connect() as conn:

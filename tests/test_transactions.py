@@ -213,3 +213,50 @@ def test_a_failed_insert_leaves_no_personal_data_in_the_log(app, tree, owner, ca
     assert "Traceback" in logged and "values withheld" in logged and "ck_children_sex" in logged
     assert name not in logged and address not in logged and "Bímật" not in logged
     assert "2018-01-01" not in logged
+
+
+# --- a row lock held too long ------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def short_lock_wait(monkeypatch: pytest.MonkeyPatch) -> Iterator[float]:
+    from infra.settings import get_settings
+
+    monkeypatch.setenv("REQUEST_LOCK_TIMEOUT", "0.3")
+    get_settings.cache_clear()
+    yield 0.3
+    monkeypatch.delenv("REQUEST_LOCK_TIMEOUT")
+    get_settings.cache_clear()
+
+
+def test_a_row_lock_held_too_long_is_a_503_with_retry_after_and_nothing_written(
+    app, tree, owner, short_lock_wait
+):
+    """Requests run on their process's event loop: a lock wait must end (503), never stop the process."""
+    import time
+
+    from infra.db import admin_engine
+
+    child = tree["children"][0]
+    with TestClient(app=app) as client:
+        headers = login(client, tree["users"]["collab"])
+        version = client.get(f"/api/v1/children/{child.id}", headers=headers).json()["version"]
+        with admin_engine().connect() as holder:
+            holder.execute(text("SELECT 1 FROM children WHERE id = :id FOR UPDATE"), {"id": child.id})
+            started = time.perf_counter()
+            refused = client.patch(
+                f"/api/v1/children/{child.id}",
+                json={"notes": "chờ khóa", "version": version},
+                headers=headers,
+            )
+            waited = time.perf_counter() - started
+            holder.rollback()
+        kept = client.patch(
+            f"/api/v1/children/{child.id}", json={"notes": "sau khóa", "version": version}, headers=headers
+        )
+    assert refused.status_code == 503, refused.text
+    assert refused.headers["Retry-After"] == "1"
+    assert short_lock_wait <= waited < short_lock_wait + 2
+    assert kept.status_code == 200, kept.text
+    notes = owner.execute(text("SELECT notes FROM children WHERE id = :id"), {"id": child.id}).scalar_one()
+    assert notes == "sau khóa"

@@ -21,7 +21,7 @@ TAGS = ["audit"]
 
 @get(
     "/api/v1/children/{child_id:uuid}/access-log",
-    sync_to_thread=True,
+    sync_to_thread=False,
     tags=TAGS,
     summary="Who read or changed the child's record, newest first (the commune's ward officer)",
 )
@@ -38,7 +38,7 @@ def read_child_access_log(
 
 @get(
     "/api/v1/units/{unit_id:int}/audit-summary",
-    sync_to_thread=True,
+    sync_to_thread=False,
     tags=TAGS,
     summary="Reads, changes, refusals and aggregate reads per unit and day in the unit's area (counts only)",
 )

@@ -66,7 +66,7 @@ def login(data: JSONBody[LoginIn], db: DbDep, request: Request[Any, Any, Any]) -
 
 @post(
     "/api/v1/auth/logout",
-    sync_to_thread=True,
+    sync_to_thread=False,
     status_code=204,
     tags=["auth"],
     summary="Revoke the current token",

@@ -68,19 +68,19 @@ def _view(db: Session, caller: Caller, case_id: uuid.UUID) -> CaseOut:
 
 
 @get(
-    "/api/v1/cases/reference", sync_to_thread=True, tags=TAGS, summary="Case types, channels, risk levels..."
+    "/api/v1/cases/reference", sync_to_thread=False, tags=TAGS, summary="Case types, channels, risk levels..."
 )
 def read_case_reference(caller: CallerDep) -> CaseReferenceOut:
     return CaseReferenceOut.of(reference_json())
 
 
-@post("/api/v1/cases", sync_to_thread=True, status_code=201, tags=TAGS, summary="Record a report (form 01)")
+@post("/api/v1/cases", sync_to_thread=False, status_code=201, tags=TAGS, summary="Record a report (form 01)")
 def post_case(data: JSONBody[IntakeIn], caller: CallerDep, db: DbDep) -> CaseOut:
     case = record_intake(db, caller, data)
     return CaseOut.of(case_json(db, caller, case))
 
 
-@get("/api/v1/cases", sync_to_thread=True, tags=TAGS, summary="The cases the caller may see, newest first")
+@get("/api/v1/cases", sync_to_thread=False, tags=TAGS, summary="The cases the caller may see, newest first")
 def list_cases(
     caller: CallerDep,
     db: DbDep,
@@ -102,14 +102,14 @@ def list_cases(
     return Page.of(result, lambda row: CaseSummaryOut.of(summary_json(row[0], people, row[1])))
 
 
-@get("/api/v1/cases/{case_id:uuid}", sync_to_thread=True, tags=TAGS, summary="One case (audited)")
+@get("/api/v1/cases/{case_id:uuid}", sync_to_thread=False, tags=TAGS, summary="One case (audited)")
 def read_case(case_id: CaseId, caller: CallerDep, db: DbDep) -> CaseOut:
     return CaseOut.of(case_json(db, caller, service.read_case(db, caller, case_id)))
 
 
 @get(
     "/api/v1/cases/{case_id:uuid}/informant",
-    sync_to_thread=True,
+    sync_to_thread=False,
     tags=TAGS,
     summary="Who reported: the commune's ward officer only (audited)",
 )
@@ -120,7 +120,7 @@ def read_informant(case_id: CaseId, caller: CallerDep, db: DbDep) -> InformantOu
 def _action(path: str, handler: Any, schema: Any, summary: str, name: str) -> Any:
     @post(
         f"/api/v1/cases/{{case_id:uuid}}/{path}",
-        sync_to_thread=True,
+        sync_to_thread=False,
         status_code=200,
         tags=TAGS,
         summary=summary,
@@ -167,7 +167,7 @@ post_grant = _action("grants", grants.grant, GrantIn, "Share the case with a use
 
 @put(
     "/api/v1/cases/{case_id:uuid}/plan",
-    sync_to_thread=True,
+    sync_to_thread=False,
     tags=TAGS,
     summary="Write the draft plan (form 04)",
 )
@@ -178,7 +178,7 @@ def put_plan(case_id: CaseId, data: JSONBody[PlanIn], caller: CallerDep, db: DbD
 
 @patch(
     "/api/v1/cases/{case_id:uuid}/actions/{action_id:uuid}",
-    sync_to_thread=True,
+    sync_to_thread=False,
     tags=TAGS,
     summary="Mark an action of the approved plan done or cancelled",
 )
@@ -195,7 +195,7 @@ def patch_action(
 
 @post(
     "/api/v1/cases/{case_id:uuid}/grants/{grant_id:uuid}/revoke",
-    sync_to_thread=True,
+    sync_to_thread=False,
     status_code=200,
     tags=TAGS,
     summary="Revoke a grant (ward officer)",
@@ -252,19 +252,19 @@ def read_attachment(
     )
 
 
-@get("/api/v1/cases/alerts", sync_to_thread=True, tags=TAGS, summary="The caller's deadline alerts")
+@get("/api/v1/cases/alerts", sync_to_thread=False, tags=TAGS, summary="The caller's deadline alerts")
 def read_alerts(caller: CallerDep, db: DbDep, unread: bool = Parameter(default=False)) -> Page[AlertOut]:
     return Page.whole([AlertOut.of(alert_json(a)) for a in alerts.my_alerts(db, caller, unread)])
 
 
-@post("/api/v1/cases/alerts/{alert_id:uuid}/read", sync_to_thread=True, status_code=200, tags=TAGS)
+@post("/api/v1/cases/alerts/{alert_id:uuid}/read", sync_to_thread=False, status_code=200, tags=TAGS)
 def post_alert_read(alert_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep) -> AlertOut:
     return AlertOut.of(alert_json(alerts.mark_read(db, caller, alert_id)))
 
 
 @get(
     "/api/v1/cases/stats",
-    sync_to_thread=True,
+    sync_to_thread=False,
     tags=TAGS,
     summary="Case counts by status and type in a unit's subtree",
     description=(

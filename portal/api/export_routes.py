@@ -15,7 +15,7 @@ from portal.exports.service import XLSX, download_export, get_export, request_ex
 
 @post(
     "/api/v1/units/{unit_id:int}/exports",
-    sync_to_thread=True,
+    sync_to_thread=False,
     status_code=202,
     tags=["exports"],
     summary="Queue an XLSX of the children of the unit's subtree",
@@ -24,12 +24,12 @@ def post_export(unit_id: FromPath[int], caller: CallerDep, db: DbDep) -> ExportO
     return ExportOut.of(request_export(db, caller, _unit(db, unit_id)).as_json())
 
 
-@get("/api/v1/exports/{export_id:uuid}", sync_to_thread=True, tags=["exports"])
+@get("/api/v1/exports/{export_id:uuid}", sync_to_thread=False, tags=["exports"])
 def read_export(export_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep) -> ExportOut:
     return ExportOut.of(get_export(db, caller, export_id)[0].as_json())
 
 
-@post("/api/v1/exports/{export_id:uuid}/retry", sync_to_thread=True, status_code=202, tags=["exports"])
+@post("/api/v1/exports/{export_id:uuid}/retry", sync_to_thread=False, status_code=202, tags=["exports"])
 def post_export_retry(export_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep) -> ExportOut:
     return ExportOut.of(retry_export(db, caller, export_id).as_json())
 

@@ -53,7 +53,7 @@ def read_checklist(caller: CallerDep) -> Page[ChecklistItemOut]:
 
 @post(
     "/api/v1/inspections",
-    sync_to_thread=True,
+    sync_to_thread=False,
     status_code=201,
     tags=TAGS,
     summary="Plan an inspection of units below the caller's unit",
@@ -66,7 +66,7 @@ def post_plan(data: JSONBody[InspectionPlanIn], caller: CallerDep, db: DbDep) ->
 
 @get(
     "/api/v1/inspections",
-    sync_to_thread=True,
+    sync_to_thread=False,
     tags=TAGS,
     summary="Inspections the caller takes part in or is audited by",
 )
@@ -75,14 +75,14 @@ def list_plans(caller: CallerDep, db: DbDep) -> Page[InspectionPlanSummary]:
     return Page.whole(items)
 
 
-@get("/api/v1/inspections/{plan_id:int}", sync_to_thread=True, tags=TAGS)
+@get("/api/v1/inspections/{plan_id:int}", sync_to_thread=False, tags=TAGS)
 def read_plan(plan_id: FromPath[int], caller: CallerDep, db: DbDep) -> InspectionPlanOut:
     return _plan(db, caller, service.get_plan(db, caller, plan_id))
 
 
 @post(
     "/api/v1/inspections/{plan_id:int}/checks",
-    sync_to_thread=True,
+    sync_to_thread=False,
     status_code=202,
     tags=TAGS,
     summary="Run the automated checks for one audited unit (unit_id) or all",
@@ -96,18 +96,18 @@ def post_checks(
 
 
 @get(
-    "/api/v1/inspection-runs/{run_id:int}", sync_to_thread=True, tags=TAGS, summary="Progress of a check run"
+    "/api/v1/inspection-runs/{run_id:int}", sync_to_thread=False, tags=TAGS, summary="Progress of a check run"
 )
 def read_run(run_id: FromPath[int], caller: CallerDep, db: DbDep) -> RunProgressOut:
     return _progress(db, caller, run_id)
 
 
-@post("/api/v1/inspections/{plan_id:int}/close", sync_to_thread=True, status_code=200, tags=TAGS)
+@post("/api/v1/inspections/{plan_id:int}/close", sync_to_thread=False, status_code=200, tags=TAGS)
 def post_close(plan_id: FromPath[int], caller: CallerDep, db: DbDep) -> InspectionPlanOut:
     return _plan(db, caller, service.close_plan(db, caller, plan_id))
 
 
-@post("/api/v1/inspection-targets/{target_id:int}/findings", sync_to_thread=True, status_code=201, tags=TAGS)
+@post("/api/v1/inspection-targets/{target_id:int}/findings", sync_to_thread=False, status_code=201, tags=TAGS)
 def post_finding(
     target_id: FromPath[int], data: JSONBody[FindingIn], caller: CallerDep, db: DbDep
 ) -> FindingOut:
@@ -116,7 +116,7 @@ def post_finding(
 
 @post(
     "/api/v1/inspection-findings/{finding_id:int}/recommendations",
-    sync_to_thread=True,
+    sync_to_thread=False,
     status_code=201,
     tags=TAGS,
     summary="A recommendation with a responsible unit and a deadline",
@@ -127,7 +127,7 @@ def post_recommendation(
     return _recommendation(db, followup.recommend(db, caller, finding_id, data))
 
 
-@get("/api/v1/recommendations", sync_to_thread=True, tags=TAGS, summary="Recommendations the caller may see")
+@get("/api/v1/recommendations", sync_to_thread=False, tags=TAGS, summary="Recommendations the caller may see")
 def list_recommendations(
     caller: CallerDep, db: DbDep, overdue: FromQuery[bool | None] = None
 ) -> Page[RecommendationOut]:
@@ -137,7 +137,7 @@ def list_recommendations(
 
 @post(
     "/api/v1/recommendations/{rec_id:int}/answer",
-    sync_to_thread=True,
+    sync_to_thread=False,
     status_code=200,
     tags=TAGS,
     summary="The responsible unit's answer",
@@ -148,14 +148,14 @@ def post_answer(
     return _recommendation(db, followup.answer(db, caller, rec_id, data))
 
 
-@post("/api/v1/recommendations/{rec_id:int}/accept", sync_to_thread=True, status_code=200, tags=TAGS)
+@post("/api/v1/recommendations/{rec_id:int}/accept", sync_to_thread=False, status_code=200, tags=TAGS)
 def post_accept(
     rec_id: FromPath[int], data: JSONBody[TextIn], caller: CallerDep, db: DbDep
 ) -> RecommendationOut:
     return _recommendation(db, followup.settle(db, caller, rec_id, data, accept=True))
 
 
-@post("/api/v1/recommendations/{rec_id:int}/reopen", sync_to_thread=True, status_code=200, tags=TAGS)
+@post("/api/v1/recommendations/{rec_id:int}/reopen", sync_to_thread=False, status_code=200, tags=TAGS)
 def post_reopen(
     rec_id: FromPath[int], data: JSONBody[TextIn], caller: CallerDep, db: DbDep
 ) -> RecommendationOut:
@@ -164,7 +164,7 @@ def post_reopen(
 
 @post(
     "/api/v1/inspections/{plan_id:int}/documents",
-    sync_to_thread=True,
+    sync_to_thread=False,
     status_code=202,
     tags=TAGS,
     summary="Queue the inspection report PDF",
@@ -173,7 +173,7 @@ def post_document(plan_id: FromPath[int], caller: CallerDep, db: DbDep) -> Inspe
     return InspectionDocumentOut.of(document.request_document(db, caller, plan_id))
 
 
-@get("/api/v1/inspection-documents/{document_id:uuid}", sync_to_thread=True, tags=TAGS)
+@get("/api/v1/inspection-documents/{document_id:uuid}", sync_to_thread=False, tags=TAGS)
 def read_document(document_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep) -> InspectionDocumentOut:
     return InspectionDocumentOut.of(document.get_document(db, caller, document_id))
 

@@ -11,7 +11,7 @@ from portal.registry.reference import ETHNICITIES, RELATIONSHIPS, SCHOOL_STATUSE
 from portal.registry.responses import ReferenceOut
 
 
-@get("/api/v1/reference", sync_to_thread=True, tags=["reference"], summary="Codes used in child records")
+@get("/api/v1/reference", sync_to_thread=False, tags=["reference"], summary="Codes used in child records")
 def read_reference(caller: CallerDep, db: DbDep) -> ReferenceOut:
     codes: dict[str, list[dict[str, Any]]] = {}
     for ref in stored_codes(db):

@@ -56,7 +56,7 @@ def _view(db: Session, caller: Caller, report_id: int) -> ReportOut:
 
 @get(
     "/api/v1/report-definitions",
-    sync_to_thread=True,
+    sync_to_thread=False,
     tags=TAGS,
     summary="Report definitions, indicators, targets",
 )
@@ -103,7 +103,7 @@ def read_definitions(caller: CallerDep, db: DbDep) -> DefinitionsOut:
     return DefinitionsOut(items=items, targets=targets)
 
 
-@post("/api/v1/reports", sync_to_thread=True, status_code=201, tags=TAGS, summary="Start a report (a draft)")
+@post("/api/v1/reports", sync_to_thread=False, status_code=201, tags=TAGS, summary="Start a report (a draft)")
 def post_report(data: JSONBody[ReportCreate], caller: CallerDep, db: DbDep) -> ReportOut:
     report = service.create_report(db, caller, data)
     db.flush()
@@ -112,7 +112,7 @@ def post_report(data: JSONBody[ReportCreate], caller: CallerDep, db: DbDep) -> R
 
 @post(
     "/api/v1/units/{unit_id:int}/reports/prepare",
-    sync_to_thread=True,
+    sync_to_thread=False,
     status_code=201,
     tags=TAGS,
     summary="Draft every lowest-level report of the unit's area for a period, counted from the registry",
@@ -123,7 +123,7 @@ def post_prepare(
     return bulk.prepare_drafts(db, caller, _unit(db, unit_id), data)
 
 
-@get("/api/v1/reports", sync_to_thread=True, tags=TAGS, summary="Reports in the caller's area")
+@get("/api/v1/reports", sync_to_thread=False, tags=TAGS, summary="Reports in the caller's area")
 def list_reports(
     caller: CallerDep,
     db: DbDep,
@@ -146,12 +146,14 @@ def list_reports(
     return Page([ReportSummary.of(r) for r in items], total, page, page_size)
 
 
-@get("/api/v1/reports/{report_id:int}", sync_to_thread=True, tags=TAGS)
+@get("/api/v1/reports/{report_id:int}", sync_to_thread=False, tags=TAGS)
 def read_report(report_id: FromPath[int], caller: CallerDep, db: DbDep) -> ReportOut:
     return _view(db, caller, report_id)
 
 
-@put("/api/v1/reports/{report_id:int}/values", sync_to_thread=True, tags=TAGS, summary="Enter counts by hand")
+@put(
+    "/api/v1/reports/{report_id:int}/values", sync_to_thread=False, tags=TAGS, summary="Enter counts by hand"
+)
 def put_values(report_id: FromPath[int], data: JSONBody[ValuesIn], caller: CallerDep, db: DbDep) -> ReportOut:
     service.enter_values(db, caller, report_id, data)
     return _view(db, caller, report_id)
@@ -159,7 +161,7 @@ def put_values(report_id: FromPath[int], data: JSONBody[ValuesIn], caller: Calle
 
 @post(
     "/api/v1/reports/{report_id:int}/refresh",
-    sync_to_thread=True,
+    sync_to_thread=False,
     status_code=200,
     tags=TAGS,
     summary="Recount a lowest-level draft from the registry",
@@ -172,7 +174,7 @@ def post_refresh(report_id: FromPath[int], caller: CallerDep, db: DbDep) -> Repo
 def _transition(name: str, action: Callable[[Session, Caller, int, ActionIn], Report], summary: str) -> Any:
     @post(
         f"/api/v1/reports/{{report_id:int}}/{name}",
-        sync_to_thread=True,
+        sync_to_thread=False,
         status_code=200,
         tags=TAGS,
         summary=summary,
@@ -197,7 +199,7 @@ post_reopen = _transition(
 
 @post(
     "/api/v1/reports/{report_id:int}/consolidate",
-    sync_to_thread=True,
+    sync_to_thread=False,
     status_code=202,
     tags=TAGS,
     summary="Consolidate the sub-units' approved reports (a worker task with progress)",
@@ -213,7 +215,7 @@ def post_consolidate(
 
 @get(
     "/api/v1/consolidations/{run_id:int}",
-    sync_to_thread=True,
+    sync_to_thread=False,
     tags=TAGS,
     summary="A consolidation's progress",
 )
@@ -223,7 +225,7 @@ def read_consolidation(run_id: FromPath[int], caller: CallerDep, db: DbDep) -> C
 
 @post(
     "/api/v1/reports/{report_id:int}/documents",
-    sync_to_thread=True,
+    sync_to_thread=False,
     status_code=202,
     tags=TAGS,
     summary="Queue an XLSX or PDF of the report",
@@ -234,12 +236,12 @@ def post_document(
     return ReportDocumentOut.of(documents.request_document(db, caller, report_id, data))
 
 
-@get("/api/v1/report-documents/{document_id:uuid}", sync_to_thread=True, tags=TAGS)
+@get("/api/v1/report-documents/{document_id:uuid}", sync_to_thread=False, tags=TAGS)
 def read_document(document_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep) -> ReportDocumentOut:
     return ReportDocumentOut.of(documents.get_document(db, caller, document_id))
 
 
-@post("/api/v1/report-documents/{document_id:uuid}/retry", sync_to_thread=True, status_code=202, tags=TAGS)
+@post("/api/v1/report-documents/{document_id:uuid}/retry", sync_to_thread=False, status_code=202, tags=TAGS)
 def post_document_retry(document_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep) -> ReportDocumentOut:
     return ReportDocumentOut.of(documents.retry_document(db, caller, document_id))
 
@@ -261,7 +263,7 @@ def read_document_download(document_id: FromPath[uuid.UUID], caller: CallerDep, 
 
 @get(
     "/api/v1/units/{unit_id:int}/dashboard",
-    sync_to_thread=True,
+    sync_to_thread=False,
     tags=TAGS,
     summary="Indicators against targets, trend and a ranking of sub-units",
     description=(
@@ -285,7 +287,7 @@ def read_dashboard(
 
 @put(
     "/api/v1/units/{unit_id:int}/targets",
-    sync_to_thread=True,
+    sync_to_thread=False,
     tags=TAGS,
     summary="Set the unit's target for a year",
 )

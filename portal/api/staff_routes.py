@@ -54,7 +54,7 @@ STAFF = ["staff"]
 TRAINING = ["training"]
 
 
-@get("/api/v1/staff", sync_to_thread=True, tags=STAFF, summary="Accounts the caller manages")
+@get("/api/v1/staff", sync_to_thread=False, tags=STAFF, summary="Accounts the caller manages")
 def list_staff(
     caller: CallerDep,
     db: DbDep,
@@ -78,7 +78,7 @@ def list_staff(
 
 @post(
     "/api/v1/staff",
-    sync_to_thread=True,
+    sync_to_thread=False,
     status_code=201,
     tags=STAFF,
     summary="Create an account (a lower role, at a unit of the caller's area) with a one-time setup code",
@@ -94,14 +94,14 @@ def post_staff(data: JSONBody[StaffCreate], caller: CallerDep, db: DbDep) -> Acc
     return AccountCreated.of_new(created.user, created.unit, created.delivery)
 
 
-@get("/api/v1/staff/{user_id:int}", sync_to_thread=True, tags=STAFF)
+@get("/api/v1/staff/{user_id:int}", sync_to_thread=False, tags=STAFF)
 def read_staff(user_id: FromPath[int], caller: CallerDep, db: DbDep) -> Account:
     return Account.of(*service.read_account(db, caller, user_id))
 
 
 @patch(
     "/api/v1/staff/{user_id:int}",
-    sync_to_thread=True,
+    sync_to_thread=False,
     tags=STAFF,
     summary="Rename, move to another unit or change the role (a move ends the account's sessions)",
 )
@@ -111,7 +111,7 @@ def patch_staff(user_id: FromPath[int], data: JSONBody[StaffPatch], caller: Call
 
 @post(
     "/api/v1/staff/{user_id:int}/deactivate",
-    sync_to_thread=True,
+    sync_to_thread=False,
     status_code=200,
     tags=STAFF,
     summary="End the account's access at once (its records stay)",
@@ -120,14 +120,14 @@ def post_deactivate(user_id: FromPath[int], caller: CallerDep, db: DbDep) -> Acc
     return Account.of(*service.deactivate_account(db, caller, user_id))
 
 
-@post("/api/v1/staff/{user_id:int}/activate", sync_to_thread=True, status_code=200, tags=STAFF)
+@post("/api/v1/staff/{user_id:int}/activate", sync_to_thread=False, status_code=200, tags=STAFF)
 def post_activate(user_id: FromPath[int], caller: CallerDep, db: DbDep) -> Account:
     return Account.of(*service.activate_account(db, caller, user_id))
 
 
 @post(
     "/api/v1/staff/{user_id:int}/password-reset",
-    sync_to_thread=True,
+    sync_to_thread=False,
     status_code=201,
     tags=STAFF,
     summary="Issue a one-time code with which the account sets a new password",
@@ -142,7 +142,7 @@ def post_password_reset(user_id: FromPath[int], caller: CallerDep, db: DbDep) ->
 
 @patch(
     "/api/v1/me/contact",
-    sync_to_thread=True,
+    sync_to_thread=False,
     tags=STAFF,
     summary="Record the caller's own e-mail address or phone (where their one-time codes are sent)",
 )
@@ -152,7 +152,7 @@ def patch_my_contact(data: JSONBody[ContactIn], caller: CallerDep, db: DbDep) ->
 
 @post(
     "/api/v1/staff/{user_id:int}/sessions/revoke",
-    sync_to_thread=True,
+    sync_to_thread=False,
     status_code=200,
     tags=STAFF,
     summary="End every session of the account",
@@ -182,7 +182,7 @@ def post_set_password(
 
 @post(
     "/api/v1/units/{unit_id:int}/hamlets",
-    sync_to_thread=True,
+    sync_to_thread=False,
     status_code=201,
     tags=["units"],
     summary="Create a hamlet in a commune (from today)",
@@ -191,7 +191,7 @@ def post_hamlet(unit_id: FromPath[int], data: JSONBody[HamletIn], caller: Caller
     return Hamlet.of(hamlets.create_hamlet(db, caller, _unit(db, unit_id), data))
 
 
-@patch("/api/v1/hamlets/{hamlet_id:int}", sync_to_thread=True, tags=["units"], summary="Rename a hamlet")
+@patch("/api/v1/hamlets/{hamlet_id:int}", sync_to_thread=False, tags=["units"], summary="Rename a hamlet")
 def patch_hamlet(
     hamlet_id: FromPath[int], data: JSONBody[HamletPatch], caller: CallerDep, db: DbDep
 ) -> Hamlet:
@@ -200,7 +200,7 @@ def patch_hamlet(
 
 @post(
     "/api/v1/hamlets/{hamlet_id:int}/close",
-    sync_to_thread=True,
+    sync_to_thread=False,
     status_code=200,
     tags=["units"],
     summary="Close a hamlet from today (refused while children or staff are there)",
@@ -218,7 +218,7 @@ def _course_view(db: Session, caller: Caller, course: TrainingCourse, unit: Unit
 
 @post(
     "/api/v1/trainings",
-    sync_to_thread=True,
+    sync_to_thread=False,
     status_code=201,
     tags=TRAINING,
     summary="Record a training held by a district or province",
@@ -230,7 +230,7 @@ def post_training(data: JSONBody[CourseIn], caller: CallerDep, db: DbDep) -> Cou
 
 @get(
     "/api/v1/trainings",
-    sync_to_thread=True,
+    sync_to_thread=False,
     tags=TRAINING,
     summary="Trainings held in or above the caller's area",
 )
@@ -241,12 +241,12 @@ def list_trainings(
     return Page.whole([Course.of(c, u, n) for c, u, n in rows])
 
 
-@get("/api/v1/trainings/{course_id:int}", sync_to_thread=True, tags=TRAINING)
+@get("/api/v1/trainings/{course_id:int}", sync_to_thread=False, tags=TRAINING)
 def read_training(course_id: FromPath[int], caller: CallerDep, db: DbDep) -> CourseDetail:
     return _course_view(db, caller, *training.get_course(db, caller, course_id))
 
 
-@patch("/api/v1/trainings/{course_id:int}", sync_to_thread=True, tags=TRAINING)
+@patch("/api/v1/trainings/{course_id:int}", sync_to_thread=False, tags=TRAINING)
 def patch_training(
     course_id: FromPath[int], data: JSONBody[CoursePatch], caller: CallerDep, db: DbDep
 ) -> CourseDetail:
@@ -255,7 +255,7 @@ def patch_training(
 
 @post(
     "/api/v1/trainings/{course_id:int}/attendees",
-    sync_to_thread=True,
+    sync_to_thread=False,
     status_code=200,
     tags=TRAINING,
     summary="Record who attended (accounts working under the course's unit)",
@@ -270,7 +270,7 @@ def post_attendees(
 
 @delete(
     "/api/v1/trainings/{course_id:int}/attendees/{user_id:int}",
-    sync_to_thread=True,
+    sync_to_thread=False,
     status_code=204,
     tags=TRAINING,
 )
@@ -278,14 +278,14 @@ def delete_attendee(course_id: FromPath[int], user_id: FromPath[int], caller: Ca
     training.remove_attendee(db, caller, course_id, user_id)
 
 
-@get("/api/v1/me/trainings", sync_to_thread=True, tags=TRAINING, summary="The trainings the caller attended")
+@get("/api/v1/me/trainings", sync_to_thread=False, tags=TRAINING, summary="The trainings the caller attended")
 def read_my_trainings(caller: CallerDep, db: DbDep) -> Page[Course]:
     return Page.whole([Course.of(c, u) for c, u in training.my_trainings(db, caller)])
 
 
 @get(
     "/api/v1/units/{unit_id:int}/training-attendance",
-    sync_to_thread=True,
+    sync_to_thread=False,
     tags=TRAINING,
     summary="Attendance of the staff working in the unit's subtree",
 )
@@ -305,7 +305,7 @@ def read_unit_attendance(
 
 @get(
     "/api/v1/units/{unit_id:int}/training-counts",
-    sync_to_thread=True,
+    sync_to_thread=False,
     tags=TRAINING,
     summary="Per commune: active collaborators in place and how many were trained",
 )

@@ -29,7 +29,7 @@ def _unit(db: Session, unit_id: int) -> Unit:
     return unit
 
 
-@get("/api/v1/units/{unit_id:int}", sync_to_thread=True, tags=["units"])
+@get("/api/v1/units/{unit_id:int}", sync_to_thread=False, tags=["units"])
 def read_unit(unit_id: FromPath[int], caller: CallerDep, db: DbDep) -> UnitOut:
     unit = _unit(db, unit_id)
     authorize(caller, "unit", "read", unit)
@@ -44,7 +44,7 @@ def read_unit(unit_id: FromPath[int], caller: CallerDep, db: DbDep) -> UnitOut:
     )
 
 
-@get("/api/v1/units/{unit_id:int}/units", sync_to_thread=True, tags=["units"], summary="Direct sub-units")
+@get("/api/v1/units/{unit_id:int}/units", sync_to_thread=False, tags=["units"], summary="Direct sub-units")
 def read_sub_units(unit_id: FromPath[int], caller: CallerDep, db: DbDep) -> Page[UnitRefOut]:
     unit = _unit(db, unit_id)
     authorize(caller, "unit", "read", unit)
@@ -53,7 +53,7 @@ def read_sub_units(unit_id: FromPath[int], caller: CallerDep, db: DbDep) -> Page
 
 @get(
     "/api/v1/units/{unit_id:int}/children",
-    sync_to_thread=True,
+    sync_to_thread=False,
     tags=["registry"],
     summary="Children in the unit's subtree that the caller may see",
 )
@@ -73,7 +73,7 @@ def read_unit_children(
 
 @get(
     "/api/v1/units/{unit_id:int}/stats",
-    sync_to_thread=True,
+    sync_to_thread=False,
     tags=["stats"],
     summary="Counts by sex, age band, group, risk and support",
     description=(

@@ -4,6 +4,13 @@ The caller is resolved in the request's own transaction: the session's first mes
 the scope and the token check together (``portal.auth.service.authenticate``). The session commits
 only when the answer is a 2xx or 3xx, with the request's audit rows in COMMIT's message, and rolls
 back otherwise (services never commit): see :func:`finish_unit_of_work` and ``infra.unit_of_work``.
+
+These round trips, like the handlers' own (``sync_to_thread=False``), run on the process's event loop:
+a web process works like a synchronous worker, one request's database work at a time, and the
+server runs one process per core (``infra.sizing``). Handing each step to a thread cost more CPU
+than the step and made the event loop and the threads queue for the GIL (``bench/README.md``).
+Only handlers with long work that is not the database (password hashing, file transfer, the XLSX
+register, reorganisations) keep ``sync_to_thread=True``.
 """
 
 from __future__ import annotations
@@ -13,7 +20,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from anyio import to_thread
 from litestar import Request
 from litestar.di import NamedDependency
 from litestar.types import Message, Scope
@@ -23,6 +29,7 @@ from authz.caller import Caller
 from infra import unit_of_work
 from infra.db import new_session
 from infra.errors import Unauthenticated
+from infra.settings import get_settings
 from portal.auth.service import authenticate
 from tenancy.scope import NO_SCOPE
 
@@ -75,7 +82,7 @@ async def _finish(state: dict[str, Any], commit: bool) -> None:
     if session is None:
         return
     state[UOW_KEY] = None
-    await to_thread.run_sync(unit_of_work.finish, session, commit)
+    unit_of_work.finish(session, commit)
 
 
 async def finish_unit_of_work(message: Message, scope: Scope) -> None:
@@ -109,8 +116,8 @@ async def provide_db(
     credential: NamedDependency[Credential], request: Request[Any, Any, Any]
 ) -> AsyncGenerator[Session, None]:
     """The caller's scoped session; the caller, checked in its first round trip, goes to request.state."""
-    session = new_session(NO_SCOPE)
-    request.state.caller = await to_thread.run_sync(_authenticated, session, credential)
+    session = new_session(NO_SCOPE, lock_timeout=get_settings().request_lock_timeout)
+    request.state.caller = _authenticated(session, credential)
     async with _unit_of_work(session, request) as session:
         yield session
 
@@ -122,7 +129,8 @@ def provide_caller(db: NamedDependency[Session], request: Request[Any, Any, Any]
 
 
 async def provide_anonymous_db(request: Request[Any, Any, Any]) -> AsyncGenerator[Session, None]:
-    async with _unit_of_work(new_session(NO_SCOPE), request) as session:
+    session = new_session(NO_SCOPE, lock_timeout=get_settings().request_lock_timeout)
+    async with _unit_of_work(session, request) as session:
         yield session
 
 

@@ -24,7 +24,7 @@ from tenancy.service import get_unit
 PAGE_SIZE = 50
 
 
-@get("/children/{child_id:uuid}/access-log", sync_to_thread=True, include_in_schema=False)
+@get("/children/{child_id:uuid}/access-log", sync_to_thread=False, include_in_schema=False)
 def access_log_page(
     request: Request[Any, Any, Any],
     caller: CallerDep,
@@ -69,7 +69,7 @@ def _dates(raw_from: str, raw_to: str) -> tuple[date | None, date | None]:
     return found[0], found[1]
 
 
-@get("/audit", sync_to_thread=True, include_in_schema=False)
+@get("/audit", sync_to_thread=False, include_in_schema=False)
 def audit_summary_page(
     request: Request[Any, Any, Any],
     caller: CallerDep,

@@ -28,7 +28,7 @@ HOME_BY_ROLE = {
 }
 
 
-@get("/", sync_to_thread=True, include_in_schema=False)
+@get("/", sync_to_thread=False, include_in_schema=False)
 def home(request: Request[Any, Any, Any]) -> Response[Any]:
     caller = web_caller(request)
     if caller is None:

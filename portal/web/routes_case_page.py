@@ -118,14 +118,14 @@ ACTIONS: dict[str, tuple[Callable[..., Any], Parse]] = {
 struct the API decodes), the version of the case read from the form's hidden field."""
 
 
-@get("/cases/{case_id:uuid}", sync_to_thread=True, include_in_schema=False)
+@get("/cases/{case_id:uuid}", sync_to_thread=False, include_in_schema=False)
 def case_page(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, case_id: FromPath[uuid.UUID]
 ) -> Template:
     return _case_page(request, db, caller, case_id)
 
 
-@post("/cases/{case_id:uuid}/act/{action:str}", sync_to_thread=True, include_in_schema=False)
+@post("/cases/{case_id:uuid}/act/{action:str}", sync_to_thread=False, include_in_schema=False)
 def case_action(
     request: Request[Any, Any, Any],
     caller: CallerDep,

@@ -42,7 +42,7 @@ INTAKE_FIELDS = (
 )  # fmt: skip
 
 
-@get("/cases", sync_to_thread=True, include_in_schema=False)
+@get("/cases", sync_to_thread=False, include_in_schema=False)
 def cases_page(
     request: Request[Any, Any, Any],
     caller: CallerDep,
@@ -109,7 +109,7 @@ def _intake_page(
     )
 
 
-@get("/cases/new", sync_to_thread=True, include_in_schema=False)
+@get("/cases/new", sync_to_thread=False, include_in_schema=False)
 def new_case_page(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep) -> Template:
     return _intake_page(request, db, caller, _blank(_hamlets(db, caller)), [])
 
@@ -143,7 +143,7 @@ def intake_from(values: dict[str, str]) -> tuple[IntakeIn | None, list[FieldErro
     return (None, errors) if errors else (body, [])
 
 
-@post("/cases/new", sync_to_thread=True, include_in_schema=False)
+@post("/cases/new", sync_to_thread=False, include_in_schema=False)
 def new_case_submit(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, data: FormData
 ) -> Template | Redirect:
@@ -165,14 +165,14 @@ def new_case_submit(
     return _intake_page(request, db, caller, values, errors, status_code=422)
 
 
-@get("/alerts", sync_to_thread=True, include_in_schema=False)
+@get("/alerts", sync_to_thread=False, include_in_schema=False)
 def alerts_page(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep) -> Template:
     return page(
         request, "alerts.html", items=alerts.my_alerts(db, caller), names=case_names(lang_of(request))
     )
 
 
-@post("/alerts/{alert_id:uuid}/read", sync_to_thread=True, include_in_schema=False)
+@post("/alerts/{alert_id:uuid}/read", sync_to_thread=False, include_in_schema=False)
 def alert_read(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, alert_id: FromPath[uuid.UUID]
 ) -> Redirect:

@@ -79,7 +79,7 @@ def _list(
     )
 
 
-@get("/children", sync_to_thread=True, include_in_schema=False)
+@get("/children", sync_to_thread=False, include_in_schema=False)
 def children_page(
     request: Request[Any, Any, Any],
     caller: CallerDep,
@@ -90,7 +90,7 @@ def children_page(
     return _list(request, db, caller, unit, page_no, "")
 
 
-@post("/children", sync_to_thread=True, include_in_schema=False)
+@post("/children", sync_to_thread=False, include_in_schema=False)
 def children_search(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, data: FormData
 ) -> Template:
@@ -132,7 +132,7 @@ def _form_page(
     )
 
 
-@get("/children/new", sync_to_thread=True, include_in_schema=False)
+@get("/children/new", sync_to_thread=False, include_in_schema=False)
 def new_child_page(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep) -> Template:
     hamlets = _hamlets(db, caller)
     return _form_page(
@@ -140,7 +140,7 @@ def new_child_page(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep
     )
 
 
-@post("/children/new", sync_to_thread=True, include_in_schema=False)
+@post("/children/new", sync_to_thread=False, include_in_schema=False)
 def new_child_submit(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, data: FormData
 ) -> Template | Redirect:
@@ -158,7 +158,7 @@ def new_child_submit(
     return _form_page(request, db, caller, values, errors, status_code=422)
 
 
-@get("/children/{child_id:uuid}", sync_to_thread=True, include_in_schema=False)
+@get("/children/{child_id:uuid}", sync_to_thread=False, include_in_schema=False)
 def child_page(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, child_id: FromPath[uuid.UUID]
 ) -> Template:
@@ -166,7 +166,7 @@ def child_page(
     return _form_page(request, db, caller, forms.record_values(child), [], child=child)
 
 
-@post("/children/{child_id:uuid}", sync_to_thread=True, include_in_schema=False)
+@post("/children/{child_id:uuid}", sync_to_thread=False, include_in_schema=False)
 def child_submit(
     request: Request[Any, Any, Any],
     caller: CallerDep,
@@ -201,7 +201,7 @@ def child_submit(
     return _form_page(request, db, caller, values, errors, child=child, status_code=422)
 
 
-@get("/children/{child_id:uuid}/history", sync_to_thread=True, include_in_schema=False)
+@get("/children/{child_id:uuid}/history", sync_to_thread=False, include_in_schema=False)
 def child_history_page(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, child_id: FromPath[uuid.UUID]
 ) -> Template:

@@ -112,7 +112,7 @@ def _charts(
     return {k: Markup(v) for k, v in charts.items()}  # noqa: S704 - charts.py escapes every text it draws
 
 
-@get("/dashboard", sync_to_thread=True, include_in_schema=False)
+@get("/dashboard", sync_to_thread=False, include_in_schema=False)
 def dashboard_page(
     request: Request[Any, Any, Any],
     caller: CallerDep,

@@ -21,7 +21,7 @@ from portal.web.render import is_fragment, page, see_other
 from portal.web.routes_tasks import _progress
 
 
-@post("/inspections/{plan_id:int}/checks", sync_to_thread=True, include_in_schema=False)
+@post("/inspections/{plan_id:int}/checks", sync_to_thread=False, include_in_schema=False)
 def checks_submit(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, plan_id: FromPath[int], data: FormData
 ) -> Redirect:
@@ -30,7 +30,7 @@ def checks_submit(
     return see_other(f"/inspection-runs/{run.id}")
 
 
-@get("/inspection-runs/{run_id:int}", sync_to_thread=True, include_in_schema=False)
+@get("/inspection-runs/{run_id:int}", sync_to_thread=False, include_in_schema=False)
 def run_page(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, run_id: FromPath[int]
 ) -> Template:
@@ -44,7 +44,7 @@ def run_page(
     return page(request, name, run=run, progress=progress)
 
 
-@post("/inspections/{plan_id:int}/documents", sync_to_thread=True, include_in_schema=False)
+@post("/inspections/{plan_id:int}/documents", sync_to_thread=False, include_in_schema=False)
 def document_submit(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, plan_id: FromPath[int], data: FormData
 ) -> Redirect:
@@ -52,7 +52,7 @@ def document_submit(
     return see_other(f"/inspection-documents/{doc.id}")
 
 
-@get("/inspection-documents/{document_id:uuid}", sync_to_thread=True, include_in_schema=False)
+@get("/inspection-documents/{document_id:uuid}", sync_to_thread=False, include_in_schema=False)
 def document_page(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, document_id: FromPath[uuid.UUID]
 ) -> Template:

@@ -27,7 +27,7 @@ from tenancy.service import get_unit, units_below
 FLASH = {"done": "saved", "answered": "rec_answered"}
 
 
-@get("/inspections", sync_to_thread=True, include_in_schema=False)
+@get("/inspections", sync_to_thread=False, include_in_schema=False)
 def inspections_page(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep) -> Template:
     plans = service.list_plans(db, caller)
     return page(request, "inspections.html", plans=plans)
@@ -73,7 +73,7 @@ def _plan_page(
     )
 
 
-@get("/inspections/{plan_id:int}", sync_to_thread=True, include_in_schema=False)
+@get("/inspections/{plan_id:int}", sync_to_thread=False, include_in_schema=False)
 def inspection_page(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, plan_id: FromPath[int]
 ) -> Template:
@@ -85,7 +85,7 @@ def _plan_of(data: dict[str, Any]) -> int:
     return int(text) if text.isdigit() else 0
 
 
-@post("/inspection-targets/{target_id:int}/findings", sync_to_thread=True, include_in_schema=False)
+@post("/inspection-targets/{target_id:int}/findings", sync_to_thread=False, include_in_schema=False)
 def finding_submit(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, target_id: FromPath[int], data: FormData
 ) -> Template | Redirect:
@@ -103,7 +103,7 @@ def finding_submit(
     return see_other(f"/inspections/{plan_id}?msg=done")
 
 
-@post("/inspection-findings/{finding_id:int}/recommendations", sync_to_thread=True, include_in_schema=False)
+@post("/inspection-findings/{finding_id:int}/recommendations", sync_to_thread=False, include_in_schema=False)
 def recommendation_submit(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, finding_id: FromPath[int], data: FormData
 ) -> Template | Redirect:
@@ -130,7 +130,7 @@ def recommendation_submit(
     return _plan_page(request, db, caller, plan_id, f"rec-{finding_id}", errors, data, 422)
 
 
-@post("/recommendations/{rec_id:int}/{verdict:str}", sync_to_thread=True, include_in_schema=False)
+@post("/recommendations/{rec_id:int}/{verdict:str}", sync_to_thread=False, include_in_schema=False)
 def settle_submit(
     request: Request[Any, Any, Any],
     caller: CallerDep,
@@ -187,7 +187,7 @@ def _recommendations_page(
     )
 
 
-@get("/recommendations", sync_to_thread=True, include_in_schema=False)
+@get("/recommendations", sync_to_thread=False, include_in_schema=False)
 def recommendations_page(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep) -> Template:
     return _recommendations_page(request, db, caller)
 

@@ -32,7 +32,7 @@ def _period(text: object) -> str:
     return (found or containing("month", today())).key
 
 
-@get("/reports/month", sync_to_thread=True, include_in_schema=False)
+@get("/reports/month", sync_to_thread=False, include_in_schema=False)
 def month_page(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep) -> Template:
     return _month(request, caller, db, _period(request.query_params.get("period")))
 
@@ -64,7 +64,7 @@ def _month(
     )
 
 
-@post("/reports/month", sync_to_thread=True, include_in_schema=False)
+@post("/reports/month", sync_to_thread=False, include_in_schema=False)
 def month_start(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, data: FormData
 ) -> Template | Redirect:
@@ -81,7 +81,7 @@ def month_start(
     return see_other(f"/reports/{report.id}?msg=created")
 
 
-@post("/reports/month/prepare", sync_to_thread=True, include_in_schema=False)
+@post("/reports/month/prepare", sync_to_thread=False, include_in_schema=False)
 def month_prepare(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, data: FormData
 ) -> Template | Redirect:
@@ -96,7 +96,7 @@ def month_prepare(
     return see_other(f"/reports/month?period={period}")
 
 
-@post("/reports/{report_id:int}/documents", sync_to_thread=True, include_in_schema=False)
+@post("/reports/{report_id:int}/documents", sync_to_thread=False, include_in_schema=False)
 def document_submit(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, report_id: FromPath[int], data: FormData
 ) -> Redirect:
@@ -104,7 +104,7 @@ def document_submit(
     return see_other(f"/report-documents/{doc.id}")
 
 
-@get("/report-documents/{document_id:uuid}", sync_to_thread=True, include_in_schema=False)
+@get("/report-documents/{document_id:uuid}", sync_to_thread=False, include_in_schema=False)
 def document_page(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, document_id: FromPath[uuid.UUID]
 ) -> Template:

@@ -106,7 +106,7 @@ def report_page(
     )
 
 
-@get("/reports", sync_to_thread=True, include_in_schema=False)
+@get("/reports", sync_to_thread=False, include_in_schema=False)
 def reports_page(
     request: Request[Any, Any, Any],
     caller: CallerDep,
@@ -130,7 +130,7 @@ def reports_page(
     )
 
 
-@get("/reports/{report_id:int}", sync_to_thread=True, include_in_schema=False)
+@get("/reports/{report_id:int}", sync_to_thread=False, include_in_schema=False)
 def report_detail(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, report_id: FromPath[int]
 ) -> Template:
@@ -159,7 +159,7 @@ def parse_values(
     return values, typed, errors
 
 
-@post("/reports/{report_id:int}/values", sync_to_thread=True, include_in_schema=False)
+@post("/reports/{report_id:int}/values", sync_to_thread=False, include_in_schema=False)
 def report_values(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, report_id: FromPath[int], data: FormData
 ) -> Template | Redirect:
@@ -180,7 +180,7 @@ def report_values(
     return report_page(request, db, caller, report_id, errors, typed, status_code=422)
 
 
-@post("/reports/{report_id:int}/action", sync_to_thread=True, include_in_schema=False)
+@post("/reports/{report_id:int}/action", sync_to_thread=False, include_in_schema=False)
 def report_action(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, report_id: FromPath[int], data: FormData
 ) -> Template | Redirect:

@@ -85,7 +85,7 @@ def staff_page(
     )
 
 
-@get("/staff", sync_to_thread=True, include_in_schema=False)
+@get("/staff", sync_to_thread=False, include_in_schema=False)
 def staff_list(
     request: Request[Any, Any, Any],
     caller: CallerDep,
@@ -95,7 +95,7 @@ def staff_list(
     return staff_page(request, db, caller, max(1, page_no))
 
 
-@post("/staff/new", sync_to_thread=True, include_in_schema=False)
+@post("/staff/new", sync_to_thread=False, include_in_schema=False)
 def staff_create(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, data: FormData) -> Template:
     values = {k: str(data.get(k) or "").strip() for k in FORM}
     unit_id = int(values["unit_id"]) if values["unit_id"].isdigit() else None
@@ -125,7 +125,7 @@ def staff_create(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, 
     )
 
 
-@post("/staff/{user_id:int}/deactivate", sync_to_thread=True, include_in_schema=False)
+@post("/staff/{user_id:int}/deactivate", sync_to_thread=False, include_in_schema=False)
 def staff_deactivate(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, user_id: FromPath[int]
 ) -> Redirect:
@@ -133,7 +133,7 @@ def staff_deactivate(
     return see_other("/staff?msg=deactivated")
 
 
-@post("/staff/{user_id:int}/activate", sync_to_thread=True, include_in_schema=False)
+@post("/staff/{user_id:int}/activate", sync_to_thread=False, include_in_schema=False)
 def staff_activate(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, user_id: FromPath[int]
 ) -> Redirect:
@@ -141,7 +141,7 @@ def staff_activate(
     return see_other("/staff?msg=activated")
 
 
-@post("/staff/{user_id:int}/reset", sync_to_thread=True, include_in_schema=False)
+@post("/staff/{user_id:int}/reset", sync_to_thread=False, include_in_schema=False)
 def staff_reset(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, user_id: FromPath[int]
 ) -> Template:
@@ -172,7 +172,7 @@ def staff_reset(
     )
 
 
-@post("/hamlets/new", sync_to_thread=True, include_in_schema=False)
+@post("/hamlets/new", sync_to_thread=False, include_in_schema=False)
 def hamlet_create(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, data: FormData
 ) -> Template | Redirect:
@@ -190,7 +190,7 @@ def hamlet_create(
     return see_other("/staff?msg=hamlet_added")
 
 
-@post("/hamlets/{hamlet_id:int}", sync_to_thread=True, include_in_schema=False)
+@post("/hamlets/{hamlet_id:int}", sync_to_thread=False, include_in_schema=False)
 def hamlet_rename(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, hamlet_id: FromPath[int], data: FormData
 ) -> Template | Redirect:

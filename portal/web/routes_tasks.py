@@ -34,7 +34,7 @@ def _progress(status: str, done: int | None = None, total: int | None = None) ->
     return {"status": status, "value": value, "finished": finished, "done": done, "total": total}
 
 
-@post("/exports", sync_to_thread=True, include_in_schema=False)
+@post("/exports", sync_to_thread=False, include_in_schema=False)
 def export_submit(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, data: FormData) -> Redirect:
     unit_id = str(data.get("unit") or "")
     unit = get_unit(db, int(unit_id)) if unit_id.isdigit() else caller.unit
@@ -42,7 +42,7 @@ def export_submit(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep,
     return see_other(f"/exports/{export.id}")
 
 
-@get("/exports/{export_id:uuid}", sync_to_thread=True, include_in_schema=False)
+@get("/exports/{export_id:uuid}", sync_to_thread=False, include_in_schema=False)
 def export_page(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, export_id: FromPath[uuid.UUID]
 ) -> Template:
@@ -62,7 +62,7 @@ def export_download(
     )
 
 
-@post("/reports/{report_id:int}/consolidate", sync_to_thread=True, include_in_schema=False)
+@post("/reports/{report_id:int}/consolidate", sync_to_thread=False, include_in_schema=False)
 def consolidate_submit(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, report_id: FromPath[int], data: FormData
 ) -> Redirect:
@@ -72,7 +72,7 @@ def consolidate_submit(
     return see_other(f"/consolidations/{run.id}")
 
 
-@get("/consolidations/{run_id:int}", sync_to_thread=True, include_in_schema=False)
+@get("/consolidations/{run_id:int}", sync_to_thread=False, include_in_schema=False)
 def consolidation_page(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, run_id: FromPath[int]
 ) -> Template:

@@ -18,7 +18,7 @@ from portal.web.render import page
 from tenancy.service import child_units
 
 
-@get("/ward", sync_to_thread=True, include_in_schema=False)
+@get("/ward", sync_to_thread=False, include_in_schema=False)
 def ward_home(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep) -> Template:
     unit = caller.unit
     if unit is None or caller.role != "ward_officer":
