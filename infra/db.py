@@ -66,7 +66,7 @@ PREFACE_ROWS = "portal_preface_rows"
 """``session.info``: the rows the preface returned (its last statement's)."""
 LOCK_NOT_AVAILABLE = "55P03"  # SQLSTATE lock_not_available
 LOCK_TIMEOUT_KEY = "portal_lock_timeout"
-"""``session.info``: seconds each transaction waits for a lock (PostgreSQL ``lock_timeout``); None: no limit."""
+"""``session.info``: seconds a transaction waits for a lock (``lock_timeout``); None: no limit."""
 _DEFERRED = "portal_deferred_begin"  # connection.info: BEGIN not sent yet
 
 
