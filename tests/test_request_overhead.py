@@ -110,7 +110,7 @@ def test_a_collaborators_first_page_costs_two_round_trips_beyond_its_work(
     sent = [m for m in wire.messages() if "\tQuery\t" in m or "\tParse\t" in m]
     opening, closing = sent[0], sent[-1]
     assert opening.split("\t")[3].strip().startswith('"BEGIN; SELECT set_config(')
-    assert "auth_tokens" in opening  # the caller's check, in the same message
+    assert "token_caller(" in opening  # the caller's check, in the same message
     assert "INSERT INTO audit_log" in closing and closing.endswith('; COMMIT"')
 
 

@@ -82,14 +82,11 @@ _known: dict[str, tuple[tuple[object, ...], Scope, int]] = {}
 
 
 def _caller_query(digest: str) -> str:
-    """The account and unit behind a live token: one row, or none (unknown, expired, revoked, inactive)."""
-    unit_columns = ", ".join(f"n.{name}" for name in _UNIT_COLUMNS)
-    return (
-        f"SELECT u.id, u.username, u.full_name, u.role, u.is_active, {unit_columns} "
-        "FROM auth_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN units n ON n.id = u.unit_id "
-        f"WHERE t.token_hash = {literal(digest)} AND t.revoked_at IS NULL "
-        f"AND t.expires_at > {literal(utcnow())} AND u.is_active"
-    )
+    """The account and unit behind a live token: one row, or none (unknown, expired, revoked, inactive).
+
+    ``token_caller`` (migration 0019) keeps its plan for the connection's life; its columns are the
+    account's, then the unit's in the order of ``_UNIT_COLUMNS``."""
+    return f"SELECT * FROM token_caller({literal(digest)}, {literal(utcnow())})"
 
 
 def _caller_of_row(row: tuple[object, ...]) -> Caller:

@@ -51,7 +51,7 @@ class Child(Base):
     __table_args__ = (
         CheckConstraint("sex IN ('male','female')", name="sex"),
         CheckConstraint("status IN ('active','moved_away','deceased')", name="status"),
-        Index("ix_children_scope_name", "unit_path", "sort_name", "id"),
+        Index("ix_children_scope_name", "unit_path", "sort_name", "id", postgresql_include=["status"]),
         Index(
             "ix_children_scope_stats",
             "unit_path",
