@@ -132,6 +132,43 @@ def test_create_returns_the_full_record_and_get_returns_the_same(client, area, u
     assert read.json() == child
 
 
+def test_reads_and_lists_answer_the_record_exactly_as_the_write_did(client, area, uid):
+    """Reads and lists are built from SQL rows (portal.registry.records), writes from the ORM
+    (serialize.child_json): the same record is the same JSON, lists in the same order."""
+    written = create(
+        client,
+        area,
+        full_name=f"Trần Văn Khoa {uid}",
+        groups=[
+            {"code": "d", "subgroup": "d2", "since": "2021-01-01"},
+            {"code": "a", "since": "2019-06-01", "until": "2020-06-01", "note": "mồ côi cha"},
+            {"code": "d", "subgroup": "d1", "since": "2020-01-01"},
+        ],
+        at_risk=[{"code": "poor_household", "since": "2022-05-01"}],
+        supports=[
+            {"code": "monthly_allowance", "since": "2020-02-01"},
+            {"code": "health_insurance", "since": "2019-01-01"},
+        ],
+        guardians=[
+            {"full_name": "Trần Thị Mai", "relationship": "mother", "phone": None, "lives_with_child": False},
+            {"full_name": "Trần Văn Nam", "relationship": "grandparent", "phone": "0987654321"},
+        ],
+    )
+    assert [(g["code"], g["since"]) for g in written["groups"]] == [
+        ("a", "2019-06-01"),
+        ("d", "2020-01-01"),
+        ("d", "2021-01-01"),
+    ]
+    bare = create(client, area, full_name=f"Trần Thị Không {uid}", guardians=[])
+    read = client.get(f"{CHILDREN}/{written['id']}", headers=area.headers)
+    assert read.status_code == 200, read.text
+    assert read.json() == written
+    listed = client.get(area.children_url(), headers=area.headers, params={"q": uid, "page_size": 10})
+    assert listed.status_code == 200, listed.text
+    assert {item["id"]: item for item in listed.json()["items"]} == {written["id"]: written, bare["id"]: bare}
+    assert listed.json()["total"] == 2
+
+
 def test_names_are_stored_in_canonical_form_and_ethnicity_is_matched_without_accents(client, area, uid):
     decomposed = "Nguye\u0302\u0303n  Thi\u0323   Hoa " + uid  # NFD and double spaces
     child = create(client, area, full_name=decomposed, ethnicity="tay")

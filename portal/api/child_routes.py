@@ -12,7 +12,7 @@ from portal.boundary.pagination import Page
 from portal.registry.responses import ChildOut, HistoryOut
 from portal.registry.schemas import ChildCreate, ChildPatch
 from portal.registry.serialize import child_json, history_json
-from portal.registry.service import child_history, create_child, get_child, update_child
+from portal.registry.service import child_history, create_child, read_child_record, update_child
 
 
 @post("/api/v1/children", sync_to_thread=False, tags=["registry"], summary="Record a child in a hamlet")
@@ -22,7 +22,7 @@ def post_child(data: JSONBody[ChildCreate], caller: CallerDep, db: DbDep) -> Chi
 
 @get("/api/v1/children/{child_id:uuid}", sync_to_thread=False, tags=["registry"])
 def read_child(child_id: FromPath[uuid.UUID], caller: CallerDep, db: DbDep) -> ChildOut:
-    return ChildOut.of(child_json(get_child(db, caller, child_id)))
+    return ChildOut.of(read_child_record(db, caller, child_id))
 
 
 @patch(

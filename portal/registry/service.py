@@ -7,11 +7,12 @@ repeats the rule in the database). Casbin decides the action before any row is l
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from msgspec import UNSET
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, Subquery, exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from authz.caller import Caller
@@ -22,6 +23,7 @@ from infra.errors import Conflict, FieldError, NotVisible, ValidationFailed, ref
 from portal.audit.service import record as audit
 from portal.registry.access import children_for, children_in
 from portal.registry.models import Child, ChildHistory, ChildPeriod, Guardian, ReferenceCode
+from portal.registry.records import record_columns, record_json
 from portal.registry.reference import PERIOD_KINDS
 from portal.registry.schemas import ChildCreate, ChildPatch
 from portal.registry.serialize import LISTS, diff, snapshot
@@ -165,10 +167,24 @@ def get_child(
     stmt = _visible(caller).where(Child.id == child_id)
     child = session.scalars(stmt.with_for_update(of=Child) if for_update else stmt).unique().one_or_none()
     if child is None:
-        raise NotVisible("child not found", resource="child", action=action, resource_ids=[str(child_id)])
+        raise _not_visible(child_id, action)
     if action in ("read", "history"):
         audit(caller.actor, action, "child", "allowed", resource_ids=[child.id], unit_id=child.hamlet_id)
     return child
+
+
+def read_child_record(session: Session, caller: Caller, child_id: uuid.UUID) -> dict[str, Any]:
+    """:func:`get_child` for reading only, as the API's dict (``portal.registry.records``)."""
+    authorize_action(caller, "child", "read")
+    row = session.execute(record_columns(children_for(caller)).where(Child.id == child_id)).one_or_none()
+    if row is None:
+        raise _not_visible(child_id, "read")
+    audit(caller.actor, "read", "child", "allowed", resource_ids=[row.id], unit_id=row.hamlet_id)
+    return record_json(row)
+
+
+def _not_visible(child_id: uuid.UUID, action: str) -> NotVisible:
+    return NotVisible("child not found", resource="child", action=action, resource_ids=[str(child_id)])
 
 
 def update_child(session: Session, caller: Caller, child_id: uuid.UUID, patch: ChildPatch) -> Child:
@@ -221,23 +237,25 @@ def update_child(session: Session, caller: Caller, child_id: uuid.UUID, patch: C
 
 @dataclass(frozen=True)
 class Page:
-    items: list[Child]
+    items: list[Any]
+    """Child objects (:func:`list_children`) or the API's dicts (:func:`list_child_records`)."""
     total: int
     page: int
     page_size: int
 
 
-def list_children(
+def _listing(
     session: Session,
     caller: Caller,
     unit: Unit,
-    page: int = 1,
-    page_size: int = 20,
-    q: str | None = None,
-    group: str | None = None,
-    status: str = "active",
-) -> Page:
-    """Children of ``unit``'s subtree, Vietnamese name order, filtered in SQL."""
+    page: int,
+    page_size: int,
+    q: str | None,
+    group: str | None,
+    status: str,
+) -> tuple[Select[tuple[Child]], Subquery, str | None]:
+    """The children of ``unit``'s subtree that match, the asked page's ids (with ``total``, the number
+    of matches) and the group code asked for. Refuses what the caller may not list or asks wrongly."""
     authorize(caller, "child", "list", unit)
     errors = []
     if page < 1:
@@ -273,8 +291,7 @@ def list_children(
             )
         )
     # The page's ids and the number of matches in one pass over the index (unit_path, sort_name, id)
-    # INCLUDE (status): no table row is read for the children outside the page. Then the page's
-    # records, with their guardians and periods, in the same statement.
+    # INCLUDE (status): no table row is read for the children outside the page.
     page_ids = (
         matching.with_only_columns(Child.id, Child.sort_name, func.count().over().label("total"))
         .order_by(Child.sort_name, Child.id)
@@ -282,6 +299,49 @@ def list_children(
         .offset((page - 1) * page_size)
         .subquery("page")
     )
+    return matching, page_ids, group_code
+
+
+def _listed(
+    session: Session,
+    caller: Caller,
+    unit: Unit,
+    request: tuple[int, int, str | None, str | None],
+    matching: Select[tuple[Child]],
+    rows: Sequence[Any],
+    ids: list[uuid.UUID],
+) -> int:
+    """The number of matches (each row ends with it), and the list audited: which children were shown
+    (``ids``, in the rows' order)."""
+    page, page_size, q, group_code = request
+    if rows:
+        total = int(rows[0][-1])
+    else:  # past the last page (or nothing matches): count on its own
+        total = session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+    audit(
+        caller.actor,
+        "list",
+        "child",
+        "allowed",
+        resource_ids=ids,
+        unit_id=unit.id,
+        detail={"page": page, "page_size": page_size, "q": bool(q), "group": group_code, "total": total},
+    )
+    return total
+
+
+def list_children(
+    session: Session,
+    caller: Caller,
+    unit: Unit,
+    page: int = 1,
+    page_size: int = 20,
+    q: str | None = None,
+    group: str | None = None,
+    status: str = "active",
+) -> Page:
+    """Children of ``unit``'s subtree, Vietnamese name order, filtered in SQL (ORM objects: the pages)."""
+    matching, page_ids, group_code = _listing(session, caller, unit, page, page_size, q, group, status)
     rows = (
         session.execute(
             _visible(caller)
@@ -292,21 +352,33 @@ def list_children(
         .unique()
         .all()
     )
-    items = [child for child, _ in rows]
-    if rows:
-        total = rows[0][1]
-    else:  # past the last page (or nothing matches): count on its own
-        total = session.scalar(select(func.count()).select_from(matching.subquery())) or 0
-    audit(
-        caller.actor,
-        "list",
-        "child",
-        "allowed",
-        resource_ids=[c.id for c in items],
-        unit_id=unit.id,
-        detail={"page": page, "page_size": page_size, "q": bool(q), "group": group_code, "total": total},
-    )
-    return Page(items, total, page, page_size)
+    children = [child for child, _ in rows]
+    asked = (page, page_size, q, group_code)
+    total = _listed(session, caller, unit, asked, matching, rows, [c.id for c in children])
+    return Page(children, total, page, page_size)
+
+
+def list_child_records(
+    session: Session,
+    caller: Caller,
+    unit: Unit,
+    page: int = 1,
+    page_size: int = 20,
+    q: str | None = None,
+    group: str | None = None,
+    status: str = "active",
+) -> Page:
+    """:func:`list_children` as the API's dicts (``portal.registry.records``), in one statement."""
+    matching, page_ids, group_code = _listing(session, caller, unit, page, page_size, q, group, status)
+    rows = session.execute(
+        record_columns(children_for(caller))
+        .join(page_ids, page_ids.c.id == Child.id)
+        .add_columns(page_ids.c.total)
+        .order_by(page_ids.c.sort_name, page_ids.c.id)
+    ).all()
+    asked = (page, page_size, q, group_code)
+    total = _listed(session, caller, unit, asked, matching, rows, [row.id for row in rows])
+    return Page([record_json(row) for row in rows], total, page, page_size)
 
 
 def child_history(session: Session, caller: Caller, child_id: uuid.UUID) -> list[ChildHistory]:
