@@ -10,70 +10,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnClause, Select, func, literal_column, select
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy import ColumnClause, Select, literal_column
 
-from portal.registry.models import Child, ChildPeriod, Guardian
+from portal.registry.models import Child
 from portal.registry.serialize import LISTS, SCALARS
 
-_EMPTY: ColumnClause[Any] = literal_column("'[]'::json")
-
-_GUARDIANS = (
-    select(
-        func.coalesce(
-            func.json_agg(
-                aggregate_order_by(
-                    func.json_build_object(
-                        "full_name",
-                        Guardian.full_name,
-                        "relationship",
-                        Guardian.relationship,
-                        "phone",
-                        Guardian.phone,
-                        "lives_with_child",
-                        Guardian.lives_with_child,
-                    ),
-                    Guardian.id,
-                )
-            ),
-            _EMPTY,
-        )
-    )
-    .where(Guardian.child_id == Child.id)
-    .scalar_subquery()
+# Written as SQL text: a statement's cache key is computed on every execution by walking its whole
+# tree, and these two subqueries were most of it. Correlated with the outer ``children`` (RLS applies
+# inside as everywhere: guardians and periods are visible only with a visible child).
+_GUARDIANS: ColumnClause[Any] = literal_column(
+    "(SELECT coalesce(json_agg(json_build_object("
+    "'full_name', g.full_name, 'relationship', g.relationship, 'phone', g.phone, "
+    "'lives_with_child', g.lives_with_child) ORDER BY g.id), '[]'::json) "
+    "FROM guardians g WHERE g.child_id = children.id)"
 )
 
 # Ordered as snapshot() sorts them: kind, code (byte order, as Python compares str), since; then load order.
-_PERIODS = (
-    select(
-        func.coalesce(
-            func.json_agg(
-                aggregate_order_by(
-                    func.json_build_object(
-                        "kind",
-                        ChildPeriod.kind,
-                        "code",
-                        ChildPeriod.code,
-                        "subgroup",
-                        ChildPeriod.subgroup,
-                        "since",
-                        ChildPeriod.since,
-                        "until",
-                        ChildPeriod.until,
-                        "note",
-                        ChildPeriod.note,
-                    ),
-                    ChildPeriod.kind.collate("C"),
-                    ChildPeriod.code.collate("C"),
-                    ChildPeriod.since,
-                    ChildPeriod.id,
-                )
-            ),
-            _EMPTY,
-        )
-    )
-    .where(ChildPeriod.child_id == Child.id)
-    .scalar_subquery()
+_PERIODS: ColumnClause[Any] = literal_column(
+    "(SELECT coalesce(json_agg(json_build_object("
+    "'kind', p.kind, 'code', p.code, 'subgroup', p.subgroup, 'since', p.since, 'until', p.until, "
+    "'note', p.note) ORDER BY p.kind COLLATE \"C\", p.code COLLATE \"C\", p.since, p.id), '[]'::json) "
+    "FROM child_periods p WHERE p.child_id = children.id)"
 )
 
 _COLUMNS = (
