@@ -251,7 +251,8 @@ class CpuSampler(threading.Thread):
     def __init__(self, server_pid: int, admin_dsn: str, interval: float = 0.5) -> None:
         super().__init__(daemon=True)
         self.server_pid, self.admin_dsn, self.interval = server_pid, admin_dsn, interval
-        self.samples: list[tuple[float, float, float, float]] = []  # time, server, postgres, machine busy
+        # time, server, postgres, machine busy, stolen (CPU time the hypervisor gave to other guests)
+        self.samples: list[tuple[float, float, float, float, float]] = []
         self.server_processes = 0
         self._stop_event = threading.Event()
 
@@ -279,7 +280,8 @@ class CpuSampler(threading.Thread):
                             seen[key][proc.pid] = used
                 machine = psutil.cpu_times()
                 busy = sum(machine) - machine.idle - getattr(machine, "iowait", 0.0)
-                self.samples.append((time.time(), total["server"], total["postgres"], busy))
+                stolen = getattr(machine, "steal", 0.0)
+                self.samples.append((time.time(), total["server"], total["postgres"], busy, stolen))
                 self._stop_event.wait(self.interval)
 
     def _server_processes(self) -> list[psutil.Process]:
@@ -317,7 +319,7 @@ class CpuSampler(threading.Thread):
 
         return {
             key: round(at(end, i) - at(start, i), 2)
-            for i, key in enumerate(("server", "postgres", "machine"))
+            for i, key in enumerate(("server", "postgres", "machine", "stolen"))
         }
 
 
@@ -574,7 +576,8 @@ def markdown(result: dict[str, Any]) -> str:
             "",
             f"{s['requests']:,} requests in {s['window_s']} s. CPU seconds in the window: server "
             f"{cpu['server']}, PostgreSQL backends {cpu['postgres']}, locust {cpu['locust']}, whole "
-            f"machine {cpu['machine']}. Logins before the window: {logins['requests']} "
+            f"machine {cpu['machine']} (of which {cpu.get('stolen', 0)} stolen: the hypervisor ran "
+            f"another guest). Logins before the window: {logins['requests']} "
             f"({_kinds({k: v for k, v in logins['by_kind'].items() if k != 'ok'})} refused), p50 "
             f"{_ms(logins['p50_ms'])} / p95 {_ms(logins['p95_ms'])} / max {_ms(logins['max_ms'])} ms.",
             "",

@@ -430,13 +430,13 @@ def _text_plan(conn: Any, sql: str, params: Any) -> str:
 
 
 def explain_children_page(app_url: str, caller_spec: tuple[str, dict[str, Any]]) -> dict[str, Any]:
-    """Run list_child_records (the API's page) in-process as the app role; EXPLAIN each statement."""
+    """Run list_children (the API's records) in-process as the app role; EXPLAIN each statement."""
     from sqlalchemy import event, text
 
     import portal.models  # noqa: F401
     from authz.caller import Caller
     from infra.db import app_engine, new_session
-    from portal.registry.service import list_child_records
+    from portal.registry.service import list_children
     from tenancy.models import Unit
     from tenancy.resolve import scope_for
 
@@ -454,7 +454,7 @@ def explain_children_page(app_url: str, caller_spec: tuple[str, dict[str, Any]])
         caller = Caller(0, "bench-explain", "bench", role, unit, scope)
         event.listen(engine, "before_cursor_execute", capture)
         try:
-            list_child_records(session, caller, unit, 1, 20)
+            list_children(session, caller, unit, 1, 20, records=True)
         finally:
             event.remove(engine, "before_cursor_execute", capture)
         session.rollback()

@@ -13,7 +13,7 @@ from authz.guards import authorize
 from portal.boundary.deps import CallerDep, DbDep
 from portal.boundary.pagination import Page
 from portal.registry.responses import ChildOut
-from portal.registry.service import list_child_records
+from portal.registry.service import list_children
 from portal.shapes import UnitRefOut
 from portal.stats.responses import UnitOut, UnitStatsOut
 from portal.stats.service import unit_stats
@@ -66,7 +66,7 @@ def read_unit_children(
     group: str | None = Parameter(default=None, description="special-circumstance group code (Art. 10)"),
     status: str = Parameter(default="active"),
 ) -> Page[ChildOut]:
-    result = list_child_records(db, caller, _unit(db, unit_id), page, page_size, q, group, status)
+    result = list_children(db, caller, _unit(db, unit_id), page, page_size, q, group, status, records=True)
     return Page.of(result, ChildOut.of)
 
 

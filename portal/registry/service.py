@@ -238,7 +238,7 @@ def update_child(session: Session, caller: Caller, child_id: uuid.UUID, patch: C
 @dataclass(frozen=True)
 class Page:
     items: list[Any]
-    """Child objects (:func:`list_children`) or the API's dicts (:func:`list_child_records`)."""
+    """Child objects, or the API's dicts (:func:`list_children` with ``records``)."""
     total: int
     page: int
     page_size: int
@@ -339,46 +339,22 @@ def list_children(
     q: str | None = None,
     group: str | None = None,
     status: str = "active",
+    records: bool = False,
 ) -> Page:
-    """Children of ``unit``'s subtree, Vietnamese name order, filtered in SQL (ORM objects: the pages)."""
+    """Children of ``unit``'s subtree, Vietnamese name order, filtered in SQL, in one statement: ORM
+    objects (the pages), or with ``records`` the API's dicts (``portal.registry.records``)."""
     matching, page_ids, group_code = _listing(session, caller, unit, page, page_size, q, group, status)
-    rows = (
-        session.execute(
-            _visible(caller)
-            .join(page_ids, page_ids.c.id == Child.id)
-            .add_columns(page_ids.c.total)
-            .order_by(page_ids.c.sort_name, page_ids.c.id)
-        )
-        .unique()
-        .all()
-    )
-    children = [child for child, _ in rows]
-    asked = (page, page_size, q, group_code)
-    total = _listed(session, caller, unit, asked, matching, rows, [c.id for c in children])
-    return Page(children, total, page, page_size)
-
-
-def list_child_records(
-    session: Session,
-    caller: Caller,
-    unit: Unit,
-    page: int = 1,
-    page_size: int = 20,
-    q: str | None = None,
-    group: str | None = None,
-    status: str = "active",
-) -> Page:
-    """:func:`list_children` as the API's dicts (``portal.registry.records``), in one statement."""
-    matching, page_ids, group_code = _listing(session, caller, unit, page, page_size, q, group, status)
-    rows = session.execute(
-        record_columns(children_for(caller))
-        .join(page_ids, page_ids.c.id == Child.id)
+    base = record_columns(children_for(caller)) if records else _visible(caller)
+    result = session.execute(
+        base.join(page_ids, page_ids.c.id == Child.id)
         .add_columns(page_ids.c.total)
         .order_by(page_ids.c.sort_name, page_ids.c.id)
-    ).all()
-    asked = (page, page_size, q, group_code)
-    total = _listed(session, caller, unit, asked, matching, rows, [row.id for row in rows])
-    return Page([record_json(row) for row in rows], total, page, page_size)
+    )
+    rows = result.all() if records else result.unique().all()
+    ids = [row[0] if records else row[0].id for row in rows]  # the record's id, or the Child's
+    items = [record_json(row) for row in rows] if records else [child for child, _ in rows]
+    total = _listed(session, caller, unit, (page, page_size, q, group_code), matching, rows, ids)
+    return Page(items, total, page, page_size)
 
 
 def child_history(session: Session, caller: Caller, child_id: uuid.UUID) -> list[ChildHistory]:
