@@ -242,6 +242,9 @@ def test_a_row_lock_held_too_long_is_a_503_with_retry_after_and_nothing_written(
         headers = login(client, tree["users"]["collab"])
         version = client.get(f"/api/v1/children/{child.id}", headers=headers).json()["version"]
         with admin_engine().connect() as holder:
+            # Without the limit the PATCH would wait for ever: the holder's session ends after 10 s
+            # instead, and the PATCH is then answered 200 (the test fails rather than hangs).
+            holder.execute(text("SET idle_in_transaction_session_timeout = '10s'"))
             holder.execute(text("SELECT 1 FROM children WHERE id = :id FOR UPDATE"), {"id": child.id})
             started = time.perf_counter()
             refused = client.patch(
