@@ -8,7 +8,6 @@ P (province) ─ D (district) ─ C (commune) ─ H1, H2 (hamlets)
 
 from __future__ import annotations
 
-import time
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -97,13 +96,3 @@ def act(
 
 def hours_ago(hours: float) -> datetime:
     return (utcnow() - timedelta(hours=hours)).replace(microsecond=0)
-
-
-def wait_for(condition: Any, timeout: float = 60.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"{what} not met within {timeout}s")

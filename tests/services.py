@@ -10,7 +10,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from infra.processes import stop_process, worker_command
 
@@ -29,6 +31,17 @@ def port_open(port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+def wait_for(condition: Callable[[], Any], what: str, timeout: float = 60.0, interval: float = 0.1) -> Any:
+    """The first true value of ``condition()``, tried every ``interval`` seconds for ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"{what}: not reached in {timeout}s")
 
 
 def wait_for_port(port: int, timeout: float = 30.0) -> None:

@@ -4,7 +4,6 @@ report document is built."""
 from __future__ import annotations
 
 import os
-import time
 import uuid
 
 import urllib3
@@ -14,17 +13,7 @@ from sqlalchemy import text
 from infra.storage import S3Storage
 from portal.reports.models import ConsolidationRun, ReportDocument
 from tests.reporting import COMMUNE_VALUES, approved_hamlets, build_tree, enter, start, wait_run, who
-from tests.services import free_port, start_worker, stop
-
-
-def wait_for(predicate, timeout=60.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"{what} not reached in {timeout}s")
+from tests.services import free_port, start_worker, stop, wait_for
 
 
 def run_row(owner, run_id):

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -28,19 +27,10 @@ from infra.settings import get_settings
 from portal.reports.consolidation import LOCK_CLASS
 from portal.reports.models import ConsolidationRun
 from tests.reporting import COMMUNE_VALUES, approved_hamlets, build_tree, children_count, enter, start, who
+from tests.services import wait_for
 
 AMQP = os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def wait_for(predicate: Callable[[], Any], what: str, timeout: float = 20.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"{what}: not reached in {timeout}s")
 
 
 def on_rabbitmq(queue: str) -> dict[str, str]:
@@ -103,7 +93,7 @@ def rabbit(tmp_path: Path) -> Iterator[dict[str, Any]]:
                     if channel.is_open:
                         channel.close()
 
-            wait_for(lambda: consumers() == 2, "two workers consuming the queue", timeout=25)
+            wait_for(lambda: consumers() == 2, "two workers consuming the queue", timeout=25, interval=0.05)
             yield {"env": env, "workers": workers, "logs": logs, "queue": queue}
             assert all(w.poll() is None for w in workers), "a worker died during the test"
     finally:
@@ -164,6 +154,8 @@ def test_two_workers_on_rabbitmq_consolidate_each_sub_unit_once(
         wait_for(
             lambda: owner.execute(locked, {"c": LOCK_CLASS, "r": report_a["id"]}).scalar_one() == 1,
             "A's run taken by a worker",
+            timeout=20,
+            interval=0.05,
         )
         again = sender.send_task(task, args=[run_a, officer_a])  # a second delivery of the same run
         assert again.get(timeout=20) == "busy"  # so the other worker: A's worker holds the lock
@@ -178,7 +170,9 @@ def test_two_workers_on_rabbitmq_consolidate_each_sub_unit_once(
         return [log.read_text(errors="replace") for log in rabbit["logs"]]
 
     finished = [f"[{r.id}] succeeded" for r in (first, again, other)]
-    wait_for(lambda: all(any(f in log for log in logs()) for f in finished), "the workers' logs")
+    wait_for(
+        lambda: all(any(f in log for log in logs()) for f in finished), "the workers' logs", 20, interval=0.05
+    )
     took_a = [n for n, log in enumerate(logs()) if finished[0] in log]
     assert len(took_a) == 1, logs()
     rest = logs()[1 - took_a[0]]
