@@ -21,11 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import (
-    func,
-    select,
-    update,
-)
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -40,11 +36,7 @@ from portal.reports import consolidation_sql as sql
 from portal.reports import figures as fig
 from portal.reports.access import get_report, require_owner
 from portal.reports.consolidation_sql import ACTIVE, LOCK_CLASS
-from portal.reports.models import (
-    ConsolidationRun,
-    Report,
-    ReportDefinition,
-)
+from portal.reports.models import ConsolidationRun, Report, ReportDefinition
 from portal.reports.schemas import ConsolidateIn
 from portal.reports.service import EDITABLE
 from tenancy.models import Unit
