@@ -12,7 +12,7 @@ from tenancy.models import Unit
 from tenancy.scope import in_subtree
 
 # Which of the caller's scopes a resource lives in.
-RECORD_RESOURCES = frozenset({"child", "export", "case"})
+RECORD_RESOURCES = frozenset({"child", "child_move", "export", "case"})
 
 
 def authorize(caller: Caller, resource: str, action: str, unit: Unit) -> None:

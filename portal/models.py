@@ -30,7 +30,7 @@ from portal.inspections.models import (
     TeamMember,
 )
 from portal.notifications.models import Notification
-from portal.registry.models import Child, ChildHistory, ChildPeriod, Guardian, ReferenceCode
+from portal.registry.models import Child, ChildHistory, ChildMove, ChildPeriod, Guardian, ReferenceCode
 from portal.reports.models import (
     ConsolidationRun,
     Contribution,
@@ -67,6 +67,7 @@ __all__ = [
     "CaseReview",
     "Child",
     "ChildHistory",
+    "ChildMove",
     "ChildPeriod",
     "ConsolidationRun",
     "Contribution",

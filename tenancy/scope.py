@@ -27,7 +27,9 @@ def in_subtree(path: str, root: str | None) -> bool:
     return root is not None and root <= path < subtree_end(root)
 
 
-def subtree_clause(column: InstrumentedAttribute[str], root: str | None) -> ColumnElement[bool]:
+def subtree_clause(
+    column: InstrumentedAttribute[str] | InstrumentedAttribute[str | None], root: str | None
+) -> ColumnElement[bool]:
     """SQL predicate: ``column`` lies in the subtree of ``root`` (index-friendly range); no root: nothing."""
     if root is None:
         return false()

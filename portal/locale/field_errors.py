@@ -72,6 +72,10 @@ ERRORS: dict[str, Msg] = {
     "future_period": N_("This period has not started yet."),
     "not_enterable": N_("Not entered by hand at this level."),
     "computed": N_("Computed, not entered."),
+    "not_a_commune": N_("Not a commune or ward."),
+    "same_commune": N_("This is the child's own commune: change the hamlet instead."),
+    "not_active": N_("Only a child recorded as living here can move."),
+    "not_destination_hamlet": N_("Must be an open hamlet of the commune the child moves to."),
 }
 
 FIELD_ERRORS: dict[tuple[str, str], Msg] = {
@@ -88,6 +92,9 @@ FIELD_ERRORS: dict[tuple[str, str], Msg] = {
     ("phone", "invalid"): N_("Not a phone number."),
     ("phone", "taken"): NP_("phone", "Already registered to another account."),
     ("file", "too_large"): N_("The file is larger than 10 MB."),
+    ("destination_note", "required"): N_("Say where the child went, since the commune is not known."),
+    ("note", "required"): N_("Give the reason."),
+    ("hamlet_id", "required"): N_("Choose the hamlet the child joins."),
 }
 
 _INDEX = re.compile(r"\[\d+\]")

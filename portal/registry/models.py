@@ -67,7 +67,7 @@ class Child(Base):
             "uq_children_national_id",
             "national_id",
             unique=True,
-            postgresql_where=text("national_id IS NOT NULL"),
+            postgresql_where=text("national_id IS NOT NULL AND status = 'active'"),
         ),
         stat_key_column(),
     )
@@ -148,3 +148,45 @@ class ChildHistory(Base):
     hamlet_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     after: Mapped[dict[str, Any]] = mapped_column(JSONB)
+
+
+class ChildMove(Base):
+    """A child's move to another commune, opened by one side and decided by the other (migration 0021).
+
+    ``from_path`` and ``to_path`` copy the units' paths (a trigger keeps them) for row-level security;
+    the decisions are the database's ``child_move_decide`` and ``child_move_claim``."""
+
+    __tablename__ = "child_moves"
+    __table_args__ = (
+        CheckConstraint("asked_by IN ('origin', 'destination')", name="asked_by"),
+        CheckConstraint("state IN ('open', 'completed', 'refused', 'cancelled')", name="state"),
+        CheckConstraint("(to_unit_id IS NULL) = (to_path IS NULL)", name="destination"),
+        CheckConstraint(
+            "asked_by = 'origin' OR (to_path IS NOT NULL AND to_hamlet_id IS NOT NULL)", name="asked"
+        ),
+        CheckConstraint("(state = 'open') = (decided_at IS NULL)", name="decided"),
+        Index("uq_child_moves_open", "child_id", unique=True, postgresql_where=text("state = 'open'")),
+        Index("ix_child_moves_from_path", "from_path", "opened_at"),
+        Index("ix_child_moves_to_path", "to_path", "opened_at"),
+        Index("ix_child_moves_to_hamlet_path", "to_hamlet_path", "opened_at"),
+        Index("ix_child_moves_child_id", "child_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("children.id", ondelete="CASCADE"))
+    asked_by: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
+    from_hamlet_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    from_path: Mapped[str] = mapped_column(Text(collation="C"))
+    to_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    to_path: Mapped[str | None] = mapped_column(Text(collation="C"))
+    to_hamlet_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    to_hamlet_path: Mapped[str | None] = mapped_column(Text(collation="C"))
+    moved_on: Mapped[date] = mapped_column(Date)
+    destination_note: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    opened_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decision_note: Mapped[str | None] = mapped_column(Text)

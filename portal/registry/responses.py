@@ -79,3 +79,47 @@ class ReferenceOut(Out):
     ethnicities: list[str] = []
     school_statuses: list[str] = []
     relationships: list[str] = []
+
+
+class MoveUnitOut(Out):
+    id: int
+    code: str | None
+    name: str
+    level: str
+
+
+class MoveChildOut(Out):
+    """The child of a move, shown only to a side that reads its record."""
+
+    id: str
+    full_name: str
+    date_of_birth: str
+    sex: str
+    national_id: str | None
+
+
+class MoveOut(Out):
+    """A child's move to another commune (``portal.registry.moves``): its two sides and its decision."""
+
+    id: int
+    state: str
+    asked_by: str
+    side: str
+    moved_on: str
+    from_hamlet: MoveUnitOut | None
+    from_commune: MoveUnitOut | None
+    to_commune: MoveUnitOut | None
+    to_hamlet: MoveUnitOut | None
+    destination_note: str | None
+    reason: str | None
+    opened_at: str
+    decided_at: str | None
+    decision_note: str | None
+    child: MoveChildOut | None
+
+
+class MoveDetailOut(Out):
+    """A move, with the child's whole record when the caller reads it."""
+
+    move: MoveOut
+    record: ChildOut | None

@@ -70,3 +70,19 @@ class ChildPatch(msgspec.Struct, forbid_unknown_fields=True):
             for f in self.__struct_fields__
             if f != "version" and getattr(self, f) is not UNSET
         }
+
+
+class MoveOutIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A child leaving for another commune: where to (a commune's id; none when it is not known yet)."""
+
+    moved_on: date
+    to_unit_id: int | None = None
+    destination_note: str | None = None
+    reason: str | None = None
+
+
+class MoveDecisionIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Accepting a child into a hamlet (``hamlet_id``), or a refusal's or cancellation's ``note``."""
+
+    hamlet_id: int | None = None
+    note: str | None = None

@@ -22,7 +22,8 @@ from infra.db import savepoint
 from infra.errors import Conflict, FieldError, NotVisible, ValidationFailed, refused_as
 from portal.audit.service import record as audit
 from portal.registry.access import children_for, children_in
-from portal.registry.models import Child, ChildHistory, ChildPeriod, Guardian, ReferenceCode
+from portal.registry.models import Child, ChildHistory, ChildMove, ChildPeriod, Guardian, ReferenceCode
+from portal.registry.moves import claim_by_national_id
 from portal.registry.records import record_columns, record_json
 from portal.registry.reference import PERIOD_KINDS
 from portal.registry.schemas import ChildCreate, ChildPatch
@@ -116,6 +117,19 @@ NATIONAL_ID_TAKEN = {
 
 
 def create_child(session: Session, caller: Caller, data: ChildCreate) -> Child:
+    """Record a child; a personal identification number already held by an active record is refused."""
+    child = _create(session, caller, data, transfer=False)
+    assert isinstance(child, Child)
+    return child
+
+
+def register_child(session: Session, caller: Caller, data: ChildCreate) -> Child | ChildMove:
+    """Record a child, or, when an active record elsewhere holds its personal identification number, the
+    move that brings that record here instead of a duplicate (``portal.registry.moves``)."""
+    return _create(session, caller, data, transfer=True)
+
+
+def _create(session: Session, caller: Caller, data: ChildCreate, transfer: bool) -> Child | ChildMove:
     authorize_action(caller, "child", "create")
     check = _checker(session)
     name = check.full_name(data.full_name)
@@ -139,6 +153,10 @@ def create_child(session: Session, caller: Caller, data: ChildCreate) -> Child:
     hamlet = _hamlet(session, caller, data.hamlet_id, check)
     _raise_if_failed(check)
     assert hamlet is not None
+    if transfer and values["national_id"] is not None:
+        move = _transfer_instead(session, caller, str(values["national_id"]), hamlet)
+        if move is not None:
+            return move
     child = Child(
         id=uuid.uuid4(),
         hamlet_id=hamlet.id,
@@ -157,6 +175,23 @@ def create_child(session: Session, caller: Caller, data: ChildCreate) -> Child:
     _write_history(session, caller, child, "create", None, snapshot(child))
     audit(caller.actor, "create", "child", "allowed", resource_ids=[child.id], unit_id=hamlet.id)
     return child
+
+
+def _transfer_instead(session: Session, caller: Caller, national_id: str, hamlet: Unit) -> ChildMove | None:
+    """The move that brings the active record holding ``national_id`` here, if one does (None: register)."""
+    outcome, move, _ = claim_by_national_id(session, caller, national_id, hamlet)
+    if outcome in ("claimed", "requested"):
+        return move
+    if outcome == "incoming":
+        assert move is not None
+        error = Conflict(f"this child is already moving to your commune: accept move {move.id} instead")
+        error.extra = {"move_id": move.id}
+        raise error
+    if outcome == "elsewhere":
+        raise Conflict("this child's record is moving to another commune: it cannot be registered here now")
+    if outcome == "own":
+        raise ValidationFailed([NATIONAL_ID_TAKEN["uq_children_national_id"]])
+    return None
 
 
 def get_child(
@@ -210,6 +245,13 @@ def update_child(session: Session, caller: Caller, child_id: uuid.UUID, patch: C
     guardians = check.guardians(given.pop("guardians")) if "guardians" in given else None
     hamlet = _hamlet(session, caller, given["hamlet_id"], check) if "hamlet_id" in given else None
     _raise_if_failed(check)
+    moving = {"hamlet_id", "status"} & {f for f in given if given[f] != getattr(child, f)}
+    if moving and session.scalar(
+        select(ChildMove.id).where(ChildMove.child_id == child.id, ChildMove.state == "open")
+    ):
+        raise Conflict(
+            f"a move of this child is open: decide or cancel it before changing {', '.join(sorted(moving))}"
+        )
     with refused_as(NATIONAL_ID_TAKEN), savepoint(session):
         for field, value in given.items():
             setattr(child, field, value)
