@@ -170,6 +170,11 @@ class ChildMove(Base):
         Index("ix_child_moves_to_path", "to_path", "opened_at"),
         Index("ix_child_moves_to_hamlet_path", "to_hamlet_path", "opened_at"),
         Index("ix_child_moves_child_id", "child_id"),
+        Index(
+            "ix_child_moves_open_to_path",
+            "to_path",
+            postgresql_where=text("state = 'open' AND asked_by = 'origin'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
