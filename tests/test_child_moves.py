@@ -412,3 +412,13 @@ def test_who_may_record_a_move_out(client, world, who, expected):
         headers=headers,
     )
     assert r.status_code == expected, r.text
+
+
+def test_a_collaborator_registering_a_child_already_coming_to_the_commune_is_told_so(client, world):
+    child = _child(client, world)
+    move = _move(client, world, child["id"], world.b.commune.id)
+    payload = child_payload(world.b.hamlet.id, national_id=child["national_id"])
+    r = client.post("/api/v1/children", json=payload, headers=world.b.collaborator)
+    assert r.status_code == 409, r.text  # the move is the ward officer's to accept, not a new record
+    r = client.post("/api/v1/children", json=payload, headers=world.b.officer)
+    assert r.status_code == 409 and r.json()["move_id"] == move["id"]

@@ -178,14 +178,18 @@ def _create(session: Session, caller: Caller, data: ChildCreate, transfer: bool)
 
 
 def _transfer_instead(session: Session, caller: Caller, national_id: str, hamlet: Unit) -> ChildMove | None:
-    """The move that brings the active record holding ``national_id`` here, if one does (None: register)."""
+    """The move that brings the active record holding ``national_id`` here, if one does (None: register).
+
+    A move the caller cannot read (one coming to their commune, asked or sent, that another hamlet's
+    collaborator or the ward officer handles) is named without its details."""
     outcome, move, _ = claim_by_national_id(session, caller, national_id, hamlet)
-    if outcome in ("claimed", "requested"):
+    if outcome in ("claimed", "requested") and move is not None:
         return move
-    if outcome == "incoming":
-        assert move is not None
-        error = Conflict(f"this child is already moving to your commune: accept move {move.id} instead")
-        error.extra = {"move_id": move.id}
+    if outcome in ("claimed", "requested", "incoming"):
+        error = Conflict("this child is already moving to your commune: its ward officer decides the move")
+        if move is not None:
+            error = Conflict(f"this child is already moving to your commune: accept move {move.id} instead")
+            error.extra = {"move_id": move.id}
         raise error
     if outcome == "elsewhere":
         raise Conflict("this child's record is moving to another commune: it cannot be registered here now")
