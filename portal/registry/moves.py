@@ -28,7 +28,7 @@ from authz.caller import Caller
 from authz.guards import authorize_action
 from infra.clock import today
 from infra.db import savepoint
-from infra.errors import Conflict, FieldError, Forbidden, NotVisible, ValidationFailed
+from infra.errors import Conflict, FieldError, Forbidden, NotVisible, ValidationFailed, refused_as
 from portal.audit.service import record as audit
 from portal.registry.access import children_for, move_shows_child, moves_for, side_of
 from portal.registry.models import Child, ChildHistory, ChildMove
@@ -116,7 +116,9 @@ def move_out(session: Session, caller: Caller, child_id: uuid.UUID, data: MoveOu
         reason=reason,
         opened_by=caller.user_id,
     )
-    with savepoint(session):
+    # a move opened meanwhile by someone else on this child (uq_child_moves_open): 409 as above
+    already = Conflict("a move of this child is already open: decide or cancel it first")
+    with refused_as({}, already), savepoint(session):
         session.add(move)
     session.refresh(move)
     session.add(

@@ -60,6 +60,7 @@ MESSAGES: dict[str, Msg] = {
     "female": N_("Female"),
     "ethnicity": N_("Ethnic group"),
     "hamlet_id": N_("Hamlet"),
+    "move": N_("Move to another commune recorded"),
     "national_id": N_("Personal id number"),
     "birth_registered": N_("Birth registered"),
     "address": N_("Address"),
