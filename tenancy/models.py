@@ -66,5 +66,9 @@ class Unit(Base):
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
 
+    def name_ref(self) -> dict[str, object]:
+        """The unit as answers name it without its path (``portal.shapes.UnitNameOut``)."""
+        return {"id": self.id, "code": self.code, "name": self.name, "level": self.level}
+
     def ref(self) -> dict[str, object]:
-        return {"id": self.id, "code": self.code, "name": self.name, "level": self.level, "path": self.path}
+        return {**self.name_ref(), "path": self.path}

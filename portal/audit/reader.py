@@ -136,7 +136,7 @@ def audit_summary(
     items = [
         {
             "day": day.isoformat(),
-            "unit": {"id": uid, "code": units[uid].code, "name": units[uid].name, "level": units[uid].level},
+            "unit": units[uid].name_ref(),
             "reads": int(reads),
             "changes": int(changes),
             "refusals": int(refusals),
@@ -146,7 +146,7 @@ def audit_summary(
     ]
     audit_aggregate(caller, "audit_summary", unit.id, {"from": start, "to": end})
     return {
-        "unit": {"id": unit.id, "code": unit.code, "name": unit.name, "level": unit.level},
+        "unit": unit.name_ref(),
         "from": start.isoformat(),
         "to": end.isoformat(),
         "items": items,

@@ -104,8 +104,6 @@ def move_out(session: Session, caller: Caller, child_id: uuid.UUID, data: MoveOu
         errors.append(FieldError("status", f"the child is {child.status}, not active", "not_active"))
     if errors:
         raise ValidationFailed(errors)
-    if session.scalar(select(ChildMove.id).where(ChildMove.child_id == child.id, ChildMove.state == "open")):
-        raise Conflict("a move of this child is already open: decide or cancel it first")
     move = ChildMove(
         child_id=child.id,
         asked_by="origin",
@@ -116,7 +114,7 @@ def move_out(session: Session, caller: Caller, child_id: uuid.UUID, data: MoveOu
         reason=reason,
         opened_by=caller.user_id,
     )
-    # a move opened meanwhile by someone else on this child (uq_child_moves_open): 409 as above
+    # one open move per child (uq_child_moves_open): a second one, or one opened meanwhile, is a 409
     already = Conflict("a move of this child is already open: decide or cancel it first")
     with refused_as({}, already), savepoint(session):
         session.add(move)
@@ -138,7 +136,7 @@ def move_out(session: Session, caller: Caller, child_id: uuid.UUID, data: MoveOu
 
 def claim_by_national_id(
     session: Session, caller: Caller, national_id: str, hamlet: Unit
-) -> tuple[str, ChildMove | None, uuid.UUID | None]:
+) -> tuple[str, ChildMove | None]:
     """What registering ``national_id`` in ``hamlet`` means when an active record may hold the number:
     ``none`` (register it), ``own`` (the caller's own record), ``incoming`` (already on its way here),
     ``claimed`` (a move with no destination now comes here), ``requested`` (the origin is asked for it)
@@ -150,13 +148,13 @@ def claim_by_national_id(
             )
         )
     ).one()
-    outcome, move_id, child_id = row
+    outcome, move_id, _child_id = row
     move = session.get(ChildMove, move_id) if move_id is not None else None
     if move is not None:
         session.refresh(move)
         if outcome in ("claimed", "requested"):
             _audit_both(caller, f"move_{outcome}", move)
-    return outcome, move, child_id
+    return outcome, move
 
 
 def list_moves(
@@ -320,10 +318,8 @@ def move_json(session: Session, caller: Caller, move: ChildMove) -> dict[str, An
     return _move_json(session, caller, move, session.scalars(_child_of(caller, move.id)).one_or_none())
 
 
-def _ref(unit: Unit | None) -> dict[str, Any] | None:
-    return (
-        None if unit is None else {"id": unit.id, "code": unit.code, "name": unit.name, "level": unit.level}
-    )
+def _ref(unit: Unit | None) -> dict[str, object] | None:
+    return None if unit is None else unit.name_ref()
 
 
 def _move_json(session: Session, caller: Caller, move: ChildMove, child: Child | None) -> dict[str, Any]:

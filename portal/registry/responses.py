@@ -7,7 +7,7 @@ from typing import Any
 
 from msgspec import UNSET, UnsetType
 
-from portal.shapes import Out
+from portal.shapes import Out, UnitNameOut
 
 
 class PeriodOut(Out):
@@ -81,13 +81,6 @@ class ReferenceOut(Out):
     relationships: list[str] = []
 
 
-class MoveUnitOut(Out):
-    id: int
-    code: str | None
-    name: str
-    level: str
-
-
 class MoveChildOut(Out):
     """The child of a move, shown only to a side that reads its record."""
 
@@ -106,10 +99,10 @@ class MoveOut(Out):
     asked_by: str
     side: str
     moved_on: str
-    from_hamlet: MoveUnitOut | None
-    from_commune: MoveUnitOut | None
-    to_commune: MoveUnitOut | None
-    to_hamlet: MoveUnitOut | None
+    from_hamlet: UnitNameOut | None
+    from_commune: UnitNameOut | None
+    to_commune: UnitNameOut | None
+    to_hamlet: UnitNameOut | None
     destination_note: str | None
     reason: str | None
     opened_at: str

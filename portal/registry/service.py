@@ -182,7 +182,7 @@ def _transfer_instead(session: Session, caller: Caller, national_id: str, hamlet
 
     A move the caller cannot read (one coming to their commune, asked or sent, that another hamlet's
     collaborator or the ward officer handles) is named without its details."""
-    outcome, move, _ = claim_by_national_id(session, caller, national_id, hamlet)
+    outcome, move = claim_by_national_id(session, caller, national_id, hamlet)
     if outcome in ("claimed", "requested") and move is not None:
         return move
     if outcome in ("claimed", "requested", "incoming"):
