@@ -74,26 +74,24 @@ CREATE INDEX ix_child_moves_child_id ON child_moves (child_id);
 
 -- The two sides' paths come from the units, never from the writer: the hamlet left (the child's own,
 -- checked), the destination commune and, once named, the destination hamlet.
+CREATE FUNCTION app_unit_path(p_unit bigint, p_level text) RETURNS text LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    found_path text;
+BEGIN
+    IF p_unit IS NULL THEN
+        RETURN NULL;
+    END IF;
+    SELECT u.path INTO found_path FROM units u WHERE u.id = p_unit AND u.level = p_level;
+    IF found_path IS NULL THEN
+        RAISE EXCEPTION 'unit % is not a %', p_unit, p_level USING ERRCODE = '23514';
+    END IF;
+    RETURN found_path;
+END $$;
 CREATE FUNCTION child_moves_set_paths() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    SELECT u.path INTO NEW.from_path FROM units u WHERE u.id = NEW.from_hamlet_id AND u.level = 'hamlet';
-    IF NEW.from_path IS NULL THEN
-        RAISE EXCEPTION 'unit % is not a hamlet', NEW.from_hamlet_id USING ERRCODE = '23514';
-    END IF;
-    NEW.to_path := NULL;
-    NEW.to_hamlet_path := NULL;
-    IF NEW.to_hamlet_id IS NOT NULL THEN
-        SELECT u.path INTO NEW.to_hamlet_path FROM units u WHERE u.id = NEW.to_hamlet_id AND u.level = 'hamlet';
-        IF NEW.to_hamlet_path IS NULL THEN
-            RAISE EXCEPTION 'unit % is not a hamlet', NEW.to_hamlet_id USING ERRCODE = '23514';
-        END IF;
-    END IF;
-    IF NEW.to_unit_id IS NOT NULL THEN
-        SELECT u.path INTO NEW.to_path FROM units u WHERE u.id = NEW.to_unit_id AND u.level = 'commune';
-        IF NEW.to_path IS NULL THEN
-            RAISE EXCEPTION 'unit % is not a commune', NEW.to_unit_id USING ERRCODE = '23514';
-        END IF;
-    END IF;
+    NEW.from_path := app_unit_path(NEW.from_hamlet_id, 'hamlet');
+    NEW.to_path := app_unit_path(NEW.to_unit_id, 'commune');
+    NEW.to_hamlet_path := app_unit_path(NEW.to_hamlet_id, 'hamlet');
     RETURN NEW;
 END $$;
 CREATE TRIGGER child_moves_paths BEFORE INSERT OR UPDATE OF from_hamlet_id, to_unit_id, to_hamlet_id ON child_moves
@@ -256,7 +254,7 @@ def downgrade() -> None:
     op.execute("DROP TABLE IF EXISTS child_moves")
     for signature in FUNCTIONS:
         op.execute(f"DROP FUNCTION IF EXISTS {signature}")
-    op.execute("DROP FUNCTION IF EXISTS child_moves_set_paths()")
+    op.execute("DROP FUNCTION IF EXISTS child_moves_set_paths(), app_unit_path(bigint, text)")
     op.execute("DROP INDEX IF EXISTS uq_children_national_id")
     op.execute(
         "CREATE UNIQUE INDEX uq_children_national_id ON children (national_id) WHERE national_id IS NOT NULL"
