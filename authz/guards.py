@@ -13,6 +13,10 @@ from tenancy.scope import in_subtree
 
 # Which of the caller's scopes a resource lives in.
 RECORD_RESOURCES = frozenset({"child", "child_move", "export", "case"})
+# Record resources whose rows are decided by their own visibility rule (portal/cases/access and
+# row-level security), which needs a unit but not a record scope: a commune chairman reads the cases
+# brought to them for a decision, and no other record.
+ROW_DECIDED = frozenset({"case"})
 
 
 def authorize(caller: Caller, resource: str, action: str, unit: Unit) -> None:
@@ -38,7 +42,11 @@ def authorize_action(caller: Caller, resource: str, action: str) -> None:
             resource=resource,
             action=action,
         )
-    if resource in RECORD_RESOURCES and caller.scope.records is None:
+    if (
+        resource in RECORD_RESOURCES
+        and caller.scope.records is None
+        and not (resource in ROW_DECIDED and caller.unit is not None)
+    ):
         raise Forbidden(
             f"your account has no unit: no access to {resource} records", resource=resource, action=action
         )

@@ -2,6 +2,7 @@
 
 from portal.audit.models import AuditEntry
 from portal.auth.models import AuthToken, LoginAddressThrottle, LoginThrottle, User
+from portal.cases.crossing_models import CaseLink, CaseReferral
 from portal.cases.models import (
     Case,
     CaseAlert,
@@ -51,6 +52,8 @@ __all__ = [
     "stats_tables",
     "tenancy_tables",
     "AuditEntry",
+    "CaseLink",
+    "CaseReferral",
     "Notification",
     "AuthToken",
     "Case",

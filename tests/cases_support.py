@@ -27,6 +27,11 @@ ROLES = {
     "col1b": ("H1", "collaborator"),
     "col2": ("H2", "collaborator"),
     "col5": ("H5", "collaborator"),
+    "chair": ("C", "commune_chairman"),
+    "chair2": ("C2", "commune_chairman"),
+    "chair3": ("C3", "commune_chairman"),
+    "hot": ("P", "hotline_officer"),
+    "hot3": ("D2", "hotline_officer"),
     "dist": ("D", "district_officer"),
     "dist2": ("D2", "district_officer"),
     "insp": ("P", "provincial_inspector"),
@@ -96,3 +101,10 @@ def act(
 
 def hours_ago(hours: float) -> datetime:
     return (utcnow() - timedelta(hours=hours)).replace(microsecond=0)
+
+
+def close_case(client: Any, world: dict[str, Any], case: dict[str, Any], **body: Any) -> dict[str, Any]:
+    """The ward officer proposes the closure and the commune's chairman approves it."""
+    proposed = act(client, who(client, world, "wo"), case, "close", **body)
+    assert proposed["closure"]["pending"] is True and proposed["status"] == case["status"]
+    return act(client, who(client, world, "chair"), proposed, "closure/approve")

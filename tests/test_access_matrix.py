@@ -68,6 +68,9 @@ def world(client, database):
             "district_officer": (d, {"own": d, "sibling": d2, "parent": p, "child": c}),
             "ward_officer": (c, {"own": c, "sibling": c2, "parent": d, "child": h}),
             "collaborator": (h, {"own": h, "sibling": h2, "parent": c}),
+            # no child records at all: the chairman decides cases, the hotline records intakes
+            "commune_chairman": (c, {"own": c, "sibling": c2, "parent": d, "child": h}),
+            "hotline_officer": (p, {"own": p, "sibling": p2, "child": d}),
         }
         accounts = {}
         for role, (home, _targets) in roles.items():
@@ -93,19 +96,59 @@ def world(client, database):
                 )
             )
 
-        cases = {}
+        cases, case_records = {}, {}
+        recorder = owner.execute(
+            text("SELECT id FROM users WHERE username = :u"), {"u": accounts["admin"][0]}
+        )
+        recorder_id = recorder.scalar_one()
         for role, (home, targets) in roles.items():
             for relation, target in targets.items():
                 hamlet = representative_hamlet(target, home.path if home else "/")
                 child_id = owner.scalars(select(Child.id).where(Child.hamlet_id == hamlet.id).limit(1)).one()
                 cases[(role, relation)] = (target.id, target.path, hamlet.id, hamlet.path, str(child_id))
+                case_records[(role, relation)] = {
+                    status: _case_row(owner, hamlet, child_id, status, recorder_id)
+                    for status in ("received", "plan_submitted")
+                }
+        owner.commit()
         tokens = {role: login(client, username) for role, (username, _) in accounts.items()}
-    return {"cases": cases, "accounts": accounts, "tokens": tokens}
+    return {"cases": cases, "case_records": case_records, "accounts": accounts, "tokens": tokens}
+
+
+def _case_row(owner, hamlet: Unit, child_id: uuid.UUID, status: str, recorder: int) -> str:
+    case_id = uuid.uuid4()
+    owner.execute(
+        text(
+            "INSERT INTO cases (id, reference, hamlet_id, unit_path, child_id, child_name, child_date_of_birth, "
+            "child_sex, case_type, channel, received_at, description, status, risk_level, created_by, created_at, "
+            "updated_at, version) VALUES (:id, :ref, :h, :p, :c, 'Trẻ ma trận', '2015-01-01', 'female', "
+            "'neglect', 'hotline_111', now(), 'Ma trận quyền', :s, :risk, :by, now(), now(), 1)"
+        ),
+        {
+            "id": case_id,
+            "ref": f"MX-{case_id.hex[:12]}",
+            "h": hamlet.id,
+            "p": hamlet.path,
+            "c": child_id,
+            "s": status,
+            "by": recorder,
+            "risk": None if status == "received" else "medium",
+        },
+    )
+    return str(case_id)
 
 
 MATRIX = [
     (role, rel)
-    for role in ("admin", "provincial_inspector", "district_officer", "ward_officer", "collaborator")
+    for role in (
+        "admin",
+        "provincial_inspector",
+        "hotline_officer",
+        "district_officer",
+        "commune_chairman",
+        "ward_officer",
+        "collaborator",
+    )
     for rel in RELATIONS
 ]
 
@@ -191,3 +234,29 @@ def test_list_never_loads_rows_outside_the_callers_subtree(client, owner, world)
     ).scalar_one()
     assert body["total"] == expected > 0
     assert {c["hamlet_id"] for c in body["items"]} <= hamlet_ids
+
+
+@pytest.mark.parametrize("role, relation", MATRIX)
+def test_role_on_a_case_in_each_state(client, world, role, relation):
+    """Cases: the commune's ward officer reads every case of the commune; its chairman only one that
+    waits for a decision (a submitted plan); the collaborator none it is not assigned (404: a case's
+    existence does not leak); every other role is refused by Casbin (403)."""
+    if (role, relation) not in world["cases"]:
+        pytest.skip(f"{role} has no {relation} unit")
+    _target_id, _target_path, _hamlet_id, hamlet_path, _child = world["cases"][(role, relation)]
+    _username, root = world["accounts"][role]
+    commune_root = "/".join(hamlet_path.rstrip("/").split("/")[:-1]) + "/"
+    in_commune = root == commune_root
+    for status, case_id in world["case_records"][(role, relation)].items():
+        read = client.get(f"/api/v1/cases/{case_id}", headers=world["tokens"][role])
+        if role == "ward_officer":
+            expected = 200 if in_commune else 404
+        elif role == "commune_chairman":
+            expected = 200 if in_commune and status == "plan_submitted" else 404
+        elif role == "collaborator":
+            expected = 404
+        else:
+            expected = 403
+        assert read.status_code == expected, (status, read.text)
+        if expected == 200:
+            assert read.json()["child"]["full_name"] == "Trẻ ma trận"

@@ -203,7 +203,12 @@ def test_closed_cases_are_not_watched(client, owner, world, worker):
     case = open_case(
         client, wo, intake_body(child_in(owner, world["units"]["H1"]), received_at=received.isoformat())
     )
-    act(client, wo, case, "close", reason="duplicate")
+    act(
+        client,
+        who(client, world, "chair"),
+        act(client, wo, case, "close", reason="duplicate"),
+        "closure/approve",
+    )
     send(received + timedelta(days=10))
     assert alerts_of(owner, case["id"]) == []
 

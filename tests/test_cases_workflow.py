@@ -9,7 +9,16 @@ import pytest
 from sqlalchemy import text
 
 from infra.clock import today
-from tests.cases_support import act, build_world, child_in, hours_ago, intake_body, open_case, who
+from tests.cases_support import (
+    act,
+    build_world,
+    child_in,
+    close_case,
+    hours_ago,
+    intake_body,
+    open_case,
+    who,
+)
 from tests.support import audit_rows, child_payload
 
 
@@ -77,8 +86,10 @@ def test_full_workflow_from_hotline_to_closure(client, owner, world):
     assert response.status_code == 200, response.text
     case = act(client, col1, response.json(), "plan/submit")
     assert case["status"] == "plan_submitted" and {d["step"]: d for d in case["deadlines"]}["plan"]["met_at"]
-    act(client, col1, case, "plan/approve", expect=403)  # only the ward officer records the decision
-    case = act(client, wo, case, "plan/approve", decision_ref="QĐ 12/QĐ-UBND")
+    act(client, col1, case, "plan/approve", expect=403)  # only the chairman decides
+    act(client, wo, case, "plan/approve", expect=403)  # the ward officer neither
+    chair = who(client, world, "chair")
+    case = act(client, chair, case, "plan/approve", decision_ref="QĐ 12/QĐ-UBND")
     assert case["status"] == "in_progress" and case["plans"][0]["status"] == "approved"
     assert any(d["step"] == "review" and d["met_at"] is None for d in case["deadlines"])
 
@@ -101,7 +112,11 @@ def test_full_workflow_from_hotline_to_closure(client, owner, world):
     )
     act(client, col1, case, "close", expect=403, reason="child_safe")
     case = act(client, wo, case, "close", reason="child_safe", note="Trẻ an toàn sau 3 tháng.")
+    assert case["status"] == "in_progress" and case["closure"]["pending"] and case["closure"]["at"] is None
+    act(client, wo, case, "closure/approve", expect=403)  # whoever proposes never decides
+    case = act(client, chair, case, "closure/approve")
     assert case["status"] == "closed" and case["closure"]["reason"] == "child_safe"
+    assert case["allowed_actions"] == []  # the chairman keeps reading what they decided, nothing more
     assert all(d["met_at"] or d["cancelled_at"] for d in case["deadlines"])
     actions = [e["action"] for e in case["events"]]
     assert actions == [
@@ -115,7 +130,8 @@ def test_full_workflow_from_hotline_to_closure(client, owner, world):
         "update_action",
         "note",
         "review",
-        "close",
+        "propose_closure",
+        "approve_closure",
     ]
     audited = {r["action"] for r in audit_rows(owner, f"cs-col1-{world['tag']}") if r["resource"] == "case"}
     assert {"assess", "protect", "submit_plan", "note", "review"} <= audited
@@ -125,9 +141,7 @@ def test_full_workflow_from_hotline_to_closure(client, owner, world):
     "status_path, action, body",
     [
         ("received", "plan/submit", {}),
-        ("received", "plan/approve", {}),
         ("received", "reviews", {"outcome": "continue", "summary": "x"}),
-        ("assessed", "plan/approve", {}),
         ("assessed", "reviews", {"outcome": "new_plan", "summary": "x"}),
         ("closed", "assessment", {"risk_level": "low", "summary": "x"}),
         ("closed", "notes", {"body": "x"}),
@@ -141,7 +155,7 @@ def test_invalid_transitions_are_refused_with_a_clear_message(
     if status_path == "assessed":
         case = act(client, wo, case, "assessment", risk_level="medium", summary="Cần theo dõi")
     if status_path == "closed":
-        case = act(client, wo, case, "close", reason="unfounded")
+        case = close_case(client, world, case, reason="unfounded")
     refused = client.post(f"/api/v1/cases/{case['id']}/{action}", headers=wo, json=body)
     assert refused.status_code == 409, refused.text
     detail = refused.json()
@@ -241,13 +255,13 @@ def test_bad_workflow_input_names_the_field(client, owner, world):
 
 
 def test_plan_returned_then_resubmitted_and_new_plan_after_review(client, owner, world):
-    wo = who(client, world, "wo")
+    wo, chair = who(client, world, "wo"), who(client, world, "chair")
     case = open_case(client, wo, intake_body(child_in(owner, world["units"]["H1"]), case_type="neglect"))
     case = act(client, wo, case, "assessment", risk_level="medium", summary="Trẻ bị bỏ mặc")
     client.put(f"/api/v1/cases/{case['id']}/plan", headers=wo, json=plan_body())
     case = act(client, wo, case, "plan/submit")
-    assert [e["field"] for e in act(client, wo, case, "plan/return", 422)["errors"]] == ["comment"]
-    case = act(client, wo, case, "plan/return", comment="Bổ sung hoạt động hỗ trợ học tập")
+    assert [e["field"] for e in act(client, chair, case, "plan/return", 422)["errors"]] == ["comment"]
+    case = act(client, chair, case, "plan/return", comment="Bổ sung hoạt động hỗ trợ học tập")
     assert case["status"] == "assessed" and case["plans"][0]["status"] == "returned"
     body = plan_body()
     body["actions"].append(
@@ -259,12 +273,12 @@ def test_plan_returned_then_resubmitted_and_new_plan_after_review(client, owner,
         and case["plans"][0]["status"] == "draft"
         and len(case["plans"][0]["actions"]) == 3
     )
-    case = act(client, wo, act(client, wo, case, "plan/submit"), "plan/approve")
+    case = act(client, chair, act(client, wo, case, "plan/submit"), "plan/approve")
     case = act(client, wo, case, "reviews", outcome="new_plan", summary="Cần kế hoạch mới")
     assert case["status"] == "assessed"
     assert [d["step"] for d in case["deadlines"] if not d["met_at"] and not d["cancelled_at"]] == ["plan"]
     client.put(f"/api/v1/cases/{case['id']}/plan", headers=wo, json=plan_body())
-    case = act(client, wo, act(client, wo, case, "plan/submit"), "plan/approve")
+    case = act(client, chair, act(client, wo, case, "plan/submit"), "plan/approve")
     assert [p["status"] for p in case["plans"]] == ["superseded", "approved"]
 
 

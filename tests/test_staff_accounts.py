@@ -223,8 +223,11 @@ def _expected(owner, root, below):
     "key, below",
     [
         ("ward", ["collaborator"]),
-        ("dist", ["collaborator", "ward_officer"]),
-        ("insp", ["collaborator", "ward_officer", "district_officer"]),
+        ("dist", ["collaborator", "ward_officer", "commune_chairman"]),
+        (
+            "insp",
+            ["collaborator", "ward_officer", "commune_chairman", "district_officer", "hotline_officer"],
+        ),
     ],
 )
 def test_the_list_is_the_managers_subtree_and_lower_ranks(client, owner, org, key, below):

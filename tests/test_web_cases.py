@@ -100,8 +100,13 @@ def test_collaborator_files_a_hotline_case_then_the_ward_officer_assesses_and_cl
     assert "Đã đánh giá" in after.text and "Trung bình" in after.text
     no_reason = officer.post(f"{location}/act/close", {"reason": ""})
     assert no_reason.status_code == 422 and 'id="close-reason-error"' in no_reason.text
-    closed = officer.post(f"{location}/act/close", {"reason": "unfounded", "note": "Đã xác minh."})
-    assert closed.status_code == 303
+    proposed = officer.post(f"{location}/act/close", {"reason": "unfounded", "note": "Đã xác minh."})
+    assert proposed.status_code == 303
+    assert "chờ Chủ tịch UBND xã quyết định" in officer.get(location).text
+    chair = login("chair")
+    assert location in chair.get("/cases").text  # brought to the chairman for a decision
+    closed = chair.post(f"{location}/act/approve_closure", {"decision_ref": "20/QĐ-UBND"})
+    assert closed.status_code == 303, closed.text
     final = officer.get(location)
     assert "Đã đóng" in final.text and "Thông tin không có cơ sở" in final.text
     row = owner.execute(
@@ -216,7 +221,11 @@ def test_plan_is_written_submitted_and_approved_and_late_steps_are_marked(login,
     assert officer.post(f"{location}/act/draft_plan", plan).status_code == 303
     assert officer.post(f"{location}/act/submit_plan", {}).status_code == 303
     assert "Kế hoạch chờ phê duyệt" in officer.get(location).text
-    approved = officer.post(f"{location}/act/approve_plan", {"decision_ref": "12/QĐ-UBND"})
+    refused = officer.post(f"{location}/act/approve_plan", {"decision_ref": "12/QĐ-UBND"})
+    assert refused.status_code == 403  # the drafter never approves: the commune chairman decides
+    chair = login("chair")
+    assert "Phê duyệt kế hoạch" in chair.get(location).text
+    approved = chair.post(f"{location}/act/approve_plan", {"decision_ref": "12/QĐ-UBND"})
     assert approved.status_code == 303, approved.text
     page = officer.get(location).text
     assert "Đang thực hiện kế hoạch" in page and "Thăm gia đình hằng tuần" in page and "12/QĐ-UBND" in page

@@ -149,18 +149,20 @@ post_plan_approve = _action(
     "plan/approve",
     plans.approve_plan,
     DecisionIn,
-    "Approve the plan by decision (form 05; ward officer)",
+    "Approve the plan by decision (form 05; the commune chairman, never its drafter)",
     "approve-plan",
 )
 post_plan_return = _action(
     "plan/return",
     plans.return_plan,
     DecisionIn,
-    "Return the plan with a comment (ward officer)",
+    "Return the plan with a comment (the commune chairman)",
     "return-plan",
 )
 post_review = _action("reviews", plans.review, ReviewIn, "Review the plan: continue or a new plan", "review")
-post_close = _action("close", workflow.close, CloseIn, "Close the case with a reason (ward officer)", "close")
+post_close = _action(
+    "close", workflow.close, CloseIn, "Propose closing the case with a reason (ward officer)", "close"
+)
 post_note = _action("notes", workflow.add_note, NoteIn, "Add a note", "note")
 post_grant = _action("grants", grants.grant, GrantIn, "Share the case with a user (ward officer)", "grant")
 

@@ -23,7 +23,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from infra.db import Base
 
-ROLES = ("admin", "provincial_inspector", "district_officer", "ward_officer", "collaborator")
+ROLES = (
+    "admin",
+    "provincial_inspector",
+    "hotline_officer",
+    "district_officer",
+    "commune_chairman",
+    "ward_officer",
+    "collaborator",
+)
 
 
 class User(Base):
@@ -33,7 +41,8 @@ class User(Base):
     __table_args__ = (
         CheckConstraint(
             "role IS NULL OR role IN "
-            "('admin','provincial_inspector','district_officer','ward_officer','collaborator')",
+            "('admin','provincial_inspector','district_officer','ward_officer','collaborator',"
+            "'commune_chairman','hotline_officer')",
             name="role",
         ),
         Index(

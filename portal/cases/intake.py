@@ -33,7 +33,7 @@ from tenancy.models import Unit
 PHONE_CHARS = set("0123456789+ .-()")
 
 
-def _informant(check: Check, data: InformantIn | None) -> dict[str, Any] | None:
+def informant_values(check: Check, data: InformantIn | None) -> dict[str, Any] | None:
     if data is None:
         return None
     values = {
@@ -92,7 +92,7 @@ def record_intake(session: Session, caller: Caller, data: IntakeIn) -> Case:
         f: check.text(f, getattr(data, f), required=False)
         for f in ("place", "family_situation", "caregiver", "actions_taken")
     }
-    informant = _informant(check, data.informant)
+    informant = informant_values(check, data.informant)
     child, hamlet = _child(session, caller, data, check)
     if data.assigned_to is not None and hamlet is not None:
         if not in_ward(caller, hamlet.path):

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
@@ -52,16 +53,25 @@ class Case(Base):
     """One report about one child (form 01) and its handling. ``unit_path`` is the hamlet's (RLS)."""
 
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_unit_path", "unit_path", "status"), stat_key_column())
+    __table_args__ = (
+        Index("ix_cases_unit_path", "unit_path", "status"),
+        stat_key_column(),
+        # Whoever proposed a closure never approves it (migration 0022; NOT VALID for older rows).
+        CheckConstraint(
+            "closed_by IS NULL OR closure_proposed_by IS NULL OR closed_by <> closure_proposed_by",
+            name="closure_not_self_approved",
+        ),
+    )
 
     id: Mapped[uuid.UUID] = _id()
     reference: Mapped[str] = mapped_column(String(24), unique=True)
     hamlet_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     unit_path: Mapped[str] = mapped_column(Text(collation="C"))
-    child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("children.id"), index=True)
+    child_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("children.id"), index=True)
     child_name: Mapped[str] = mapped_column(Text)
     child_date_of_birth: Mapped[date] = mapped_column(Date)
     child_sex: Mapped[str] = mapped_column(String(8))
+    child_age_estimated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     case_type: Mapped[str] = mapped_column(String(32))
     channel: Mapped[str] = mapped_column(String(32))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -84,10 +94,18 @@ class Case(Base):
     closure_note: Mapped[str | None] = mapped_column(Text)
     closed_at: Mapped[datetime | None] = _when()
     closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closure_proposed_at: Mapped[datetime | None] = _when()
+    closure_proposed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reopened_at: Mapped[datetime | None] = _when()
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = _now()
     updated_at: Mapped[datetime] = _now()
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+
+    @property
+    def closure_pending(self) -> bool:
+        """A closure proposed to the chairman and not yet decided."""
+        return self.closure_proposed_at is not None and self.status != "closed"
 
     # stat_key is not mapped: see portal.stats.tables.stat_key_column.
     __mapper_args__ = {"version_id_col": version, "exclude_properties": ["stat_key"]}
@@ -133,7 +151,16 @@ class CaseEvent(Base):
     """The case's history: who did what, when, and the status before and after."""
 
     __tablename__ = "case_events"
-    __table_args__ = (Index("ix_case_events_case_id", "case_id", "at"),)
+    __table_args__ = (
+        Index("ix_case_events_case_id", "case_id", "at"),
+        Index(
+            "ix_case_events_decider",
+            "actor_id",
+            postgresql_where=text(
+                "action IN ('approve_plan', 'return_plan', 'approve_closure', 'return_closure')"
+            ),
+        ),
+    )
 
     id: Mapped[uuid.UUID] = _id()
     case_id: Mapped[uuid.UUID] = _case_id(index=False)
@@ -162,7 +189,15 @@ class CasePlan(Base):
     """A support/intervention plan (form 04), approved by decision (form 05); a new one supersedes it."""
 
     __tablename__ = "case_plans"
-    __table_args__ = (UniqueConstraint("case_id", "number", name="uq_case_plans_case_number"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "number", name="uq_case_plans_case_number"),
+        # The drafter or submitter never approves the plan (migration 0022; NOT VALID for older rows).
+        CheckConstraint(
+            "approved_by IS NULL OR "
+            "(approved_by <> created_by AND approved_by IS DISTINCT FROM submitted_by)",
+            name="not_self_approved",
+        ),
+    )
 
     id: Mapped[uuid.UUID] = _id()
     case_id: Mapped[uuid.UUID] = _case_id(index=False)

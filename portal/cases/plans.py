@@ -1,9 +1,11 @@
 """The support/intervention plan (form 04), its approval by decision (form 05), its actions and reviews.
 
-The plan deadline (5 working days) is met when the worker submits the plan; the commune's ward officer
-records the chairman's approval (or returns it with a comment). An approved plan opens the review
-deadline; a review either continues the plan (next review date) or sends the case back for a new plan
-(a new 5-working-day deadline).
+The plan deadline (5 working days) is met when the worker submits the plan; the commune's chairman
+approves it by decision (or returns it with a comment). Whoever drafted or submitted the plan never
+approves it (checked here and by the schema); the decision's history row is written before the case
+changes, so that the chairman keeps reading the cases they decided (row-level security).
+An approved plan opens the review deadline; a review either continues the plan (next review date) or
+sends the case back for a new plan (a new 5-working-day deadline).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from authz.caller import Caller
 from infra.clock import utcnow
-from infra.errors import Conflict, FieldError, NotVisible, ValidationFailed
+from infra.errors import Conflict, FieldError, Forbidden, NotVisible, ValidationFailed
 from portal.cases import deadlines as dl
 from portal.cases.access import get_case, log_event, require_manager
 from portal.cases.checks import Check
@@ -112,15 +114,37 @@ def submit_plan(session: Session, caller: Caller, case_id: uuid.UUID, body: Deci
     return case
 
 
+def _submitted_plan(session: Session, caller: Caller, case: Case, action: str) -> CasePlan:
+    plan = current_plan(session, case.id, ("submitted",))
+    assert plan is not None, "a case awaiting approval has a submitted plan"
+    if caller.user_id in (plan.created_by, plan.submitted_by):
+        raise Forbidden(
+            "whoever drafted or submitted a plan may not decide on it",
+            resource="case",
+            action=action,
+            resource_ids=[str(case.id)],
+            unit_id=case.hamlet_id,
+        )
+    return plan
+
+
 def approve_plan(session: Session, caller: Caller, case_id: uuid.UUID, body: DecisionIn) -> Case:
-    """The chairman's decision (form 05), recorded by the commune's ward officer."""
+    """The chairman's decision (form 05)."""
     case = load_for(session, caller, case_id, "approve_plan", "approve", body.version)
     check = Check()
     decision = check.text("decision_ref", body.decision_ref, required=False, limit=100)
     check.raise_if_failed()
-    plan = current_plan(session, case.id, ("submitted",))
-    assert plan is not None, "a case awaiting approval has a submitted plan"
+    plan = _submitted_plan(session, caller, case, "approve_plan")
     now = utcnow()
+    log_event(
+        session,
+        caller,
+        case,
+        "approve_plan",
+        case.status,
+        {"plan": plan.number, "decision_ref": decision},
+        to_status="in_progress",
+    )
     for old in session.scalars(
         select(CasePlan).where(CasePlan.case_id == case.id, CasePlan.status == "approved")
     ):
@@ -131,10 +155,8 @@ def approve_plan(session: Session, caller: Caller, case_id: uuid.UUID, body: Dec
         caller.user_id,
         decision,
     )
+    _touch(case, case.status, "in_progress")
     _reopen_review(session, case, dl.end_of_day(plan.review_on), now)
-    log_event(
-        session, caller, case, "approve_plan", _touch(case, case.status, "in_progress"), {"plan": plan.number}
-    )
     return case
 
 
@@ -143,12 +165,18 @@ def return_plan(session: Session, caller: Caller, case_id: uuid.UUID, body: Deci
     check = Check()
     comment = check.text("comment", body.comment, limit=4000)
     check.raise_if_failed()
-    plan = current_plan(session, case.id, ("submitted",))
-    assert plan is not None
-    plan.status, plan.return_comment = "returned", comment
+    plan = _submitted_plan(session, caller, case, "return_plan")
     log_event(
-        session, caller, case, "return_plan", _touch(case, case.status, "assessed"), {"plan": plan.number}
+        session,
+        caller,
+        case,
+        "return_plan",
+        case.status,
+        {"plan": plan.number, "comment": comment},
+        to_status="assessed",
     )
+    plan.status, plan.return_comment = "returned", comment
+    _touch(case, case.status, "assessed")
     return case
 
 

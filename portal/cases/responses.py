@@ -9,7 +9,7 @@ from typing import Any
 
 from msgspec import UNSET, UnsetType
 
-from portal.shapes import DisclosureOut, Out, Shown, UnitRefOut
+from portal.shapes import DisclosureOut, Out, Shown, UnitNameOut, UnitRefOut
 
 
 class PersonOut(Out):
@@ -20,10 +20,14 @@ class PersonOut(Out):
 
 
 class CaseChildOut(Out):
-    id: str
+    """The child; ``id`` is null until the commune identifies the registry record of a hotline intake,
+    and ``age_estimated`` says the date of birth was worked out from an age."""
+
+    id: str | None
     full_name: str
     date_of_birth: str
     sex: str
+    age_estimated: bool
 
 
 class CaseSummaryOut(Out):
@@ -56,9 +60,51 @@ class ProtectionOut(Out):
 
 
 class ClosureOut(Out):
+    """A closure: proposed by the ward officer (``pending``) until the chairman approves it (``at``)."""
+
     reason: str | None
     note: str | None
     at: str | None
+    pending: bool
+    proposed_at: str | None
+
+
+class ReferralOut(Out):
+    """A referral or transfer. ``case_id`` is null in the sending commune's stub of an accepted transfer."""
+
+    id: str
+    case_id: str | None
+    reference: str
+    kind: str
+    from_unit: UnitNameOut
+    to_unit: UnitNameOut | None
+    to_hamlet_id: int | None
+    service: str | None
+    service_name: str | None
+    reason: str
+    state: str
+    opened_at: str | None
+    decided_at: str | None
+    response: str | None
+    your_side: str | None
+
+
+class LinkOut(Out):
+    case_id: str
+    reference: str
+    status: str
+    kind: str
+    note: str | None
+    at: str | None
+
+
+class RoutedOut(Out):
+    """A hotline intake's answer: where it went, never the case (the recorder keeps no access)."""
+
+    reference: str
+    hamlet: UnitNameOut
+    commune: UnitNameOut
+    ward_officers: int
 
 
 class DeadlineOut(Out):
@@ -152,6 +198,8 @@ class CaseOut(CaseSummaryOut):
     attachments: list[AttachmentOut]
     events: list[EventOut]
     grants: list[GrantOut]
+    referrals: list[ReferralOut]
+    links: list[LinkOut]
     created_at: str | None
     updated_at: str | None
     allowed_actions: list[str]

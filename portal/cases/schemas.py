@@ -97,6 +97,63 @@ class CloseIn(msgspec.Struct, forbid_unknown_fields=True):
     version: int | None = None
 
 
+class ToldChildIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The child as the caller described them: a date of birth, or an age in years when it is not known."""
+
+    full_name: str
+    sex: str
+    date_of_birth: date | None = None
+    age_years: int | None = None
+
+
+class HotlineIntakeIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Form 01 recorded by the 111 hotline or the province: for a hamlet of its area, routed at once."""
+
+    channel: str
+    case_type: str
+    description: str
+    hamlet_id: int
+    child: ToldChildIn
+    received_at: datetime | None = None
+    place: str | None = None
+    family_situation: str | None = None
+    caregiver: str | None = None
+    actions_taken: str | None = None
+    informant: InformantIn | None = None
+
+
+class ReferIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A referral (to another commune, or a service) or the transfer of the whole case to a commune."""
+
+    kind: str
+    reason: str
+    to_unit_id: int | None = None
+    service: str | None = None
+    service_name: str | None = None
+    version: int | None = None
+
+
+class ReferralDecisionIn(msgspec.Struct, forbid_unknown_fields=True):
+    hamlet_id: int | None = None
+    response: str | None = None
+
+
+class LinkIn(msgspec.Struct, forbid_unknown_fields=True):
+    case_id: uuid.UUID
+    kind: str
+    note: str | None = None
+
+
+class IdentifyIn(msgspec.Struct, forbid_unknown_fields=True):
+    child_id: uuid.UUID
+    version: int | None = None
+
+
+class ReopenIn(msgspec.Struct, forbid_unknown_fields=True):
+    reason: str
+    version: int | None = None
+
+
 class NoteIn(msgspec.Struct, forbid_unknown_fields=True):
     body: str
 

@@ -106,3 +106,11 @@ def list_cases(session: Session, caller: Caller, params: dict[str, Any]) -> Case
         detail={"page": page, "page_size": size, "status": status, "case_type": case_type, "total": total},
     )
     return CasePage(items, total, page, size)
+
+
+def case_by_reference(session: Session, caller: Caller, reference: str) -> uuid.UUID | None:
+    """The id of a case the caller may read, from its reference ("HS2026-000123"); None otherwise."""
+    authorize_action(caller, "case", "read")
+    return session.scalars(
+        select(Case.id).where(Case.reference == reference.strip().upper()[:24], visible_clause(caller))
+    ).one_or_none()

@@ -12,9 +12,12 @@ from authz.caller import Caller
 from infra.clock import utcnow
 from portal.auth.models import User
 from portal.cases import deadlines as dl
-from portal.cases.access import is_manager, is_ward_officer_of
+from portal.cases.access import is_chair_of, is_manager, is_ward_officer_of, receives, sends
 from portal.cases.attachments import attachments_of
+from portal.cases.crossing import referrals_of
+from portal.cases.crossing_models import CaseReferral
 from portal.cases.grants import grants_of
+from portal.cases.links import links_of
 from portal.cases.models import (
     Case,
     CaseAlert,
@@ -27,8 +30,10 @@ from portal.cases.models import (
 )
 from portal.cases.plans import plan_actions
 from portal.cases.workflow import ALLOWED
+from tenancy.models import Unit
 
-WARD_ONLY = {"assign", "approve_plan", "return_plan", "close", "grant"}
+WARD_ONLY = {"assign", "close", "grant", "reopen", "refer", "transfer", "link", "identify"}
+CHAIR_ONLY = ("approve_plan", "return_plan", "approve_closure", "return_closure")
 
 
 def _t(value: datetime | None) -> str | None:
@@ -70,10 +75,11 @@ def summary_json(case: Case, people: dict[int, dict[str, Any]], next_due: dateti
         "risk_level": case.risk_level,
         "hamlet_id": case.hamlet_id,
         "child": {
-            "id": str(case.child_id),
+            "id": str(case.child_id) if case.child_id else None,
             "full_name": case.child_name,
             "date_of_birth": case.child_date_of_birth.isoformat(),
             "sex": case.child_sex,
+            "age_estimated": case.child_age_estimated,
         },
         "assigned_to": people.get(case.assigned_to) if case.assigned_to else None,
         "next_due_at": _t(next_due),
@@ -83,10 +89,25 @@ def summary_json(case: Case, people: dict[int, dict[str, Any]], next_due: dateti
 
 def allowed_actions(caller: Caller, case: Case) -> list[str]:
     """What the caller may do next, for the UI (the services check again)."""
+    if is_chair_of(caller, case):
+        return [a for a in CHAIR_ONLY if a in possible_now(case)]
     if not is_manager(caller, case):
         return []
     ward = is_ward_officer_of(caller, case)
-    return [a for a, statuses in ALLOWED.items() if case.status in statuses and (ward or a not in WARD_ONLY)]
+    return [
+        a
+        for a in possible_now(case)
+        if a not in CHAIR_ONLY and (ward or a not in WARD_ONLY) and (a != "identify" or ward)
+    ]
+
+
+def possible_now(case: Case) -> list[str]:
+    """The actions the case's state allows (status, a pending closure, an unidentified child)."""
+    actions = [a for a, statuses in ALLOWED.items() if case.status in statuses]
+    skip = {"approve_closure", "return_closure"} if not case.closure_pending else {"close"}
+    if case.child_id is not None:
+        skip.add("identify")
+    return [a for a in actions if a not in skip]
 
 
 def case_json(session: Session, caller: Caller, case: Case) -> dict[str, Any]:
@@ -131,8 +152,14 @@ def case_json(session: Session, caller: Caller, case: Case) -> dict[str, Any]:
         }
         if case.protected_at
         else None,
-        "closure": {"reason": case.closure_reason, "note": case.closure_note, "at": _t(case.closed_at)}
-        if case.closed_at
+        "closure": {
+            "reason": case.closure_reason,
+            "note": case.closure_note,
+            "at": _t(case.closed_at),
+            "pending": case.closure_pending,
+            "proposed_at": _t(case.closure_proposed_at),
+        }
+        if case.closure_proposed_at or case.closed_at
         else None,
         "deadlines": [deadline_json(d, now) for d in deadlines],
         "plans": [plan_json(session, p) for p in plans],
@@ -172,6 +199,8 @@ def case_json(session: Session, caller: Caller, case: Case) -> dict[str, Any]:
             }
             for g in grants
         ],
+        "referrals": [referral_json(session, caller, r, True) for r in referrals_of(session, case.id)],
+        "links": links_of(session, case.id),
         "created_at": _t(case.created_at),
         "updated_at": _t(case.updated_at),
         "allowed_actions": allowed_actions(caller, case),
@@ -227,4 +256,29 @@ def alert_json(a: CaseAlert) -> dict[str, Any]:
         "message": a.message,
         "created_at": _t(a.created_at),
         "read_at": _t(a.read_at),
+    }
+
+
+def referral_json(session: Session, caller: Caller, r: CaseReferral, case_visible: bool) -> dict[str, Any]:
+    """A referral or transfer; the case's id only where the caller reads the case (a transfer's stub not)."""
+    units = {
+        u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_({r.from_unit_id, r.to_unit_id})))
+    }
+    to_unit = units.get(r.to_unit_id) if r.to_unit_id else None
+    return {
+        "id": str(r.id),
+        "case_id": str(r.case_id) if case_visible else None,
+        "reference": r.reference,
+        "kind": r.kind,
+        "from_unit": units[r.from_unit_id].name_ref(),
+        "to_unit": to_unit.name_ref() if to_unit else None,
+        "to_hamlet_id": r.to_hamlet_id,
+        "service": r.service,
+        "service_name": r.service_name,
+        "reason": r.reason,
+        "state": r.state,
+        "opened_at": _t(r.opened_at),
+        "decided_at": _t(r.decided_at),
+        "response": r.response,
+        "your_side": "receiver" if receives(caller, r) else "sender" if sends(caller, r) else None,
     }

@@ -3,7 +3,9 @@
     received --assess--> assessed --submit plan--> plan_submitted --approve--> in_progress
                             ^   (return with a comment) <---'                     |
                             '------------------- review: new plan <---------------'
-    any open status --close (with a reason)--> closed
+    any open status --propose closure (ward officer)--> closure pending --approve (chairman)--> closed
+                                                              '--return (chairman)--> as before
+    closed --reopen (ward officer, with a reason)--> received (its deadlines open again)
 
 An action in the wrong status is refused (409) with the statuses it needs and what is possible now.
 """
@@ -19,7 +21,15 @@ from authz.caller import Caller
 from infra.clock import utcnow
 from infra.errors import Conflict
 from portal.cases import deadlines as dl
-from portal.cases.access import check_version, get_case, log_event, require_manager, require_ward_officer
+from portal.cases.access import (
+    awaits_decision,
+    check_version,
+    get_case,
+    log_event,
+    require_chair,
+    require_manager,
+    require_ward_officer,
+)
 from portal.cases.checks import Check
 from portal.cases.models import Case, CaseNote
 from portal.cases.people import worker_problem
@@ -39,10 +49,20 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "update_action": ("in_progress",),
     "review": ("in_progress",),
     "close": OPEN,
+    "approve_closure": OPEN,
+    "return_closure": OPEN,
+    "reopen": ("closed",),
+    "refer": OPEN,
+    "transfer": OPEN,
+    "identify": OPEN,
+    "link": (*OPEN, "closed"),
     "note": OPEN,
     "attach": OPEN,
     "grant": OPEN,
 }
+# Casbin action -> who on the case's side takes it (anything else: the assigned worker or the ward officer)
+WARD_ACTIONS = ("assign", "close", "reopen", "refer", "link", "identify")
+CHAIR_ACTIONS = ("approve",)
 
 
 def possible(status: str) -> list[str]:
@@ -72,8 +92,12 @@ def load_for(
 ) -> Case:
     """The case, locked, checked for the caller's standing, its version and its status."""
     case = get_case(session, caller, case_id, casbin_action)
-    if casbin_action in ("assign", "approve", "close"):
+    if casbin_action in WARD_ACTIONS:
         require_ward_officer(caller, case, action.replace("_", " "))
+    elif casbin_action in CHAIR_ACTIONS:
+        require_chair(caller, case, action.replace("_", " "))
+        if not awaits_decision(case):  # a case they decided earlier: read-only (row-level security)
+            raise Conflict(f"cannot {action.replace('_', ' ')}: nothing in this case waits for a decision")
     else:
         require_manager(caller, case, action.replace("_", " "))
     session.refresh(
@@ -148,8 +172,12 @@ def protect(session: Session, caller: Caller, case_id: uuid.UUID, body: ProtectI
 
 
 def close(session: Session, caller: Caller, case_id: uuid.UUID, body: CloseIn) -> Case:
-    """Closure with a reason; "child_safe" only after the plan has run (in progress)."""
+    """The ward officer proposes a closure with a reason; the chairman decides it (``decisions``).
+
+    "child_safe" only after the plan has run (in progress)."""
     case = load_for(session, caller, case_id, "close", "close", body.version)
+    if case.closure_pending:
+        raise Conflict("a closure of this case already waits for the chairman's decision")
     check = Check()
     reason = check.code("reason", "reason", body.reason)
     note = check.text("note", body.note, required=reason == "other")
@@ -160,11 +188,10 @@ def close(session: Session, caller: Caller, case_id: uuid.UUID, body: CloseIn) -
     elif reason is not None and reason not in EARLY_CLOSURE and reason != "child_safe":
         check.fail("reason", "unknown closure reason")
     check.raise_if_failed()
-    now = utcnow()
-    before = _touch(case, case.status, "closed")
-    case.closure_reason, case.closure_note, case.closed_at, case.closed_by = reason, note, now, caller.user_id
-    dl.cancel_all(session, case.id, now)
-    log_event(session, caller, case, "close", before, {"reason": reason})
+    before = _touch(case, case.status)
+    case.closure_reason, case.closure_note = reason, note
+    case.closure_proposed_at, case.closure_proposed_by = utcnow(), caller.user_id
+    log_event(session, caller, case, "propose_closure", before, {"reason": reason})
     return case
 
 

@@ -76,6 +76,10 @@ ERRORS: dict[str, Msg] = {
     "same_commune": N_("This is the child's own commune: change the hamlet instead."),
     "not_active": N_("Only a child recorded as living here can move."),
     "not_destination_hamlet": N_("Must be an open hamlet of the commune the child moves to."),
+    "own_commune": N_("The case is already in this commune."),
+    "not_receiving_hamlet": N_("Must be an open hamlet of your commune."),
+    "not_a_child": N_("Not the date of birth or the age of a child under 18."),
+    "same_case": N_("A case is not linked to itself."),
 }
 
 FIELD_ERRORS: dict[tuple[str, str], Msg] = {
@@ -95,6 +99,9 @@ FIELD_ERRORS: dict[tuple[str, str], Msg] = {
     ("destination_note", "required"): N_("Say where the child went, since the commune is not known."),
     ("note", "required"): N_("Give the reason."),
     ("hamlet_id", "required"): N_("Choose the hamlet the child joins."),
+    ("response", "required"): N_("Give the reason for the refusal."),
+    ("to_unit_id", "required"): N_("Give the commune, or the service the case goes to."),
+    ("case_id", "out_of_scope"): N_("No case with this reference that you may read."),
 }
 
 _INDEX = re.compile(r"\[\d+\]")

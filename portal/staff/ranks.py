@@ -11,16 +11,28 @@ ROLE_RANK: dict[str | None, int] = {
     None: 0,  # an account without a role (no access at all) is below every manager
     "collaborator": 1,
     "ward_officer": 2,
+    "commune_chairman": 2,  # managed by the district (or province), as the commune's ward officer is
+    "hotline_officer": 3,  # a province-level account: managed by the province
     "district_officer": 3,
     "provincial_inspector": 4,
     "admin": 5,
 }
-ROLES = ("collaborator", "ward_officer", "district_officer", "provincial_inspector", "admin")
+ROLES = (
+    "collaborator",
+    "ward_officer",
+    "commune_chairman",
+    "district_officer",
+    "hotline_officer",
+    "provincial_inspector",
+    "admin",
+)
 
 # The level of the unit each role is held at; an administrator holds no unit (the whole tree).
 LEVEL_OF_ROLE: dict[str, str | None] = {
     "collaborator": "hamlet",
     "ward_officer": "commune",
+    "commune_chairman": "commune",
+    "hotline_officer": "province",
     "district_officer": "district",
     "provincial_inspector": "province",
     "admin": None,

@@ -244,6 +244,8 @@ MESSAGES: dict[str, Msg] = {
 ROLES: dict[str, Msg] = {
     "collaborator": N_("Collaborator"),
     "ward_officer": N_("Ward officer"),
+    "commune_chairman": N_("Commune chairman"),
+    "hotline_officer": N_("Hotline officer"),
     "district_officer": N_("District officer"),
     "provincial_inspector": N_("Provincial inspector"),
     "admin": N_("Administrator"),
@@ -303,6 +305,29 @@ OUTCOMES: dict[str, Msg] = {
 
 
 SEX: dict[str, Msg] = {"male": N_("Male"), "female": N_("Female")}
+# Where a case is referred (portal.cases.crossing), how cases are related (portal.cases.links).
+SERVICE: dict[str, Msg] = {
+    "health": N_("Health facility"),
+    "police": N_("Police"),
+    "social_protection_centre": N_("Social protection centre"),
+    "education": N_("School or education office"),
+    "legal_aid": N_("Legal aid"),
+    "other": N_("Other service"),
+}
+CASE_LINK: dict[str, Msg] = {
+    "sibling": N_("Siblings"),
+    "same_perpetrator": N_("The same perpetrator"),
+    "same_family": N_("The same family"),
+    "same_incident": N_("The same incident"),
+    "other": N_("Other relation"),
+}
+REFERRAL_KIND: dict[str, Msg] = {"referral": N_("Referral"), "transfer": N_("Transfer of the case")}
+REFERRAL_STATE: dict[str, Msg] = {
+    "open": N_("Waiting for an answer"),
+    "accepted": N_("Accepted"),
+    "refused": N_("Refused"),
+    "cancelled": N_("Cancelled"),
+}
 PLAN_ACTION: dict[str, Msg] = {"planned": N_("Planned"), "done": N_("Done"), "cancelled": N_("Cancelled")}
 # The counts an inspection check keeps as its evidence (portal.inspections.checks, .published).
 EVIDENCE: dict[str, Msg] = {
@@ -345,6 +370,10 @@ LABELS: dict[str, dict[str, Msg]] = {
     "evidence": EVIDENCE,
     "action": ACTIONS,
     "outcome": OUTCOMES,
+    "service": SERVICE,
+    "case_link": CASE_LINK,
+    "referral_kind": REFERRAL_KIND,
+    "referral_state": REFERRAL_STATE,
 }
 
 

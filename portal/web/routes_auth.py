@@ -22,6 +22,8 @@ from tenancy.scope import NO_SCOPE
 HOME_BY_ROLE = {
     "collaborator": "/children",
     "ward_officer": "/ward",
+    "commune_chairman": "/cases",
+    "hotline_officer": "/intake",
     "district_officer": "/dashboard",
     "provincial_inspector": "/dashboard",
     "admin": "/dashboard",

@@ -22,7 +22,9 @@ from sqlalchemy.orm import Session
 from authz.caller import Caller
 from infra.errors import Conflict, FieldError, ValidationFailed
 from portal.boundary.deps import CallerDep, DbDep
-from portal.cases import attachments, plans, service, workflow
+from portal.cases import attachments, crossing, decisions, plans, service, workflow
+from portal.cases.crossing import SERVICES
+from portal.cases.links import LINK_KINDS
 from portal.cases.schemas import (
     AssessIn,
     AssignIn,
@@ -32,15 +34,20 @@ from portal.cases.schemas import (
     PlanActionIn,
     PlanIn,
     ProtectIn,
+    ReferralDecisionIn,
+    ReopenIn,
     ReviewIn,
 )
 from portal.cases.view import case_json
 from portal.staff.schemas import StaffFilter
 from portal.staff.service import list_accounts
+from portal.web import case_crossing_forms as crossing_forms
 from portal.web.case_words import case_names, form_errors, options
 from portal.web.deps import lang_of
 from portal.web.form_input import read_form
+from portal.web.i18n import label
 from portal.web.render import page, see_other
+from tenancy.service import units_below
 
 PLAN_ROWS = 3
 FLASH = {"filed": "case_filed", "done": "saved", "attached": "saved"}
@@ -62,6 +69,10 @@ def _case_page(
     lang = lang_of(request)
     case = service.read_case(db, caller, case_id)
     view = case_json(db, caller, case)
+    receiving = [r for r in view["referrals"] if r["your_side"] == "receiver" and r["state"] == "open"]
+    hamlets = []
+    if caller.unit is not None and any(r["kind"] == "transfer" for r in receiving):
+        hamlets = [(str(u.id), u.name) for u in units_below(db, caller.unit, "hamlet", current=True)]
     workers = []
     if "assign" in view["allowed_actions"]:
         staff = list_accounts(db, caller, StaffFilter(page=1, page_size=100))
@@ -76,6 +87,9 @@ def _case_page(
         measure_options=options(lang, "measure"),
         reason_options=options(lang, "reason"),
         workers=workers,
+        receiving_hamlets=hamlets,
+        service_options=[(s, label("service", s, lang)) for s in SERVICES],
+        link_options=[(k, label("case_link", k, lang)) for k in LINK_KINDS],
         plan_rows=range(PLAN_ROWS),
         form=form,
         errors=form_errors(errors or [], lang),
@@ -112,6 +126,11 @@ ACTIONS: dict[str, tuple[Callable[..., Any], Parse]] = {
     "return_plan": (plans.return_plan, _reader(DecisionIn)),
     "review": (plans.review, _reader(ReviewIn)),
     "close": (workflow.close, _reader(CloseIn)),
+    "approve_closure": (decisions.approve_closure, _reader(DecisionIn)),
+    "return_closure": (decisions.return_closure, _reader(DecisionIn)),
+    "reopen": (decisions.reopen, _reader(ReopenIn)),
+    "refer": (crossing_forms.refer, _reader(crossing_forms.ReferForm)),
+    "link": (crossing_forms.link, _reader(crossing_forms.LinkForm)),
     "note": (workflow.add_note, _reader(NoteIn)),
 }
 """Each action's service function and how its form becomes the service's request struct (the same
@@ -154,6 +173,41 @@ def case_action(
 
 
 @post(
+    "/cases/{case_id:uuid}/referrals/{referral_id:uuid}/{decision:str}",
+    sync_to_thread=False,
+    include_in_schema=False,
+)
+def referral_decision(
+    request: Request[Any, Any, Any],
+    caller: CallerDep,
+    db: DbDep,
+    case_id: FromPath[uuid.UUID],
+    referral_id: FromPath[uuid.UUID],
+    decision: FromPath[str],
+    data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)],
+) -> Template | Redirect:
+    """Accept (a transfer: into a hamlet), refuse or cancel a referral shown on the case's page."""
+    form = f"referral-{referral_id}-{decision}"
+    if decision not in ("accept", "refuse", "cancel"):
+        return _case_page(request, db, caller, case_id, status_code=404, message="not_found")
+    errors: list[FieldError] = []
+    body = read_form(data, ReferralDecisionIn, errors)
+    if body is not None:
+        try:
+            referral = crossing.decide(db, caller, referral_id, decision, body)
+        except ValidationFailed as exc:
+            errors = exc.errors
+        except Conflict:
+            db.rollback()
+            return _case_page(request, db, caller, case_id, status_code=409, message="case_conflict")
+        else:
+            refused_here = decision == "refuse" and referral.to_path is not None  # the case is not ours
+            return see_other("/referrals?msg=done" if refused_here else f"/cases/{case_id}?msg=done")
+    db.rollback()
+    return _case_page(request, db, caller, case_id, form, errors, dict(data), status_code=422)
+
+
+@post(
     "/cases/{case_id:uuid}/attachments",
     sync_to_thread=True,
     include_in_schema=False,
@@ -191,4 +245,4 @@ def case_attachment(
     return Response(content, media_type=row.content_type, headers={"Content-Disposition": disposition})
 
 
-ROUTES = [case_page, case_action, case_attach, case_attachment]
+ROUTES = [case_page, case_action, referral_decision, case_attach, case_attachment]

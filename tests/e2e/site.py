@@ -47,14 +47,17 @@ def web_tree(owner: Session) -> dict[str, Any]:
     commune = make_unit(owner, province, "commune", f"Phường Yên Sở {tag}")
     hamlet = make_unit(owner, commune, "hamlet", f"Tổ dân phố 1 {tag}")
     hamlet2 = make_unit(owner, commune, "hamlet", f"Tổ dân phố 2 {tag}")
-    other = make_unit(owner, province, "commune", f"Xã khác {tag}")
+    other = make_unit(owner, province, "commune", f"Xã khác {tag}", code=f"9{int(tag, 16) % 10**8:08d}")
     other_hamlet = make_unit(owner, other, "hamlet", f"Thôn khác {tag}")
     children = add_named_children(owner, hamlet, NAMES)
     outsider = add_named_children(owner, other_hamlet, [f"Nguyễn Văn Ngoài {tag}"])[0]
     users = {
         "collab": make_user(owner, f"web-collab-{tag}", "collaborator", hamlet.id),
         "officer": make_user(owner, f"web-officer-{tag}", "ward_officer", commune.id),
+        "chair": make_user(owner, f"web-chair-{tag}", "commune_chairman", commune.id),
         "inspector": make_user(owner, f"web-insp-{tag}", "provincial_inspector", province.id),
+        "other_officer": make_user(owner, f"web-officer2-{tag}", "ward_officer", other.id),
+        "hotline": make_user(owner, f"web-hotline-{tag}", "hotline_officer", province.id),
     }
     return {
         "tag": tag,
@@ -63,6 +66,7 @@ def web_tree(owner: Session) -> dict[str, Any]:
         "hamlet": hamlet,
         "hamlet2": hamlet2,
         "other": other,
+        "other_hamlet": other_hamlet,
         "children": children,
         "outsider": outsider,
         "users": {k: u.username for k, u in users.items()},
