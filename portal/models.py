@@ -7,6 +7,7 @@ from portal.cases.models import (
     CaseAlert,
     CaseAttachment,
     CaseDeadline,
+    CaseDetailedAssessment,
     CaseEscalation,
     CaseEvent,
     CaseGrant,
@@ -15,6 +16,7 @@ from portal.cases.models import (
     CasePlan,
     CasePlanAction,
     CaseReview,
+    CaseReviewAction,
 )
 from portal.exports.models import Export
 from portal.inspections.models import (
@@ -57,6 +59,7 @@ __all__ = [
     "CaseAlert",
     "CaseAttachment",
     "CaseDeadline",
+    "CaseDetailedAssessment",
     "CaseEscalation",
     "CaseEvent",
     "CaseGrant",
@@ -65,6 +68,7 @@ __all__ = [
     "CasePlan",
     "CasePlanAction",
     "CaseReview",
+    "CaseReviewAction",
     "Child",
     "ChildHistory",
     "ChildMove",
