@@ -115,10 +115,10 @@ def _facts(session: Session, caller: Caller, case: Case, number: str) -> Facts:
     facts = _framed(session, case)
     people = {case.created_by, case.assessed_by}
     if number == "01":
-        informant = session.get(CaseInformant, case.id) if is_ward_officer_of(caller, case) else None
+        # the reader of /informant; anyone else learns neither who reported nor whether anyone did
         may_read = allowed(caller.role, "case", "informant") and is_ward_officer_of(caller, case)
-        facts.informant_recorded = informant is not None or not may_read
-        facts.informant = informant if may_read else None
+        facts.informant = session.get(CaseInformant, case.id) if may_read else None
+        facts.informant_recorded = facts.informant is not None or not may_read
     elif number == "03":
         facts.detailed = detailed_assessments(session, case.id)[-1]
         people.add(facts.detailed.recorded_by)
