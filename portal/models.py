@@ -8,6 +8,7 @@ from portal.cases.models import (
     CaseAlert,
     CaseAttachment,
     CaseDeadline,
+    CaseDetailedAssessment,
     CaseEscalation,
     CaseEvent,
     CaseGrant,
@@ -16,6 +17,7 @@ from portal.cases.models import (
     CasePlan,
     CasePlanAction,
     CaseReview,
+    CaseReviewAction,
 )
 from portal.exports.models import Export
 from portal.inspections.models import (
@@ -60,6 +62,7 @@ __all__ = [
     "CaseAlert",
     "CaseAttachment",
     "CaseDeadline",
+    "CaseDetailedAssessment",
     "CaseEscalation",
     "CaseEvent",
     "CaseGrant",
@@ -68,6 +71,7 @@ __all__ = [
     "CasePlan",
     "CasePlanAction",
     "CaseReview",
+    "CaseReviewAction",
     "Child",
     "ChildHistory",
     "ChildMove",

@@ -108,6 +108,7 @@ def test_full_workflow_from_hotline_to_closure(client, owner, world):
         "reviews",
         outcome="continue",
         summary="Tiếp tục theo dõi",
+        child_situation="Trẻ ổn định, đi học đều.",
         next_review_on=(today() + timedelta(days=14)).isoformat(),
     )
     act(client, col1, case, "close", expect=403, reason="child_safe")
@@ -274,7 +275,9 @@ def test_plan_returned_then_resubmitted_and_new_plan_after_review(client, owner,
         and len(case["plans"][0]["actions"]) == 3
     )
     case = act(client, chair, act(client, wo, case, "plan/submit"), "plan/approve")
-    case = act(client, wo, case, "reviews", outcome="new_plan", summary="Cần kế hoạch mới")
+    case = act(
+        client, wo, case, "reviews", outcome="new_plan", summary="Cần kế hoạch mới", child_situation="Chưa ổn"
+    )
     assert case["status"] == "assessed"
     assert [d["step"] for d in case["deadlines"] if not d["met_at"] and not d["cancelled_at"]] == ["plan"]
     client.put(f"/api/v1/cases/{case['id']}/plan", headers=wo, json=plan_body())

@@ -21,7 +21,7 @@ from infra.errors import FieldError, ValidationFailed
 from portal.api.unit_routes import _unit
 from portal.boundary.deps import CallerDep, DbDep
 from portal.boundary.pagination import Page
-from portal.cases import alerts, attachments, grants, plans, service, workflow
+from portal.cases import alerts, attachments, grants, plans, reviews, service, workflow
 from portal.cases.access import get_case
 from portal.cases.intake import record_intake
 from portal.cases.reference import reference_json
@@ -159,7 +159,13 @@ post_plan_return = _action(
     "Return the plan with a comment (the commune chairman)",
     "return-plan",
 )
-post_review = _action("reviews", plans.review, ReviewIn, "Review the plan: continue or a new plan", "review")
+post_review = _action(
+    "reviews",
+    reviews.review,
+    ReviewIn,
+    "Review the plan (form 06): each action, the child's situation, continue / new plan / close",
+    "review",
+)
 post_close = _action(
     "close", workflow.close, CloseIn, "Propose closing the case with a reason (ward officer)", "close"
 )

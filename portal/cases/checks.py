@@ -69,6 +69,17 @@ class Check:
             self.fail(field, "is more than a year ahead", "too_far")
         return value
 
+    def past_day(self, field: str, value: date | None, not_before: date) -> date | None:
+        """A day that has come (Vietnam's today at the latest) and is not before ``not_before``."""
+        if value is None:
+            self.fail(field, "is required", "required")
+            return None
+        if value > today():
+            self.fail(field, "is after today", "future_date")
+        elif value < not_before:
+            self.fail(field, f"is before {not_before:%d/%m/%Y}, when the case was received", "too_early")
+        return value
+
     def raise_if_failed(self) -> None:
         if self.errors:
             raise ValidationFailed(self.errors)

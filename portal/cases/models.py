@@ -242,6 +242,39 @@ class CaseReview(Base):
     next_review_on: Mapped[date | None] = mapped_column(Date)
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime] = _now()
+    child_situation: Mapped[str | None] = mapped_column(Text)
+
+
+class CaseReviewAction(Base):
+    """Form 06: one action of the reviewed plan as the review found it (done, not done, cancelled)."""
+
+    __tablename__ = "case_review_actions"
+
+    review_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_reviews.id"), primary_key=True)
+    action_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_plan_actions.id"), primary_key=True)
+    case_id: Mapped[uuid.UUID] = _case_id()
+    status: Mapped[str] = mapped_column(String(16))
+    result: Mapped[str | None] = mapped_column(Text)
+
+
+class CaseDetailedAssessment(Base):
+    """Form 03, the detailed assessment decided by a meeting; every recording kept, the newest current."""
+
+    __tablename__ = "case_detailed_assessments"
+    __table_args__ = (UniqueConstraint("case_id", "number", name="uq_case_detailed_assessments_case_number"),)
+
+    id: Mapped[uuid.UUID] = _id()
+    case_id: Mapped[uuid.UUID] = _case_id(index=False)
+    number: Mapped[int] = mapped_column(Integer)
+    physical_state: Mapped[str] = mapped_column(Text)
+    psychological_state: Mapped[str] = mapped_column(Text)
+    family_situation: Mapped[str] = mapped_column(Text)
+    caregiver_capacity: Mapped[str] = mapped_column(Text)
+    needs: Mapped[str] = mapped_column(Text)
+    meeting_on: Mapped[date] = mapped_column(Date)
+    participants: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = _now()
 
 
 class CaseAttachment(Base):

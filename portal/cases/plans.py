@@ -1,11 +1,10 @@
-"""The support/intervention plan (form 04), its approval by decision (form 05), its actions and reviews.
+"""The support/intervention plan (form 04), its approval by decision (form 05) and its actions.
 
 The plan deadline (5 working days) is met when the worker submits the plan; the commune's chairman
 approves it by decision (or returns it with a comment). Whoever drafted or submitted the plan never
 approves it (checked here and by the schema); the decision's history row is written before the case
-changes, so that the chairman keeps reading the cases they decided (row-level security).
-An approved plan opens the review deadline; a review either continues the plan (next review date) or
-sends the case back for a new plan (a new 5-working-day deadline).
+changes, so that the chairman keeps reading the cases they decided (row-level security). An approved
+plan opens the review deadline; its reviews (form 06) are in ``portal.cases.reviews``.
 """
 
 from __future__ import annotations
@@ -18,12 +17,12 @@ from sqlalchemy.orm import Session
 
 from authz.caller import Caller
 from infra.clock import utcnow
-from infra.errors import Conflict, FieldError, Forbidden, NotVisible, ValidationFailed
+from infra.errors import FieldError, Forbidden, NotVisible, ValidationFailed
 from portal.cases import deadlines as dl
 from portal.cases.access import get_case, log_event, require_manager
 from portal.cases.checks import Check
-from portal.cases.models import Case, CasePlan, CasePlanAction, CaseReview
-from portal.cases.schemas import ActionUpdateIn, DecisionIn, PlanIn, ReviewIn
+from portal.cases.models import Case, CasePlan, CasePlanAction
+from portal.cases.schemas import ActionUpdateIn, DecisionIn, PlanIn
 from portal.cases.workflow import _touch, load_for, require_status
 
 MAX_ACTIONS = 50
@@ -210,41 +209,3 @@ def update_action(
         session, caller, case, "update_action", case.status, {"action": str(action.id), "status": status}
     )
     return action
-
-
-def review(session: Session, caller: Caller, case_id: uuid.UUID, body: ReviewIn) -> Case:
-    case = load_for(session, caller, case_id, "review", "work", body.version)
-    check = Check()
-    outcome = body.outcome
-    if outcome not in ("continue", "new_plan"):
-        check.fail("outcome", "must be continue or new_plan (close the case with /close)")
-    summary = check.text("summary", body.summary)
-    next_review = check.day("next_review_on", body.next_review_on, required=outcome == "continue")
-    check.raise_if_failed()
-    plan = current_plan(session, case.id, ("approved",))
-    if plan is None:
-        raise Conflict("the case has no approved plan to review")
-    now = utcnow()
-    session.add(
-        CaseReview(
-            id=uuid.uuid4(),
-            case_id=case.id,
-            plan_id=plan.id,
-            outcome=outcome,
-            summary=summary,
-            next_review_on=next_review,
-            reviewer_id=caller.user_id,
-            reviewed_at=now,
-        )
-    )
-    dl.meet(session, case.id, "review", now)
-    session.flush()
-    if outcome == "continue":
-        assert next_review is not None
-        dl.open_deadline(session, case.id, "review", dl.end_of_day(next_review))
-        before = _touch(case, case.status)
-    else:
-        dl.open_deadline(session, case.id, "plan", dl.plan_due(now))
-        before = _touch(case, case.status, "assessed")
-    log_event(session, caller, case, "review", before, {"outcome": outcome})
-    return case

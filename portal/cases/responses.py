@@ -139,12 +139,47 @@ class PlanOut(Out):
     actions: list[PlanActionOut]
 
 
+class ReviewActionOut(Out):
+    """One action of the reviewed plan as the review found it: done, not_done or cancelled."""
+
+    action_id: str
+    status: str
+    result: str | None
+
+
 class ReviewOut(Out):
+    """A review of the plan (form 06); ``child_situation`` is null on reviews recorded before form 06."""
+
     id: str
     outcome: str
     summary: str
+    child_situation: str | None
     next_review_on: str | None
+    actions: list[ReviewActionOut]
     at: str | None
+
+
+class DetailedAssessmentOut(Out):
+    """Form 03, one recording (``number`` 1, 2, ...; the last is current)."""
+
+    number: int
+    physical_state: str
+    psychological_state: str
+    family_situation: str
+    caregiver_capacity: str
+    needs: str
+    meeting_on: str
+    participants: str
+    at: str | None
+
+
+class FormLinkOut(Out):
+    """A printable form: ``ready`` once its step happened (``missing`` names the step until then)."""
+
+    number: str
+    ready: bool
+    missing: str | None
+    url: str
 
 
 class NoteOut(Out):
@@ -193,7 +228,9 @@ class CaseOut(CaseSummaryOut):
     closure: ClosureOut | None
     deadlines: list[DeadlineOut]
     plans: list[PlanOut]
+    detailed_assessments: list[DetailedAssessmentOut]
     reviews: list[ReviewOut]
+    forms: list[FormLinkOut]
     notes: list[NoteOut]
     attachments: list[AttachmentOut]
     events: list[EventOut]

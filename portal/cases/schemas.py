@@ -84,9 +84,36 @@ class ActionUpdateIn(msgspec.Struct, forbid_unknown_fields=True):
     result: str | None = None
 
 
+class DetailedAssessmentIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Form 03: the child's state, family and caregivers, the needs a meeting decided (when, who)."""
+
+    physical_state: str
+    psychological_state: str
+    family_situation: str
+    caregiver_capacity: str
+    needs: str
+    meeting_on: date
+    participants: str
+    version: int | None = None
+
+
+class ReviewActionIn(msgspec.Struct, forbid_unknown_fields=True):
+    """One action of the reviewed plan: ``done`` or ``not_done``, with its result (or why not)."""
+
+    action_id: uuid.UUID
+    status: str
+    result: str | None = None
+
+
 class ReviewIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Form 06: the outcome (``continue``, ``new_plan`` or ``close``: propose closing), what was found,
+    the child's situation now and each action's evaluation (an action not listed is taken as the plan
+    records it)."""
+
     outcome: str
     summary: str
+    child_situation: str | None = None
+    actions: list[ReviewActionIn] = msgspec.field(default_factory=list)
     next_review_on: date | None = None
     version: int | None = None
 

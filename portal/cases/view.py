@@ -26,9 +26,9 @@ from portal.cases.models import (
     CaseEvent,
     CaseNote,
     CasePlan,
-    CaseReview,
 )
 from portal.cases.plans import plan_actions
+from portal.cases.view_steps import steps_json
 from portal.cases.workflow import ALLOWED
 from tenancy.models import Unit
 
@@ -119,11 +119,6 @@ def case_json(session: Session, caller: Caller, case: Case) -> dict[str, Any]:
     notes = list(
         session.scalars(select(CaseNote).where(CaseNote.case_id == case.id).order_by(CaseNote.created_at))
     )
-    reviews = list(
-        session.scalars(
-            select(CaseReview).where(CaseReview.case_id == case.id).order_by(CaseReview.reviewed_at)
-        )
-    )
     events = list(
         session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.at))
     )
@@ -163,16 +158,7 @@ def case_json(session: Session, caller: Caller, case: Case) -> dict[str, Any]:
         else None,
         "deadlines": [deadline_json(d, now) for d in deadlines],
         "plans": [plan_json(session, p) for p in plans],
-        "reviews": [
-            {
-                "id": str(r.id),
-                "outcome": r.outcome,
-                "summary": r.summary,
-                "next_review_on": r.next_review_on.isoformat() if r.next_review_on else None,
-                "at": _t(r.reviewed_at),
-            }
-            for r in reviews
-        ],
+        **steps_json(session, case),
         "notes": [
             {"id": str(n.id), "author": n.author_username, "body": n.body, "at": _t(n.created_at)}
             for n in notes

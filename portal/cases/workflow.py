@@ -7,6 +7,9 @@
                                                               '--return (chairman)--> as before
     closed --reopen (ward officer, with a reason)--> received (its deadlines open again)
 
+The detailed assessment (form 03, ``portal.cases.detailed``) is recorded once the case is assessed and
+before the plan goes for approval, and again while the plan runs when a review needs it.
+
 An action in the wrong status is refused (409) with the statuses it needs and what is possible now.
 """
 
@@ -41,6 +44,7 @@ OPEN = ("received", "assessed", "plan_submitted", "in_progress")
 ALLOWED: dict[str, tuple[str, ...]] = {
     "assign": OPEN,
     "assess": ("received", "assessed"),
+    "detailed_assessment": ("assessed", "in_progress"),
     "protect": ("assessed", "plan_submitted", "in_progress"),
     "draft_plan": ("assessed",),
     "submit_plan": ("assessed",),

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from authz.caller import Caller
 from infra.errors import Conflict, FieldError, ValidationFailed
 from portal.boundary.deps import CallerDep, DbDep
-from portal.cases import attachments, crossing, decisions, plans, service, workflow
+from portal.cases import attachments, crossing, decisions, detailed, forms, plans, reviews, service, workflow
 from portal.cases.crossing import SERVICES
 from portal.cases.links import LINK_KINDS
 from portal.cases.schemas import (
@@ -30,12 +30,14 @@ from portal.cases.schemas import (
     AssignIn,
     CloseIn,
     DecisionIn,
+    DetailedAssessmentIn,
     NoteIn,
     PlanActionIn,
     PlanIn,
     ProtectIn,
     ReferralDecisionIn,
     ReopenIn,
+    ReviewActionIn,
     ReviewIn,
 )
 from portal.cases.view import case_json
@@ -112,6 +114,22 @@ def _plan(form: dict[str, Any], errors: list[FieldError]) -> PlanIn | None:
     return None if errors else plan
 
 
+def _review(form: dict[str, Any], errors: list[FieldError]) -> ReviewIn | None:
+    """The review with each evaluated action of the plan (rows ``actions_<i>_``; a row left without a
+    status is taken as the plan records it)."""
+    rows = []
+    for i in range(reviews.MAX_ROWS):
+        prefix = f"actions_{i}_"
+        if prefix + "action_id" not in form:
+            break
+        if str(form.get(prefix + "status") or "").strip():
+            row = read_form(form, ReviewActionIn, errors, prefix, field_prefix=f"actions[{i}].")
+            if row is not None:
+                rows.append(row)
+    review = read_form(form, ReviewIn, errors, given={"actions": rows})
+    return None if errors else review
+
+
 def _reader(kind: type[msgspec.Struct]) -> Parse:
     return lambda form, errors: read_form(form, kind, errors)
 
@@ -124,7 +142,8 @@ ACTIONS: dict[str, tuple[Callable[..., Any], Parse]] = {
     "submit_plan": (plans.submit_plan, _reader(DecisionIn)),
     "approve_plan": (plans.approve_plan, _reader(DecisionIn)),
     "return_plan": (plans.return_plan, _reader(DecisionIn)),
-    "review": (plans.review, _reader(ReviewIn)),
+    "detailed_assessment": (detailed.record, _reader(DetailedAssessmentIn)),
+    "review": (reviews.review, _review),
     "close": (workflow.close, _reader(CloseIn)),
     "approve_closure": (decisions.approve_closure, _reader(DecisionIn)),
     "return_closure": (decisions.return_closure, _reader(DecisionIn)),
@@ -245,4 +264,18 @@ def case_attachment(
     return Response(content, media_type=row.content_type, headers={"Content-Disposition": disposition})
 
 
-ROUTES = [case_page, case_action, referral_decision, case_attach, case_attachment]
+@get("/cases/{case_id:uuid}/forms/{name:str}", sync_to_thread=True, include_in_schema=False)
+def case_form(
+    caller: CallerDep, db: DbDep, case_id: FromPath[uuid.UUID], name: FromPath[str]
+) -> Response[bytes]:
+    """A form of Decree 56/2017 as PDF: the same service, access and audit as the API's."""
+    content, filename = forms.form_pdf(db, caller, case_id, name)
+    disposition = f'inline; filename="{filename}"'
+    return Response(
+        content,
+        media_type=forms.PDF,
+        headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
+    )
+
+
+ROUTES = [case_page, case_action, referral_decision, case_attach, case_attachment, case_form]
