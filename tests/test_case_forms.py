@@ -68,7 +68,7 @@ def plan_body():
 
 
 def to_in_progress(client, world, case, worker="col1", decision="12/QĐ-UBND"):
-    headers, wo = who(client, world, worker), who(client, world, "wo")
+    headers = who(client, world, worker)
     response = client.put(f"/api/v1/cases/{case['id']}/plan", headers=headers, json=plan_body())
     assert response.status_code == 200, response.text
     case = act(client, headers, response.json(), "plan/submit")

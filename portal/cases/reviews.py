@@ -7,7 +7,8 @@ action of the plan and a proposal:
 - ``continue``: the plan goes on, reviewed again on ``next_review_on`` (a new review deadline);
 - ``new_plan``: the case goes back to ``assessed`` for a new plan (a new 5-working-day deadline);
 - ``close``: the worker proposes closing the case; the case stays in progress until the commune's ward
-  officer closes it (``/close``, reason ``child_safe``), reviewed again on ``next_review_on`` if given.
+  officer proposes the closure (``/close``, reason ``child_safe``) and the chairman approves it; it is
+  reviewed again on ``next_review_on`` if given.
 
 Each action of the plan is evaluated: ``done`` (with its result) or ``not_done`` (with why, if known). An
 action the request leaves out is taken as the plan records it (done, cancelled, or not done). A ``done``
