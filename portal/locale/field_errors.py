@@ -95,6 +95,11 @@ FIELD_ERRORS: dict[tuple[str, str], Msg] = {
     ("destination_note", "required"): N_("Say where the child went, since the commune is not known."),
     ("note", "required"): N_("Give the reason."),
     ("hamlet_id", "required"): N_("Choose the hamlet the child joins."),
+    ("destination", "required"): N_(
+        "Give the commune's code or part of its name, or tick that the destination is not known yet."
+    ),
+    ("destination", "not_found"): N_("No commune or ward in force has this code or name."),
+    ("moved_on", "invalid"): N_("Before the child's date of birth."),
 }
 
 _INDEX = re.compile(r"\[\d+\]")
