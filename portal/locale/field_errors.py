@@ -102,6 +102,11 @@ FIELD_ERRORS: dict[tuple[str, str], Msg] = {
     ("response", "required"): N_("Give the reason for the refusal."),
     ("to_unit_id", "required"): N_("Give the commune, or the service the case goes to."),
     ("case_id", "out_of_scope"): N_("No case with this reference that you may read."),
+    ("destination", "required"): N_(
+        "Give the commune's code or part of its name, or tick that the destination is not known yet."
+    ),
+    ("destination", "not_found"): N_("No commune or ward in force has this code or name."),
+    ("moved_on", "invalid"): N_("Before the child's date of birth."),
 }
 
 _INDEX = re.compile(r"\[\d+\]")

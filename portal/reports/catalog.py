@@ -48,6 +48,10 @@ def indicator_rows(session: Session, raw: list[dict[str, Any]]) -> list[dict[str
                 .order_by(ReferenceCode.sort)
             ).all()
             cells += [{"key": c, "name_vi": vi, "name_en": en} for c, vi, en in codes]
+        for cell in cells:
+            if cell["key"] in spec.get("internal_at", {}):
+                # a move cell: from this level up the move is inside the reporting unit (figures.compose)
+                cell["internal_at"] = spec["internal_at"][cell["key"]]
         rows.append(
             {
                 "code": spec["code"],

@@ -78,17 +78,16 @@ def registry_figures(
     out: dict[int, Figures] = {h: _zeros(catalog, "hamlet", registry_only=True) for h in hamlet_paths}
     if not hamlet_paths:
         return out
-    rows = session.execute(
-        select(
-            func.report_registry_figures(_prefix(hamlet_paths.values()), start, end).table_valued(
-                "hamlet_id", "indicator", "cell", "n"
-            )
-        )
-    ).tuples()
-    for hamlet_id, indicator, cell, n in rows:
-        figures = out.get(int(hamlet_id))
-        if figures is not None and indicator in figures and cell in figures[indicator]:
-            figures[indicator][cell] = int(n)
+    prefix = _prefix(hamlet_paths.values())
+    # the register's counts, and the moves between communes completed in the period (migration 0023)
+    for counted in (func.report_registry_figures, func.report_move_figures):
+        rows = session.execute(
+            select(counted(prefix, start, end).table_valued("hamlet_id", "indicator", "cell", "n"))
+        ).tuples()
+        for hamlet_id, indicator, cell, n in rows:
+            figures = out.get(int(hamlet_id))
+            if figures is not None and indicator in figures and cell in figures[indicator]:
+                figures[indicator][cell] = int(n)
     return out
 
 
@@ -114,6 +113,8 @@ def compose(catalog: Catalog, level: str, base: Figures, entered: Figures) -> Fi
     for code, cells in base.items():
         if code in out:
             out[code].update({k: int(v) for k, v in cells.items() if k in out[code]})
+    for ind in catalog.held_at(level):
+        _border_total(ind, level, out[ind.code])
     for ind in catalog.entered_at(level):
         cells = out[ind.code]
         cells.update({k: int(v) for k, v in entered.get(ind.code, {}).items() if k in cells})
@@ -123,6 +124,22 @@ def compose(catalog: Catalog, level: str, base: Figures, entered: Figures) -> Fi
         if ind.partitions and "total" in cells:
             cells["total"] = sum(cells[k] for k in ind.partitions[0])
     return out
+
+
+def _border_total(ind: Indicator, level: str, cells: dict[str, int]) -> None:
+    """The total of a moves indicator at ``level``: only the moves that cross the unit's border.
+
+    Its cells class each move by the deepest unit both ends shared (``internal_at``: a move between
+    two communes of a district is inside any district-level unit and above). Sub-units' cells add up;
+    the total does not: a move between two of them is neither an entry nor an exit of the sum."""
+    flows = [c for c in ind.cells if "internal_at" in c]
+    if not flows or "total" not in cells:
+        return
+    cells["total"] = sum(
+        cells.get(c["key"], 0)
+        for c in flows
+        if c["internal_at"] is None or DEPTH[level] > DEPTH[c["internal_at"]]
+    )
 
 
 def check_entries(

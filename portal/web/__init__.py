@@ -18,7 +18,15 @@ from litestar.static_files import create_static_files_router
 
 from portal.audit.service import ANONYMOUS, record
 from portal.auth.client_address import client_address
-from portal.web import routes_auth, routes_cases, routes_children, routes_dashboard, routes_tasks, routes_ward
+from portal.web import (
+    routes_auth,
+    routes_cases,
+    routes_children,
+    routes_dashboard,
+    routes_moves,
+    routes_tasks,
+    routes_ward,
+)
 from portal.web.deps import provide_web_credential, web_caller
 from portal.web.errors import EXCEPTION_HANDLERS, INPUT_HANDLERS
 from portal.web.render import TEMPLATE_CONFIG, page
@@ -64,6 +72,7 @@ pages = Router(
     route_handlers=[
         *routes_auth.ROUTES,
         *routes_children.ROUTES,
+        *routes_moves.ROUTES,
         *routes_ward.ROUTES,
         *routes_dashboard.ROUTES,
         *routes_tasks.ROUTES,

@@ -239,6 +239,23 @@ MESSAGES: dict[str, Msg] = {
     "body_too_large": N_("What was sent is too large"),
     "body_too_large_hint": N_("Nothing was saved. An attachment may be at most 10 MB."),
     "field": N_("Field"),
+    "moved_on": N_("Date of the move"),
+    "destination": N_("Commune or ward the child moves to"),
+    "to_unit_id": N_("Commune or ward the child moves to"),
+    "destination_note": N_("Where the child went"),
+    "note": N_("Note"),
+    "move_opened": N_("Move recorded. The child stays in your register until the other commune accepts."),
+    "move_cancel": N_("Move cancelled."),
+    "move_accept": N_("Child accepted into the hamlet."),
+    "move_release": N_("Record released to the commune that asked for it."),
+    "move_refuse": N_("Move refused."),
+    "move_conflict": N_(
+        "Not done: someone else decided or changed this move meanwhile. The page shows it as it is now."
+    ),
+    "move_elsewhere": N_(
+        "Not recorded: a child with this personal id number is already moving, to your commune (its ward "
+        "officer accepts it on the moves page) or to another one. Nothing was saved."
+    ),
 }
 
 ROLES: dict[str, Msg] = {
@@ -304,6 +321,16 @@ OUTCOMES: dict[str, Msg] = {
 }
 
 
+MOVE_STATE: dict[str, Msg] = {
+    "open": NP_("move", "Awaiting a decision"),
+    "completed": NP_("move", "Completed"),
+    "refused": NP_("move", "Refused"),
+    "cancelled": NP_("move", "Cancelled"),
+}
+MOVE_SIDE: dict[str, Msg] = {
+    "origin": N_("The commune the child leaves"),
+    "destination": N_("The commune the child joins"),
+}
 SEX: dict[str, Msg] = {"male": N_("Male"), "female": N_("Female")}
 # Where a case is referred (portal.cases.crossing), how cases are related (portal.cases.links).
 SERVICE: dict[str, Msg] = {
@@ -374,6 +401,8 @@ LABELS: dict[str, dict[str, Msg]] = {
     "case_link": CASE_LINK,
     "referral_kind": REFERRAL_KIND,
     "referral_state": REFERRAL_STATE,
+    "move_state": MOVE_STATE,
+    "move_side": MOVE_SIDE,
 }
 
 

@@ -21,9 +21,11 @@ from infra.clock import today
 from infra.errors import Conflict, FieldError, ValidationFailed
 from portal.boundary.deps import CallerDep, DbDep
 from portal.registry.models import Child
+from portal.registry.move_views import place_names
+from portal.registry.moves import move_json
 from portal.registry.reference import ETHNICITIES, RELATIONSHIPS, SCHOOL_STATUSES, SPECIAL_GROUPS
-from portal.registry.service import child_history, create_child, get_child, list_children, update_child
-from portal.web import forms
+from portal.registry.service import child_history, get_child, list_children, register_child, update_child
+from portal.web import forms, move_forms
 from portal.web.deps import FormData, lang_of
 from portal.web.i18n import age_on, field_errors, label
 from portal.web.render import is_fragment, page, see_other
@@ -31,7 +33,7 @@ from tenancy.models import Unit
 from tenancy.service import child_units, get_unit, unit_names
 
 PAGE_SIZE = 20
-FLASH = {"added": "added", "saved": "saved"}
+FLASH = {"added": "added", "saved": "saved", "move_opened": "move_opened", "move_cancel": "move_cancel"}
 
 
 def _area(db: Session, caller: Caller, unit_id: int | None) -> Unit:
@@ -109,9 +111,11 @@ def _form_page(
     child: Child | None = None,
     status_code: int = 200,
     message: str | None = None,
+    move_form: move_forms.MoveForm | None = None,
 ) -> Template:
     lang = lang_of(request)
     hamlets = _hamlets(db, caller)
+    moving = move_forms.child_context(db, caller, child, move_form) if child is not None else {}
     return page(
         request,
         "child.html" if child is not None else "child_new.html",
@@ -129,7 +133,13 @@ def _form_page(
         group_labels=dict(_group_names(lang)),
         hamlet_names=_hamlet_names(db, [child]) if child is not None else {},
         flash=FLASH.get(request.query_params.get("msg", "")),
+        move_errors=field_errors(moving["move_form"].errors, lang) if moving else {},
+        **moving,
     )
+
+
+child_page_with = _form_page
+"""The child page (``portal.web.routes_moves`` shows it again with the move-out form's problems)."""
 
 
 @get("/children/new", sync_to_thread=False, include_in_schema=False)
@@ -148,13 +158,19 @@ def new_child_submit(
     body, errors = forms.create_from(values, today())
     if body is not None:
         try:
-            child = create_child(db, caller, body)
+            made = register_child(db, caller, body)
         except ValidationFailed as exc:
             if exc.audit_outcome:
                 raise  # writing outside the area: refused and audited like the API
             errors = exc.errors
+        except Conflict:
+            # the record is already on its way here or to another commune: said plainly, nothing saved
+            return _form_page(request, db, caller, values, [], status_code=409, message="move_elsewhere")
         else:
-            return see_other(f"/children/{child.id}?msg=added")
+            if isinstance(made, Child):
+                return see_other(f"/children/{made.id}?msg=added")
+            # the number is held by an active record elsewhere: a move asks for it instead of a duplicate
+            return page(request, "child_transfer.html", move=move_json(db, caller, made))
     return _form_page(request, db, caller, values, errors, status_code=422)
 
 
@@ -207,7 +223,8 @@ def child_history_page(
 ) -> Template:
     entries = child_history(db, caller, child_id)
     child = get_child(db, caller, child_id)
-    return page(request, "history.html", child=child, entries=entries)
+    left = {int(e.before["hamlet_id"]) for e in entries if e.action == "move" and e.before}
+    return page(request, "history.html", child=child, entries=entries, places=place_names(db, left))
 
 
 ROUTES = [

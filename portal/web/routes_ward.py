@@ -9,6 +9,7 @@ from litestar.response import Template
 
 from infra.errors import Forbidden
 from portal.boundary.deps import CallerDep, DbDep
+from portal.registry.move_views import count_moves
 from portal.reports.service import definitions as report_definitions
 from portal.reports.service import list_reports
 from portal.staff.schemas import StaffFilter
@@ -32,6 +33,7 @@ def ward_home(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep) -> 
     staff = list_accounts(db, caller, StaffFilter(page=1, page_size=100))
     reports, _total = list_reports(db, caller, {"unit_id": unit.id, "page": 1, "page_size": 6})
     definitions = {d.id: d for d in report_definitions(db)} if reports else {}
+    incoming = count_moves(db, caller, "in", "open")
     return page(
         request,
         "ward.html",
@@ -42,6 +44,7 @@ def ward_home(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep) -> 
         staff_total=staff.total,
         reports=reports,
         definitions=definitions,
+        incoming_moves=incoming,
     )
 
 

@@ -15,7 +15,7 @@ and a third outcome, ``close``: the worker proposes closing the case (the ward o
 Both new tables hang off a case and follow its visibility (row-level security as in 0007).
 
 Revision ID: 0024
-Revises: 0022
+Revises: 0023
 Create Date: 2026-12-04
 """
 
@@ -24,7 +24,7 @@ from alembic import op
 from infra.settings import get_settings
 
 revision = "0024"
-down_revision = "0022"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 
