@@ -14,7 +14,7 @@ from infra.errors import FieldError, ValidationFailed
 from portal.cases import crossing, links, service
 from portal.cases.crossing import SERVICES
 from portal.cases.schemas import LinkIn, ReferIn
-from tenancy.service import unit_by_code
+from portal.registry.move_views import find_communes
 
 
 class ReferForm(msgspec.Struct, forbid_unknown_fields=True):
@@ -36,7 +36,8 @@ def refer(session: Session, caller: Caller, case_id: uuid.UUID, form: ReferForm)
     to_unit_id = None
     if form.receiver == "commune":
         code = (form.commune_code or "").strip()
-        unit = unit_by_code(session, "commune", code) if code.isdigit() and len(code) <= 10 else None
+        found = find_communes(session, code) if code.isdigit() else []
+        unit = found[0] if len(found) == 1 and found[0].code == code else None
         if unit is None:
             raise ValidationFailed([FieldError("commune_code", "no commune with this code", "not_a_commune")])
         to_unit_id = unit.id

@@ -47,7 +47,7 @@ def web_tree(owner: Session) -> dict[str, Any]:
     commune = make_unit(owner, province, "commune", f"Phường Yên Sở {tag}")
     hamlet = make_unit(owner, commune, "hamlet", f"Tổ dân phố 1 {tag}")
     hamlet2 = make_unit(owner, commune, "hamlet", f"Tổ dân phố 2 {tag}")
-    other = make_unit(owner, province, "commune", f"Xã khác {tag}", code=f"9{int(tag, 16) % 10**8:08d}")
+    other = make_unit(owner, province, "commune", f"Xã khác {tag}")
     other_hamlet = make_unit(owner, other, "hamlet", f"Thôn khác {tag}")
     children = add_named_children(owner, hamlet, NAMES)
     outsider = add_named_children(owner, other_hamlet, [f"Nguyễn Văn Ngoài {tag}"])[0]
