@@ -207,6 +207,13 @@ def test_the_reassigned_inspector_reads_the_old_provinces_view_as_aggregates(cli
     assert client.get(f"/api/v1/reports/{world['reports']['a']}", headers=inspector).status_code == 200
     assert client.get(f"/api/v1/units/{world['a'].id}/children", headers=inspector).status_code == 403
 
+    summary = {"from": "2025-06-01", "to": BEFORE.isoformat()}  # its staff's audit entries stay under it
+    path = f"/api/v1/units/{world['op'].id}/audit-summary"
+    assert client.get(path, headers=inspector, params=summary).status_code == 200
+    assert client.get(path, headers=inspector).status_code == 403  # the last 30 days: a current read
+    other_path = f"/api/v1/units/{world['oq'].id}/audit-summary"
+    assert client.get(other_path, headers=inspector, params=summary).status_code == 403
+
     assert stats(client, inspector, world["oq"]).status_code == 403  # another province's past
     assert stats(client, inspector, world["q"]).status_code == 403
     assert client.get(f"/api/v1/reports/{world['reports']['oq']}", headers=inspector).status_code == 404
