@@ -25,6 +25,7 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from psycopg import sql
+from psycopg.pq import TransactionStatus
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -221,6 +222,25 @@ def _scope_statement(session: Session) -> str:
 def set_scope(session: Session) -> None:
     """Set the session's scope (``session.info``) again in its open transaction: a changed caller."""
     send(session.connection(), [_scope_statement(session)])
+
+
+@contextmanager
+def scope_switched(session: Session, scope: RowScope) -> Iterator[None]:
+    """Run the block's statements under ``scope`` instead of the session's own (a caller's predecessor
+    scope, ``tenancy.resolve.scope_before``): row-level security and the SECURITY DEFINER functions check
+    it exactly as they check the caller's own. The session's scope is put back after the block, in the
+    database too unless the transaction has already failed (it can then only roll back, and the next
+    transaction starts from the session's own scope again)."""
+    saved = session.info[SCOPE_KEY]
+    session.info[SCOPE_KEY] = scope
+    set_scope(session)
+    try:
+        yield
+    finally:
+        session.info[SCOPE_KEY] = saved
+        raw = session.connection().connection.driver_connection
+        if raw is not None and raw.info.transaction_status != TransactionStatus.INERROR:
+            set_scope(session)
 
 
 @event.listens_for(Session, "after_begin")

@@ -13,7 +13,9 @@ records belong to the application, not to the tree: the application registers a
 :class:`RecordKeeper` (``keep_records``) that moves them, counts them for the review and says whose
 access changes; without one, nothing is planned or applied.
 Every hamlet whose path changes keeps its previous placement in ``hamlet_placements``, so any date
-can still be read under the structure in force then. Each change is logged in ``reorg_steps``, which
+can still be read under the structure in force then, and every unit it closes is recorded as the
+predecessor of the units that received its hamlets (``tenancy.succession``: whose staff read its
+history). Each change is logged in ``reorg_steps``, which
 ``revert`` replays backwards. Applying twice changes nothing. Runs on the owner connection: a
 reorganisation crosses every scope (callers are checked by Casbin first).
 """
@@ -29,6 +31,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from tenancy.scope import subtree_end
+from tenancy.succession import forget_successions, record_successions
 
 
 class ReorgError(Exception):
@@ -350,6 +353,7 @@ def apply(session: Session, reorg_id: int, actor: str, confirm_access_gains: boo
         _step(session, reorg_id, "close", unit_id, {"valid_to": before}, {"valid_to": on})
     for unit_id, name, code in plan.renames:
         _rename(session, reorg_id, unit_id, name, code, log=True)
+    record_successions(session, reorg_id)
     session.execute(
         text(
             "UPDATE reorganisations SET status = 'applied', applied_at = now(), applied_by = :a, "
@@ -381,6 +385,7 @@ def revert(session: Session, reorg_id: int) -> int:
                 text("UPDATE units SET name = :n, code = :c WHERE id = :i"),
                 {"n": before["name"], "c": before["code"], "i": unit_id},
             )
+    forget_successions(session, reorg_id)
     session.execute(text("DELETE FROM hamlet_placements WHERE reorg_id = :r"), {"r": reorg_id})
     session.execute(text("DELETE FROM reorg_steps WHERE reorg_id = :r"), {"r": reorg_id})
     session.execute(

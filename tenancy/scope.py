@@ -10,6 +10,7 @@ after ``'/'``. This is the one place that rule is written in Python; the SQL fun
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import ColumnElement, and_, false
 from sqlalchemy.orm import InstrumentedAttribute
@@ -40,11 +41,16 @@ def subtree_clause(
 class Scope:
     """Subtree roots for personal data (``records``) and for aggregates (``aggregates``).
 
-    Only :func:`tenancy.resolve.scope_for` builds these for callers; ``None`` means nothing.
+    Only :mod:`tenancy.resolve` builds these for callers; ``None`` means nothing. A caller's own scope
+    has no ``until``. A *predecessor scope* (:func:`tenancy.resolve.scope_before`) has the roots of a
+    unit that became the caller's (tenancy.succession) and ``until``, the day that unit closed: it is
+    for reading that unit's history as of days before ``until``, never for acting
+    (:func:`authz.guards.authorize` refuses every other action under it).
     """
 
     records: str | None
     aggregates: str | None
+    until: date | None = None
 
 
 NO_SCOPE = Scope(records=None, aggregates=None)

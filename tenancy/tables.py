@@ -1,6 +1,6 @@
 """Tables of reorganisations, read and written only with SQL (``tenancy.reorg``, ``tenancy.reform``,
 ``tenancy.structure``) on the owner connection: declared here as Core tables, not mapped classes, so
-that the metadata states the whole schema (migrations 0004 and 0005) and ``alembic check`` compares it.
+that the metadata states the whole schema (migrations 0004, 0005 and 0025) and ``alembic check`` compares it.
 """
 
 from __future__ import annotations
@@ -117,4 +117,13 @@ hamlet_placements = Table(
     Column("reorg_id", BigInteger, ForeignKey(_REORG, ondelete="CASCADE"), nullable=False),
     Index("ix_hamlet_placements_hamlet_id", "hamlet_id", "valid_to"),
     Index("ix_hamlet_placements_path", "path"),
+)
+
+unit_successions = Table(
+    "unit_successions",
+    Base.metadata,
+    Column("reorg_id", BigInteger, ForeignKey(_REORG, ondelete="CASCADE"), primary_key=True),
+    Column("predecessor_id", BigInteger, ForeignKey(_UNIT), primary_key=True),
+    Column("successor_id", BigInteger, ForeignKey(_UNIT), primary_key=True),
+    Index("ix_unit_successions_successor_id", "successor_id"),
 )

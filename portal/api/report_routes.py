@@ -18,7 +18,7 @@ from portal.api.unit_routes import _unit
 from portal.boundary.deps import CallerDep, DbDep
 from portal.boundary.pagination import Page
 from portal.reports import bulk, consolidation, documents, service, workflow
-from portal.reports.access import get_report
+from portal.reports.access import report_to_read
 from portal.reports.dashboard import dashboard, set_target
 from portal.reports.figures import load_catalog
 from portal.reports.models import Report
@@ -51,7 +51,8 @@ TAGS = ["reports"]
 
 
 def _view(db: Session, caller: Caller, report_id: int) -> ReportOut:
-    return msgspec.convert(report_json(db, caller, *get_report(db, caller, report_id)), ReportOut)
+    with report_to_read(db, caller, report_id) as (reader, report, definition, unit):
+        return msgspec.convert(report_json(db, reader, report, definition, unit), ReportOut)
 
 
 @get(

@@ -9,6 +9,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, Parameter
 from sqlalchemy.orm import Session
 
+from authz.caller import last_day, reading_history
 from authz.guards import authorize
 from portal.boundary.deps import CallerDep, DbDep
 from portal.boundary.pagination import Page
@@ -31,7 +32,8 @@ def _unit(db: Session, unit_id: int) -> Unit:
 @get("/api/v1/units/{unit_id:int}", sync_to_thread=False, tags=["units"])
 def read_unit(unit_id: FromPath[int], caller: CallerDep, db: DbDep) -> UnitOut:
     unit = _unit(db, unit_id)
-    authorize(caller, "unit", "read", unit)
+    with reading_history(db, caller, unit, last_day(unit)) as reader:  # a former unit that became theirs
+        authorize(reader, "unit", "read", unit)
     return UnitOut.of(
         {
             **unit.ref(),
@@ -46,7 +48,8 @@ def read_unit(unit_id: FromPath[int], caller: CallerDep, db: DbDep) -> UnitOut:
 @get("/api/v1/units/{unit_id:int}/units", sync_to_thread=False, tags=["units"], summary="Direct sub-units")
 def read_sub_units(unit_id: FromPath[int], caller: CallerDep, db: DbDep) -> Page[UnitRefOut]:
     unit = _unit(db, unit_id)
-    authorize(caller, "unit", "read", unit)
+    with reading_history(db, caller, unit, last_day(unit)) as reader:
+        authorize(reader, "unit", "read", unit)
     return Page.whole([UnitRefOut.of(u.ref()) for u in child_units(db, unit.id)])
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from authz.caller import Caller
+from authz.caller import Caller, reading_history
 from authz.guards import authorize
 from infra.clock import today
 from infra.errors import FieldError, ValidationFailed
@@ -124,7 +124,18 @@ def audit_summary(
     session: Session, caller: Caller, unit: Unit, date_from: date | None = None, date_to: date | None = None
 ) -> dict[str, Any]:
     """Counts per acting unit and day in ``unit``'s subtree: reads of records, changes, refusals and
-    aggregate reads. No names, no record ids, no details of any entry."""
+    aggregate reads. No names, no record ids, no details of any entry.
+
+    A range ending before a unit that became the caller's was closed reads that unit's counts (its
+    staff's entries stay under it) under the caller's predecessor scope (``authz.caller.reading_history``).
+    """
+    with reading_history(session, caller, unit, date_to) as reader:
+        return _summary(session, reader, unit, date_from, date_to)
+
+
+def _summary(
+    session: Session, caller: Caller, unit: Unit, date_from: date | None, date_to: date | None
+) -> dict[str, Any]:
     authorize(caller, "audit", "summary", unit)
     start, end = summary_range(date_from, date_to)
     fn = func.audit_daily_counts(unit.path, start, end).table_valued(

@@ -4,26 +4,36 @@ the workflow decides the person: a unit's own staff draft and submit, the level 
 Reports are read through :func:`reports_for` (the units the caller's records or aggregate scope
 covers; row-level security in migration 0006 checks the same, ``app_unit_visible``), and a reader
 sees a unit's figures exact only when they keep its records
-(:func:`portal.stats.access.keeps_records`)."""
+(:func:`portal.stats.access.keeps_records`). The reports of a unit that became the caller's in a
+reorganisation (periods before it closed) are read under the caller's predecessor scope
+(:func:`report_to_read`, ``list_reports`` with that unit's id): read only, the workflow offers nothing."""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, select
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.orm import Session
 
-from authz.caller import Caller
+from authz.caller import Caller, history_scopes, reading_as
 from authz.guards import authorize
 from infra.errors import Forbidden, NotVisible
 from portal.reports.models import Report, ReportDefinition
 from portal.stats.access import keeps_records
 from tenancy.models import Unit
+from tenancy.scope import Scope
 from tenancy.service import visible_unit_ids
 from tenancy.structure import parent_on
 
 
 def visible_clause(caller: Caller) -> ColumnElement[bool]:
-    """SQL: the report's unit is in the caller's records or aggregate scope."""
-    return Report.unit_id.in_(visible_unit_ids(caller.scope))
+    """SQL: the report's unit is in the caller's records or aggregate scope; under a predecessor scope,
+    only the reports of periods that began before the predecessor closed (its history)."""
+    visible = Report.unit_id.in_(visible_unit_ids(caller.scope))
+    if caller.scope.until is not None:
+        return and_(visible, Report.period_start < caller.scope.until)
+    return visible
 
 
 def reports_for(caller: Caller) -> Select[tuple[Report]]:
@@ -49,6 +59,35 @@ def get_report(
     report, definition, unit = row
     authorize(caller, "report", action, unit)
     return report, definition, unit
+
+
+@contextmanager
+def report_to_read(
+    session: Session, caller: Caller, report_id: int
+) -> Iterator[tuple[Caller, Report, ReportDefinition, Unit]]:
+    """The report to read and the caller who reads it: the caller as is when their scope covers its unit;
+    else, for a report of a unit that became theirs (a period before it closed), the caller under that
+    predecessor's read-only scope for the block (``authz.caller.reading_as``). 404 otherwise."""
+    past: Scope | None = None
+    try:
+        found = get_report(session, caller, report_id)
+    except NotVisible:
+        past = _predecessor_holding(session, caller, report_id)
+        if past is None:
+            raise
+    if past is None:
+        yield (caller, *found)
+        return
+    with reading_as(session, caller, past) as reader:
+        yield (reader, *get_report(session, reader, report_id))
+
+
+def _predecessor_holding(session: Session, caller: Caller, report_id: int) -> Scope | None:
+    for past in history_scopes(session, caller):
+        with reading_as(session, caller, past) as reader:
+            if session.scalar(select(Report.id).where(Report.id == report_id, visible_clause(reader))):
+                return past
+    return None
 
 
 def is_owner(caller: Caller, unit: Unit) -> bool:

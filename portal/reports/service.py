@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from authz.caller import Caller
+from authz.caller import Caller, last_day, reading_history
 from authz.guards import authorize, authorize_action
 from infra.clock import today, utcnow
 from infra.errors import Conflict, FieldError, ValidationFailed
@@ -179,7 +179,8 @@ def refresh(session: Session, caller: Caller, report_id: int) -> Report:
 
 
 def list_reports(session: Session, caller: Caller, params: dict[str, Any]) -> tuple[list[Report], int]:
-    """Reports the caller may see (row-level security), filtered, newest period first; one page."""
+    """Reports the caller may see (row-level security), filtered, newest period first; one page. With the
+    id of a former unit that became the caller's, its reports of periods before it closed."""
     authorize_action(caller, "report", "read")
     page, size = params.get("page") or 1, params.get("page_size") or 50
     errors = []
@@ -191,6 +192,17 @@ def list_reports(session: Session, caller: Caller, params: dict[str, Any]) -> tu
         errors.append(FieldError("status", "must be draft, submitted, approved or returned"))
     if errors:
         raise ValidationFailed(errors)
+    unit = session.get(Unit, params["unit_id"]) if params.get("unit_id") is not None else None
+    if unit is None:
+        return _list_page(session, caller, params, page, size)
+    # A former unit that became the caller's: its reports of periods before it closed (read-only).
+    with reading_history(session, caller, unit, last_day(unit)) as reader:
+        return _list_page(session, reader, params, page, size)
+
+
+def _list_page(
+    session: Session, caller: Caller, params: dict[str, Any], page: int, size: int
+) -> tuple[list[Report], int]:
     stmt = reports_for(caller)
     if params.get("unit_id") is not None:
         stmt = stmt.where(Report.unit_id == params["unit_id"])

@@ -139,7 +139,10 @@ def reopen(session: Session, caller: Caller, report_id: int, body: ActionIn) -> 
 
 
 def allowed_actions(session: Session, caller: Caller, report: Report, unit: Unit, lowest: bool) -> list[str]:
-    """What the caller may do next, for the UI (the services check again)."""
+    """What the caller may do next, for the UI (the services check again). Nothing under a predecessor
+    scope: a former unit's reports are history."""
+    if caller.scope.until is not None:
+        return []
     actions = []
     if report.status in EDITABLE and is_owner(caller, unit):
         actions += ["enter", "submit"] + (["refresh"] if lowest else ["consolidate"])

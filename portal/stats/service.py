@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from authz.caller import Caller
+from authz.caller import Caller, reading_history
 from authz.guards import authorize
 from infra.clock import today
 from infra.errors import FieldError, ValidationFailed
@@ -100,13 +100,16 @@ def unit_stats(
     were under it on ``as_of`` (so a period before a reorganisation reads under either tree).
 
     Exact and live for the unit's record keepers; month ends only, published through the disclosure
-    policy, for everyone else."""
-    authorize(caller, "stats", "read", unit)
-    if structure not in STRUCTURES:
-        raise ValidationFailed([FieldError("structure", "must be 'current' or 'historical'")])
-    if keeps_records(caller, unit):
-        return _exact(session, caller, unit, as_of, structure)
-    return _published(session, caller, unit, as_of, structure)
+    policy, for everyone else. A unit that became the caller's in a reorganisation is read, as of a day
+    before it closed, under the caller's predecessor scope (``authz.caller.reading_history``): exact for
+    the successor's record keepers, published for aggregate readers, as its own staff read it then."""
+    with reading_history(session, caller, unit, as_of) as reader:
+        authorize(reader, "stats", "read", unit)
+        if structure not in STRUCTURES:
+            raise ValidationFailed([FieldError("structure", "must be 'current' or 'historical'")])
+        if keeps_records(reader, unit):
+            return _exact(session, reader, unit, as_of, structure)
+        return _published(session, reader, unit, as_of, structure)
 
 
 def _published(
