@@ -147,6 +147,8 @@ def ensure_users(session: Session, hamlets_of_demo_ward: list[Unit]) -> list[str
         ("demo-inspector", "Thanh tra Sở (Hà Nội)", "provincial_inspector", province.id),
         ("demo-district", "Cán bộ quận Hoàng Mai", "district_officer", district.id),
         ("demo-officer", "Cán bộ trẻ em phường Yên Sở", "ward_officer", ward.id),
+        ("demo-chairman", "Chủ tịch UBND phường Yên Sở", "commune_chairman", ward.id),
+        ("demo-hotline", "Tổng đài 111 (Hà Nội)", "hotline_officer", province.id),
         (
             "demo-collab-1",
             "Cộng tác viên " + hamlets_of_demo_ward[0].name,
