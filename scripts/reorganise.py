@@ -8,7 +8,8 @@
 ``reform-2025`` adds one operation per old commune of the province that has hamlets (merge, or split
 with its default target), optionally decides the split communes' hamlets in deterministic blocks,
 shows the dry run, and applies unless ``--dry-run``. ``--demo-staff`` then reassigns the demo ward
-officer and inspector to their units in the new structure (collaborators keep their hamlets).
+officer, chairman, inspector and hotline to their units in the new structure (collaborators keep
+their hamlets).
 """
 
 from __future__ import annotations
@@ -30,7 +31,12 @@ from portal.audit.service import record  # noqa: E402
 from tenancy import reform, reorg  # noqa: E402
 
 CLI = Actor(None, "cli:reorganise", "admin")
-DEMO_STAFF = {"demo-officer": ("commune", "00331"), "demo-inspector": ("province", "01")}  # 2025 units
+DEMO_STAFF = {  # their 2025 units
+    "demo-officer": ("commune", "00331"),
+    "demo-chairman": ("commune", "00331"),
+    "demo-inspector": ("province", "01"),
+    "demo-hotline": ("province", "01"),
+}
 
 
 def _print_review(review: dict[str, object]) -> None:

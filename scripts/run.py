@@ -34,6 +34,8 @@ DEMO_ACCOUNTS = (
     ("demo-inspector", "inspector, Thành phố Hà Nội (since 1 July 2025)"),
     ("demo-district", "district officer, Quận Hoàng Mai (abolished 2025: history)"),
     ("demo-officer", "commune officer, Phường Yên Sở (00331, since 2025)"),
+    ("demo-chairman", "commune chairman, Phường Yên Sở: decides plans and closures"),
+    ("demo-hotline", "111 hotline, Thành phố Hà Nội: records intakes for any commune (/intake)"),
     ("demo-collab-1", "collaborator, a hamlet of Yên Sở"),
     ("demo-collab-2", "collaborator, another hamlet of Yên Sở"),
 )

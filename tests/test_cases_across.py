@@ -140,7 +140,11 @@ def test_a_case_referred_and_refused_then_transferred_reopened_and_closed(client
     decide(client, wo2, police, "accept", 404)
     assert decide(client, wo, police, "accept", response="Công an xã đã tiếp nhận")["state"] == "accepted"
 
-    # the family moves to another district: the whole case is transferred
+    # the family moves to another district: the whole case is transferred (a pending closure first
+    # needs the chairman's decision at the commune that proposed it)
+    pending = act(client, wo, case, "close", reason="moved_away")
+    refer(client, wo, pending, 409, kind="transfer", reason="x", to_unit_id=units["C3"].id)
+    act(client, who(client, world, "chair"), pending, "closure/return", comment="Chuyển hồ sơ, không đóng")
     transfer = refer(
         client, wo, case, kind="transfer", reason="Gia đình chuyển đến xã khác", to_unit_id=units["C3"].id
     )

@@ -74,6 +74,8 @@ def refer(session: Session, caller: Caller, case_id: uuid.UUID, body: ReferIn) -
     hamlet = session.get(Unit, case.hamlet_id)
     commune = session.get(Unit, hamlet.parent_id) if hamlet and hamlet.parent_id else None
     assert commune is not None, "a case's hamlet lies in a commune"
+    if kind == "transfer" and case.closure_pending:
+        raise Conflict("a closure of this case waits for the chairman's decision: it is decided here first")
     check = Check()
     if kind is None:
         check.fail("kind", "must be referral or transfer", "unknown_code")
