@@ -9,6 +9,8 @@ revoke. Deadlines open at once: the assessment (12 hours) and the plan (5 workin
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import text
@@ -23,7 +25,7 @@ from portal.cases.checks import Check
 from portal.cases.deadlines import ASSESSMENT_WINDOW, open_deadline, plan_due
 from portal.cases.models import Case, CaseGrant, CaseInformant
 from portal.cases.people import worker_problem
-from portal.cases.schemas import InformantIn, IntakeIn
+from portal.cases.schemas import HotlineIntakeIn, InformantIn, IntakeIn
 from portal.registry.access import children_for
 from portal.registry.models import Child
 from portal.registry.service import create_child
@@ -81,18 +83,105 @@ def _record_child(session: Session, caller: Caller, data: IntakeIn) -> Child:
         raise
 
 
+@dataclass(frozen=True)
+class Report:
+    """What form 01 says about the report itself, checked (any channel, any recorder)."""
+
+    channel: str | None
+    case_type: str | None
+    description: str | None
+    received_at: datetime
+    details: dict[str, str | None]
+    informant: dict[str, Any] | None
+
+
+def read_report(check: Check, data: IntakeIn | HotlineIntakeIn) -> Report:
+    return Report(
+        channel=check.code("channel", "channel", data.channel),
+        case_type=check.code("case_type", "case_type", data.case_type),
+        description=check.text("description", data.description),
+        received_at=check.moment("received_at", data.received_at),
+        details={
+            f: check.text(f, getattr(data, f), required=False)
+            for f in ("place", "family_situation", "caregiver", "actions_taken")
+        },
+        informant=informant_values(check, data.informant),
+    )
+
+
+@dataclass(frozen=True)
+class NamedChild:
+    """The child a case is about: a registry record (``id``), or as described (no ``id`` yet)."""
+
+    id: uuid.UUID | None
+    full_name: str
+    date_of_birth: date
+    sex: str
+    age_estimated: bool = False
+
+
+def write_case(
+    session: Session,
+    caller: Caller,
+    report: Report,
+    hamlet: Unit,
+    child: NamedChild,
+    assigned_to: int | None = None,
+    grant_reason: str | None = None,
+) -> tuple[Case, CaseGrant | None]:
+    """The case, its recorder's grant (``grant_reason``: a recorder who is not the commune's ward
+    officer), its informant and its first two deadlines (the assessment, 12 hours; the plan, 5 working
+    days). Nothing is checked here: the callers have."""
+    assert report.channel and report.case_type and report.description
+    now, received_at = utcnow(), report.received_at
+    number = session.execute(text("SELECT nextval('case_number_seq')")).scalar_one()
+    case = Case(
+        id=uuid.uuid4(),
+        reference=f"HS{received_at.astimezone(VIETNAM):%Y}-{number:06d}",
+        hamlet_id=hamlet.id,
+        unit_path=hamlet.path,
+        child_id=child.id,
+        child_name=child.full_name,
+        child_date_of_birth=child.date_of_birth,
+        child_sex=child.sex,
+        child_age_estimated=child.age_estimated,
+        case_type=report.case_type,
+        channel=report.channel,
+        received_at=received_at,
+        description=report.description,
+        status="received",
+        assigned_to=assigned_to,
+        assigned_at=now if assigned_to else None,
+        created_by=caller.user_id,
+        created_at=now,
+        updated_at=now,
+        **report.details,
+    )
+    session.add(case)
+    session.flush()
+    grant = None
+    if grant_reason is not None:
+        grant = CaseGrant(
+            id=uuid.uuid4(),
+            case_id=case.id,
+            user_id=caller.user_id,
+            reason=grant_reason,
+            granted_by=caller.user_id,
+            granted_at=now,
+        )
+        session.add(grant)
+        session.flush()  # from here on the recorder sees the case, so its other rows pass RLS
+    if report.informant is not None:
+        session.add(CaseInformant(case_id=case.id, **report.informant))
+    open_deadline(session, case.id, "assessment", received_at + ASSESSMENT_WINDOW)
+    open_deadline(session, case.id, "plan", plan_due(received_at))
+    return case, grant
+
+
 def record_intake(session: Session, caller: Caller, data: IntakeIn) -> Case:
     authorize_action(caller, "case", "create")
     check = Check()
-    channel = check.code("channel", "channel", data.channel)
-    case_type = check.code("case_type", "case_type", data.case_type)
-    description = check.text("description", data.description)
-    received_at = check.moment("received_at", data.received_at)
-    details = {
-        f: check.text(f, getattr(data, f), required=False)
-        for f in ("place", "family_situation", "caregiver", "actions_taken")
-    }
-    informant = informant_values(check, data.informant)
+    report = read_report(check, data)
     child, hamlet = _child(session, caller, data, check)
     if data.assigned_to is not None and hamlet is not None:
         if not in_ward(caller, hamlet.path):
@@ -106,57 +195,19 @@ def record_intake(session: Session, caller: Caller, data: IntakeIn) -> Case:
         if any(e.code == "out_of_scope" for e in check.errors):
             error.audit_outcome, error.context = "denied", {"resource": "case", "action": "create"}
         raise error
-    assert hamlet is not None and description and channel and case_type
+    assert hamlet is not None
     if child is None:
         child = _record_child(session, caller, data)
-    now = utcnow()
-    number = session.execute(text("SELECT nextval('case_number_seq')")).scalar_one()
-    case = Case(
-        id=uuid.uuid4(),
-        reference=f"HS{received_at.astimezone(VIETNAM):%Y}-{number:06d}",
-        hamlet_id=hamlet.id,
-        unit_path=hamlet.path,
-        child_id=child.id,
-        child_name=child.full_name,
-        child_date_of_birth=child.date_of_birth,
-        child_sex=child.sex,
-        case_type=case_type,
-        channel=channel,
-        received_at=received_at,
-        description=description,
-        status="received",
-        assigned_to=data.assigned_to,
-        assigned_at=now if data.assigned_to else None,
-        created_by=caller.user_id,
-        created_at=now,
-        updated_at=now,
-        **details,
-    )
-    session.add(case)
-    session.flush()
-    if not in_ward(caller, hamlet.path):
-        session.add(
-            CaseGrant(
-                id=uuid.uuid4(),
-                case_id=case.id,
-                user_id=caller.user_id,
-                reason="recorded the intake",
-                granted_by=caller.user_id,
-                granted_at=now,
-            )
-        )
-        session.flush()  # from here on the recorder sees the case, so its other rows pass RLS
-    if informant is not None:
-        session.add(CaseInformant(case_id=case.id, **informant))
-    open_deadline(session, case.id, "assessment", received_at + ASSESSMENT_WINDOW)
-    open_deadline(session, case.id, "plan", plan_due(received_at))
+    named = NamedChild(child.id, child.full_name, child.date_of_birth, child.sex)
+    recorder_grant = None if in_ward(caller, hamlet.path) else "recorded the intake"
+    case, _grant = write_case(session, caller, report, hamlet, named, data.assigned_to, recorder_grant)
     log_event(
         session,
         caller,
         case,
         "intake",
         None,
-        {"channel": channel, "child_recorded": data.new_child is not None},
+        {"channel": report.channel, "child_recorded": data.new_child is not None},
     )
     if data.assigned_to is not None:
         log_event(session, caller, case, "assign", "received", {"user_id": data.assigned_to})
