@@ -175,20 +175,37 @@ def case_action(
     if action not in ACTIONS:
         return _case_page(request, db, caller, case_id, status_code=404, message="not_found")
     handler, parse = ACTIONS[action]
+    return _submit(
+        request, db, caller, case_id, action, data, parse, lambda body: handler(db, caller, case_id, body)
+    )
+
+
+def _submit(
+    request: Request[Any, Any, Any],
+    db: Session,
+    caller: Caller,
+    case_id: uuid.UUID,
+    form: str,
+    data: dict[str, Any],
+    parse: Parse,
+    call: Callable[[Any], str | None],
+) -> Template | Redirect:
+    """Read the form, call the service; then where ``call`` says (default: the case page), the page
+    again with the form's errors (422), or a conflict (409). Nothing of a refused action is kept."""
     errors: list[FieldError] = []
     body = parse(data, errors)
     if body is not None:
         try:
-            handler(db, caller, case_id, body)
+            target = call(body)
         except ValidationFailed as exc:
             errors = exc.errors
         except Conflict:
             db.rollback()
             return _case_page(request, db, caller, case_id, status_code=409, message="case_conflict")
         else:
-            return see_other(f"/cases/{case_id}?msg=done")
-    db.rollback()  # nothing of a refused action is kept
-    return _case_page(request, db, caller, case_id, action, errors, dict(data), status_code=422)
+            return see_other(target if isinstance(target, str) else f"/cases/{case_id}?msg=done")
+    db.rollback()
+    return _case_page(request, db, caller, case_id, form, errors, dict(data), status_code=422)
 
 
 @post(
@@ -209,21 +226,13 @@ def referral_decision(
     form = f"referral-{referral_id}-{decision}"
     if decision not in ("accept", "refuse", "cancel"):
         return _case_page(request, db, caller, case_id, status_code=404, message="not_found")
-    errors: list[FieldError] = []
-    body = read_form(data, ReferralDecisionIn, errors)
-    if body is not None:
-        try:
-            referral = crossing.decide(db, caller, referral_id, decision, body)
-        except ValidationFailed as exc:
-            errors = exc.errors
-        except Conflict:
-            db.rollback()
-            return _case_page(request, db, caller, case_id, status_code=409, message="case_conflict")
-        else:
-            refused_here = decision == "refuse" and referral.to_path is not None  # the case is not ours
-            return see_other("/referrals?msg=done" if refused_here else f"/cases/{case_id}?msg=done")
-    db.rollback()
-    return _case_page(request, db, caller, case_id, form, errors, dict(data), status_code=422)
+
+    def call(body: ReferralDecisionIn) -> str | None:
+        referral = crossing.decide(db, caller, referral_id, decision, body)
+        refused_here = decision == "refuse" and referral.to_path is not None  # the case is not ours now
+        return "/referrals?msg=done" if refused_here else None
+
+    return _submit(request, db, caller, case_id, form, data, _reader(ReferralDecisionIn), call)
 
 
 @post(
