@@ -264,3 +264,65 @@ def test_the_hotline_routes_an_intake_to_the_commune_and_keeps_no_access(client,
     case = act(client, wo, case, "child", child_id=child_id)
     assert case["child"]["id"] == child_id and case["child"]["age_estimated"] is False
     act(client, wo, case, "child", 409, child_id=child_id)
+
+
+def test_row_level_security_keeps_the_hotline_and_a_moved_chairman_out(client, owner, world):
+    """Under the application role, past the services: the hotline cannot make its revoked grant live
+    again, and a chairman moved to another commune no longer reads the cases decided in the old one."""
+    from infra.db import new_session
+    from tenancy.scope import Scope
+
+    units = world["units"]
+    hot = who(client, world, "hot")
+    routed = client.post("/api/v1/intakes", headers=hot, json=hotline_body(units["H2"].id)).json()
+    case_id = owner.execute(
+        text("SELECT id FROM cases WHERE reference = :r"), {"r": routed["reference"]}
+    ).scalar_one()
+    session = new_session(Scope(None, units["P"].path), world["users"]["hot"])
+    try:
+        assert (
+            session.execute(text("SELECT count(*) FROM cases WHERE id = :c"), {"c": case_id}).scalar_one()
+            == 0
+        )
+        revived = session.execute(
+            text("UPDATE case_grants SET revoked_at = NULL, revoked_by = NULL WHERE case_id = :c"),
+            {"c": case_id},
+        )
+        assert revived.rowcount == 0
+    finally:
+        session.rollback()
+        session.close()
+    assert (
+        owner.execute(
+            text("SELECT count(*) FROM case_grants WHERE case_id = :c AND revoked_at IS NULL"), {"c": case_id}
+        ).scalar_one()
+        == 0
+    )
+
+    # a chairman decides at C, then is moved to C2: the decided case is no longer theirs to read
+    wo, chair = who(client, world, "wo"), who(client, world, "chair")
+    case = open_case(client, wo, intake_body(child_in(owner, units["H2"])))
+    case = act(client, chair, act(client, wo, case, "close", reason="duplicate"), "closure/approve")
+    assert status_of(client, chair, case) == 200
+    tag = world["tag"]
+    owner.execute(
+        text("UPDATE users SET unit_id = :u WHERE username = :n"),
+        {"u": units["C2"].id, "n": f"cs-chair-{tag}"},
+    )
+    owner.commit()
+    try:
+        moved = who_again(client, world, "chair")
+        assert status_of(client, moved, case) == 404 and case["id"] not in listed(client, moved)
+    finally:
+        owner.execute(
+            text("UPDATE users SET unit_id = :u WHERE username = :n"),
+            {"u": units["C"].id, "n": f"cs-chair-{tag}"},
+        )
+        owner.commit()
+        world["tokens"].pop("chair", None)
+
+
+def who_again(client, world, key):
+    """A fresh login (the caller's unit is read when the session starts)."""
+    world["tokens"].pop(key, None)
+    return who(client, world, key)

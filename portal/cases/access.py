@@ -97,10 +97,10 @@ def visible_clause(caller: Caller) -> ColumnElement[bool]:
                     or_(
                         Case.status == "plan_submitted",
                         and_(Case.closure_proposed_at.is_not(None), Case.status != "closed"),
+                        Case.id.in_(decided),
                     ),
                     subtree_clause(Case.unit_path, chair),
-                ),
-                Case.id.in_(decided),
+                )
             ]
             if chair
             else []

@@ -9,8 +9,8 @@
   owner and checks the caller itself; the application role inserts and reads, never updates, the rows.
 - ``case_links``: related cases (siblings, the same perpetrator...), readable where both cases are.
 - Two roles: ``commune_chairman`` (Chủ tịch UBND xã) decides plans (form 05) and closures; they see the
-  cases brought to them for a decision (a submitted plan, a proposed closure) and those they decided, not
-  the commune's register. ``hotline_officer`` (the 111 hotline or the province's social affairs) records an
+  cases of their commune brought to them for a decision (a submitted plan, a proposed closure) and those
+  they decided there, not the commune's register. ``hotline_officer`` (the 111 hotline or the province's social affairs) records an
   intake for a hamlet of its province; the case goes at once to the commune, and the recorder's temporary
   grant (needed to write the case's own rows) is revoked in the same transaction.
 - Separation of duties in the schema: whoever drafted or submitted a plan never approves it, and whoever
@@ -143,9 +143,9 @@ CREATE POLICY cases_read ON cases FOR SELECT USING (
     OR (unit_path >= (SELECT app_case_root()) AND unit_path < (SELECT app_subtree_end(app_case_root())))
     OR id = ANY (CAST((SELECT app_granted_cases()) AS uuid[]))
     OR id = ANY (CAST((SELECT app_referred_cases()) AS uuid[]))
-    OR ((status = 'plan_submitted' OR (closure_proposed_at IS NOT NULL AND status <> 'closed'))
+    OR ((status = 'plan_submitted' OR (closure_proposed_at IS NOT NULL AND status <> 'closed')
+         OR id = ANY (CAST((SELECT app_decided_cases()) AS uuid[])))
         AND unit_path >= (SELECT app_chair_root()) AND unit_path < (SELECT app_subtree_end(app_chair_root())))
-    OR id = ANY (CAST((SELECT app_decided_cases()) AS uuid[]))
 );
 DROP POLICY cases_insert ON cases;
 CREATE POLICY cases_insert ON cases FOR INSERT WITH CHECK (
@@ -166,10 +166,12 @@ CREATE POLICY cases_update ON cases FOR UPDATE USING (
     OR (unit_path >= (SELECT app_case_root()) AND unit_path < (SELECT app_subtree_end(app_case_root())))
     OR (unit_path >= (SELECT app_chair_root()) AND unit_path < (SELECT app_subtree_end(app_chair_root())))
 );
--- The recorder of an intake revokes their own grant (the hotline keeps no access to what it recorded).
+-- The recorder of an intake revokes their own grant (the hotline keeps no access to what it recorded);
+-- revoking is all they may do with it: a revoked grant is never made live again this way.
 CREATE POLICY case_grants_revoke_own ON case_grants FOR UPDATE
-    USING (user_id = (SELECT app_user_id()) AND granted_by = (SELECT app_user_id()))
-    WITH CHECK (user_id = (SELECT app_user_id()) AND granted_by = (SELECT app_user_id()));
+    USING (user_id = (SELECT app_user_id()) AND granted_by = (SELECT app_user_id()) AND revoked_at IS NULL)
+    WITH CHECK (user_id = (SELECT app_user_id()) AND granted_by = (SELECT app_user_id())
+                AND revoked_at IS NOT NULL AND revoked_by = (SELECT app_user_id()));
 
 ALTER TABLE case_referrals ENABLE ROW LEVEL SECURITY;
 -- Readable with the case, and by both communes' ward officers (the sender keeps the row of a transfer).
