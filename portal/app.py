@@ -18,6 +18,7 @@ from infra.sizing import machine_sizing
 from portal.api import (
     audit_routes,
     auth_routes,
+    calendar_routes,
     case_crossing_routes,
     case_form_routes,
     case_routes,
@@ -97,6 +98,7 @@ def create_app(check_role: bool = True) -> Litestar:
             child_routes.read_child_history,
             *move_routes.ROUTES,
             *case_routes.ROUTES,
+            *calendar_routes.ROUTES,
             *case_crossing_routes.ROUTES,
             *case_form_routes.ROUTES,
             export_routes.post_export,

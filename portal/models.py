@@ -47,6 +47,7 @@ from portal.reports.models import (
 )
 from portal.staff.models import PasswordCode, TrainingAttendance, TrainingCourse
 from portal.stats import tables as stats_tables
+from portal.workdays.models import CalendarDay
 from tenancy import tables as tenancy_tables
 from tenancy.models import Unit
 
@@ -54,6 +55,7 @@ __all__ = [
     "stats_tables",
     "tenancy_tables",
     "AuditEntry",
+    "CalendarDay",
     "CaseLink",
     "CaseReferral",
     "Notification",

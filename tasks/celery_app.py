@@ -20,6 +20,7 @@ app.conf.update(
         "tasks.inspections",
         "tasks.notifications",
         "tasks.stats",
+        "tasks.workdays",
     ]
 )
 # The case deadline watch (tasks/cases.py); `expires` drops runs queued while no worker was up.

@@ -9,8 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from portal.cases.deadlines import add_working_days, level_at, plan_due
+from portal.cases.deadlines import level_at, working_due
 from portal.cases.escalation import watch
+from portal.workdays.calendar import WorkingCalendar
 from tasks.celery_app import app
 from tests.cases_support import act, build_world, child_in, hours_ago, intake_body, open_case, who
 
@@ -28,12 +29,13 @@ def world(database):
 
 
 def test_working_days_skip_weekends():
+    add_working_days = WorkingCalendar().add_working_days
     friday = date(2026, 11, 27)
     assert add_working_days(friday, 5) == date(2026, 12, 4)  # Mon..Fri of the next week
     assert add_working_days(date(2026, 11, 28), 5) == date(2026, 12, 4)  # received on a Saturday
     assert add_working_days(date(2026, 11, 23), 5) == date(2026, 11, 30)  # Monday -> next Monday
-    # received Friday 23:30 in Vietnam (16:30 UTC): due at the end of the next Friday, Vietnam time
-    due = plan_due(datetime(2026, 11, 27, 16, 30, tzinfo=UTC))
+    # received Friday 23:30 in Vietnam (16:30 UTC, so Friday 27 there): due at the end of the next Friday
+    due = working_due(WorkingCalendar(), "plan", date(2026, 11, 27))
     assert due == datetime(2026, 12, 4, 17, 0, tzinfo=UTC)
 
 

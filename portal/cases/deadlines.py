@@ -3,8 +3,9 @@
 - ``assessment``: the report is assessed at once; the portal allows 12 hours from receipt.
 - ``emergency_protection``: an urgent danger is met with protection within 12 hours of receipt.
 - ``plan``: the support/intervention plan is drafted (submitted for approval) within 5 working days of
-  receipt, counted in Vietnam's calendar: Saturdays and Sundays are skipped; public holidays (Tết, 30
-  April, 1 May, 2 September...) are not modelled, so the portal may warn a day or two early around them.
+  receipt, counted in Vietnam's working-day calendar (``portal.workdays``: weekends, the statutory
+  public holidays with Tết, and the government's yearly decisions). The deadline keeps the day it counts
+  from, so a change to the calendar moves it (``portal.workdays.service.recompute_deadlines``).
 - ``review``: the approved plan's review date (end of that day, Vietnam time).
 
 An open deadline past due escalates by levels, ``ESCALATION_STEP`` apart: 1 the assigned worker, 2 the
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from infra.clock import VIETNAM
 from portal.cases.models import CaseDeadline
+from portal.workdays.calendar import WorkingCalendar, load
 
 EMERGENCY_WINDOW = timedelta(hours=12)
 ASSESSMENT_WINDOW = timedelta(hours=12)
@@ -29,13 +31,8 @@ ESCALATION_STEP = timedelta(hours=24)
 LEVELS = (1, 2, 3)
 
 
-def add_working_days(day: date, n: int) -> date:
-    """The ``n``-th working day (Monday to Friday) after ``day``."""
-    while n > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            n -= 1
-    return day
+WORKING_DAY_STEPS = {"plan": PLAN_WORKING_DAYS}
+"""The steps whose deadline counts working days, and how many."""
 
 
 def end_of_day(day: date) -> datetime:
@@ -43,8 +40,17 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=VIETNAM)
 
 
-def plan_due(start: datetime) -> datetime:
-    return end_of_day(add_working_days(start.astimezone(VIETNAM).date(), PLAN_WORKING_DAYS))
+def working_due(calendar: WorkingCalendar, step: str, counted_from: date) -> datetime:
+    """The end of the last working day a working-day step may take, counted from ``counted_from``."""
+    return end_of_day(calendar.add_working_days(counted_from, WORKING_DAY_STEPS[step]))
+
+
+def open_plan_deadline(session: Session, case_id: uuid.UUID, start: datetime) -> CaseDeadline:
+    """The plan deadline: 5 working days after ``start`` (the receipt, a review, a reopening)."""
+    first = start.astimezone(VIETNAM).date()
+    deadline = open_deadline(session, case_id, "plan", working_due(load(session), "plan", first))
+    deadline.counted_from = first
+    return deadline
 
 
 def level_at(due_at: datetime, now: datetime) -> int:

@@ -99,6 +99,6 @@ def reopen(session: Session, caller: Caller, case_id: uuid.UUID, body: ReopenIn)
     case.closed_at = case.closed_by = case.closure_proposed_at = case.closure_proposed_by = None
     case.reopened_at = now
     dl.open_deadline(session, case.id, "assessment", now + dl.ASSESSMENT_WINDOW)
-    dl.open_deadline(session, case.id, "plan", dl.plan_due(now))
+    dl.open_plan_deadline(session, case.id, now)
     log_event(session, caller, case, "reopen", before, {"reason": reason, "closed": closed})
     return case

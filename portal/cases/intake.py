@@ -22,7 +22,7 @@ from infra.clock import VIETNAM, utcnow
 from infra.errors import ValidationFailed
 from portal.cases.access import in_ward, log_event
 from portal.cases.checks import Check
-from portal.cases.deadlines import ASSESSMENT_WINDOW, open_deadline, plan_due
+from portal.cases.deadlines import ASSESSMENT_WINDOW, open_deadline, open_plan_deadline
 from portal.cases.models import Case, CaseGrant, CaseInformant
 from portal.cases.people import worker_problem
 from portal.cases.schemas import HotlineIntakeIn, InformantIn, IntakeIn
@@ -174,7 +174,7 @@ def write_case(
     if report.informant is not None:
         session.add(CaseInformant(case_id=case.id, **report.informant))
     open_deadline(session, case.id, "assessment", received_at + ASSESSMENT_WINDOW)
-    open_deadline(session, case.id, "plan", plan_due(received_at))
+    open_plan_deadline(session, case.id, received_at)
     return case, grant
 
 

@@ -312,6 +312,8 @@ class CaseDeadline(Base):
     created_at: Mapped[datetime] = _now()
     met_at: Mapped[datetime | None] = _when()
     cancelled_at: Mapped[datetime | None] = _when()
+    # a working-day deadline's first day (migration 0030): recomputed when the calendar changes
+    counted_from: Mapped[date | None] = mapped_column(Date)
 
 
 class CaseEscalation(Base):

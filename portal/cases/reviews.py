@@ -128,7 +128,7 @@ def review(session: Session, caller: Caller, case_id: uuid.UUID, body: ReviewIn)
     dl.meet(session, case.id, "review", now)
     session.flush()
     if outcome == "new_plan":
-        dl.open_deadline(session, case.id, "plan", dl.plan_due(now))
+        dl.open_plan_deadline(session, case.id, now)
         before = _touch(case, case.status, "assessed")
     else:
         if next_review is not None:
