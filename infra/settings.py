@@ -55,6 +55,9 @@ class Settings:
     sms_gateway_url: str | None
     """An HTTP SMS gateway (portal.notifications.channels.HttpSmsGateway); none: no SMS channel."""
     sms_gateway_token: str
+    zalo_oa_url: str | None
+    zalo_oa_token: str
+    public_url: str
     celery_eager: bool
     celery_queue: str
     consolidation_chunk: int
@@ -143,6 +146,9 @@ def get_settings() -> Settings:
         smtp_starttls=_bool(env.get("SMTP_STARTTLS")),
         sms_gateway_url=env.get("SMS_GATEWAY_URL") or None,
         sms_gateway_token=env.get("SMS_GATEWAY_TOKEN", ""),
+        zalo_oa_url=env.get("ZALO_OA_URL") or None,
+        zalo_oa_token=env.get("ZALO_OA_TOKEN", ""),
+        public_url=env.get("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
         celery_eager=_bool(env.get("CELERY_EAGER")),
         celery_queue=env.get("CELERY_QUEUE", "portal"),
         consolidation_chunk=max(1, int(env.get("CONSOLIDATION_CHUNK", "25"))),

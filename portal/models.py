@@ -32,7 +32,7 @@ from portal.inspections.models import (
     RunTarget,
     TeamMember,
 )
-from portal.notifications.models import Notification
+from portal.notifications.models import Notification, NotificationPreference, NotificationSetting
 from portal.registry.models import Child, ChildHistory, ChildMove, ChildPeriod, Guardian, ReferenceCode
 from portal.reports.models import (
     ConsolidationRun,
@@ -59,6 +59,8 @@ __all__ = [
     "CaseLink",
     "CaseReferral",
     "Notification",
+    "NotificationPreference",
+    "NotificationSetting",
     "AuthToken",
     "Case",
     "CaseAlert",

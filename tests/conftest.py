@@ -72,6 +72,12 @@ from tests.mail import MailSink  # noqa: E402
 _MAIL = MailSink.start()  # a real SMTP server on loopback; the worker (started later) mails to it
 os.environ["SMTP_HOST"], os.environ["SMTP_PORT"] = "127.0.0.1", str(_MAIL.port)
 
+from tests.gateway import FakeGateway  # noqa: E402
+
+_GATEWAY = FakeGateway.start()  # the SMS and Zalo endpoints the worker (started later) posts to
+os.environ["SMS_GATEWAY_URL"] = f"http://127.0.0.1:{_GATEWAY.port}/sms"
+os.environ["ZALO_OA_URL"] = f"http://127.0.0.1:{_GATEWAY.port}/zalo"
+
 from litestar.testing import TestClient  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 

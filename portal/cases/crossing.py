@@ -29,6 +29,7 @@ from infra.clock import today, utcnow
 from infra.db import savepoint
 from infra.errors import Conflict, FieldError, Forbidden, NotVisible, ValidationFailed
 from portal.audit.service import record as audit
+from portal.cases import notices
 from portal.cases.access import log_event, receives, referrals_for, sends
 from portal.cases.checks import Check
 from portal.cases.crossing_models import CaseReferral
@@ -106,6 +107,8 @@ def refer(session: Session, caller: Caller, case_id: uuid.UUID, body: ReferIn) -
             session.flush()
     except IntegrityError as exc:
         raise Conflict(f"an open {kind} of this case to the same receiver already exists") from exc
+    if receiver is not None:
+        notices.referral_waiting(session, caller, case, referral.id, kind, receiver)
     log_event(
         session,
         caller,

@@ -23,6 +23,7 @@ from infra.clock import VIETNAM
 from infra.db import scoped_session
 from portal.cases.deadlines import level_at
 from portal.cases.models import CaseAlert, CaseEscalation
+from portal.cases.notices import escalated
 from portal.cases.people import Directory
 from portal.cases.reference import STEP_NAMES
 from tenancy.scope import NO_SCOPE
@@ -56,10 +57,14 @@ def _message(row: dict[str, Any], level: int, unit_name: str) -> str:
     )
 
 
+Notice = tuple[dict[str, Any], int, str, list[int]]
+
+
 def _rows(
-    directory: Directory, row: dict[str, Any], now: datetime
+    directory: Directory, row: dict[str, Any], now: datetime, notices: list[Notice] | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The escalation rows and alert rows a deadline is owed at ``now`` beyond what it already has."""
+    """The escalation rows and alert rows a deadline is owed at ``now`` beyond what it already has
+    (and, in ``notices``, what to send off the portal for each new level)."""
     escalations, alerts = [], []
     commune = directory.commune(row["unit_path"])
     for level in range(row["escalated"] + 1, level_at(row["due_at"], now) + 1):
@@ -74,6 +79,8 @@ def _rows(
             }
         )
         message = _message(row, level, commune.name if commune else "")
+        if notices is not None:
+            notices.append((row, level, message, people))
         alerts += [
             {
                 "id": uuid.uuid4(),
@@ -113,11 +120,14 @@ def watch(now: datetime) -> dict[str, int]:
         directory = Directory(lookups)
         for start in range(0, len(pending), CHUNK):
             escalations, alerts = [], []
+            notices: list[Notice] = []
             for row in pending[start : start + CHUNK]:
-                more = _rows(directory, row, now)
+                more = _rows(directory, row, now, notices)
                 escalations += more[0]
                 alerts += more[1]
             with scoped_session(NO_SCOPE) as session:
                 written["escalations"] += _write(session, CaseEscalation.__table__, escalations)
                 written["alerts"] += _write(session, CaseAlert.__table__, alerts)
+                for row, level, message, people in notices:  # one message per event and person, however
+                    escalated(session, row, level, message, people, now)  # many runs raise it
     return written

@@ -20,6 +20,7 @@ from authz.caller import Caller
 from authz.guards import authorize_action
 from infra.clock import VIETNAM, utcnow
 from infra.errors import ValidationFailed
+from portal.cases import notices
 from portal.cases.access import in_ward, log_event
 from portal.cases.checks import Check
 from portal.cases.deadlines import ASSESSMENT_WINDOW, open_deadline, open_plan_deadline
@@ -175,6 +176,9 @@ def write_case(
         session.add(CaseInformant(case_id=case.id, **report.informant))
     open_deadline(session, case.id, "assessment", received_at + ASSESSMENT_WINDOW)
     open_plan_deadline(session, case.id, received_at)
+    notices.case_received(
+        session, caller, case, session.get(Unit, hamlet.parent_id) if hamlet.parent_id else None
+    )
     return case, grant
 
 

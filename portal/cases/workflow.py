@@ -24,6 +24,7 @@ from authz.caller import Caller
 from infra.clock import utcnow
 from infra.errors import Conflict
 from portal.cases import deadlines as dl
+from portal.cases import notices
 from portal.cases.access import (
     awaits_decision,
     check_version,
@@ -38,6 +39,7 @@ from portal.cases.models import Case, CaseNote
 from portal.cases.people import worker_problem
 from portal.cases.reference import EARLY_CLOSURE
 from portal.cases.schemas import AssessIn, AssignIn, CloseIn, NoteIn, ProtectIn
+from tenancy.models import Unit
 
 OPEN = ("received", "assessed", "plan_submitted", "in_progress")
 # action -> statuses it is possible in
@@ -152,6 +154,9 @@ def assess(session: Session, caller: Caller, case_id: uuid.UUID, body: AssessIn)
             if d.step == "emergency_protection" and not d.cancelled_at
         ]:
             dl.open_deadline(session, case.id, "emergency_protection", case.received_at + dl.EMERGENCY_WINDOW)
+            hamlet = session.get(Unit, case.hamlet_id)
+            commune = session.get(Unit, hamlet.parent_id) if hamlet and hamlet.parent_id else None
+            notices.emergency(session, caller, case, commune)
     elif risk != "urgent":
         for d in dl.deadlines_of(session, case.id):
             if d.step == "emergency_protection" and d.met_at is None and d.cancelled_at is None:

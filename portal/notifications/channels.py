@@ -1,4 +1,4 @@
-"""How a message leaves the portal: e-mail over SMTP, or SMS through a gateway.
+"""How a message leaves the portal: e-mail over SMTP, SMS through a gateway, a Zalo OA message.
 
 Each channel has one method, ``send(address, subject, body)``, and raises
 :class:`DeliveryFailed` with a short reason (no address, no body) when the message did not leave;
@@ -95,6 +95,39 @@ class HttpSmsGateway:
             raise DeliveryFailed(f"SMS gateway unreachable: {type(exc).__name__}") from exc
 
 
+class ZaloOaChannel:
+    """A Zalo Official Account message to a follower (``ZALO_OA_URL``, the OA's message endpoint, with
+    its access token): ``{"recipient": {"user_id": ...}, "message": {"text": ...}}``. Zalo answers 200
+    with ``{"error": 0}`` when it took the message; another error number is retried, a 4xx is permanent."""
+
+    name = "zalo"
+
+    def __init__(self, url: str, token: str) -> None:
+        self.url = url
+        self.token = token
+
+    def send(self, address: str, subject: str, body: str) -> None:
+        payload = {"recipient": {"user_id": address}, "message": {"text": f"{subject}\n{body}"}}
+        request = urllib.request.Request(
+            self.url,
+            data=json.dumps(payload).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json", "access_token": self.token},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=15) as answer:  # noqa: S310 - configured URL
+                try:
+                    error = int(json.loads(answer.read(4096) or b"{}").get("error", 0))
+                except (ValueError, AttributeError):
+                    error = -1
+        except urllib.error.HTTPError as exc:
+            raise DeliveryFailed(f"Zalo answered {exc.code}", permanent=400 <= exc.code < 500) from exc
+        except OSError as exc:
+            raise DeliveryFailed(f"Zalo unreachable: {type(exc).__name__}") from exc
+        if error != 0:
+            raise DeliveryFailed(f"Zalo refused the message (error {error})")
+
+
 def sms_available(settings: Settings | None = None) -> bool:
     return (settings or get_settings()).sms_gateway_url is not None
 
@@ -105,4 +138,6 @@ def channel_for(name: str, settings: Settings | None = None) -> Channel:
         return SmtpChannel(s)
     if name == "sms" and s.sms_gateway_url:
         return HttpSmsGateway(s.sms_gateway_url, s.sms_gateway_token)
+    if name == "zalo" and s.zalo_oa_url:
+        return ZaloOaChannel(s.zalo_oa_url, s.zalo_oa_token)
     raise DeliveryFailed(f"no {name} channel is configured", permanent=True)

@@ -19,7 +19,7 @@ from infra.clock import VIETNAM, utcnow
 from infra.db import scoped_session
 from portal.auth.models import User
 from portal.notifications.channels import DeliveryFailed, channel_for
-from portal.notifications.models import Notification
+from portal.notifications.models import CODE_KINDS, Notification
 from portal.staff import codes
 from tenancy.scope import NO_SCOPE
 
@@ -74,11 +74,15 @@ def _send_one(session: Session, notification_id: int) -> str:
     if row is None:
         return "nothing to send"
     user = session.get(User, row.user_id)
-    if user is None or not user.is_active or _superseded(session, row):
+    if user is None or not user.is_active or (row.kind in CODE_KINDS and _superseded(session, row)):
         row.status = "cancelled"
         return "cancelled"
-    code = codes.issue(session, user.id, PURPOSE[row.kind], row.requested_by, notification_id=row.id)
-    subject, body = compose(row.kind, user, code)
+    if row.kind in CODE_KINDS:
+        code = codes.issue(session, user.id, PURPOSE[row.kind], row.requested_by, notification_id=row.id)
+        subject, body = compose(row.kind, user, code)
+    else:  # an event: its message was written when it happened
+        assert row.subject is not None and row.body is not None
+        subject, body = row.subject, row.body
     channel_for(row.channel).send(row.address, subject, body)  # raises DeliveryFailed: all rolled back
     row.status, row.sent_at, row.attempts, row.last_error = "sent", utcnow(), row.attempts + 1, None
     return "sent"

@@ -1,0 +1,127 @@
+"""Events that reach people off the portal: one outbox row per event, recipient and channel.
+
+An event is raised inside the transaction that made it happen (or by the deadline watch, as the
+system). Its message names a case by reference and gives a link, never a child. The channels are the
+recipient's choice for that event (``notification_preferences``), else the event's default; a channel
+the person has no address for is skipped. A routine message written in the recipient's quiet hours
+waits until they end; an urgent one (an emergency, a 12-hour step escalated) never waits. The unique
+``event_key`` per recipient and channel makes a repeated, retried or concurrent raise add nothing; the
+rows really added are sent once the transaction commits, the others by the sweep when they are due.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from infra.after_commit import send_after_commit
+from infra.clock import VIETNAM, utcnow
+from infra.settings import get_settings
+from portal.notifications.models import EVENTS, Notification
+from portal.notifications.outbox import DELIVER_TASK
+
+DEFAULT_CHANNELS: dict[str, tuple[str, ...]] = {
+    "case_received": ("email",),
+    "emergency": ("email", "sms", "zalo"),
+    "deadline_escalated": ("email",),
+    "referral_waiting": ("email",),
+}
+ROUTE_COLUMNS = ("user_id", "email", "phone", "zalo_user_id", "quiet_from", "quiet_to", "event", "channels")
+
+
+@dataclass(frozen=True)
+class Message:
+    event: str
+    key: str  # unique per event (e.g. "escalation:<deadline>:<level>"): one message per recipient
+    subject: str
+    body: str
+    urgent: bool = False
+
+
+def case_link(case_id: object) -> str:
+    return f"{get_settings().public_url}/cases/{case_id}"
+
+
+def quiet_until(now: datetime, start: time | None, end: time | None) -> datetime:
+    """``now``, or the end of the quiet hours (Vietnam time) ``now`` falls in."""
+    if start is None or end is None or start == end:
+        return now
+    local = now.astimezone(VIETNAM)
+    t = local.time()
+    inside = start <= t < end if start < end else (t >= start or t < end)
+    if not inside:
+        return now
+    until = local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
+    return until if until > local else until + timedelta(days=1)
+
+
+def _routes(session: Session, users: list[int]) -> dict[int, dict[str, Any]]:
+    fn = func.notification_routes(users).table_valued(*ROUTE_COLUMNS)
+    out: dict[int, dict[str, Any]] = {}
+    for row in session.execute(select(fn)):
+        person = out.setdefault(row.user_id, {**row._mapping, "preferences": {}})
+        if row.event is not None:
+            person["preferences"][row.event] = list(row.channels or [])
+    return out
+
+
+def _address(person: dict[str, Any], channel: str) -> str | None:
+    value = {"email": person["email"], "sms": person["phone"], "zalo": person["zalo_user_id"]}[channel]
+    return str(value) if value else None
+
+
+def raise_event(
+    session: Session,
+    message: Message,
+    recipients: Iterable[int],
+    requested_by: int | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Queue ``message`` for each recipient on their channels; the number of rows really added."""
+    assert message.event in EVENTS, message.event
+    now = now or utcnow()
+    users = sorted({int(r) for r in recipients})
+    if not users:
+        return 0
+    rows = []
+    for user_id, person in _routes(session, users).items():
+        channels = person["preferences"].get(message.event) or DEFAULT_CHANNELS[message.event]
+        when = now if message.urgent else quiet_until(now, person["quiet_from"], person["quiet_to"])
+        for channel in channels:
+            address = _address(person, channel)
+            if address:
+                rows.append(
+                    {
+                        "kind": message.event,
+                        "channel": channel,
+                        "user_id": user_id,
+                        "address": address,
+                        "requested_by": requested_by,
+                        "event_key": message.key,
+                        "subject": message.subject[:200],
+                        "body": message.body,
+                        "urgent": message.urgent,
+                        "next_attempt_at": when,
+                    }
+                )
+    if not rows:
+        return 0
+    stmt = (
+        insert(Notification)
+        .values(rows)
+        .on_conflict_do_nothing(
+            index_elements=["event_key", "user_id", "channel"], index_where=text("event_key IS NOT NULL")
+        )
+        .returning(Notification.id, Notification.next_attempt_at)
+    )
+    added = session.execute(stmt).all()
+    for notification_id, when in added:
+        if when <= now:
+            send_after_commit(session, DELIVER_TASK, notification_id)
+    return len(added)
