@@ -33,6 +33,7 @@ from portal.inspections.models import (
     TeamMember,
 )
 from portal.notifications.models import Notification
+from portal.rechecks.models import Recheck, RecheckField, RecheckRecord
 from portal.registry.models import Child, ChildHistory, ChildMove, ChildPeriod, Guardian, ReferenceCode
 from portal.reports.models import (
     ConsolidationRun,
@@ -57,6 +58,9 @@ __all__ = [
     "CaseLink",
     "CaseReferral",
     "Notification",
+    "Recheck",
+    "RecheckField",
+    "RecheckRecord",
     "AuthToken",
     "Case",
     "CaseAlert",
