@@ -190,7 +190,7 @@ def test_the_full_cycle_sample_recheck_results_and_follow_up(client, owner, worl
     # The re-checker: the work list with hamlets, then each sampled record, each read audited.
     checker = world.users["cycle"]
     work = client.get(f"/api/v1/rechecks/{rid}", headers=checker).json()
-    assert work["recheck"]["standing"] == "rechecker"
+    assert work["recheck"]["standing"] == "rechecker" and work["working"]
     assert {s["hamlet"] for s in work["sample"]} <= {"Thôn A", "Thôn B"}
     records = {}
     for pseudo in pseudos:
@@ -264,6 +264,14 @@ def test_the_full_cycle_sample_recheck_results_and_follow_up(client, owner, worl
     assert rates["national_id"] == (3, 1, 33.3, True)
     assert rates["guardian"] == (3, 0, 0.0, False)
     assert done.json()["above_threshold"] and done.json()["checked"] == 4
+    by_hamlet = {
+        h["unit"]["id"]: (h["records"], h["checked"], h["mismatches"]) for h in done.json()["hamlets"]
+    }
+    expected: dict[int, list[int]] = {}
+    for pseudo, fields_checked, wrong in zip(pseudos, (8, 8, 8, 4), (0, 1, 2, 0), strict=True):
+        row = expected.setdefault(sampled[pseudo][1], [0, 0, 0])
+        row[0], row[1], row[2] = row[0] + 1, row[1] + fields_checked, row[2] + wrong
+    assert by_hamlet == {h: tuple(v) for h, v in expected.items()}
     assert client.get(f"/api/v1/rechecks/{rid}/records/{pseudos[0]}", headers=checker).status_code == 409
     assert post(pseudos[0], all_match).status_code == 409
     assert _rls_children(world, "cycle") == set()
@@ -424,8 +432,9 @@ def test_who_may_draw_a_sample_of_which_unit(client, owner, world, role):
         body = {"unit_id": target.id, "rechecker": account.username, "sample_size": 2}
         r = client.post("/api/v1/rechecks", json=body, headers=headers)
         assert r.status_code == expected[relation], (role, relation, r.text)
-        if r.status_code == 201:
-            assert not _leaks(world, r.text)
+        if r.status_code == 201:  # named themselves: they draw and re-check (their work list at once)
+            assert not _leaks(world, r.text) and r.json()["working"]
+            assert r.json()["recheck"]["standing"] == "sampler"
         if r.status_code == 422:
             assert r.json()["errors"][0]["field"] == "unit_id"
     if role == "district_officer":  # the re-checker must work at the sampler's unit or below it

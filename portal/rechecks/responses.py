@@ -39,7 +39,10 @@ class SampleItemOut(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class RecheckDetailOut(msgspec.Struct, forbid_unknown_fields=True):
+    """``working``: the caller re-checks it now, and ``sample`` is their work list (with hamlets)."""
+
     recheck: RecheckOut
+    working: bool
     sample: list[SampleItemOut]
 
 
@@ -81,6 +84,16 @@ class FieldRateOut(msgspec.Struct, forbid_unknown_fields=True):
     above: bool
 
 
+class HamletRateOut(msgspec.Struct, forbid_unknown_fields=True):
+    """A hamlet of the sample, all fields together (``records``: sampled records checked there)."""
+
+    unit: UnitNameOut
+    records: int
+    checked: int
+    mismatches: int
+    rate: float
+
+
 class MismatchOut(msgspec.Struct, forbid_unknown_fields=True):
     field: str
     observed: str | None
@@ -101,4 +114,5 @@ class RecheckResultsOut(msgspec.Struct, forbid_unknown_fields=True):
     checked: int
     above_threshold: bool
     fields: list[FieldRateOut]
+    hamlets: list[HamletRateOut]
     records: list[KeptRecordOut]

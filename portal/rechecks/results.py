@@ -52,6 +52,30 @@ def rates(session: Session, recheck: Recheck) -> list[dict[str, Any]]:
     return out
 
 
+def hamlet_rates(session: Session, recheck: Recheck) -> list[dict[str, Any]]:
+    """Per hamlet of the sample (all fields together): records checked, fields checked, mismatches."""
+    rows = list(
+        session.execute(
+            select(
+                func.recheck_hamlet_rates(recheck.id).table_valued(
+                    "hamlet_id", "records", "checked", "mismatches"
+                )
+            )
+        )
+    )
+    units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_([r.hamlet_id for r in rows])))}
+    return [
+        {
+            "unit": units[r.hamlet_id].name_ref(),
+            "records": r.records,
+            "checked": r.checked,
+            "mismatches": r.mismatches,
+            "rate": float(round(Decimal(r.mismatches * 100) / r.checked, 1)) if r.checked else 0.0,
+        }
+        for r in rows
+    ]
+
+
 def _kept(session: Session, caller: Caller, recheck: Recheck) -> list[dict[str, Any]]:
     """The records with a mismatch, named, for their own record keepers (audited as a list of them)."""
     records = []
@@ -111,6 +135,7 @@ def results(session: Session, caller: Caller, recheck_id: int) -> dict[str, Any]
         "checked": sum(1 for s in sample if s["checked"]),
         "above_threshold": any(f["above"] for f in fields),
         "fields": fields,
+        "hamlets": hamlet_rates(session, recheck),
         "records": _kept(session, caller, recheck) if keeper else [],
     }
 
@@ -156,11 +181,9 @@ def complete(session: Session, caller: Caller, recheck_id: int) -> dict[str, Any
 
 def detail(session: Session, caller: Caller, recheck_id: int) -> dict[str, Any]:
     """A re-check with its sample: the re-checker's work list (pseudonym, hamlet) while it is theirs to
-    work on, otherwise pseudonyms with counts."""
+    work on (``working``; a sampler may name themselves), otherwise pseudonyms with counts."""
     recheck = get_recheck(session, caller, recheck_id, "read")
     summary = summary_json(session, caller, recheck, db_now(session))
-    if summary["standing"] == "rechecker" and summary["state"] == "open":
-        sample = work_list(session, caller, recheck)
-    else:
-        sample = progress(session, recheck)
-    return {"recheck": summary, "sample": sample}
+    working = recheck.rechecker_id == caller.user_id and summary["state"] == "open"
+    sample = work_list(session, caller, recheck) if working else progress(session, recheck)
+    return {"recheck": summary, "working": working, "sample": sample}

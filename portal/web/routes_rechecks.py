@@ -99,7 +99,7 @@ def recheck_page(
 ) -> Template:
     shown = results.detail(db, caller, recheck_id)
     summary = shown["recheck"]
-    working = summary["standing"] == "rechecker" and summary["state"] == "open"
+    working = shown["working"]
     return page(
         request,
         "recheck.html",

@@ -298,6 +298,22 @@ BEGIN
     FROM recheck_fields f JOIN recheck_records r ON r.id = f.record_id
     WHERE r.recheck_id = p_recheck GROUP BY f.field ORDER BY f.field;
 END $$;
+
+-- The same per hamlet (the sample's strata), all fields together: records checked, fields checked, wrong.
+CREATE FUNCTION recheck_hamlet_rates(p_recheck bigint)
+RETURNS TABLE (hamlet_id bigint, records integer, checked integer, mismatches integer)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    IF NOT app_recheck_visible(p_recheck) THEN
+        RAISE EXCEPTION 'no re-check %', p_recheck USING ERRCODE = 'P0002';
+    END IF;
+    RETURN QUERY
+    SELECT r.hamlet_id, count(DISTINCT r.id)::integer, count(f.field)::integer,
+           count(f.field) FILTER (WHERE NOT f.matches)::integer
+    FROM recheck_records r LEFT JOIN recheck_fields f ON f.record_id = r.id
+    WHERE r.recheck_id = p_recheck AND r.checked_at IS NOT NULL
+    GROUP BY r.hamlet_id ORDER BY r.hamlet_id;
+END $$;
 """
 
 FUNCTIONS = (
@@ -311,6 +327,7 @@ FUNCTIONS = (
     "recheck_recommended(bigint, bigint)",
     "recheck_progress(bigint)",
     "recheck_rates(bigint)",
+    "recheck_hamlet_rates(bigint)",
 )
 
 
