@@ -272,8 +272,8 @@ def test_the_full_cycle_sample_recheck_results_and_follow_up(client, owner, worl
         row = expected.setdefault(sampled[pseudo][1], [0, 0, 0])
         row[0], row[1], row[2] = row[0] + 1, row[1] + fields_checked, row[2] + wrong
     assert by_hamlet == {h: tuple(v) for h, v in expected.items()}
-    assert client.get(f"/api/v1/rechecks/{rid}/records/{pseudos[0]}", headers=checker).status_code == 409
-    assert post(pseudos[0], all_match).status_code == 409
+    assert client.get(f"/api/v1/rechecks/{rid}/records/{pseudos[0]}", headers=checker).status_code == 403
+    assert post(pseudos[0], all_match).status_code == 403
     assert _rls_children(world, "cycle") == set()
     assert client.post(f"/api/v1/rechecks/{rid}/complete", headers=world.users["sampler"]).status_code == 409
 
@@ -345,13 +345,20 @@ def test_expiry_ends_the_access_in_the_api_and_in_sql(client, owner, world):
         {"k": rid},
     )
     owner.commit()
-    assert client.get(f"/api/v1/rechecks/{rid}/records/{pseudo}", headers=checker).status_code == 409
+    assert client.get(f"/api/v1/rechecks/{rid}/records/{pseudo}", headers=checker).status_code == 403
+    denied = owner.execute(
+        text(
+            "SELECT count(*) FROM audit_log WHERE user_id = :u AND outcome = 'denied' AND resource = 'recheck'"
+        ),
+        {"u": world.ids["late"]},
+    ).scalar()
+    assert denied == 1  # the refusal is audited
     r = client.post(
         f"/api/v1/rechecks/{rid}/records/{pseudo}/result",
         json={"fields": [{"field": "sex", "match": True}]},
         headers=checker,
     )
-    assert r.status_code == 409
+    assert r.status_code == 403
     assert _rls_children(world, "late") == set()
     s = new_session(Scope(records=None, aggregates=world.d1.path), user_id=world.ids["late"])
     assert (

@@ -96,7 +96,7 @@ def test_draw_recheck_complete_and_correct_on_the_pages(app, tree):
     assert done.status_code == 303
     results = sampler.get(location)
     assert "100.0%" in results.text and not [n for n in tree["names"] if n in results.text]
-    assert checker.get(f"{location}/records/{pseudos[0]}").status_code == 409
+    assert checker.get(f"{location}/records/{pseudos[0]}").status_code == 403
 
     officer = _browser(app, tree["users"]["officer"])
     mine = officer.get(location)

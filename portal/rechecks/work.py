@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from authz.caller import Caller
 from infra.db import savepoint
-from infra.errors import Conflict, FieldError, NotVisible, ValidationFailed
+from infra.errors import FieldError, Forbidden, NotVisible, ValidationFailed
 from portal.audit.service import record as audit
 from portal.rechecks.access import rechecked_child
 from portal.rechecks.models import FIELDS, Recheck, RecheckField, RecheckRecord
@@ -30,12 +30,19 @@ MAX_OBSERVED = 500
 
 
 def _mine(session: Session, caller: Caller, recheck_id: int, action: str) -> Recheck:
-    """A re-check the caller re-checks and may still work on (404 otherwise; 409 once closed)."""
+    """A re-check the caller re-checks and may still work on (404 otherwise; 403, audited, once it is
+    completed or expired)."""
     recheck = get_recheck(session, caller, recheck_id, action)
     if recheck.rechecker_id != caller.user_id:
         raise NotVisible("re-check not found", resource="recheck", action=action, resource_ids=[recheck_id])
     if recheck.state != "open" or expired(recheck, db_now(session)):
-        raise Conflict("this re-check is completed or has expired: its records are no longer open to you")
+        raise Forbidden(
+            "this re-check is completed or has expired: its records are no longer open to you",
+            resource="recheck",
+            action=action,
+            unit_id=recheck.unit_id,
+            resource_ids=[recheck_id],
+        )
     return recheck
 
 
@@ -136,7 +143,13 @@ def record_result(
                 "record not found", resource="recheck", action="verify", resource_ids=[pseudo]
             ) from exc
         if state == "42501":
-            raise Conflict("this re-check is completed or has expired") from exc
+            raise Forbidden(
+                "this re-check is completed or has expired",
+                resource="recheck",
+                action="verify",
+                unit_id=recheck.unit_id,
+                resource_ids=[recheck.id],
+            ) from exc
         raise
     audit(
         caller.actor,
