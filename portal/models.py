@@ -33,6 +33,7 @@ from portal.inspections.models import (
     TeamMember,
 )
 from portal.notifications.models import Notification, NotificationPreference, NotificationSetting
+from portal.rechecks.models import Recheck, RecheckField, RecheckRecord
 from portal.registry.models import Child, ChildHistory, ChildMove, ChildPeriod, Guardian, ReferenceCode
 from portal.reports.models import (
     ConsolidationRun,
@@ -61,6 +62,9 @@ __all__ = [
     "Notification",
     "NotificationPreference",
     "NotificationSetting",
+    "Recheck",
+    "RecheckField",
+    "RecheckRecord",
     "AuthToken",
     "Case",
     "CaseAlert",

@@ -80,6 +80,8 @@ ERRORS: dict[str, Msg] = {
     "not_receiving_hamlet": N_("Must be an open hamlet of your commune."),
     "not_a_child": N_("Not the date of birth or the age of a child under 18."),
     "same_case": N_("A case is not linked to itself."),
+    "not_sampled_level": N_("Must be a commune or a hamlet."),
+    "no_records": N_("This unit has too few records to sample (fewer than 5)."),
 }
 
 FIELD_ERRORS: dict[tuple[str, str], Msg] = {
@@ -107,6 +109,8 @@ FIELD_ERRORS: dict[tuple[str, str], Msg] = {
     ),
     ("destination", "not_found"): N_("No commune or ward in force has this code or name."),
     ("moved_on", "invalid"): N_("Before the child's date of birth."),
+    ("sample_size", "required"): N_("Give either the number of records or the percentage to sample."),
+    ("rechecker", "out_of_unit"): N_("Must be an officer of your unit or of a unit below it."),
 }
 
 _INDEX = re.compile(r"\[\d+\]")

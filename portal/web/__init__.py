@@ -24,6 +24,7 @@ from portal.web import (
     routes_children,
     routes_dashboard,
     routes_moves,
+    routes_rechecks,
     routes_tasks,
     routes_ward,
 )
@@ -73,6 +74,7 @@ pages = Router(
         *routes_auth.ROUTES,
         *routes_children.ROUTES,
         *routes_moves.ROUTES,
+        *routes_rechecks.ROUTES,
         *routes_ward.ROUTES,
         *routes_dashboard.ROUTES,
         *routes_tasks.ROUTES,

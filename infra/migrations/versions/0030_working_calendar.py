@@ -15,7 +15,7 @@ working-day deadlines (ids and days only) and ``case_deadline_move`` moves one a
 history; both refuse a user's session.
 
 Revision ID: 0030
-Revises: 0025
+Revises: 0029
 Create Date: 2026-12-03
 """
 
@@ -24,7 +24,7 @@ from alembic import op
 from infra.settings import get_settings
 
 revision = "0030"
-down_revision = "0025"
+down_revision = "0029"
 branch_labels = None
 depends_on = None
 
