@@ -153,6 +153,13 @@ def test_checks_findings_recommendations_and_the_report(client, owner, inspected
         "deadline",
     }
     due = date.today() + timedelta(days=3)
+    owner.execute(
+        text(
+            "UPDATE users SET email = 'wo-' || id || '@rec.test' WHERE unit_id = :u AND role = 'ward_officer'"
+        ),
+        {"u": t["a"].id},
+    )
+    owner.commit()
     rec = client.post(
         f"/api/v1/inspection-findings/{finding.json()['id']}/recommendations",
         headers=inspector,
@@ -163,6 +170,16 @@ def test_checks_findings_recommendations_and_the_report(client, owner, inspected
         },
     ).json()
     assert rec["status"] == "open" and rec["overdue"] is False
+    # its ward officers are told off the portal: one message, naming the commune and the deadline
+    told = owner.execute(
+        text(
+            "SELECT u.role, n.channel, n.body FROM notifications n JOIN users u ON u.id = n.user_id "
+            "WHERE n.event_key = :k"
+        ),
+        {"k": f"recommendation:{rec['id']}"},
+    ).all()
+    assert told and {(r.role, r.channel) for r in told} == {("ward_officer", "email")}
+    assert all(f"{due:%d/%m/%Y}" in r.body for r in told)
 
     # The responsible commune sees what is asked of it, and answers; another commune may not.
     mine = client.get("/api/v1/recommendations", headers=officer).json()["items"]

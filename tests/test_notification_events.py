@@ -210,3 +210,30 @@ def test_settings_are_checked_and_failures_reach_the_managers_above(client, owne
     other = client.get("/api/v1/notifications/failures", headers=who(client, world, "dist2"))
     assert f"cs-col1-{world['tag']}" not in other.text
     assert client.get("/api/v1/notifications/failures", headers=col1).status_code == 403
+
+
+def test_a_report_returned_then_approved_reaches_the_person_who_submitted_it(client, owner, worker):
+    from tests.reporting import act as report_act
+    from tests.reporting import build_tree, enter, hamlet_values, start
+    from tests.reporting import who as report_who
+
+    tree = build_tree(owner)
+    collaborator = f"rp-ca1-{tree['tag']}"
+    owner.execute(
+        text("UPDATE users SET email = :e WHERE username = :u"),
+        {"e": f"{collaborator}@r.test", "u": collaborator},
+    )
+    owner.commit()
+    collab, officer = report_who(client, tree, "ca1"), report_who(client, tree, "oa")
+    mine = enter(client, collab, start(client, collab, tree["ha"][0], "2025-06"), hamlet_values())
+    mine = report_act(client, collab, mine["id"], "submit", version=mine["version"])
+    returned = report_act(client, officer, mine["id"], "return", comment="Thiếu 1 trẻ mới sinh")
+    mail = MailSink.current().wait_for(f"{collaborator}@r.test")
+    assert "2025-06" in str(mail["Subject"]) and "returned" in str(mail["Subject"])
+    assert "Thiếu 1 trẻ" not in mail.get_content()  # the comment stays on the portal
+    mine = report_act(client, collab, returned["id"], "submit", version=returned["version"])
+    report_act(client, officer, mine["id"], "approve", version=mine["version"])
+    approved = MailSink.current().wait_for(f"{collaborator}@r.test", count=2)
+    assert (
+        "approved" in str(approved["Subject"]) and f"/reports/{mine['id']}" in approved.get_content()
+    )

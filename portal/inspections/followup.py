@@ -19,6 +19,7 @@ from portal.inspections.checks import BY_CODE
 from portal.inspections.models import Finding, InspectionPlan, InspectionTarget, Recommendation, Response
 from portal.inspections.schemas import FindingIn, RecommendationIn, TextIn
 from portal.inspections.service import require_inspector
+from portal.notifications.events import Message, keepers, link, raise_event
 from portal.plausible import last_day
 from tenancy.models import Unit
 
@@ -103,6 +104,19 @@ def recommend(session: Session, caller: Caller, finding_id: int, body: Recommend
     session.add(rec)
     session.flush()
     audit(caller.actor, "recommend", "inspection", "allowed", resource_ids=[rec.id], unit_id=unit.id)
+    raise_event(
+        session,
+        Message(
+            "recommendation_assigned",
+            f"recommendation:{rec.id}",
+            f"Kiến nghị mới cho {unit.name} / A new recommendation for {unit.name}",
+            f"{unit.name} nhận một kiến nghị sau kiểm tra, hạn trả lời {deadline:%d/%m/%Y}.\n"
+            f"{unit.name} received a recommendation after an inspection, to answer by {deadline:%d/%m/%Y}.\n"
+            f"{link('/recommendations')}",
+        ),
+        keepers(session, unit.id, unit.level, but=caller.user_id),
+        requested_by=caller.user_id,
+    )
     return rec
 
 

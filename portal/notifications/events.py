@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from infra.after_commit import send_after_commit
 from infra.clock import VIETNAM, utcnow
 from infra.settings import get_settings
+from portal.auth.models import User
 from portal.notifications.models import EVENTS, Notification
 from portal.notifications.outbox import DELIVER_TASK
 
@@ -31,6 +32,16 @@ DEFAULT_CHANNELS: dict[str, tuple[str, ...]] = {
     "emergency": ("email", "sms", "zalo"),
     "deadline_escalated": ("email",),
     "referral_waiting": ("email",),
+    "report_returned": ("email",),
+    "report_approved": ("email",),
+    "recommendation_assigned": ("email",),
+}
+# The staff who keep a unit's work, by the unit's level (a report's or a recommendation's people).
+KEEPERS = {
+    "hamlet": ("collaborator",),
+    "commune": ("ward_officer",),
+    "district": ("district_officer",),
+    "province": ("provincial_inspector",),
 }
 ROUTE_COLUMNS = ("user_id", "email", "phone", "zalo_user_id", "quiet_from", "quiet_to", "event", "channels")
 
@@ -44,8 +55,20 @@ class Message:
     urgent: bool = False
 
 
+def link(path: str) -> str:
+    return f"{get_settings().public_url}{path}"
+
+
 def case_link(case_id: object) -> str:
-    return f"{get_settings().public_url}/cases/{case_id}"
+    return link(f"/cases/{case_id}")
+
+
+def keepers(session: Session, unit_id: int, level: str, but: int | None = None) -> list[int]:
+    """The active staff who keep ``unit_id``'s work (its level's role), the caller excepted."""
+    rows = session.scalars(
+        select(User.id).where(User.unit_id == unit_id, User.role.in_(KEEPERS.get(level, ())), User.is_active)
+    )
+    return [u for u in rows if u != but]
 
 
 def quiet_until(now: datetime, start: time | None, end: time | None) -> datetime:

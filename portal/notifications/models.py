@@ -25,7 +25,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 from infra.db import Base
 
 CODE_KINDS = ("account_setup", "password_reset")
-EVENTS = ("case_received", "emergency", "deadline_escalated", "referral_waiting")
+EVENTS = (
+    "case_received",
+    "emergency",
+    "deadline_escalated",
+    "referral_waiting",
+    "report_returned",
+    "report_approved",
+    "recommendation_assigned",
+)
 KINDS = (*CODE_KINDS, *EVENTS)
 CHANNELS = ("email", "sms", "zalo")
 

@@ -16,6 +16,7 @@ from infra.clock import utcnow
 from infra.errors import Conflict, FieldError, ValidationFailed
 from portal.audit.service import record as audit
 from portal.reports import figures as fig
+from portal.reports import notices
 from portal.reports.access import approver_unit, get_report, is_owner, require_approver, require_owner
 from portal.reports.consolidation import sub_unit_statuses
 from portal.reports.models import Contribution, Report
@@ -82,6 +83,7 @@ def approve(session: Session, caller: Caller, report_id: int, body: ActionIn) ->
     touch(report)
     event(session, report, caller, "approve", "submitted", body.comment or None)
     audit(caller.actor, "approve", "report", "allowed", resource_ids=[report.id], unit_id=unit.id)
+    notices.decided(session, caller, report, unit, "approved")
     return report
 
 
@@ -98,6 +100,7 @@ def send_back(session: Session, caller: Caller, report_id: int, body: ActionIn) 
     touch(report)
     event(session, report, caller, "return", "submitted", comment)
     audit(caller.actor, "return", "report", "allowed", resource_ids=[report.id], unit_id=unit.id)
+    notices.decided(session, caller, report, unit, "returned")
     return report
 
 

@@ -1,7 +1,8 @@
 """Notifications that reach people off the portal: events, preferences, quiet hours, Zalo.
 
 The outbox of 0012 carried account codes only. It now also carries events (a case received in a
-commune, an emergency step, a deadline escalated, a referral or transfer waiting): their subject and
+commune, an emergency step, a deadline escalated, a referral or transfer waiting, a report returned or
+approved, a recommendation assigned): their subject and
 body are written when the event happens — a case reference and a link, never a child's name — and
 ``event_key`` makes delivery idempotent: one row per event, recipient and channel, however often or
 concurrently the event is raised (a unique index, inserted with ON CONFLICT DO NOTHING). A routine
@@ -31,7 +32,8 @@ depends_on = None
 SCHEMA = r"""
 ALTER TABLE notifications DROP CONSTRAINT ck_notifications_kind;
 ALTER TABLE notifications ADD CONSTRAINT ck_notifications_kind CHECK (kind IN
-    ('account_setup', 'password_reset', 'case_received', 'emergency', 'deadline_escalated', 'referral_waiting'));
+    ('account_setup', 'password_reset', 'case_received', 'emergency', 'deadline_escalated', 'referral_waiting',
+     'report_returned', 'report_approved', 'recommendation_assigned'));
 ALTER TABLE notifications DROP CONSTRAINT ck_notifications_channel;
 ALTER TABLE notifications ADD CONSTRAINT ck_notifications_channel CHECK (channel IN ('email', 'sms', 'zalo'));
 ALTER TABLE notifications ADD COLUMN event_key varchar(120);
@@ -54,7 +56,8 @@ CREATE TABLE notification_settings (
 CREATE TABLE notification_preferences (
     user_id bigint NOT NULL CONSTRAINT fk_notification_preferences_user_id_users REFERENCES users(id),
     event varchar(24) NOT NULL CONSTRAINT ck_notification_preferences_event CHECK (event IN
-        ('case_received', 'emergency', 'deadline_escalated', 'referral_waiting')),
+        ('case_received', 'emergency', 'deadline_escalated', 'referral_waiting', 'report_returned',
+         'report_approved', 'recommendation_assigned')),
     channels varchar(8)[] NOT NULL CONSTRAINT ck_notification_preferences_channels
         CHECK (channels <@ ARRAY['email', 'sms', 'zalo']::varchar(8)[]),
     CONSTRAINT pk_notification_preferences PRIMARY KEY (user_id, event)
