@@ -34,6 +34,7 @@ from portal.inspections.models import (
 )
 from portal.notifications.models import Notification
 from portal.registry.models import Child, ChildHistory, ChildMove, ChildPeriod, Guardian, ReferenceCode
+from portal.registry.police_models import NationalIdImport, NationalIdVerification
 from portal.reports.models import (
     ConsolidationRun,
     Contribution,
@@ -91,6 +92,8 @@ __all__ = [
     "TeamMember",
     "Guardian",
     "Indicator",
+    "NationalIdImport",
+    "NationalIdVerification",
     "LoginAddressThrottle",
     "LoginThrottle",
     "PasswordCode",

@@ -33,6 +33,7 @@ class ChildOut(Out):
     ethnicity: str
     hamlet_id: int
     national_id: str | None
+    birth_province_code: str | None
     birth_registered: bool
     household_code: str | None
     address: str | None
