@@ -381,3 +381,14 @@ def test_the_registry_refuses_a_number_that_does_not_fit_and_names_the_part(clie
         f"{CHILDREN}/{wrong['id']}", headers=world.officer_a, json={"notes": "đã gửi công an xã"}
     )
     assert r.status_code == 200, r.text
+
+
+def test_the_reference_lists_the_63_codes_with_the_34_provinces_of_2025(client, world):
+    listed = client.get("/api/v1/reference", headers=world.officer_a).json()["birth_provinces"]
+    assert len(listed) == 63 and len({p["province_2025_code"] for p in listed}) == 34
+    assert {
+        "code": "006",
+        "name": "Tỉnh Bắc Kạn",
+        "province_2025_code": "19",
+        "province_2025_name": "Tỉnh Thái Nguyên",
+    } in listed

@@ -64,6 +64,7 @@ def read_work_list(
 @get(
     "/api/v1/units/{unit_id:int}/data-quality/police-export",
     sync_to_thread=True,
+    media_type=MEDIA_TYPE,
     tags=TAGS,
     summary="The work list as the XLSX the commune police verify (synchronous, at most 10,000 rows)",
 )

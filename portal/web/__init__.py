@@ -24,6 +24,7 @@ from portal.web import (
     routes_children,
     routes_dashboard,
     routes_moves,
+    routes_quality,
     routes_tasks,
     routes_ward,
 )
@@ -74,6 +75,7 @@ pages = Router(
         *routes_children.ROUTES,
         *routes_moves.ROUTES,
         *routes_ward.ROUTES,
+        *routes_quality.ROUTES,
         *routes_dashboard.ROUTES,
         *routes_tasks.ROUTES,
         *routes_cases.all_routes(),
