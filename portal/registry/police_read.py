@@ -46,10 +46,13 @@ def _sheet_rows(content: bytes) -> list[tuple[Any, ...]]:
         raise ValidationFailed([FieldError("file", "is empty", "empty")])
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        rows = list(book.worksheets[0].iter_rows(values_only=True, max_row=MAX_ROWS + HEADING_ROWS))
+        sheet = book.worksheets[0]
+        rows = list(sheet.iter_rows(values_only=True, max_row=MAX_ROWS + HEADING_ROWS + 1))
         book.close()
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, IndexError, OSError) as exc:
         raise ValidationFailed([FieldError("file", "is not an XLSX workbook", "malformed")]) from exc
+    if len(rows) > MAX_ROWS + HEADING_ROWS:
+        raise ValidationFailed([FieldError("file", f"has more than {MAX_ROWS} rows: split it", "too_many")])
     return rows
 
 
