@@ -35,6 +35,7 @@ from portal.inspections.models import (
 from portal.notifications.models import Notification, NotificationPreference, NotificationSetting
 from portal.rechecks.models import Recheck, RecheckField, RecheckRecord
 from portal.registry.models import Child, ChildHistory, ChildMove, ChildPeriod, Guardian, ReferenceCode
+from portal.registry.police_models import NationalIdImport, NationalIdVerification
 from portal.reports.models import (
     ConsolidationRun,
     Contribution,
@@ -99,6 +100,8 @@ __all__ = [
     "TeamMember",
     "Guardian",
     "Indicator",
+    "NationalIdImport",
+    "NationalIdVerification",
     "LoginAddressThrottle",
     "LoginThrottle",
     "PasswordCode",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from typing import Any
 
 from litestar.testing import TestClient
@@ -70,6 +71,14 @@ def child_payload(hamlet_id: int, **overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def fitting_id(born: str = "2018-03-04", sex: str = "female", province: str = "001") -> str:
+    """A personal identification number that fits a child born on ``born`` (yyyy-mm-dd) of ``sex`` whose
+    birth was registered in ``province`` (Decree 137/2015 Art. 13), with random last six digits."""
+    year = int(born[:4])
+    century_sex = 2 * ((year - 1900) // 100) + (1 if sex == "female" else 0)
+    return f"{province}{century_sex}{year % 100:02d}{uuid.uuid4().int % 10**6:06d}"
 
 
 def audit_rows(owner: Session, username: str | None, outcome: str | None = None) -> list[dict[str, Any]]:

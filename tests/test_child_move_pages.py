@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from portal.app import create_app
 from tests.e2e.site import Browser, add_named_children, child_form, web_tree
-from tests.support import make_unit, make_user
+from tests.support import fitting_id, make_unit, make_user
 
 FIELD_ERROR = re.compile(r'<span class="field-error" id="([a-z_]+)(?:-\d+)?-error">([^<]+)</span>')
 
@@ -185,7 +185,7 @@ def test_a_move_decided_meanwhile_is_a_plain_409(login, world):
 
 def test_registering_a_number_held_elsewhere_opens_a_transfer_not_an_error(login, world, owner):
     child = world["children"][3]
-    number = "0" + str(10**10 + int(world["tag"], 16) % 10**10)[:11]
+    number = fitting_id()  # child_form's girl born in 2018
     owner.execute(text("UPDATE children SET national_id = :n WHERE id = :c"), {"n": number, "c": child.id})
     owner.commit()
     dest = login("dest_officer")
@@ -212,7 +212,7 @@ def test_registering_a_number_held_elsewhere_opens_a_transfer_not_an_error(login
 
 def test_a_number_already_moving_elsewhere_is_said_plainly(login, world, owner):
     child = world["children"][4]
-    number = "1" + str(int(world["tag"], 16) % 10**11).zfill(11)
+    number = fitting_id()
     owner.execute(text("UPDATE children SET national_id = :n WHERE id = :c"), {"n": number, "c": child.id})
     owner.commit()
     _open_move(login("collab"), child.id, world)  # on its way to the second commune

@@ -6,7 +6,6 @@ answer for a scoped session of each side (the second wall), with the audit rows 
 
 from __future__ import annotations
 
-import random
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -20,7 +19,7 @@ from portal.registry.models import Child, ChildMove
 from tenancy.models import Unit
 from tenancy.scope import Scope
 from tenancy.service import unit_by_code
-from tests.support import child_payload, login, make_hamlet, make_user, unit
+from tests.support import child_payload, fitting_id, login, make_hamlet, make_user, unit
 
 TODAY = date.today().isoformat()
 ERA = date(2025, 7, 1)  # the two-tier structure in force since 1 July 2025
@@ -88,7 +87,7 @@ def world(client, database) -> World:
 
 
 def _national_id() -> str:
-    return "0" + "".join(random.choice("0123456789") for _ in range(11))
+    return fitting_id()  # child_payload's girl born in 2018
 
 
 def _child(client, world: World, **overrides) -> dict:

@@ -234,6 +234,4 @@ def test_a_report_returned_then_approved_reaches_the_person_who_submitted_it(cli
     mine = report_act(client, collab, returned["id"], "submit", version=returned["version"])
     report_act(client, officer, mine["id"], "approve", version=mine["version"])
     approved = MailSink.current().wait_for(f"{collaborator}@r.test", count=2)
-    assert (
-        "approved" in str(approved["Subject"]) and f"/reports/{mine['id']}" in approved.get_content()
-    )
+    assert "approved" in str(approved["Subject"]) and f"/reports/{mine['id']}" in approved.get_content()

@@ -7,7 +7,6 @@ for a session of the re-checker (the second wall), before and after completion a
 
 from __future__ import annotations
 
-import random
 import uuid
 from dataclasses import dataclass
 
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session
 from infra.db import admin_engine, new_session
 from tenancy.models import Unit
 from tenancy.scope import Scope
-from tests.support import child_payload, login, make_unit, make_user
+from tests.support import child_payload, fitting_id, login, make_unit, make_user
 
 FIELDS = (
     "full_name",
@@ -51,7 +50,7 @@ class World:
 
 
 def _national_id() -> str:
-    return "0" + "".join(random.choice("0123456789") for _ in range(11))
+    return fitting_id()  # fits child_payload's date of birth and sex (the registry checks the parts)
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 
 from infra.clock import today as vn_today
 from tenancy.models import Unit
-from tests.support import child_payload, hamlets_of, login, make_hamlet, make_user, unit
+from tests.support import child_payload, fitting_id, hamlets_of, login, make_hamlet, make_user, unit
 
 CHILDREN = "/api/v1/children"
 
@@ -52,7 +52,7 @@ def years_before(day: date, years: int) -> date:
 
 
 def national_id() -> str:
-    return f"9{uuid.uuid4().int % 10**11:011d}"
+    return fitting_id()  # the payload's child: a girl born in 2018
 
 
 def create(client, area: Area, **overrides) -> dict:

@@ -22,7 +22,7 @@ from portal.boundary.deps import DbDep, close_unfinished, finish_unit_of_work, p
 from tests.e2e.site import Browser, child_form, web_tree
 from tests.support import child_payload, login
 
-NATIONAL_ID = "001218000123"  # Hà Nội (001), a girl born in 2018 (2), number 000123
+NATIONAL_ID = "001318000123"  # Hà Nội (001), a girl born in 2018 (3 and 18), number 000123
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +121,7 @@ def test_duplicate_national_id_is_a_field_error_on_the_api(app, tree, owner):
     with TestClient(app=app) as client:
         client.headers["Accept-Language"] = "en"  # the service's own sentence (Vietnamese by default)
         headers = login(client, tree["users"]["collab"])
-        national_id = f"0012180{uuid.uuid4().int % 100000:05d}"
+        national_id = f"0013180{uuid.uuid4().int % 100000:05d}"
         first = client.post(
             "/api/v1/children",
             json=child_payload(tree["hamlet"].id, national_id=national_id),
@@ -164,10 +164,8 @@ def test_duplicate_national_id_on_the_pages_is_a_422_with_the_field_and_nothing_
     other = tree["children"][1]
     page = b.get(f"/children/{other.id}")
     assert page.status_code == 200
-    values = child_form(full_name=other.full_name, national_id=NATIONAL_ID, date_of_birth="01/02/2016")
-    values.update(
-        sex=other.sex, status="active", hamlet_id=str(tree["hamlet"].id), version=str(other.version)
-    )
+    values = child_form(full_name=other.full_name, national_id=NATIONAL_ID, date_of_birth="04/03/2018")
+    values.update(sex="female", status="active", hamlet_id=str(tree["hamlet"].id), version=str(other.version))
     response = b.post(f"/children/{other.id}", values)
     assert response.status_code == 422, response.text[:500]
     assert 'id="national_id-error"' in response.text, re.findall(r'id="([a-z_]+)-error"', response.text)

@@ -7,6 +7,7 @@ from typing import Any
 from litestar import get
 
 from portal.boundary.deps import CallerDep, DbDep
+from portal.registry.national_id import ID_PROVINCES
 from portal.registry.reference import ETHNICITIES, RELATIONSHIPS, SCHOOL_STATUSES, stored_codes
 from portal.registry.responses import ReferenceOut
 
@@ -30,5 +31,14 @@ def read_reference(caller: CallerDep, db: DbDep) -> ReferenceOut:
             "ethnicities": ETHNICITIES,
             "school_statuses": list(SCHOOL_STATUSES),
             "relationships": list(RELATIONSHIPS),
+            "birth_provinces": [
+                {
+                    "code": p.code,
+                    "name": p.name,
+                    "province_2025_code": p.province_2025_code,
+                    "province_2025_name": p.province_2025_name,
+                }
+                for p in ID_PROVINCES.values()
+            ],
         }
     )

@@ -84,6 +84,12 @@ ERRORS: dict[str, Msg] = {
     "no_records": N_("This unit has too few records to sample (fewer than 5)."),
 }
 
+# The parts of the personal identification number (Decree 137/2015/NĐ-CP, Art. 13), on the child's record
+# and on a row of the police's verified list alike.
+_ID_PROVINCE = N_("The first three digits are not the code of the province where the birth was registered.")
+_ID_CENTURY_SEX = N_("The fourth digit does not fit the child's sex and century of birth.")
+_ID_YEAR = N_("Digits 5 and 6 are not the last two digits of the year of birth.")
+
 FIELD_ERRORS: dict[tuple[str, str], Msg] = {
     ("national_id", "invalid"): N_("Must be the 12-digit personal id number."),
     ("full_name", "invalid"): N_("At most 120 characters."),
@@ -111,6 +117,26 @@ FIELD_ERRORS: dict[tuple[str, str], Msg] = {
     ("moved_on", "invalid"): N_("Before the child's date of birth."),
     ("sample_size", "required"): N_("Give either the number of records or the percentage to sample."),
     ("rechecker", "out_of_unit"): N_("Must be an officer of your unit or of a unit below it."),
+    ("national_id", "id_province"): _ID_PROVINCE,
+    ("national_id", "id_century_sex"): _ID_CENTURY_SEX,
+    ("national_id", "id_year"): _ID_YEAR,
+    ("birth_province_code", "unknown_code"): N_(
+        "Not one of the 63 province codes of Circular 07/2016/TT-BCA."
+    ),
+    ("rows.verified_id", "invalid"): N_("The verified number must have 12 digits."),
+    ("rows.verified_id", "id_province"): _ID_PROVINCE,
+    ("rows.verified_id", "id_century_sex"): _ID_CENTURY_SEX,
+    ("rows.verified_id", "id_year"): _ID_YEAR,
+    ("rows.record", "not_found"): N_("No active child with this record id in your area."),
+    ("rows.record", "malformed"): N_("Not a record id of the exported list."),
+    ("rows.record", "duplicate"): N_("This record is already on an earlier row."),
+    ("rows.result", "unknown_code"): N_("Write Đã cấp, Đã sửa or Không tìm thấy."),
+    ("file", "malformed"): N_(
+        "Not the list exported for the police: no heading row with Mã hồ sơ, Kết quả xác minh and "
+        "Số định danh đã xác minh."
+    ),
+    ("verified_by", "required"): N_("Name the police officer or unit who verified the list."),
+    ("problem", "unknown_code"): N_("Choose all, no_id, id_mismatch or missing_info."),
 }
 
 _INDEX = re.compile(r"\[\d+\]")

@@ -51,6 +51,7 @@ class Child(Base):
     __table_args__ = (
         CheckConstraint("sex IN ('male','female')", name="sex"),
         CheckConstraint("status IN ('active','moved_away','deceased')", name="status"),
+        CheckConstraint("birth_province_code ~ '^[0-9]{3}$'", name="birth_province_code"),
         Index("ix_children_scope_name", "unit_path", "sort_name", "id", postgresql_include=["status"]),
         Index(
             "ix_children_scope_stats",
@@ -82,6 +83,8 @@ class Child(Base):
     sex: Mapped[str] = mapped_column(String(8))
     ethnicity: Mapped[str] = mapped_column(Text)
     national_id: Mapped[str | None] = mapped_column(String(12))
+    birth_province_code: Mapped[str | None] = mapped_column(String(3))
+    """Where the birth was registered, as the personal id's three digits (migration 0028)."""
     birth_registered: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     household_code: Mapped[str | None] = mapped_column(Text)
     address: Mapped[str | None] = mapped_column(Text)

@@ -33,6 +33,7 @@ class ChildOut(Out):
     ethnicity: str
     hamlet_id: int
     national_id: str | None
+    birth_province_code: str | None
     birth_registered: bool
     household_code: str | None
     address: str | None
@@ -69,6 +70,16 @@ class ReferenceCodeOut(Out):
     legal_basis: str | None
 
 
+class BirthProvinceOut(Out):
+    """A code of ``birth_province_code``: one of the 63 of Circular 07/2016/TT-BCA (the personal id's first
+    three digits), with the 2025 province it went into (Resolution 202/2025/QH15): the 34 appear there."""
+
+    code: str
+    name: str
+    province_2025_code: str
+    province_2025_name: str
+
+
 class ReferenceOut(Out):
     """The codes of child records by kind (a kind with no codes is absent), and the fixed lists."""
 
@@ -79,6 +90,7 @@ class ReferenceOut(Out):
     ethnicities: list[str] = []
     school_statuses: list[str] = []
     relationships: list[str] = []
+    birth_provinces: list[BirthProvinceOut] = []
 
 
 class MoveChildOut(Out):

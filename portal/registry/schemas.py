@@ -31,6 +31,8 @@ class ChildCreate(msgspec.Struct, forbid_unknown_fields=True):
     ethnicity: str
     hamlet_id: int
     national_id: str | None = None
+    birth_province_code: str | None = None
+    """Where the birth was registered: the three digits of Circular 07/2016/TT-BCA (``/reference``)."""
     birth_registered: bool = True
     household_code: str | None = None
     address: str | None = None
@@ -51,6 +53,7 @@ class ChildPatch(msgspec.Struct, forbid_unknown_fields=True):
     ethnicity: str | UnsetType = UNSET
     hamlet_id: int | UnsetType = UNSET
     national_id: str | None | UnsetType = UNSET
+    birth_province_code: str | None | UnsetType = UNSET
     birth_registered: bool | UnsetType = UNSET
     household_code: str | None | UnsetType = UNSET
     address: str | None | UnsetType = UNSET

@@ -13,6 +13,7 @@ SCALARS = (
     "ethnicity",
     "hamlet_id",
     "national_id",
+    "birth_province_code",
     "birth_registered",
     "household_code",
     "address",

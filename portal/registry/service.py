@@ -140,6 +140,7 @@ def _create(session: Session, caller: Caller, data: ChildCreate, transfer: bool)
         sex=check.sex(data.sex),
         ethnicity=check.ethnicity(data.ethnicity),
         national_id=check.national_id(data.national_id),
+        birth_province_code=check.birth_province_code(data.birth_province_code),
         birth_registered=data.birth_registered,
         household_code=data.household_code,
         address=data.address,
@@ -150,6 +151,7 @@ def _create(session: Session, caller: Caller, data: ChildCreate, transfer: bool)
         kind: check.periods(kind, getattr(data, kind), born) for kind in ("groups", "at_risk", "supports")
     }
     guardians = check.guardians(data.guardians)
+    check.id_fits(data.national_id, born, data.sex, data.birth_province_code)
     hamlet = _hamlet(session, caller, data.hamlet_id, check)
     _raise_if_failed(check)
     assert hamlet is not None
@@ -234,9 +236,25 @@ def update_child(session: Session, caller: Caller, child_id: uuid.UUID, patch: C
     given = patch.given()
     check = _checker(session)
     born = check.date_of_birth(given["date_of_birth"]) if "date_of_birth" in given else child.date_of_birth
-    for field in ("full_name", "sex", "ethnicity", "national_id", "school_status", "status"):
+    for field in (
+        "full_name",
+        "sex",
+        "ethnicity",
+        "national_id",
+        "birth_province_code",
+        "school_status",
+        "status",
+    ):
         if field in given:
             given[field] = getattr(check, field)(given[field])
+    if {"national_id", "date_of_birth", "sex", "birth_province_code"} & given.keys():
+        # only when one of them changes: an old number that does not fit blocks no other edit
+        check.id_fits(
+            given.get("national_id", child.national_id),
+            born,
+            given.get("sex", child.sex),
+            given.get("birth_province_code", child.birth_province_code),
+        )
     periods: dict[str, list[dict[str, Any]]] = {
         kind: check.periods(kind, given.pop(kind), born)
         for kind in ("groups", "at_risk", "supports")

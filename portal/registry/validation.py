@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from infra.errors import FieldError
+from portal.registry.national_id import ID_PROVINCES, blocking, mismatches
 from portal.registry.reference import ETHNICITIES, PERIOD_KINDS, RELATIONSHIPS, SCHOOL_STATUSES
 from portal.registry.schemas import GuardianIn, PeriodIn
 from portal.registry.text import clean_name, fold
@@ -74,6 +75,26 @@ class Checker:
         if value is not None and not _NATIONAL_ID.match(value):
             self.fail("national_id", "must be the 12-digit personal identification number")
         return value
+
+    def birth_province_code(self, value: str | None) -> str | None:
+        if value is not None and value not in ID_PROVINCES:
+            self.fail(
+                "birth_province_code",
+                f"{value!r} is not a province code of Circular 07/2016/TT-BCA",
+                "unknown_code",
+            )
+        return value
+
+    def id_fits(self, number: str | None, born: date, sex: str, birth_province: str | None) -> None:
+        """The personal identification number's parts against the record: each part that disagrees is
+        a ``national_id`` error named for it (``id_province``, ``id_century_sex``, ``id_year``). Only a
+        well-formed number on an otherwise valid date of birth, sex and birth province is read."""
+        if number is None or any(
+            e.field in ("national_id", "date_of_birth", "sex", "birth_province_code") for e in self.errors
+        ):
+            return
+        for part in blocking(mismatches(number, born, sex, birth_province)):
+            self.fail("national_id", part.message, part.code)
 
     def school_status(self, value: str) -> str:
         if value not in SCHOOL_STATUSES:

@@ -12,7 +12,9 @@ from datetime import date
 from typing import Any
 
 from infra.errors import FieldError
+from portal.locale import N_, translate
 from portal.registry.models import Child
+from portal.registry.national_id import ID_PROVINCES
 from portal.registry.schemas import ChildCreate, ChildPatch, GuardianIn, PeriodIn
 from portal.registry.serialize import snapshot
 from portal.web.form_input import read_form
@@ -25,13 +27,23 @@ INPUTS = (
     "ethnicity",
     "hamlet_id",
     "national_id",
+    "birth_province_code",
     "birth_registered",
     "address",
     "school_status",
     "notes",
 )
 """The fields of ``ChildCreate`` the form has an input for (lists are read apart)."""
-TEXT_FIELDS = ("full_name", "ethnicity", "national_id", "address", "school_status", "notes", "sex")
+TEXT_FIELDS = (
+    "full_name",
+    "ethnicity",
+    "national_id",
+    "birth_province_code",
+    "address",
+    "school_status",
+    "notes",
+    "sex",
+)
 FORM_FIELDS = (
     *TEXT_FIELDS,
     "date_of_birth",
@@ -44,6 +56,18 @@ FORM_FIELDS = (
     "group_since",
     "hamlet_id",
 )
+
+
+def birth_province_options(lang: str) -> list[tuple[str, str]]:
+    """The 63 codes of the personal id (Circular 07/2016/TT-BCA), each with the 2025 province it is in."""
+    now_in = translate(lang, N_("now in %(province)s"))
+    out = []
+    for code, p in ID_PROVINCES.items():
+        text = f"{code} · {p.name}"
+        if p.province_2025_name != p.name:
+            text += " (" + now_in.replace("%(province)s", p.province_2025_name) + ")"
+        out.append((code, text))
+    return out
 
 
 def values_of(form: Mapping[str, Any]) -> dict[str, str]:

@@ -62,6 +62,7 @@ MESSAGES: dict[str, Msg] = {
     "hamlet_id": N_("Hamlet"),
     "move": N_("Move to another commune recorded"),
     "national_id": N_("Personal id number"),
+    "birth_province_code": N_("Province where the birth was registered"),
     "birth_registered": N_("Birth registered"),
     "address": N_("Address"),
     "school_status": N_("Schooling"),
@@ -317,6 +318,10 @@ ACTIONS: dict[str, Msg] = {
     "update": N_("Changed the record"),
     "write": N_("Wrote the record"),
     "access_log": N_("Read the access log"),
+    "work_list": N_("Shown in the data-quality work list"),
+    "police_export": N_("Sent to the commune police for verification"),
+    "police_import": N_("In the police's verified list"),
+    "verify_id": N_("Personal id number verified by the police (Project 06)"),
 }
 
 OUTCOMES: dict[str, Msg] = {

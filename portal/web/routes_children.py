@@ -127,6 +127,7 @@ def _form_page(
         hamlets=hamlets,
         hamlet_options=[(str(h.id), h.name) for h in hamlets],
         ethnicity_options=[(e, e) for e in ETHNICITIES],
+        birth_province_options=forms.birth_province_options(lang),
         school_options=[(s, label("school", s, lang)) for s in SCHOOL_STATUSES],
         relationship_options=[(r, label("relationship", r, lang)) for r in RELATIONSHIPS],
         group_names=_group_names(lang),

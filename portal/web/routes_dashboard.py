@@ -32,6 +32,7 @@ from portal.stats import layer
 from portal.stats.access import keeps_records
 from portal.stats.disclosure import last_complete_month
 from portal.stats.months import month_end
+from portal.stats.quality import unit_quality
 from portal.stats.service import AGE_BANDS, layer_month, unit_stats
 from portal.web.deps import lang_of
 from portal.web.i18n import AGE_BAND_LABELS, field_errors, fmt_date
@@ -147,6 +148,8 @@ def dashboard_page(
         chosen=chosen,
         errors=errors,
         group_labels={code: (en if lang == "en" else vi) for code, vi, en in SPECIAL_GROUPS},
+        quality=unit_quality(db, caller, unit),
+        quality_link=caller.role in ("ward_officer", "collaborator"),
     )
 
 

@@ -1,4 +1,5 @@
-"""A ward officer's home: the commune's figures, its hamlets with their counts, its staff, its reports."""
+"""A ward officer's home: the commune's figures and data quality, its hamlets with their counts, its staff,
+its reports."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from portal.reports.service import definitions as report_definitions
 from portal.reports.service import list_reports
 from portal.staff.schemas import StaffFilter
 from portal.staff.service import list_accounts
+from portal.stats.quality import unit_quality
 from portal.stats.service import unit_stats
 from portal.web.render import page
 from tenancy.service import child_units
@@ -45,6 +47,8 @@ def ward_home(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep) -> 
         reports=reports,
         definitions=definitions,
         incoming_moves=incoming,
+        quality=unit_quality(db, caller, unit),
+        quality_link=True,
     )
 
 

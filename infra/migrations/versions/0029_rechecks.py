@@ -21,7 +21,7 @@ Every write is a function that runs as the owner and checks the caller itself; t
 only reads, under the policies below.
 
 Revision ID: 0029
-Revises: 0025
+Revises: 0028
 Create Date: 2026-12-03
 """
 
@@ -30,7 +30,7 @@ from alembic import op
 from infra.settings import get_settings
 
 revision = "0029"
-down_revision = "0025"
+down_revision = "0028"
 branch_labels = None
 depends_on = None
 
