@@ -25,11 +25,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_response(400 if g.refuse else 503)
             self.end_headers()
             return
+        key = self.headers.get("Idempotency-Key")
         with g.lock:
-            if self.path == "/sms":
+            if key is not None and key in g.keys:  # a provider honouring the key takes it once
+                pass
+            elif self.path == "/sms":
                 g.messages.append(("sms", str(body.get("to")), str(body.get("text"))))
             elif self.path == "/zalo":
                 g.messages.append(("zalo", str(body["recipient"]["user_id"]), str(body["message"]["text"])))
+            if key is not None:
+                g.keys.add(key)
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
@@ -44,6 +49,7 @@ class FakeGateway:
 
     def __init__(self) -> None:
         self.messages: list[tuple[str, str, str]] = []
+        self.keys: set[str] = set()
         self.lock = threading.Lock()
         self.down = False
         self.refuse = False  # a 4xx: the provider will never take this message

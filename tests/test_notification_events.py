@@ -235,3 +235,35 @@ def test_a_report_returned_then_approved_reaches_the_person_who_submitted_it(cli
     report_act(client, officer, mine["id"], "approve", version=mine["version"])
     approved = MailSink.current().wait_for(f"{collaborator}@r.test", count=2)
     assert "approved" in str(approved["Subject"]) and f"/reports/{mine['id']}" in approved.get_content()
+
+
+def test_a_message_resent_after_a_lost_commit_is_the_same_message_to_the_provider(
+    client, owner, world, worker
+):
+    """The worker died after the gateway took the SMS but before the row was marked sent: the sweep sends
+    it again with the same idempotency key, and the provider keeps one message."""
+    wo = who(client, world, "wo")
+    client.put(
+        "/api/v1/me/notifications",
+        headers=who(client, world, "col1"),
+        json={"events": {"emergency": ["sms"]}},
+    )
+    case = open_case(
+        client, wo, intake_body(child_in(owner, world["units"]["H1"]), assigned_to=world["users"]["col1"])
+    )
+    act(client, wo, case, "assessment", risk_level="urgent", summary="Nguy hiểm")
+    col1_id, ref = world["users"]["col1"], case["reference"]
+    wait_for(lambda: [r.status for r in rows(owner, col1_id, "emergency", ref)] == ["sent"], "the SMS sent")
+    _email, phone = contact(owner, world, "col1")
+    assert len(texts_about("sms", phone, ref)) == 1
+    owner.execute(
+        text(
+            "UPDATE notifications SET status = 'pending', next_attempt_at = now() "
+            "WHERE user_id = :u AND kind = 'emergency' AND subject LIKE :r"
+        ),
+        {"u": col1_id, "r": f"%{ref}%"},
+    )
+    owner.commit()
+    app.send_task("tasks.notifications.sweep").get(timeout=60)
+    assert [r.status for r in rows(owner, col1_id, "emergency", ref)] == ["sent"]
+    assert len(texts_about("sms", phone, ref)) == 1

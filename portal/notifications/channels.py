@@ -1,10 +1,14 @@
 """How a message leaves the portal: e-mail over SMTP, SMS through a gateway, a Zalo OA message.
 
-Each channel has one method, ``send(address, subject, body)``, and raises
+Each channel has one method, ``send(address, subject, body, key)``, and raises
 :class:`DeliveryFailed` with a short reason (no address, no body) when the message did not leave;
 the worker retries. An SMS gateway is any class with that method: :class:`HttpSmsGateway` posts JSON
 to a provider's HTTP endpoint (``SMS_GATEWAY_URL``); a provider with another protocol gets its
 own class here, chosen in :func:`channel_for`.
+
+``key`` names the outbox row: it goes out as the e-mail's Message-ID and as the ``Idempotency-Key``
+header of the HTTP channels, so that a message sent again after a worker died between sending and
+recording it is recognised as the same message by a provider that honours the key.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ class DeliveryFailed(Exception):
 class Channel(Protocol):
     name: str
 
-    def send(self, address: str, subject: str, body: str) -> None: ...
+    def send(self, address: str, subject: str, body: str, key: str | None = None) -> None: ...
 
 
 class SmtpChannel:
@@ -45,14 +49,14 @@ class SmtpChannel:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def send(self, address: str, subject: str, body: str) -> None:
+    def send(self, address: str, subject: str, body: str, key: str | None = None) -> None:
         s = self.settings
         message = EmailMessage()
         message["From"] = s.smtp_from
         message["To"] = address
         message["Subject"] = subject
         message["Date"] = formatdate(localtime=False)
-        message["Message-ID"] = make_msgid(domain="portal.invalid")
+        message["Message-ID"] = f"<{key}@portal.invalid>" if key else make_msgid(domain="portal.invalid")
         message.set_content(body)
         try:
             with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=15) as smtp:
@@ -67,6 +71,10 @@ class SmtpChannel:
             raise DeliveryFailed(f"mail server unreachable or refused: {type(exc).__name__}") from exc
 
 
+def _keyed(headers: dict[str, str], key: str | None) -> dict[str, str]:
+    return {**headers, "Idempotency-Key": key} if key else headers
+
+
 class HttpSmsGateway:
     """An HTTP SMS gateway: ``POST SMS_GATEWAY_URL`` with ``{"to": ..., "text": ...}`` and a bearer
     token; any 2xx is accepted by the provider, 4xx is permanent, anything else is retried."""
@@ -77,14 +85,10 @@ class HttpSmsGateway:
         self.url = url
         self.token = token
 
-    def send(self, address: str, subject: str, body: str) -> None:
+    def send(self, address: str, subject: str, body: str, key: str | None = None) -> None:
         payload = json.dumps({"to": address, "text": f"{subject}\n{body}"}).encode()
-        request = urllib.request.Request(
-            self.url,
-            data=payload,
-            method="POST",
-            headers={"Content-Type": "application/json", "Authorization": f"Bearer {self.token}"},
-        )
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {self.token}"}
+        request = urllib.request.Request(self.url, data=payload, method="POST", headers=_keyed(headers, key))
         try:
             with urllib.request.urlopen(request, timeout=15) as answer:  # noqa: S310 - configured URL
                 if not 200 <= answer.status < 300:
@@ -106,13 +110,11 @@ class ZaloOaChannel:
         self.url = url
         self.token = token
 
-    def send(self, address: str, subject: str, body: str) -> None:
+    def send(self, address: str, subject: str, body: str, key: str | None = None) -> None:
         payload = {"recipient": {"user_id": address}, "message": {"text": f"{subject}\n{body}"}}
+        headers = {"Content-Type": "application/json", "access_token": self.token}
         request = urllib.request.Request(
-            self.url,
-            data=json.dumps(payload).encode(),
-            method="POST",
-            headers={"Content-Type": "application/json", "access_token": self.token},
+            self.url, data=json.dumps(payload).encode(), method="POST", headers=_keyed(headers, key)
         )
         try:
             with urllib.request.urlopen(request, timeout=15) as answer:  # noqa: S310 - configured URL

@@ -83,7 +83,9 @@ def _send_one(session: Session, notification_id: int) -> str:
     else:  # an event: its message was written when it happened
         assert row.subject is not None and row.body is not None
         subject, body = row.subject, row.body
-    channel_for(row.channel).send(row.address, subject, body)  # raises DeliveryFailed: all rolled back
+    # the row's key travels with the message: a resend after a crash is the same message to the provider
+    key = f"notification-{row.id}" if row.kind not in CODE_KINDS else None  # a code is new each time
+    channel_for(row.channel).send(row.address, subject, body, key)  # raises DeliveryFailed: rolled back
     row.status, row.sent_at, row.attempts, row.last_error = "sent", utcnow(), row.attempts + 1, None
     return "sent"
 
