@@ -33,6 +33,7 @@ from portal.inspections.models import (
     TeamMember,
 )
 from portal.notifications.models import Notification
+from portal.registry.duplicate_models import ChildDistinctPair, ChildMerge
 from portal.registry.models import Child, ChildHistory, ChildMove, ChildPeriod, Guardian, ReferenceCode
 from portal.reports.models import (
     ConsolidationRun,
@@ -73,7 +74,9 @@ __all__ = [
     "CaseReview",
     "CaseReviewAction",
     "Child",
+    "ChildDistinctPair",
     "ChildHistory",
+    "ChildMerge",
     "ChildMove",
     "ChildPeriod",
     "ConsolidationRun",

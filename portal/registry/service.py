@@ -22,6 +22,8 @@ from infra.db import savepoint
 from infra.errors import Conflict, FieldError, NotVisible, ValidationFailed, refused_as
 from portal.audit.service import record as audit
 from portal.registry.access import children_for, children_in
+from portal.registry.duplicate_checks import confirm_distinct, readable_ids, refuse_likely_duplicates
+from portal.registry.duplicates import Candidate, candidate_of
 from portal.registry.models import Child, ChildHistory, ChildMove, ChildPeriod, Guardian, ReferenceCode
 from portal.registry.moves import claim_by_national_id
 from portal.registry.records import record_columns, record_json
@@ -157,6 +159,9 @@ def _create(session: Session, caller: Caller, data: ChildCreate, transfer: bool)
         move = _transfer_instead(session, caller, str(values["national_id"]), hamlet)
         if move is not None:
             return move
+    confirmed = readable_ids(session, caller, data.not_duplicate_of, "not_duplicate_of")
+    typed = Candidate(name, born, str(values["sex"]), None, [g["full_name"] for g in guardians], hamlet.id)
+    refuse_likely_duplicates(session, caller, typed, confirmed, hamlet.id)
     child = Child(
         id=uuid.uuid4(),
         hamlet_id=hamlet.id,
@@ -172,6 +177,7 @@ def _create(session: Session, caller: Caller, data: ChildCreate, transfer: bool)
         _set_lists(child, periods, guardians)
         session.add(child)
     session.refresh(child, ["created_at", "updated_at", "version"])
+    confirm_distinct(session, caller, child.id, confirmed)
     _write_history(session, caller, child, "create", None, snapshot(child))
     audit(caller.actor, "create", "child", "allowed", resource_ids=[child.id], unit_id=hamlet.id)
     return child
@@ -226,10 +232,19 @@ def _not_visible(child_id: uuid.UUID, action: str) -> NotVisible:
     return NotVisible("child not found", resource="child", action=action, resource_ids=[str(child_id)])
 
 
+IDENTITY_FIELDS = frozenset({"full_name", "date_of_birth", "sex", "guardians"})
+"""An edit of one of these is checked for likely duplicates again."""
+
+
 def update_child(session: Session, caller: Caller, child_id: uuid.UUID, patch: ChildPatch) -> Child:
     child = get_child(session, caller, child_id, "update", for_update=True)
     if patch.version is not UNSET and patch.version != child.version:
         raise Conflict(f"the record changed since you read it (version {patch.version}, now {child.version})")
+    if child.status == "merged":
+        raise Conflict(
+            f"this record was merged into {child.merged_into}: edit that record, or undo the merge"
+        )
+    confirmed = readable_ids(session, caller, patch.not_duplicate_of or [], "not_duplicate_of")
     before = snapshot(child)
     given = patch.given()
     check = _checker(session)
@@ -266,8 +281,12 @@ def update_child(session: Session, caller: Caller, child_id: uuid.UUID, patch: C
         _set_lists(child, periods or None, guardians)
         old, new = diff(before, snapshot(child))
         if not new:
+            confirm_distinct(session, caller, child.id, confirmed)
             return child
         child.updated_at = utcnow()
+    if IDENTITY_FIELDS & set(new):
+        refuse_likely_duplicates(session, caller, candidate_of(child), confirmed, child.hamlet_id)
+    confirm_distinct(session, caller, child.id, confirmed)
     _write_history(session, caller, child, "update", old, new)
     audit(
         caller.actor,
@@ -308,8 +327,8 @@ def _listing(
         errors.append(FieldError("page", "must be 1 or more"))
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         errors.append(FieldError("page_size", f"must be between 1 and {MAX_PAGE_SIZE}"))
-    if status not in ("active", "moved_away", "deceased", "all"):
-        errors.append(FieldError("status", "must be active, moved_away, deceased or all"))
+    if status not in ("active", "moved_away", "deceased", "merged", "all"):
+        errors.append(FieldError("status", "must be active, moved_away, deceased, merged or all"))
     group_code = "dd" if group == "đ" else group
     if group_code is not None and not session.get(ReferenceCode, ("group", group_code)):
         errors.append(FieldError("group", f"unknown special-circumstance group {group!r}", "unknown_code"))

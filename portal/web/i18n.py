@@ -294,6 +294,7 @@ STATUS: dict[str, Msg] = {
     "active": N_("Active"),
     "moved_away": N_("Moved away"),
     "deceased": N_("Deceased"),
+    "merged": N_("Merged into another record"),
 }
 
 REPORT_STATUS: dict[str, Msg] = {
