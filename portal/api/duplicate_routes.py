@@ -11,12 +11,10 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from portal.boundary.deps import CallerDep, DbDep
 from portal.boundary.pagination import Page
-from portal.registry.duplicate_checks import confirm_distinct, readable_ids
 from portal.registry.duplicate_pairs import list_duplicate_pairs
 from portal.registry.duplicate_responses import DuplicatePairOut, MergeOut
-from portal.registry.merges import merge_children, merge_json, read_merge, unmerge
+from portal.registry.merges import mark_distinct, merge_children, merge_json, read_merge, unmerge
 from portal.registry.schemas import DistinctIn, MergeIn
-from portal.registry.service import get_child
 from tenancy.service import get_unit
 
 TAGS = ["registry"]
@@ -51,8 +49,7 @@ def read_duplicates(
 def post_distinct(
     child_id: FromPath[uuid.UUID], data: JSONBody[DistinctIn], caller: CallerDep, db: DbDep
 ) -> None:
-    get_child(db, caller, child_id, "duplicates")
-    confirm_distinct(db, caller, child_id, readable_ids(db, caller, [data.other_id], "other_id"))
+    mark_distinct(db, caller, child_id, data.other_id)
 
 
 @post(

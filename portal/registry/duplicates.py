@@ -161,16 +161,3 @@ def distinct_partners(session: Session, child_ids: Iterable[uuid.UUID]) -> dict[
         if b in partners:
             partners[b].add(a)
     return partners
-
-
-def candidate_of(child: Child) -> Candidate:
-    """A stored record (guardians loaded) as a candidate, to check it again after an edit."""
-    return Candidate(
-        full_name=child.full_name,
-        date_of_birth=child.date_of_birth,
-        sex=child.sex,
-        national_id=child.national_id,
-        guardian_names=[g.full_name for g in child.guardians],
-        hamlet_id=child.hamlet_id,
-        child_id=child.id,
-    )

@@ -27,7 +27,7 @@ from infra.db import savepoint
 from infra.errors import Conflict, FieldError, NotVisible, ValidationFailed
 from portal.audit.service import record as audit
 from portal.registry.access import merges_for
-from portal.registry.duplicate_checks import child_briefs
+from portal.registry.duplicate_checks import child_briefs, confirm_distinct, readable_ids
 from portal.registry.duplicate_models import ChildMerge
 from portal.registry.models import Child
 from portal.registry.service import get_child
@@ -87,6 +87,20 @@ def unmerge(session: Session, caller: Caller, merge_id: int) -> ChildMerge:
         detail={"merge_id": merge_id},
     )
     return merge
+
+
+def merge_preview(
+    session: Session, caller: Caller, survivor_id: uuid.UUID, absorbed_id: uuid.UUID
+) -> tuple[Child, Child]:
+    """Both records, side by side before a merge (each read is audited); only for those who may merge."""
+    authorize_action(caller, "child", "merge")
+    return get_child(session, caller, survivor_id), get_child(session, caller, absorbed_id)
+
+
+def mark_distinct(session: Session, caller: Caller, child_id: uuid.UUID, other_id: uuid.UUID) -> None:
+    """ "A different child": the pair leaves the commune's list of suspected duplicates for good."""
+    get_child(session, caller, child_id, "duplicates")
+    confirm_distinct(session, caller, child_id, readable_ids(session, caller, [other_id], "other_id"))
 
 
 def read_merge(session: Session, caller: Caller, merge_id: int, action: str = "merge") -> ChildMerge:
