@@ -31,6 +31,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_database import as_request, bench_urls, tokens_for  # noqa: E402
 
 INDEX = "ix_children_duplicate_probe"
+# Children (with their guardians) copied into the ward's hamlets, round robin; {where} picks the sources.
+COPY_INTO_WARD = """
+CREATE TEMP TABLE copied ON COMMIT DROP AS
+SELECT c.*, gen_random_uuid() AS new_id,
+       h.ids[1 + mod(row_number() OVER (), cardinality(h.ids))::int] AS new_hamlet
+FROM children c,
+     (SELECT array_agg(id ORDER BY id) ids FROM units WHERE parent_id = :w AND level = 'hamlet') h
+WHERE c.status = 'active' AND {where}
+ORDER BY random() LIMIT :n;
+INSERT INTO children (id, hamlet_id, unit_path, full_name, search_name, sort_name, date_of_birth, sex,
+                      ethnicity, school_status, status)
+SELECT new_id, new_hamlet, '', full_name, search_name, sort_name, date_of_birth, sex, ethnicity,
+       school_status, 'active'
+FROM copied;
+INSERT INTO guardians (child_id, full_name, relationship, phone, lives_with_child)
+SELECT k.new_id, g.full_name, g.relationship, g.phone, g.lives_with_child
+FROM guardians g JOIN copied k ON k.id = g.child_id;
+DROP TABLE copied
+"""
 
 
 def parse_args() -> argparse.Namespace:
@@ -41,6 +60,14 @@ def parse_args() -> argparse.Namespace:
         "--db-url-admin", default="postgresql+psycopg://postgres@127.0.0.1:5432/portal_bench_dupes"
     )
     p.add_argument("--app-role", default="portal_app")
+    p.add_argument(
+        "--ward-children",
+        type=int,
+        default=8000,
+        help="grow the demo ward to this many children (copies of children elsewhere): since 2025 a Hà Nội "
+        "commune keeps about 8,000 (1M children, 126 communes)",
+    )
+    p.add_argument("--ward-duplicates", type=int, default=200, help="records of the ward typed again")
     p.add_argument("--reuse", action="store_true")
     p.add_argument("--out", type=Path, default=RESULTS)
     return p.parse_args()
@@ -102,6 +129,39 @@ def officer() -> tuple[int, str, str]:
         ).scalar_one()
         print(f"ward {ward.name}: {n} children", flush=True)
         return user.id, str(ward.id), ward.path
+
+
+def grow_ward(ward_id: str, ward_path: str, wanted: int, duplicates: int) -> None:
+    """Copies of children of other communes (with their guardians) into the ward's hamlets, up to
+    ``wanted``, and ``duplicates`` of the ward's records typed again in one of its hamlets (nothing when
+    the ward is that large already)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.orm import Session
+
+    from infra.db import admin_engine
+
+    end = ward_path[:-1] + "0"
+    with Session(admin_engine()) as owner:
+        have = owner.execute(
+            text("SELECT count(*) FROM children WHERE unit_path >= :p AND unit_path < :e"),
+            {"p": ward_path, "e": end},
+        ).scalar_one()
+        copy = COPY_INTO_WARD
+        outside = "NOT (c.unit_path >= :p AND c.unit_path < :e)"
+        inside = "c.unit_path >= :p AND c.unit_path < :e"
+        params = {"w": int(ward_id), "p": ward_path, "e": end}
+        if have >= wanted:
+            return  # grown already (a --reuse run)
+        for where, n in ((outside, wanted - have), (inside, duplicates)):
+            for statement in copy.format(where=where).split(";"):
+                if statement.strip():
+                    owner.execute(text(statement), params | {"n": n})
+        owner.commit()
+    vacuum = create_engine(admin_engine().url, isolation_level="AUTOCOMMIT")
+    with vacuum.connect() as conn:
+        conn.execute(text("VACUUM ANALYZE children"))
+        conn.execute(text("VACUUM ANALYZE guardians"))
+    vacuum.dispose()
 
 
 def candidates(ward_path: str, n: int, rng: random.Random) -> list[Any]:
@@ -180,9 +240,16 @@ def main() -> None:
     from tenancy.service import get_unit
 
     user_id, ward_id, ward_path = officer()
+    grow_ward(ward_id, ward_path, args.ward_children, args.ward_duplicates)
+    user_id, ward_id, ward_path = officer()
     token = tokens_for([user_id])[user_id]
     rng = random.Random(args.seed)
-    result: dict[str, Any] = {"children": args.children, "seeding_s": seeding, "runs": []}
+    result: dict[str, Any] = {
+        "children": args.children,
+        "ward_children": args.ward_children,
+        "seeding_s": seeding,
+        "runs": [],
+    }
     for n in (1, 100, 1000):
         batch = candidates(ward_path, n, rng)
         ms, sent, found = measured(token, lambda s, c, b=batch: likely_duplicates(s, c, b))
@@ -214,7 +281,11 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     stem = args.out / f"duplicates-{date.today().isoformat()}"
     stem.with_suffix(".json").write_text(json.dumps(result, ensure_ascii=False, indent=1))
-    lines = [f"# Duplicate detection: {args.children} children, seeding {seeding} s", ""]
+    lines = [
+        f"# Duplicate detection: {args.children} children, the demo ward grown to {args.ward_children}, "
+        f"seeding {seeding} s",
+        "",
+    ]
     for run in result["runs"]:
         lines += [f"## {run['what']}: {run['ms']} ms in the request ({run['hits']} found)", ""]
         for label, plan in run["plans"].items():

@@ -17,10 +17,13 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from infra.db import admin_engine, scoped_session
+from portal.registry.duplicates import Candidate, likely_duplicates
 from portal.registry.text import fold
 from portal.stats import layer
 from tenancy.models import Unit
+from tenancy.resolve import scope_for
 from tenancy.scope import Scope
 from tenancy.service import unit_by_code
 from tests.cases_support import intake_body, open_case
@@ -313,6 +316,15 @@ def test_merge_moves_everything_counts_one_child_and_undo_restores_both(client, 
     r = client.post(f"/api/v1/child-merges/{merge['id']}/undo", headers=world.officer)
     assert r.status_code == 200, r.text
     assert r.json()["undone_at"] is not None
+    with Session(admin_engine()) as owner:
+        audited = owner.execute(
+            text(
+                "SELECT action, role FROM audit_log WHERE action IN ('merge', 'unmerge') "
+                "AND :k = ANY (resource_ids) AND :a = ANY (resource_ids) ORDER BY id"
+            ),
+            {"k": keep["id"], "a": gone["id"]},
+        ).all()
+    assert [tuple(row) for row in audited] == [("merge", "ward_officer"), ("unmerge", "ward_officer")]
     for child_id, (state, owned) in before.items():
         assert _state(client, world, child_id) == state
         assert _owned(child_id) == owned
@@ -427,3 +439,44 @@ def test_row_level_security_keeps_merges_and_pairs_to_their_commune(client, worl
 def test_the_database_folds_names_as_the_registry_does(client, name):
     with Session(admin_engine()) as owner:
         assert owner.execute(text("SELECT app_fold(:n)"), {"n": name}).scalar_one() == fold(name)
+
+
+def _officer_caller(unit: Unit) -> Caller:
+    return Caller(0, "dup-import", "Import", "ward_officer", unit, scope_for("ward_officer", unit.path))
+
+
+def test_likely_duplicates_checks_a_batch_as_the_import_will(client, world):
+    """The entry the register import calls: one answer per candidate, by personal id or by name, only
+    within the caller's area, strongest first, a suspect in the same hamlet ahead."""
+    name, number = _name(), "0" + uuid.uuid4().int.__str__()[:11]
+    here = _made(client, world.collaborator, world.hamlet, full_name=name, national_id=number)
+    there = _made(client, world.collaborator_two, world.other_hamlet, full_name=name)
+    elsewhere = _made(client, world.other_officer, world.other_hamlet_b, full_name=name)
+    born = date(2018, 3, 4)
+    batch = [
+        Candidate(fold(name).upper(), born, "female", None, ["nguyen van BINH"], world.hamlet.id),
+        Candidate("Hoàng Văn Khác", date(2017, 1, 1), "male", number, ["Hoàng Văn Cha"]),
+        Candidate(name, born, "female", None, ["Trần Thị Mẹ"]),  # same name and birth, no shared guardian
+        Candidate(name, date(2018, 9, 9), "male", None, [FATHER["full_name"]]),  # a boy of the same year
+        Candidate(name, date(2018, 9, 9), "female", None, [FATHER["full_name"]], world.other_hamlet.id),
+    ]
+    caller = _officer_caller(world.commune)
+    with scoped_session(caller.scope) as session:
+        found = likely_duplicates(session, caller, batch)
+    assert [[(str(m.child_id), m.reason) for m in matches] for matches in found] == [
+        [(here["id"], "name_dob_guardian"), (there["id"], "name_dob_guardian")],
+        [(here["id"], "national_id")],
+        [],
+        [],
+        [(there["id"], "name_year_sex_guardian"), (here["id"], "name_year_sex_guardian")],
+    ]
+    assert found[0][0].score > found[0][1].score  # the same hamlet first
+    assert elsewhere["id"] not in str(found)
+    # a collaborator's area is its hamlet
+    collaborator = Caller(
+        0, "dup-collab", "Collab", "collaborator", world.hamlet, scope_for("collaborator", world.hamlet.path)
+    )
+    with scoped_session(collaborator.scope) as session:
+        assert [str(m.child_id) for m in likely_duplicates(session, collaborator, batch[:1])[0]] == [
+            here["id"]
+        ]

@@ -2,8 +2,8 @@
 
 A pair: two active records of the unit's subtree, both in the caller's records scope, with the same
 folded name, the same date of birth (or the same birth year and sex) and a guardian of the same folded
-name, not confirmed as different children. Each record finds its partners through the probe index
-(``ix_children_duplicate_probe``: folded name, then the birth year's range of dates).
+name, not confirmed as different children. The area's records are read once and paired by hashing
+their folded names.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, cast, exists, extract, func, select
+from sqlalchemy import and_, case, exists, extract, func, select
 from sqlalchemy.orm import Session, aliased
 
 from authz.caller import Caller
@@ -49,38 +49,39 @@ def list_duplicate_pairs(
         errors.append(FieldError("page_size", f"must be between 1 and {MAX_PAGE_SIZE}"))
     if errors:
         raise ValidationFailed(errors)
-    a, b = aliased(Child, name="a"), aliased(Child, name="b")
+    # The area's active records whose folded name occurs twice in it, read once (the scope's index) and
+    # joined to themselves by hashing: a join probing the area again per record was quadratic, as the
+    # planner estimates a scope range at one row (measured in bench/bench_duplicates.py).
+    area = (
+        select(Child.id, Child.search_name, Child.date_of_birth, Child.sex, Child.sort_name)
+        .where(Child.status == "active", child_scoped(Child, caller), child_within(Child, unit))
+        .cte("area")
+        .prefix_with("MATERIALIZED")
+    )
+    shared = select(area.c.search_name).group_by(area.c.search_name).having(func.count() > 1)
+    named = select(area).where(area.c.search_name.in_(shared)).cte("named").prefix_with("MATERIALIZED")
+    a, b = named.alias("a"), named.alias("b")
     ga, gb = aliased(Guardian, name="ga"), aliased(Guardian, name="gb")
-    year = cast(extract("year", a.date_of_birth), Integer)
+    same_year = extract("year", a.c.date_of_birth) == extract("year", b.c.date_of_birth)
     rows = session.execute(
         select(
-            a.id,
-            b.id,
-            case((a.date_of_birth == b.date_of_birth, "name_dob_guardian"), else_="name_year_sex_guardian"),
+            a.c.id,
+            b.c.id,
+            case(
+                (a.c.date_of_birth == b.c.date_of_birth, "name_dob_guardian"), else_="name_year_sex_guardian"
+            ),
             func.count().over(),
         )
-        .join(
-            b,
-            and_(
-                b.search_name == a.search_name,
-                b.date_of_birth.between(func.make_date(year, 1, 1), func.make_date(year, 12, 31)),
-                b.id > a.id,
-            ),
-        )
+        .join(b, and_(b.c.search_name == a.c.search_name, b.c.id > a.c.id))
         .where(
-            a.status == "active",
-            b.status == "active",
-            child_scoped(a, caller),
-            child_scoped(b, caller),
-            child_within(a, unit),
-            child_within(b, unit),
-            (a.date_of_birth == b.date_of_birth) | (a.sex == b.sex),
+            same_year,
+            (a.c.date_of_birth == b.c.date_of_birth) | (a.c.sex == b.c.sex),
             exists()
-            .where(ga.child_id == a.id, gb.child_id == b.id)
+            .where(ga.child_id == a.c.id, gb.child_id == b.c.id)
             .where(func.app_fold(ga.full_name) == func.app_fold(gb.full_name)),
-            ~exists().where(ChildDistinctPair.child_a == a.id, ChildDistinctPair.child_b == b.id),
+            ~exists().where(ChildDistinctPair.child_a == a.c.id, ChildDistinctPair.child_b == b.c.id),
         )
-        .order_by(a.sort_name, a.id, b.id)
+        .order_by(a.c.sort_name, a.c.id, b.c.id)
         .limit(page_size)
         .offset((page - 1) * page_size)
     ).all()
