@@ -133,6 +133,11 @@ def test_the_ward_officer_merges_from_the_list_and_undoes_it(login, world, owner
     status = "SELECT status FROM children WHERE id = :i"
     assert owner.execute(text(status), {"i": absorbed}).scalar_one() == "merged"
     assert name not in _text(officer.get("/duplicates").text)
+    history = _text(officer.get(f"/children/{kept}/history").text)
+    assert "Một hồ sơ khác của cùng trẻ đã được gộp vào hồ sơ này" in history
+    assert "Đã gộp vào một hồ sơ khác của cùng trẻ" in _text(
+        officer.get(f"/children/{absorbed}/history").text
+    )
     absorbed_page = officer.get(f"/children/{absorbed}")
     assert (
         "Đã gộp vào hồ sơ khác" in _text(absorbed_page.text)
