@@ -263,7 +263,7 @@ def _owned(child_id: str) -> dict[str, Any]:
 
 
 def test_merge_moves_everything_counts_one_child_and_undo_restores_both(client, world):
-    name = _name()
+    name, number = _name(), "0" + str(uuid.uuid4().int)[:11]
     _refresh()
     hamlet_n, other_n = _total(world.hamlet), _total(world.other_hamlet)
     keep = _made(client, world.collaborator, world.hamlet, full_name=name)
@@ -277,6 +277,7 @@ def test_merge_moves_everything_counts_one_child_and_undo_restores_both(client, 
             {"full_name": "Lê Thị Mai", "relationship": "mother", "phone": "0911222333"},
         ],
         groups=[{"code": "d", "since": "2020-01-01"}],
+        national_id=number,
     )
     client.patch(
         f"/api/v1/children/{gone['id']}", json={"notes": "Đã đi học"}, headers=world.collaborator_two
@@ -295,6 +296,7 @@ def test_merge_moves_everything_counts_one_child_and_undo_restores_both(client, 
     survivor = client.get(f"/api/v1/children/{keep['id']}", headers=world.officer).json()
     assert sorted(g["full_name"] for g in survivor["guardians"]) == ["Lê Thị Mai", "Nguyễn Văn Bình"]
     assert [g["code"] for g in survivor["groups"]] == ["d"]
+    assert survivor["national_id"] == number  # the number still finds the child
     moved = _owned(keep["id"])
     assert case["id"] in moved["cases"]
     assert set(before[gone["id"]][1]["history"]) <= set(moved["history"])
@@ -480,3 +482,31 @@ def test_likely_duplicates_checks_a_batch_as_the_import_will(client, world):
         assert [str(m.child_id) for m in likely_duplicates(session, collaborator, batch[:1])[0]] == [
             here["id"]
         ]
+
+
+def test_undo_is_refused_when_the_absorbed_number_was_given_to_another_record(client, world):
+    name = _name()
+    keep = _made(client, world.collaborator, world.hamlet, full_name=name, national_id=_number())
+    taken = _number()
+    gone = _made(client, world.collaborator_two, world.other_hamlet, full_name=name, national_id=taken)
+    r = client.post(
+        f"/api/v1/children/{keep['id']}/merge", json={"absorbed_id": gone["id"]}, headers=world.officer
+    )
+    assert r.status_code == 201, r.text
+    assert (
+        client.get(f"/api/v1/children/{keep['id']}", headers=world.officer).json()["national_id"]
+        == keep["national_id"]
+    )
+    # the number is free among active records: another commune registers a child with it
+    _made(client, world.other_officer, world.other_hamlet_b, full_name=_name(), national_id=taken)
+    undo = client.post(f"/api/v1/child-merges/{r.json()['id']}/undo", headers=world.officer)
+    assert undo.status_code == 409, undo.text
+    with Session(admin_engine()) as owner:
+        status = owner.execute(
+            text("SELECT status FROM children WHERE id = :i"), {"i": gone["id"]}
+        ).scalar_one()
+    assert status == "merged"
+
+
+def _number() -> str:
+    return "0" + str(uuid.uuid4().int)[:11]

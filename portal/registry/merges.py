@@ -2,8 +2,9 @@
 migration 0027). Ward officers only (Casbin ``child``: ``merge``, ``unmerge``), inside their commune,
 both records readable.
 
-The survivor keeps its own fields; it gains the absorbed record's history, cases, moves, and the
-guardians and group/risk/support periods it lacked. The absorbed record stays, with status ``merged``
+The survivor keeps its own fields (and takes the absorbed record's personal id when it had none); it
+gains the absorbed record's history, cases, moves, and the guardians and group/risk/support periods it
+lacked. The absorbed record stays, with status ``merged``
 and ``merged_into`` the survivor; its residence spells are removed so the statistics layer counts the
 child once (the layer's triggers mark the hamlets for recount). An undo puts every moved row back and
 the absorbed record's status and spells as they were. It is refused (409) once the survivor changed

@@ -11,8 +11,9 @@ pair is not raised again. Readable when either child is, written only with both 
 
 ``child_merges``: one merge of an absorbed record into a survivor, by a ward officer, inside one
 commune. The absorbed record keeps its row with status ``merged`` and ``merged_into`` the survivor; its
-history, cases, moves, the guardians and periods the survivor lacks are re-pointed to the survivor, and
-its residence spells are removed (kept in the merge row), so the statistics layer counts the child
+history, cases, moves, the guardians and periods the survivor lacks are re-pointed to the survivor, the
+survivor takes its personal id if it had none (so the number still finds the child), and its residence
+spells are removed (kept in the merge row), so the statistics layer counts the child
 once: the spell triggers of 0016 mark the hamlets stale and the next refresh recounts them. The row
 stores every id that moved, so ``child_unmerge`` puts each back and restores the spells as they were.
 An undo is refused (55000) once the survivor changed after the merge (its version moved: an edit, a
@@ -138,6 +139,9 @@ BEGIN
             AND NOT EXISTS (SELECT 1 FROM child_periods k WHERE k.child_id = s.id
                             AND (k.kind, k.code, k.since) = (p.kind, p.code, p.since))), '[]'),
         'spells', coalesce((SELECT jsonb_agg(to_jsonb(x) ORDER BY x.id) FROM child_spells x WHERE x.child_id = a.id), '[]'));
+    IF s.national_id IS NULL AND a.national_id IS NOT NULL THEN
+        moved := moved || jsonb_build_object('national_id', a.national_id);
+    END IF;
     UPDATE child_history SET child_id = s.id WHERE child_id = a.id;
     UPDATE cases SET child_id = s.id WHERE child_id = a.id;
     UPDATE child_moves SET child_id = s.id WHERE child_id = a.id;
@@ -149,14 +153,18 @@ BEGIN
         WHERE id = a.id;
     -- the same child lived where the survivor lived: the absorbed record's spells counted it twice
     DELETE FROM child_spells WHERE child_id = a.id;
-    UPDATE children SET version = version + 1, updated_at = now() WHERE id = s.id RETURNING version INTO s.version;
+    -- the survivor takes the personal id it lacked (free among active records now)
+    UPDATE children SET version = version + 1, updated_at = now(),
+                        national_id = coalesce(national_id, moved ->> 'national_id')
+        WHERE id = s.id RETURNING version INTO s.version;
     INSERT INTO child_merges (survivor_id, absorbed_id, commune_path, merged_by, survivor_version, absorbed_before, moved)
     VALUES (s.id, a.id, commune, actor, s.version,
             jsonb_build_object('status', a.status, 'version', a.version, 'updated_at', a.updated_at), moved)
     RETURNING id INTO merge_id;
     INSERT INTO child_history (child_id, actor_id, actor_username, action, hamlet_id, before, after)
     VALUES (s.id, actor, actor_name, 'merge', s.hamlet_id, NULL,
-            jsonb_build_object('merge_id', merge_id, 'absorbed', a.id)),
+            jsonb_strip_nulls(jsonb_build_object('merge_id', merge_id, 'absorbed', a.id,
+                                                 'national_id', moved ->> 'national_id'))),
            (a.id, actor, actor_name, 'merge', a.hamlet_id, jsonb_build_object('status', a.status),
             jsonb_build_object('merge_id', merge_id, 'status', 'merged', 'merged_into', s.id));
     RETURN merge_id;
@@ -203,6 +211,10 @@ BEGIN
         AND id IN (SELECT value::bigint FROM jsonb_array_elements_text(m.moved -> 'guardians'));
     UPDATE child_periods SET child_id = a.id WHERE child_id = s.id
         AND id IN (SELECT value::bigint FROM jsonb_array_elements_text(m.moved -> 'periods'));
+    -- the survivor gives back the personal id it took, before the absorbed record holds it again
+    UPDATE children SET version = version + 1, updated_at = now(),
+                        national_id = CASE WHEN m.moved ? 'national_id' THEN NULL ELSE national_id END
+        WHERE id = s.id;
     UPDATE children SET status = m.absorbed_before ->> 'status', merged_into = NULL,
                         version = version + 1, updated_at = now()
         WHERE id = a.id;
@@ -211,7 +223,6 @@ BEGIN
     INSERT INTO child_spells (id, child_id, hamlet_id, since, until) OVERRIDING SYSTEM VALUE
     SELECT x.id, x.child_id, x.hamlet_id, x.since, x.until
     FROM jsonb_populate_recordset(NULL::child_spells, m.moved -> 'spells') x;
-    UPDATE children SET version = version + 1, updated_at = now() WHERE id = s.id;
     UPDATE child_merges SET undone_by = actor, undone_at = now() WHERE id = m.id;
     INSERT INTO child_history (child_id, actor_id, actor_username, action, hamlet_id, before, after)
     VALUES (s.id, actor, actor_name, 'unmerge', s.hamlet_id, NULL,
