@@ -21,6 +21,7 @@ from portal.registry.access import children_for
 from portal.registry.duplicate_models import ChildDistinctPair
 from portal.registry.duplicates import Candidate, Match, likely_duplicates
 from portal.registry.models import Child
+from portal.registry.text import fold
 from tenancy.models import Unit
 
 
@@ -133,3 +134,28 @@ def confirm_distinct(
         resource_ids=[child_id, *(p["child_b"] if p["child_a"] == child_id else p["child_a"] for p in pairs)],
         unit_id=caller.unit.id if caller.unit is not None else None,
     )
+
+
+def edited_identity(
+    child: Child, given: dict[str, Any], born: Any, guardians: list[dict[str, Any]] | None
+) -> Candidate | None:
+    """The record as an edit leaves it, when its folded name, birth date, sex or guardians' folded names
+    change (then it is checked for likely duplicates again); None otherwise."""
+    now = [g.full_name for g in child.guardians]
+    edited = Candidate(
+        given.get("full_name", child.full_name),
+        born,
+        given.get("sex", child.sex),
+        None,
+        [g["full_name"] for g in guardians] if guardians is not None else now,
+        child.hamlet_id,
+        child.id,
+    )
+
+    def identity(name: str, dob: Any, sex: str, names: Sequence[str]) -> tuple[object, ...]:
+        return fold(name), dob, sex, sorted(fold(n) for n in names)
+
+    same = identity(edited.full_name, edited.date_of_birth, edited.sex, edited.guardian_names) == identity(
+        child.full_name, child.date_of_birth, child.sex, now
+    )
+    return None if same else edited

@@ -22,7 +22,12 @@ from infra.db import savepoint
 from infra.errors import Conflict, FieldError, NotVisible, ValidationFailed, refused_as
 from portal.audit.service import record as audit
 from portal.registry.access import children_for, children_in
-from portal.registry.duplicate_checks import confirm_distinct, readable_ids, refuse_likely_duplicates
+from portal.registry.duplicate_checks import (
+    confirm_distinct,
+    edited_identity,
+    readable_ids,
+    refuse_likely_duplicates,
+)
 from portal.registry.duplicates import Candidate
 from portal.registry.models import Child, ChildHistory, ChildMove, ChildPeriod, Guardian, ReferenceCode
 from portal.registry.moves import claim_by_national_id
@@ -232,31 +237,6 @@ def _not_visible(child_id: uuid.UUID, action: str) -> NotVisible:
     return NotVisible("child not found", resource="child", action=action, resource_ids=[str(child_id)])
 
 
-def _edited_identity(
-    child: Child, given: dict[str, Any], born: Any, guardians: list[dict[str, Any]] | None
-) -> Candidate | None:
-    """The record as an edit leaves it, when its folded name, birth date, sex or guardians' folded names
-    change (then it is checked for likely duplicates again); None otherwise."""
-    now = [g.full_name for g in child.guardians]
-    edited = Candidate(
-        given.get("full_name", child.full_name),
-        born,
-        given.get("sex", child.sex),
-        None,
-        [g["full_name"] for g in guardians] if guardians is not None else now,
-        child.hamlet_id,
-        child.id,
-    )
-
-    def identity(name: str, dob: Any, sex: str, names: Sequence[str]) -> tuple[object, ...]:
-        return fold(name), dob, sex, sorted(fold(n) for n in names)
-
-    same = identity(edited.full_name, edited.date_of_birth, edited.sex, edited.guardian_names) == identity(
-        child.full_name, child.date_of_birth, child.sex, now
-    )
-    return None if same else edited
-
-
 def update_child(session: Session, caller: Caller, child_id: uuid.UUID, patch: ChildPatch) -> Child:
     child = get_child(session, caller, child_id, "update", for_update=True)
     if patch.version is not UNSET and patch.version != child.version:
@@ -292,7 +272,7 @@ def update_child(session: Session, caller: Caller, child_id: uuid.UUID, patch: C
         raise Conflict(
             f"a move of this child is open: decide or cancel it before changing {', '.join(sorted(moving))}"
         )
-    edited = _edited_identity(child, given, born, guardians)
+    edited = edited_identity(child, given, born, guardians)
     if edited is not None:
         refuse_likely_duplicates(session, caller, edited, confirmed, child.hamlet_id)
     with refused_as(NATIONAL_ID_TAKEN), savepoint(session):
