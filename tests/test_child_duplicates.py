@@ -510,3 +510,24 @@ def test_undo_is_refused_when_the_absorbed_number_was_given_to_another_record(cl
 
 def _number() -> str:
     return "0" + str(uuid.uuid4().int)[:11]
+
+
+def test_bad_requests_name_the_field(client, world):
+    child = _made(client, world.collaborator, world.hamlet, full_name=_name())
+    itself = client.post(
+        f"/api/v1/children/{child['id']}/merge", json={"absorbed_id": child["id"]}, headers=world.officer
+    )
+    assert itself.status_code == 422 and itself.json()["errors"][0]["field"] == "absorbed_id"
+    malformed = client.post(
+        f"/api/v1/children/{child['id']}/merge", json={"absorbed_id": "x"}, headers=world.officer
+    )
+    assert malformed.status_code == 400
+    paged = client.get(f"/api/v1/units/{world.commune.id}/duplicates?page_size=1000", headers=world.officer)
+    assert paged.status_code == 422 and paged.json()["errors"][0]["field"] == "page_size"
+    unknown = client.post(
+        f"/api/v1/children/{child['id']}/distinct",
+        json={"other_id": str(uuid.uuid4())},
+        headers=world.officer,
+    )
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["code"] == "unknown_child"
+    assert client.post("/api/v1/child-merges/999999999/undo", headers=world.officer).status_code == 404
