@@ -34,6 +34,7 @@ from portal.inspections.models import (
 )
 from portal.notifications.models import Notification, NotificationPreference, NotificationSetting
 from portal.rechecks.models import Recheck, RecheckField, RecheckRecord
+from portal.registry.duplicate_models import ChildDistinctPair, ChildMerge
 from portal.registry.models import Child, ChildHistory, ChildMove, ChildPeriod, Guardian, ReferenceCode
 from portal.registry.police_models import NationalIdImport, NationalIdVerification
 from portal.reports.models import (
@@ -82,7 +83,9 @@ __all__ = [
     "CaseReview",
     "CaseReviewAction",
     "Child",
+    "ChildDistinctPair",
     "ChildHistory",
+    "ChildMerge",
     "ChildMove",
     "ChildPeriod",
     "ConsolidationRun",

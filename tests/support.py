@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 import uuid
 from typing import Any
@@ -59,7 +60,24 @@ def login(client: TestClient, username: str, password: str = PASSWORD) -> dict[s
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
+_GUARDIAN_NAMES = itertools.count(1)
+
+
+def guardian_name() -> str:
+    """A father's name no other call gives: the registry refuses a likely duplicate (the same folded name,
+    birth date and guardian), so records made with the defaults are different children."""
+    n = next(_GUARDIAN_NAMES)
+    letters = ""
+    while True:
+        n, r = divmod(n, 26)
+        letters += chr(ord("a") + r)
+        if n == 0:
+            break
+    return f"Nguyễn Văn Bình {letters.title()}"
+
+
 def child_payload(hamlet_id: int, **overrides: Any) -> dict[str, Any]:
+    """A child's record to post; the guardian's name differs at each call (``guardian_name``)."""
     body: dict[str, Any] = {
         "full_name": "Nguyễn Thị Hoa",
         "date_of_birth": "2018-03-04",
@@ -67,7 +85,7 @@ def child_payload(hamlet_id: int, **overrides: Any) -> dict[str, Any]:
         "ethnicity": "Kinh",
         "hamlet_id": hamlet_id,
         "school_status": "primary",
-        "guardians": [{"full_name": "Nguyễn Văn Bình", "relationship": "father", "phone": "0912345678"}],
+        "guardians": [{"full_name": guardian_name(), "relationship": "father", "phone": "0912345678"}],
     }
     body.update(overrides)
     return body

@@ -20,6 +20,7 @@ ERRORS: dict[str, Msg] = {
     "out_of_scope": N_("This hamlet is outside your area."),
     "not_a_hamlet": N_("Not a hamlet."),
     "unknown_code": N_("Not a known code."),
+    "unknown_child": N_("No such child that you may read."),
     "invalid": N_("Not a valid value."),
     "not_integer": N_("Must be a whole number."),
     "negative": N_("Must not be negative."),

@@ -7,9 +7,12 @@ on its way to another commune is also readable there until the move is decided (
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 
 from authz.caller import Caller
+from portal.registry.duplicate_models import ChildMerge
 from portal.registry.models import Child, ChildMove
 from tenancy.models import Unit
 from tenancy.scope import in_subtree, subtree_clause
@@ -54,3 +57,19 @@ def move_shows_child(caller: Caller) -> ColumnElement[bool]:
 def side_of(caller: Caller, move: ChildMove) -> str:
     """Which side of ``move`` the caller is on: ``origin`` (the child left their area) or ``destination``."""
     return "origin" if in_subtree(move.from_path, caller.scope.records) else "destination"
+
+
+def child_scoped(child: Any, caller: Caller) -> ColumnElement[bool]:
+    """SQL: ``child`` (``Child`` or an alias of it, as in a self-join) lies in the caller's records scope."""
+    return subtree_clause(child.unit_path, caller.scope.records)
+
+
+def child_within(child: Any, unit: Unit) -> ColumnElement[bool]:
+    """SQL: ``child`` (``Child`` or an alias of it) is recorded in ``unit`` or below it."""
+    return subtree_clause(child.unit_path, unit.path)
+
+
+def merges_for(caller: Caller) -> Select[tuple[ChildMerge]]:
+    """Base statement: merges made in a commune of the caller's records scope (row-level security
+    repeats the rule; a collaborator's hamlet holds no commune, so none)."""
+    return select(ChildMerge).where(subtree_clause(ChildMerge.commune_path, caller.scope.records))

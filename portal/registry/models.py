@@ -50,7 +50,8 @@ class Child(Base):
     __tablename__ = "children"
     __table_args__ = (
         CheckConstraint("sex IN ('male','female')", name="sex"),
-        CheckConstraint("status IN ('active','moved_away','deceased')", name="status"),
+        CheckConstraint("status IN ('active','moved_away','deceased','merged')", name="status"),
+        CheckConstraint("(status = 'merged') = (merged_into IS NOT NULL)", name="merged"),
         CheckConstraint("birth_province_code ~ '^[0-9]{3}$'", name="birth_province_code"),
         Index("ix_children_scope_name", "unit_path", "sort_name", "id", postgresql_include=["status"]),
         Index(
@@ -69,6 +70,13 @@ class Child(Base):
             "national_id",
             unique=True,
             postgresql_where=text("national_id IS NOT NULL AND status = 'active'"),
+        ),
+        Index(
+            "ix_children_duplicate_probe",
+            "search_name",
+            "date_of_birth",
+            postgresql_include=["unit_path", "sex"],
+            postgresql_where=text("status = 'active'"),
         ),
         stat_key_column(),
     )
@@ -91,6 +99,8 @@ class Child(Base):
     school_status: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
     notes: Mapped[str | None] = mapped_column(Text)
+    merged_into: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("children.id"))
+    """The record this one was merged into (status ``merged``, migration 0027)."""
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

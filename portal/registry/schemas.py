@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Any
 
@@ -42,6 +43,8 @@ class ChildCreate(msgspec.Struct, forbid_unknown_fields=True):
     at_risk: list[PeriodIn] = []
     supports: list[PeriodIn] = []
     guardians: list[GuardianIn] = []
+    not_duplicate_of: list[uuid.UUID] = []
+    """Records the caller confirms as a different child (else a likely duplicate is refused, 409)."""
 
 
 class ChildPatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -66,12 +69,14 @@ class ChildPatch(msgspec.Struct, forbid_unknown_fields=True):
     guardians: list[GuardianIn] | UnsetType = UNSET
     version: int | UnsetType = UNSET
     """The version the client read; if given and stale, the update is refused (409)."""
+    not_duplicate_of: list[uuid.UUID] | UnsetType = UNSET
+    """Records the caller confirms as a different child (else a likely duplicate is refused, 409)."""
 
     def given(self) -> dict[str, Any]:
         return {
             f: getattr(self, f)
             for f in self.__struct_fields__
-            if f != "version" and getattr(self, f) is not UNSET
+            if f not in ("version", "not_duplicate_of") and getattr(self, f) is not UNSET
         }
 
 
@@ -89,3 +94,15 @@ class MoveDecisionIn(msgspec.Struct, forbid_unknown_fields=True):
 
     hamlet_id: int | None = None
     note: str | None = None
+
+
+class MergeIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The record to merge into the one named in the path (which survives)."""
+
+    absorbed_id: uuid.UUID
+
+
+class DistinctIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A record confirmed as a different child from the one named in the path."""
+
+    other_id: uuid.UUID

@@ -22,6 +22,13 @@ from infra.db import savepoint
 from infra.errors import Conflict, FieldError, NotVisible, ValidationFailed, refused_as
 from portal.audit.service import record as audit
 from portal.registry.access import children_for, children_in
+from portal.registry.duplicate_checks import (
+    confirm_distinct,
+    edited_identity,
+    readable_ids,
+    refuse_likely_duplicates,
+)
+from portal.registry.duplicates import Candidate
 from portal.registry.models import Child, ChildHistory, ChildMove, ChildPeriod, Guardian, ReferenceCode
 from portal.registry.moves import claim_by_national_id
 from portal.registry.records import record_columns, record_json
@@ -159,6 +166,9 @@ def _create(session: Session, caller: Caller, data: ChildCreate, transfer: bool)
         move = _transfer_instead(session, caller, str(values["national_id"]), hamlet)
         if move is not None:
             return move
+    confirmed = readable_ids(session, caller, data.not_duplicate_of, "not_duplicate_of")
+    typed = Candidate(name, born, str(values["sex"]), None, [g["full_name"] for g in guardians], hamlet.id)
+    refuse_likely_duplicates(session, caller, typed, confirmed, hamlet.id)
     child = Child(
         id=uuid.uuid4(),
         hamlet_id=hamlet.id,
@@ -174,6 +184,7 @@ def _create(session: Session, caller: Caller, data: ChildCreate, transfer: bool)
         _set_lists(child, periods, guardians)
         session.add(child)
     session.refresh(child, ["created_at", "updated_at", "version"])
+    confirm_distinct(session, caller, child.id, confirmed)
     _write_history(session, caller, child, "create", None, snapshot(child))
     audit(caller.actor, "create", "child", "allowed", resource_ids=[child.id], unit_id=hamlet.id)
     return child
@@ -232,6 +243,11 @@ def update_child(session: Session, caller: Caller, child_id: uuid.UUID, patch: C
     child = get_child(session, caller, child_id, "update", for_update=True)
     if patch.version is not UNSET and patch.version != child.version:
         raise Conflict(f"the record changed since you read it (version {patch.version}, now {child.version})")
+    if child.status == "merged":
+        raise Conflict(
+            f"this record was merged into {child.merged_into}: edit that record, or undo the merge"
+        )
+    confirmed = readable_ids(session, caller, patch.not_duplicate_of or [], "not_duplicate_of")
     before = snapshot(child)
     given = patch.given()
     check = _checker(session)
@@ -274,6 +290,9 @@ def update_child(session: Session, caller: Caller, child_id: uuid.UUID, patch: C
         raise Conflict(
             f"a move of this child is open: decide or cancel it before changing {', '.join(sorted(moving))}"
         )
+    edited = edited_identity(child, given, born, guardians)
+    if edited is not None:
+        refuse_likely_duplicates(session, caller, edited, confirmed, child.hamlet_id)
     with refused_as(NATIONAL_ID_TAKEN), savepoint(session):
         for field, value in given.items():
             setattr(child, field, value)
@@ -284,8 +303,10 @@ def update_child(session: Session, caller: Caller, child_id: uuid.UUID, patch: C
         _set_lists(child, periods or None, guardians)
         old, new = diff(before, snapshot(child))
         if not new:
+            confirm_distinct(session, caller, child.id, confirmed)
             return child
         child.updated_at = utcnow()
+    confirm_distinct(session, caller, child.id, confirmed)
     _write_history(session, caller, child, "update", old, new)
     audit(
         caller.actor,
@@ -326,8 +347,8 @@ def _listing(
         errors.append(FieldError("page", "must be 1 or more"))
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         errors.append(FieldError("page_size", f"must be between 1 and {MAX_PAGE_SIZE}"))
-    if status not in ("active", "moved_away", "deceased", "all"):
-        errors.append(FieldError("status", "must be active, moved_away, deceased or all"))
+    if status not in ("active", "moved_away", "deceased", "merged", "all"):
+        errors.append(FieldError("status", "must be active, moved_away, deceased, merged or all"))
     group_code = "dd" if group == "đ" else group
     if group_code is not None and not session.get(ReferenceCode, ("group", group_code)):
         errors.append(FieldError("group", f"unknown special-circumstance group {group!r}", "unknown_code"))

@@ -7,6 +7,7 @@ Only format problems are found here (a date that is not dd/mm/yyyy, an empty req
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -55,6 +56,7 @@ FORM_FIELDS = (
     "group",
     "group_since",
     "hamlet_id",
+    "not_duplicate_of",
 )
 
 
@@ -125,9 +127,25 @@ def _groups(values: dict[str, str], errors: list[FieldError], today: date) -> li
     return [period] if period is not None else []
 
 
+def confirmed_distinct(values: dict[str, str]) -> list[uuid.UUID]:
+    """The records the user confirmed as a different child ("not_duplicate_of": the suspects' ids the
+    form showed, comma-joined, sent only when the box is ticked); anything else in it is ignored."""
+    ids = []
+    for part in values.get("not_duplicate_of", "").split(","):
+        try:
+            ids.append(uuid.UUID(part.strip()))
+        except ValueError:
+            continue
+    return ids
+
+
 def create_from(values: dict[str, str], today: date) -> tuple[ChildCreate | None, list[FieldError]]:
     errors: list[FieldError] = []
-    parts = {"groups": _groups(values, errors, today), "guardians": _guardians(values, errors)}
+    parts: dict[str, Any] = {
+        "groups": _groups(values, errors, today),
+        "guardians": _guardians(values, errors),
+    }
+    parts["not_duplicate_of"] = confirmed_distinct(values)
     body = read_form(values, ChildCreate, errors, inputs=INPUTS, given=parts)
     return (None, errors) if errors or body is None else (body, [])
 
@@ -170,4 +188,7 @@ def patch_from(
     ]
     if new_first != first and (guardians or first):
         changed["guardians"] = guardians + kept
+    confirmed = confirmed_distinct(values)
+    if confirmed:
+        changed["not_duplicate_of"] = confirmed
     return ChildPatch(**changed, version=version), []

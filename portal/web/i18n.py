@@ -259,6 +259,20 @@ MESSAGES: dict[str, Msg] = {
     "move_conflict": N_(
         "Not done: someone else decided or changed this move meanwhile. The page shows it as it is now."
     ),
+    "duplicate_distinct": N_("Recorded as two different children: the pair is not suggested again."),
+    "duplicate_merged": N_("The records were merged."),
+    "duplicate_unmerged": N_("The merge was undone: both records are as they were."),
+    "merge_refused": N_(
+        "The records were not merged: both must be active records of your commune, with no move open."
+    ),
+    "unmerge_refused": N_(
+        "The merge cannot be undone: the kept record changed after it (or a move of it is open). "
+        "Correct the records by hand instead."
+    ),
+    "likely_duplicate": N_(
+        "This child may already be recorded: open the record below, or tick that this is a different child "
+        "and save again."
+    ),
     "move_elsewhere": N_(
         "Not recorded: a child with this personal id number is already moving, to your commune (its ward "
         "officer accepts it on the moves page) or to another one. Nothing was saved."
@@ -301,6 +315,7 @@ STATUS: dict[str, Msg] = {
     "active": N_("Active"),
     "moved_away": N_("Moved away"),
     "deceased": N_("Deceased"),
+    "merged": N_("Merged into another record"),
 }
 
 REPORT_STATUS: dict[str, Msg] = {

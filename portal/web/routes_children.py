@@ -112,6 +112,7 @@ def _form_page(
     status_code: int = 200,
     message: str | None = None,
     move_form: move_forms.MoveForm | None = None,
+    suspects: object = None,
 ) -> Template:
     lang = lang_of(request)
     hamlets = _hamlets(db, caller)
@@ -135,7 +136,25 @@ def _form_page(
         hamlet_names=_hamlet_names(db, [child]) if child is not None else {},
         flash=FLASH.get(request.query_params.get("msg", "")),
         move_errors=field_errors(moving["move_form"].errors, lang) if moving else {},
+        suspects=suspects or [],
         **moving,
+    )
+
+
+def _likely_duplicate(
+    request: Request[Any, Any, Any],
+    db: Session,
+    caller: Caller,
+    values: dict[str, str],
+    child: Child | None,
+    exc: Conflict,
+) -> Template | None:
+    """The form again with the suspects of a likely duplicate and the "different child" box (None: the
+    conflict is another one)."""
+    if "suspects" not in exc.extra:
+        return None
+    return _form_page(
+        request, db, caller, values, [], child, 409, "likely_duplicate", suspects=exc.extra["suspects"]
     )
 
 
@@ -164,7 +183,9 @@ def new_child_submit(
             if exc.audit_outcome:
                 raise  # writing outside the area: refused and audited like the API
             errors = exc.errors
-        except Conflict:
+        except Conflict as exc:
+            if (shown := _likely_duplicate(request, db, caller, values, None, exc)) is not None:
+                return shown
             # the record is already on its way here or to another commune: said plainly, nothing saved
             return _form_page(request, db, caller, values, [], status_code=409, message="move_elsewhere")
         else:
@@ -198,7 +219,9 @@ def child_submit(
     if body is not None:
         try:
             update_child(db, caller, child_id, body)
-        except Conflict:
+        except Conflict as exc:
+            if (shown := _likely_duplicate(request, db, caller, values, child, exc)) is not None:
+                return shown
             db.expire_all()
             fresh = get_child(db, caller, child_id)
             return _form_page(

@@ -19,7 +19,7 @@ Both tables carry ``unit_path`` (the child's commune or hamlet) for row-level se
 ``children``.
 
 Revision ID: 0028
-Revises: 0025
+Revises: 0027
 Create Date: 2026-12-03
 """
 
@@ -28,7 +28,7 @@ from alembic import op
 from infra.settings import get_settings
 
 revision = "0028"
-down_revision = "0025"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 
