@@ -267,3 +267,35 @@ def test_a_message_resent_after_a_lost_commit_is_the_same_message_to_the_provide
     app.send_task("tasks.notifications.sweep").get(timeout=60)
     assert [r.status for r in rows(owner, col1_id, "emergency", ref)] == ["sent"]
     assert len(texts_about("sms", phone, ref)) == 1
+
+
+def test_the_settings_page_saves_channels_and_quiet_hours_in_the_persons_language(owner, world):
+    from litestar.testing import TestClient
+
+    from portal.app import create_app
+    from tests.e2e.site import Browser
+
+    with TestClient(app=create_app(), base_url="http://testserver.local") as raw:
+        person = Browser(raw)
+        person.login(f"cs-col2-{world['tag']}")
+        shown = person.get("/settings/notifications")
+        assert (
+            shown.status_code == 200
+            and "Giờ yên lặng" in shown.text
+            and 'name="emergency__sms"' in shown.text
+        )
+        bad = person.post("/settings/notifications", {"quiet_from": "25:99", "quiet_to": "06:30"})
+        assert bad.status_code == 422 and 'id="quiet_from-error"' in bad.text
+        saved = person.post(
+            "/settings/notifications",
+            {"emergency__sms": "on", "emergency__zalo": "on", "quiet_from": "21:00", "quiet_to": "06:30"},
+        )
+        assert saved.status_code == 303
+    row = owner.execute(
+        text(
+            "SELECT s.quiet_from::text, s.quiet_to::text, p.channels FROM notification_settings s "
+            "JOIN notification_preferences p ON p.user_id = s.user_id AND p.event = 'emergency' WHERE s.user_id = :u"
+        ),
+        {"u": world["users"]["col2"]},
+    ).one()
+    assert tuple(row) == ("21:00:00", "06:30:00", ["sms", "zalo"])

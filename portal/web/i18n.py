@@ -374,6 +374,16 @@ CASE_LINK: dict[str, Msg] = {
     "same_incident": N_("The same incident"),
     "other": N_("Other relation"),
 }
+CHANNEL: dict[str, Msg] = {"email": N_("E-mail"), "sms": N_("SMS"), "zalo": N_("Zalo")}
+NOTICE_EVENT: dict[str, Msg] = {
+    "case_received": N_("A case received in your commune"),
+    "emergency": N_("An emergency (12-hour protection)"),
+    "deadline_escalated": N_("A case deadline passed"),
+    "referral_waiting": N_("A referral or transfer waiting for you"),
+    "report_returned": N_("A report returned"),
+    "report_approved": N_("A report approved"),
+    "recommendation_assigned": N_("A recommendation for your unit"),
+}
 REFERRAL_KIND: dict[str, Msg] = {"referral": N_("Referral"), "transfer": N_("Transfer of the case")}
 REFERRAL_STATE: dict[str, Msg] = {
     "open": N_("Waiting for an answer"),
@@ -426,6 +436,8 @@ LABELS: dict[str, dict[str, Msg]] = {
     "service": SERVICE,
     "case_link": CASE_LINK,
     "referral_kind": REFERRAL_KIND,
+    "channel": CHANNEL,
+    "notice_event": NOTICE_EVENT,
     "referral_state": REFERRAL_STATE,
     "move_state": MOVE_STATE,
     "move_side": MOVE_SIDE,
