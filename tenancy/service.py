@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from sqlalchemy import Select, or_, select
@@ -9,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from tenancy.models import Unit
 from tenancy.scope import Scope, subtree_clause
+
+_DIGITS = re.compile(r"(\d+)")
 
 
 def get_unit(session: Session, unit_id: int) -> Unit | None:
@@ -21,10 +24,20 @@ def unit_by_code(session: Session, level: str, code: str, era_from: object = Non
     return session.scalars(stmt).one_or_none()
 
 
-def child_units(session: Session, parent_id: int) -> list[Unit]:
-    return list(
-        session.scalars(select(Unit).where(Unit.parent_id == parent_id).order_by(Unit.code, Unit.name))
+def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
+    """Names in the order people read them: "Tổ 2" before "Tổ 10" (numbers compared as numbers)."""
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part.casefold()) for part in _DIGITS.split(name) if part
     )
+
+
+def display_order(unit: Unit) -> tuple[str, tuple[tuple[int, int | str], ...], int]:
+    """Official code order (GSO codes) where there are codes, then the name read naturally."""
+    return (unit.code or "", natural_key(unit.name), unit.id)
+
+
+def child_units(session: Session, parent_id: int) -> list[Unit]:
+    return sorted(session.scalars(select(Unit).where(Unit.parent_id == parent_id)), key=display_order)
 
 
 def unit_names(session: Session, unit_ids: Iterable[int]) -> dict[int, str]:
@@ -43,7 +56,8 @@ def units_below(session: Session, unit: Unit, level: str | None = None, current:
         stmt = stmt.where(Unit.level == level)
     if current:
         stmt = stmt.where(Unit.valid_to.is_(None))
-    return list(session.scalars(stmt.order_by(Unit.path)))
+    units = list(session.scalars(stmt.order_by(Unit.path)))
+    return sorted(units, key=display_order) if level is not None else units
 
 
 def visible_unit_ids(scope: Scope) -> Select[tuple[int]]:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from tenancy.models import Unit
 from tenancy.scope import subtree_end
+from tenancy.service import display_order
 
 _HAMLETS_ON = """
     SELECT hp.hamlet_id, hp.path
@@ -125,9 +126,9 @@ def children_on(session: Session, unit: Unit, on: date) -> list[Unit]:
     return sorted(found + extra, key=_order)
 
 
-def _order(unit: Unit) -> tuple[str, str, int]:
-    """Official code order (GSO codes), then name: the order of the paper forms."""
-    return (unit.code or "", unit.name, unit.id)
+def _order(unit: Unit) -> tuple[str, tuple[tuple[int, int | str], ...], int]:
+    """Official code order (GSO codes), then the name read naturally: the order of the paper forms."""
+    return display_order(unit)
 
 
 def _ever_held_hamlets(session: Session, unit: Unit) -> bool:

@@ -72,3 +72,16 @@ def test_scope_defaults_to_deny():
     assert scope_for("provincial_inspector", "/1/").records is None
     assert scope_for("provincial_inspector", "/1/").aggregates == "/1/"
     assert scope_for("collaborator", "/1/2/3/4/").records == "/1/2/3/4/"
+
+
+def test_units_are_listed_in_the_order_people_read_them(owner):
+    from tenancy.service import child_units, natural_key, units_below
+    from tests.support import make_unit
+
+    commune = make_unit(owner, None, "province", "Tỉnh thứ tự")
+    for name in ("Tổ dân phố số 10", "Tổ dân phố số 2", "Tổ dân phố số 1", "Thôn Đông"):
+        make_unit(owner, commune, "district", name)
+    names = [u.name for u in child_units(owner, commune.id)]
+    assert names == ["Thôn Đông", "Tổ dân phố số 1", "Tổ dân phố số 2", "Tổ dân phố số 10"]
+    assert [u.name for u in units_below(owner, commune, "district")] == names
+    assert natural_key("Tổ 2") < natural_key("Tổ 10") < natural_key("Tổ 10a")

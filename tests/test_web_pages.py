@@ -351,3 +351,21 @@ def test_pages_are_audited_and_scoped_like_the_api(browser, tree, owner):
     allowed = audit_rows(owner, tree["users"]["officer"], "allowed")
     assert any(r["action"] == "read" and r["resource_ids"] == [str(neighbour.id)] for r in allowed)
     assert any(r["action"] == "login" and r["detail"] == {"via": "web"} for r in allowed)
+
+
+def test_an_account_without_a_unit_gets_the_refusal_page_for_the_register_not_a_500(browser, owner, uid):
+    from sqlalchemy import text
+
+    from tests.support import make_user
+
+    make_user(owner, f"web-admin-{uid}", "admin", None)
+    b = browser()
+    b.login(f"web-admin-{uid}")
+    for path in ("/children", "/children?unit=1"):
+        page = b.get(path)
+        assert page.status_code == 403 and "<html" in page.text, (path, page.status_code)
+    denied = owner.execute(
+        text("SELECT count(*) FROM audit_log WHERE username = :u AND outcome = 'denied'"),
+        {"u": f"web-admin-{uid}"},
+    ).scalar_one()
+    assert denied == 2

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from authz.caller import Caller
 from infra.clock import today
-from infra.errors import Conflict, FieldError, ValidationFailed
+from infra.errors import Conflict, FieldError, Forbidden, ValidationFailed
 from portal.boundary.deps import CallerDep, DbDep
 from portal.registry.models import Child
 from portal.registry.move_views import place_names
@@ -38,7 +38,10 @@ FLASH = {"added": "added", "saved": "saved", "move_opened": "move_opened", "move
 
 def _area(db: Session, caller: Caller, unit_id: int | None) -> Unit:
     """The unit whose children are listed: the caller's own unit, or a unit below it they chose."""
-    assert caller.unit is not None
+    if caller.unit is None:  # the administrator: no area, no records (the refusal page, audited)
+        raise Forbidden(
+            "your account has no unit: no access to child records", resource="child", action="list"
+        )
     if unit_id is None or unit_id == caller.unit.id:
         return caller.unit
     unit = get_unit(db, unit_id)
