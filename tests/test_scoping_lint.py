@@ -35,6 +35,7 @@ ACCESS_MODULES = {
     "portal/inspections/access.py": "inspections",
     "portal/staff/access.py": "staff and trainings",
     "portal/exports/access.py": "exports",
+    "portal/imports/access.py": "register imports",
     "portal/stats/access.py": "statistics (and who reads any figure exact: registry, reports, dashboards)",
     "portal/reorganisation.py": "reorganisations (whose access a move of units gains or loses)",
 }

@@ -80,6 +80,12 @@ ERRORS: dict[str, Msg] = {
     "not_receiving_hamlet": N_("Must be an open hamlet of your commune."),
     "not_a_child": N_("Not the date of birth or the age of a child under 18."),
     "same_case": N_("A case is not linked to itself."),
+    "unknown_hamlet": N_("No hamlet of this name in your area."),
+    "duplicate_in_file": N_("Repeats an earlier row of the file."),
+    "suspected_duplicate": N_(
+        "Perhaps a child already recorded (same name and date of birth): decide when applying."
+    ),
+    "year_only": N_("Only the year was given: recorded as 1 January of that year."),
 }
 
 FIELD_ERRORS: dict[tuple[str, str], Msg] = {
@@ -107,6 +113,19 @@ FIELD_ERRORS: dict[tuple[str, str], Msg] = {
     ),
     ("destination", "not_found"): N_("No commune or ward in force has this code or name."),
     ("moved_on", "invalid"): N_("Before the child's date of birth."),
+    ("sex", "invalid"): N_("Write Nam or Nữ."),
+    ("groups", "unknown_code"): N_("Not an Art. 10 group: write its letter (a to o) or its name."),
+    ("hamlet", "required"): N_("Give the hamlet (thôn, tổ dân phố)."),
+    ("data", "unsupported_type"): N_(
+        "Not an XLSX workbook or a CSV file (an old .xls file: save it as .xlsx)."
+    ),
+    ("data", "too_large"): N_("The file is larger than 20 MB."),
+    ("data", "too_many_rows"): N_("The file has more than 200,000 rows."),
+    ("data", "too_many"): N_("The file has more than 60 columns."),
+    ("data", "no_headings"): N_("No heading row found (Họ và tên, Ngày sinh, ...)."),
+    ("data", "encoding"): N_("Not UTF-8 or Windows-1258 text."),
+    ("mapping", "unknown_code"): N_("Not a field of the import."),
+    ("duplicates", "required"): N_("Decide on the suspected duplicates: skip them or import them."),
 }
 
 _INDEX = re.compile(r"\[\d+\]")
