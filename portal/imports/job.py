@@ -56,68 +56,60 @@ def _fail(scope: Scope, import_id: uuid.UUID, status: str, reason: str) -> None:
 
 
 def _claim(scope: Scope, import_id: uuid.UUID) -> str | None:
-    """The phase to run (``check`` or ``apply``), marked as started; None when there is nothing to do."""
+    """The phase to run (``check`` or ``apply``), marked as started; None when there is nothing to do. An
+    upload without a dry run goes straight to the apply (which checks every row in its transaction)."""
     with scoped_session(scope) as session:
         imp = session.get(RegisterImport, import_id, with_for_update=True)
         if imp is None:
             return None
         if imp.status in ("queued", "checking"):
-            imp.status, imp.stage = "checking", "reading"
+            imp.status, imp.stage = ("applying", "queued") if imp.apply_requested else ("checking", "reading")
             imp.attempts += 1
-            return "check"
+            return "apply" if imp.apply_requested else "check"
         if imp.status == "applying":
             imp.attempts += 1
             return "apply"
         return None
 
 
-def _ready_to_apply(imp: RegisterImport, counts: dict[str, int]) -> bool:
-    return (
-        imp.apply_requested
-        and not counts["errors"]
-        and (not counts["suspected"] or imp.duplicates is not None)
-    )
-
-
-def run_check(caller: Caller, import_id: uuid.UUID) -> str:
-    scope = caller.scope
-    with scoped_session(scope) as session:
-        imp = session.get(RegisterImport, import_id)
-        assert imp is not None
-        outcome = check_import(session, caller, imp, _progress(scope, import_id))
+def _record(scope: Scope, import_id: uuid.UUID, outcome: Outcome, error: str | None = None) -> str:
+    """Keep a check's results on the import (counts, first problems, the errors workbook): checked."""
     errors_key = f"imports/{import_id}/errors.xlsx"
     get_storage().put(errors_key, errors_workbook(outcome), XLSX)
-    counts = outcome.counts()
     with scoped_session(scope) as session:
         imp = session.get(RegisterImport, import_id, with_for_update=True)
         assert imp is not None
-        imp.columns = [c.as_json() for c in outcome.columns]
-        imp.counts, imp.problems, imp.errors_key = counts, outcome.summary(), errors_key
-        imp.rows_total, imp.rows_done, imp.checked_at, imp.stage = (
-            len(outcome.rows),
-            len(outcome.rows),
-            utcnow(),
-            None,
-        )
-        go_on = _ready_to_apply(imp, counts)
-        imp.status = "applying" if go_on else "checked"
-        imp.finished_at = None if go_on else utcnow()
-        if imp.apply_requested and not go_on:
-            imp.error = "not applied: the dry run found rows to correct or suspected duplicates to decide on"
-    return run_apply(caller, import_id) if go_on else "checked"
-
-
-def _not_applied(scope: Scope, import_id: uuid.UUID, outcome: Outcome | None, reason: str) -> str:
-    with scoped_session(scope) as session:
-        imp = session.get(RegisterImport, import_id, with_for_update=True)
-        assert imp is not None
-        imp.status, imp.error, imp.stage, imp.finished_at = "checked", reason[:500], None, utcnow()
-        if outcome is not None:
-            imp.counts, imp.problems = outcome.counts(), outcome.summary()
+        _results(imp, outcome, errors_key)
+        imp.status, imp.error, imp.finished_at = "checked", error, utcnow()
     return "checked"
 
 
+def _results(imp: RegisterImport, outcome: Outcome, errors_key: str) -> None:
+    imp.columns = [c.as_json() for c in outcome.columns]
+    imp.counts, imp.problems, imp.errors_key = outcome.counts(), outcome.summary(), errors_key
+    imp.rows_total = imp.rows_done = len(outcome.rows)
+    imp.checked_at, imp.stage = utcnow(), None
+
+
+def run_check(caller: Caller, import_id: uuid.UUID) -> str:
+    """The dry run: every row checked, nothing written."""
+    with scoped_session(caller.scope) as session:
+        imp = session.get(RegisterImport, import_id)
+        assert imp is not None
+        outcome = check_import(session, caller, imp, _progress(caller.scope, import_id))
+    return _record(caller.scope, import_id, outcome)
+
+
+def _blocked(counts: dict[str, int], duplicates: str | None) -> str | None:
+    if counts["errors"]:
+        return f"not applied: {counts['errors']} rows have errors"
+    if counts["suspected"] and duplicates is None:
+        return f"not applied: {counts['suspected']} rows are suspected duplicates: skip or import them"
+    return None
+
+
 def run_apply(caller: Caller, import_id: uuid.UUID) -> str:
+    """Check every row again inside one transaction and write them all, or nothing."""
     scope = caller.scope
     progress = _progress(scope, import_id)
     outcome: Outcome | None = None
@@ -125,29 +117,28 @@ def run_apply(caller: Caller, import_id: uuid.UUID) -> str:
         session = new_session(scope, caller.user_id)
         unit_of_work.attach(session)
         try:
-            locked = session.scalar(
-                select(func.pg_try_advisory_xact_lock(func.hashtextextended(str(import_id), 0)))
-            )
+            key = func.hashtextextended(str(import_id), 0)
+            locked = session.scalar(select(func.pg_try_advisory_xact_lock(key)))
             imp = session.get(RegisterImport, import_id)
             if not locked or imp is None or imp.status != "applying":
                 unit_of_work.finish(session, commit=False)
                 return "busy" if not locked else "not applying"
             outcome = check_import(session, caller, imp, progress)
             counts = outcome.counts()
-            if counts["errors"] or (counts["suspected"] and imp.duplicates is None):
+            reason = _blocked(counts, imp.duplicates)
+            if reason:
                 unit_of_work.finish(session, commit=False)
-                return _not_applied(
-                    scope, import_id, outcome, "not applied: the rows changed since the dry run"
-                )
-            rows = outcome.to_write(imp.duplicates)
-            ids = write_rows(session, caller, import_id, rows, progress)
+                return _record(scope, import_id, outcome, reason)
+            ids = write_rows(session, caller, import_id, outcome.to_write(imp.duplicates), progress)
             counts |= {"added": len(ids), "skipped": counts["rows"] - len(ids) - counts["errors"]}
+            errors_key = f"imports/{import_id}/errors.xlsx"
+            get_storage().put(errors_key, errors_workbook(outcome), XLSX)
             session.refresh(
                 imp
             )  # the progress written beside this transaction, so the end is written over it
-            imp.status, imp.counts, imp.stage = "applied", counts, None
+            _results(imp, outcome, errors_key)
+            imp.status, imp.counts, imp.error = "applied", counts, None
             imp.applied_at = imp.finished_at = utcnow()
-            imp.rows_done = imp.rows_total = counts["rows"]
             audit(
                 caller.actor,
                 "import",
@@ -160,19 +151,28 @@ def run_apply(caller: Caller, import_id: uuid.UUID) -> str:
             unit_of_work.finish(session, commit=True)
         except IntegrityError:
             unit_of_work.finish(session, commit=False)
-            return _not_applied(
-                scope,
-                import_id,
-                outcome,
-                "not applied: some rows were recorded meanwhile; check the file again",
+            reason = "not applied: some rows were recorded meanwhile; check the file again"
+            return (
+                _record(scope, import_id, outcome, reason)
+                if outcome
+                else _not_applied(scope, import_id, reason)
             )
         except DomainError as exc:
             unit_of_work.finish(session, commit=False)
-            return _not_applied(scope, import_id, outcome, f"not applied: {exc.message}")
+            return _not_applied(scope, import_id, f"not applied: {exc.message}")
         except BaseException:
             unit_of_work.finish(session, commit=False)
             raise
     return "applied"
+
+
+def _not_applied(scope: Scope, import_id: uuid.UUID, reason: str) -> str:
+    with scoped_session(scope) as session:
+        imp = session.get(RegisterImport, import_id, with_for_update=True)
+        assert imp is not None
+        imp.status = "checked" if imp.counts is not None else "failed"
+        imp.error, imp.stage, imp.finished_at = reason[:500], None, utcnow()
+        return imp.status
 
 
 def run(caller: Caller, import_id: uuid.UUID) -> str:

@@ -6,17 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
-
 from infra.errors import FieldError, ValidationFailed
 from portal.imports.columns import heading_key, map_columns
+from portal.imports.xlsx import NotAWorkbook, read_xlsx
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 200_000
@@ -126,14 +123,17 @@ def _table(raw: Iterator[list[Cell]], row_count: int) -> Table:
 
 def _xlsx_rows(data: bytes) -> tuple[Iterator[list[Cell]], int]:
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        rows, size = read_xlsx(data)
+    except NotAWorkbook as exc:
         raise _refuse(UnsupportedType, "is not a readable XLSX workbook", "unsupported_type") from exc
-    sheet = book.worksheets[0] if book.worksheets else None
-    if sheet is None:
-        raise _refuse(ValidationFailed, "has no sheet", "empty")
-    rows: Iterator[Any] = sheet.iter_rows(values_only=True)
-    return (list(r) for r in rows), int(sheet.max_row or 0)
+
+    def checked() -> Iterator[list[Cell]]:
+        try:
+            yield from rows
+        except NotAWorkbook as exc:
+            raise _refuse(UnsupportedType, "is not a readable XLSX workbook", "unsupported_type") from exc
+
+    return checked(), size
 
 
 def _csv_rows(data: bytes) -> tuple[Iterator[list[Cell]], int]:

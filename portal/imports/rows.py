@@ -58,6 +58,8 @@ class Row:
     new: NewChild | None = None
     hamlet: Unit | None = None
     key: str = ""
+    name_key: str = ""
+    """The folded name (the registry's ``search_name``)."""
     candidate: Candidate | None = None
 
     @property
@@ -87,9 +89,16 @@ class Area:
             if short != _hamlet_key(hamlet.name):
                 self.by_key.setdefault(short, []).append(hamlet)
         self.inside = inside
+        self.found: dict[str, tuple[Unit | None, str]] = {}
 
     def find(self, name: str) -> tuple[Unit | None, str]:
-        """The hamlet a cell names, or why not: ``unknown_hamlet``, ``out_of_scope``."""
+        """The hamlet a cell names, or why not: ``unknown_hamlet``, ``out_of_scope`` (each name is looked
+        up once: a register names its few hamlets on every row)."""
+        if name not in self.found:
+            self.found[name] = self._find(name)
+        return self.found[name]
+
+    def _find(self, name: str) -> tuple[Unit | None, str]:
         if not name:
             if self.unit.level == "hamlet":
                 return self.unit, ""
@@ -114,12 +123,12 @@ def _field_of(registry_field: str) -> str:
     return "hamlet" if base == "hamlet_id" else base
 
 
-def row_key(hamlet_id: int, values: dict[str, Any], guardians: list[dict[str, Any]]) -> str:
+def row_key(hamlet_id: int, name_key: str, values: dict[str, Any], guardians: list[dict[str, Any]]) -> str:
     """A digest of what identifies the row's record: its hamlet, folded name, date of birth, sex,
     personal id and guardians' folded names. The same row imported again has the same key."""
     parts = [
         str(hamlet_id),
-        fold(values["full_name"]),
+        name_key,
         values["date_of_birth"].isoformat(),
         values["sex"],
         values["national_id"] or "",
@@ -194,8 +203,7 @@ class RowChecker:
         if row.has_errors or hamlet is None:
             return row
         row.new, row.hamlet = (values, periods, guardians), hamlet
-        row.key = row_key(hamlet.id, values, guardians)
-        row.candidate = Candidate(
-            number, values["national_id"], fold(values["full_name"]), values["date_of_birth"]
-        )
+        row.name_key = fold(values["full_name"])
+        row.key = row_key(hamlet.id, row.name_key, values, guardians)
+        row.candidate = Candidate(number, values["national_id"], row.name_key, values["date_of_birth"])
         return row
