@@ -88,7 +88,13 @@ def post_import(
     return ImportOut.of(service.import_json(imp))
 
 
-@get("/api/v1/imports/template.xlsx", sync_to_thread=False, tags=TAGS, summary="The register template")
+@get(
+    "/api/v1/imports/template.xlsx",
+    sync_to_thread=False,
+    tags=TAGS,
+    media_type=XLSX,
+    summary="The register template",
+)
 def read_template(caller: CallerDep) -> Response[bytes]:
     del caller  # any signed-in user may read the blank template
     return _xlsx(template_workbook(), "mau-danh-sach-tre-em.xlsx")
@@ -103,6 +109,7 @@ def read_import(import_id: ImportId, caller: CallerDep, db: DbDep) -> ImportOut:
     "/api/v1/imports/{import_id:uuid}/errors.xlsx",
     sync_to_thread=True,
     tags=TAGS,
+    media_type=XLSX,
     summary="The dry run's problem rows, bad cells marked",
 )
 def read_import_errors(import_id: ImportId, caller: CallerDep, db: DbDep) -> Response[bytes]:
