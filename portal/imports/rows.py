@@ -158,7 +158,8 @@ class RowChecker:
             row.problems.append(Problem(number, self.at.get(name), name, code, message, severity))
 
         for name, index in self.at.items():
-            if len(cell_text(cells[index])) > MAX_CELL:
+            value = cells[index]
+            if isinstance(value, str) and len(value) > MAX_CELL:
                 problem(name, "too_long", f"is longer than {MAX_CELL} characters")
         for name in REQUIRED:
             if not cell_text(self._cell(cells, name)):

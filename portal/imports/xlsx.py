@@ -94,6 +94,24 @@ def _date_styles(book: zipfile.ZipFile) -> set[int]:
     return dated
 
 
+_LETTERS: dict[str, int] = {}
+_DIGITS = "0123456789"
+
+
+def _index(ref: str) -> int | None:
+    """The 0-based column of a cell reference ("C12" -> 2), letters cached (a sheet has few columns)."""
+    letters = ref.rstrip(_DIGITS)
+    found = _LETTERS.get(letters)
+    if found is None:
+        if not letters.isalpha() or not letters.isupper() or len(letters) > 3:
+            return None
+        found = 0
+        for ch in letters:
+            found = found * 26 + ord(ch) - 64
+        found = _LETTERS.setdefault(letters, found - 1)
+    return found
+
+
 def _column(ref: str | None) -> tuple[int, int] | None:
     m = _COLUMN.match(ref or "")
     if m is None:
@@ -135,8 +153,9 @@ class _Sheet:
         if name in ("v", "t"):
             self.in_value = False
         elif name == "c":
-            place = _column(self.cell.get("r"))
-            index = place[1] if place else len(self.row)
+            ref = self.cell.get("r")
+            found = _index(ref) if ref else None
+            index = len(self.row) if found is None else found
             if index >= len(self.row):
                 self.row.extend([None] * (index + 1 - len(self.row)))
             self.row[index] = self._value("".join(self.text))
