@@ -111,7 +111,7 @@ def test_officer_checks_corrects_and_applies_a_register(app, tree, owner, worker
     assert notes == "x"
 
 
-def test_collaborator_imports_only_into_their_hamlet(app, tree, worker):
+def test_collaborator_imports_only_into_their_hamlet(app, tree, owner, worker):
     collab = _browser(app, tree, "collab")
     form = collab.get("/imports/new").text
     assert f'value="{tree["hamlet"].id}"' in form and f'value="{tree["hamlet2"].id}"' not in form
@@ -120,5 +120,20 @@ def test_collaborator_imports_only_into_their_hamlet(app, tree, worker):
     bad = _upload(collab, tree["hamlet"].id, b"\x00\x01 not a register", "x.bin")
     assert bad.status_code == 422 and 'id="data-error"' in bad.text and 'aria-invalid="true"' in bad.text
     inspector = _browser(app, tree, "inspector")
-    assert inspector.get("/imports/new").status_code in (200, 403)
-    assert _upload(inspector, tree["commune"].id, _register(tree)).status_code == 403
+    assert inspector.get("/imports/new").status_code == 403
+    inspector.get("/dashboard")  # a page of theirs, for the form token: the refusal is the import's
+    refused = inspector.client.post(
+        "/imports",
+        data={"_csrf": inspector.token, "unit": str(tree["commune"].id)},
+        files={"data": ("so.xlsx", _register(tree), "application/octet-stream")},
+    )
+    assert refused.status_code == 403 and inspector.token
+    assert (
+        owner.execute(
+            text(
+                "SELECT count(*) FROM audit_log WHERE username = :u AND resource = 'import' AND outcome = 'denied'"
+            ),
+            {"u": tree["users"]["inspector"]},
+        ).scalar_one()
+        >= 1
+    )

@@ -13,6 +13,7 @@ from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
 from authz.caller import Caller
+from authz.guards import authorize_action
 from infra.errors import Conflict, FieldError, ValidationFailed
 from portal.boundary.deps import CallerDep, DbDep
 from portal.imports import service
@@ -53,6 +54,7 @@ def _form(
 
 @get("/imports/new", sync_to_thread=False, include_in_schema=False)
 def import_form(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep) -> Template:
+    authorize_action(caller, "import", "create")  # record keepers only: others get the 403 page
     return _form(request, db, caller, [])
 
 
