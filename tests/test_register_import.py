@@ -9,6 +9,7 @@ import io
 import time
 import unicodedata
 import uuid
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -405,3 +406,53 @@ def test_mapping_is_remembered_per_commune(client, worker, place):
     assert again.status_code == 202
     rechecked = wait_for(client, place.collab, done["id"], ("checked",))
     assert rechecked["columns"][0]["field"] is None and rechecked["counts"]["errors"] == 1
+
+
+def _handmade_xlsx(sheet_rows: str, date1904: bool) -> bytes:
+    """A minimal workbook as other programs write it: inline and rich shared strings, a prefixed
+    namespace, a custom date format, a gap in the row numbers, the 1904 date system."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    parts = {
+        "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+        "xl/workbook.xml": f'<workbook xmlns="{main}" xmlns:r="{rel}">'
+        + (f'<workbookPr date1904="{"1" if date1904 else "0"}"/>')
+        + '<sheets><sheet name="DS" sheetId="1" r:id="rId7"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'relationships"><Relationship Id="rId7" Type="x" Target="/xl/worksheets/data.xml"/></Relationships>',
+        "xl/sharedStrings.xml": f'<sst xmlns="{main}"><si><t>Họ và tên</t></si>'
+        "<si><r><t>Nguyễn </t></r><r><t>Văn A</t></r><rPh><t>x</t></rPh></si></sst>",
+        "xl/styles.xml": f'<styleSheet xmlns="{main}"><numFmts><numFmt numFmtId="170" formatCode="dd/mm/yyyy;@"/>'
+        '</numFmts><cellXfs><xf numFmtId="0"/><xf numFmtId="170"/></cellXfs></styleSheet>',
+        "xl/worksheets/data.xml": f'<x:worksheet xmlns:x="{main}"><x:dimension ref="A1:C4"/><x:sheetData>'
+        + sheet_rows
+        + "</x:sheetData></x:worksheet>",
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as book:
+        for name, body in parts.items():
+            book.writestr(name, body)
+    return out.getvalue()
+
+
+def test_the_xlsx_reader_reads_what_other_programs_write():
+    from portal.imports.xlsx import NotAWorkbook, read_xlsx
+
+    rows_xml = (
+        '<x:row r="1"><x:c r="A1" t="s"><x:v>0</x:v></x:c><x:c r="C1" t="inlineStr"><x:is><x:t>Ngày sinh</x:t>'
+        "</x:is></x:c></x:row>"
+        '<x:row r="3"><x:c r="A3" t="s"><x:v>1</x:v></x:c><x:c r="B3" t="b"><x:v>1</x:v></x:c>'
+        '<x:c r="C3" s="1"><x:v>42000</x:v></x:c></x:row>'
+        '<x:row r="4"><x:c r="C4"><x:f>1+1</x:f><x:v>2015</x:v></x:c></x:row>'
+    )
+    for date1904, born in ((False, datetime(2014, 12, 27)), (True, datetime(2018, 12, 28))):
+        rows, size = read_xlsx(_handmade_xlsx(rows_xml, date1904))
+        assert size == 4
+        assert list(rows) == [
+            ["Họ và tên", None, "Ngày sinh"],
+            [],
+            ["Nguyễn Văn A", 1, born],
+            [None, None, 2015],
+        ]
+    with pytest.raises(NotAWorkbook):
+        read_xlsx(b"PK\x03\x04 not a zip at all")
