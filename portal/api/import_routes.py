@@ -20,6 +20,7 @@ from portal.imports import service
 from portal.imports.columns import FIELDS, IGNORE
 from portal.imports.reading import MAX_BYTES
 from portal.imports.responses import ApplyIn, ImportOut, MappingIn, MappingOut, RecheckIn
+from portal.imports.view import import_json
 from portal.imports.workbooks import XLSX, template_workbook
 
 TAGS = ["imports"]
@@ -85,7 +86,7 @@ def post_import(
     imp = service.request_import(
         db, caller, _unit(db, data.unit_id), upload.filename, content, _mapping(data.mapping), data.dry_run
     )
-    return ImportOut.of(service.import_json(imp))
+    return ImportOut.of(import_json(imp))
 
 
 @get(
@@ -102,7 +103,7 @@ def read_template(caller: CallerDep) -> Response[bytes]:
 
 @get("/api/v1/imports/{import_id:uuid}", sync_to_thread=False, tags=TAGS, summary="Status, progress, counts")
 def read_import(import_id: ImportId, caller: CallerDep, db: DbDep) -> ImportOut:
-    return ImportOut.of(service.import_json(service.get_import(db, caller, import_id)[0]))
+    return ImportOut.of(import_json(service.get_import(db, caller, import_id)[0]))
 
 
 @get(
@@ -127,7 +128,7 @@ def post_import_check(
     import_id: ImportId, data: JSONBody[RecheckIn], caller: CallerDep, db: DbDep
 ) -> ImportOut:
     imp = service.recheck_import(db, caller, import_id, data.mapping, data.remember)
-    return ImportOut.of(service.import_json(imp))
+    return ImportOut.of(import_json(imp))
 
 
 @post(
@@ -140,7 +141,7 @@ def post_import_check(
 def post_import_apply(
     import_id: ImportId, data: JSONBody[ApplyIn], caller: CallerDep, db: DbDep
 ) -> ImportOut:
-    return ImportOut.of(service.import_json(service.apply_import(db, caller, import_id, data.duplicates)))
+    return ImportOut.of(import_json(service.apply_import(db, caller, import_id, data.duplicates)))
 
 
 def _mapping_out(commune_id: int, mapping: dict[str, str]) -> MappingOut:

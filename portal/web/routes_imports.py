@@ -19,6 +19,7 @@ from portal.boundary.deps import CallerDep, DbDep
 from portal.imports import service
 from portal.imports.columns import FIELDS, HEADINGS_VI, IGNORE
 from portal.imports.reading import MAX_BYTES
+from portal.imports.view import import_json
 from portal.imports.workbooks import XLSX, template_workbook
 from portal.web.deps import FormData, lang_of
 from portal.web.i18n import field_errors
@@ -85,7 +86,7 @@ def _view(
     request: Request[Any, Any, Any], db: Any, caller: Caller, import_id: uuid.UUID, **extra: Any
 ) -> Template:
     imp, unit = service.get_import(db, caller, import_id)
-    body = service.import_json(imp)
+    body = import_json(imp)
     status = STATUS[imp.status]
     progress = {"status": status, "value": body["percent"], "finished": status in ("done", "failed")}
     name = "import_progress.html" if is_fragment(request) else "import.html"
