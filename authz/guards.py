@@ -12,7 +12,7 @@ from tenancy.models import Unit
 from tenancy.scope import in_subtree
 
 # Which of the caller's scopes a resource lives in.
-RECORD_RESOURCES = frozenset({"child", "child_move", "export", "case"})
+RECORD_RESOURCES = frozenset({"child", "child_move", "export", "case", "import"})
 # Record resources whose rows are decided by their own visibility rule (portal/cases/access and
 # row-level security), which needs a unit but not a record scope: a commune chairman reads the cases
 # brought to them for a decision, and no other record.

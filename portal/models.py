@@ -20,6 +20,7 @@ from portal.cases.models import (
     CaseReviewAction,
 )
 from portal.exports.models import Export
+from portal.imports.models import ImportedRow, ImportMapping, RegisterImport
 from portal.inspections.models import (
     Finding,
     InspectionCheck,
@@ -91,6 +92,9 @@ __all__ = [
     "ConsolidationRun",
     "Contribution",
     "Export",
+    "ImportedRow",
+    "ImportMapping",
+    "RegisterImport",
     "Finding",
     "InspectionCheck",
     "InspectionDocument",

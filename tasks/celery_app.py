@@ -15,6 +15,7 @@ app = celery_app()
 app.conf.update(
     include=[
         "tasks.exports",
+        "tasks.imports",
         "tasks.reports",
         "tasks.cases",
         "tasks.inspections",

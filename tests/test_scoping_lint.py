@@ -36,6 +36,7 @@ ACCESS_MODULES = {
     "portal/staff/access.py": "staff and trainings",
     "portal/exports/access.py": "exports",
     "portal/rechecks/access.py": "re-checks (samples, the re-checker's records, the results)",
+    "portal/imports/access.py": "register imports",
     "portal/stats/access.py": "statistics (and who reads any figure exact: registry, reports, dashboards)",
     "portal/reorganisation.py": "reorganisations (whose access a move of units gains or loses)",
 }

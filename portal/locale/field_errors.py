@@ -83,6 +83,12 @@ ERRORS: dict[str, Msg] = {
     "same_case": N_("A case is not linked to itself."),
     "not_sampled_level": N_("Must be a commune or a hamlet."),
     "no_records": N_("This unit has too few records to sample (fewer than 5)."),
+    "unknown_hamlet": N_("No hamlet of this name in your area."),
+    "duplicate_in_file": N_("Repeats an earlier row of the file."),
+    "suspected_duplicate": N_(
+        "Perhaps a child already recorded (same name and date of birth): decide when applying."
+    ),
+    "year_only": N_("Only the year was given: recorded as 1 January of that year."),
 }
 
 # The parts of the personal identification number (Decree 137/2015/NĐ-CP, Art. 13), on the child's record
@@ -138,6 +144,19 @@ FIELD_ERRORS: dict[tuple[str, str], Msg] = {
     ),
     ("verified_by", "required"): N_("Name the police officer or unit who verified the list."),
     ("problem", "unknown_code"): N_("Choose all, no_id, id_mismatch or missing_info."),
+    ("sex", "invalid"): N_("Write Nam or Nữ."),
+    ("groups", "unknown_code"): N_("Not an Art. 10 group: write its letter (a to o) or its name."),
+    ("hamlet", "required"): N_("Give the hamlet (thôn, tổ dân phố)."),
+    ("data", "unsupported_type"): N_(
+        "Not an XLSX workbook or a CSV file (an old .xls file: save it as .xlsx)."
+    ),
+    ("data", "too_large"): N_("The file is larger than 20 MB."),
+    ("data", "too_many_rows"): N_("The file has more than 200,000 rows."),
+    ("data", "too_many"): N_("The file has more than 60 columns."),
+    ("data", "no_headings"): N_("No heading row found (Họ và tên, Ngày sinh, ...)."),
+    ("data", "encoding"): N_("Not UTF-8 or Windows-1258 text."),
+    ("mapping", "unknown_code"): N_("Not a field of the import."),
+    ("duplicates", "required"): N_("Decide on the suspected duplicates: skip them or import them."),
 }
 
 _INDEX = re.compile(r"\[\d+\]")

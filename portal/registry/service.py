@@ -43,6 +43,12 @@ from tenancy.models import Unit
 MAX_PAGE_SIZE = 100
 
 
+def checker(session: Session) -> Checker:
+    """A checker with the stored reference codes (one per record checked: it collects that record's
+    problems)."""
+    return _checker(session)
+
+
 def _checker(session: Session) -> Checker:
     codes: dict[str, set[str]] = {}
     subgroups: dict[str, str] = {}
@@ -62,7 +68,12 @@ def _visible(caller: Caller) -> Select[tuple[Child]]:
 
 
 def _hamlet(session: Session, caller: Caller, hamlet_id: int, check: Checker) -> Unit | None:
-    unit = session.get(Unit, hamlet_id)
+    return check_hamlet(caller, session.get(Unit, hamlet_id), hamlet_id, check)
+
+
+def check_hamlet(caller: Caller, unit: Unit | None, hamlet_id: int, check: Checker) -> Unit | None:
+    """``unit`` (loaded as ``hamlet_id``) if the caller may record a child there, else None with the
+    problem added to ``check``."""
     if unit is None or unit.level != "hamlet":
         check.fail("hamlet_id", f"{hamlet_id} is not a hamlet", "not_a_hamlet")
         return None
@@ -136,9 +147,14 @@ def register_child(session: Session, caller: Caller, data: ChildCreate) -> Child
     return _create(session, caller, data, transfer=True)
 
 
-def _create(session: Session, caller: Caller, data: ChildCreate, transfer: bool) -> Child | ChildMove:
-    authorize_action(caller, "child", "create")
-    check = _checker(session)
+NewChild = tuple[dict[str, Any], dict[str, list[dict[str, Any]]], list[dict[str, Any]]]
+"""A new record's cleaned values (``Child`` columns), its periods by list field, its guardians."""
+
+
+def check_new_child(check: Checker, data: ChildCreate) -> NewChild:
+    """The registry's rules for a new record, as :func:`create_child` applies them (and the register
+    import, row by row): the cleaned values; each problem is added to ``check``. The hamlet is checked
+    apart (:func:`check_hamlet`)."""
     name = check.full_name(data.full_name)
     born = check.date_of_birth(data.date_of_birth)
     values = dict(
@@ -159,6 +175,13 @@ def _create(session: Session, caller: Caller, data: ChildCreate, transfer: bool)
     }
     guardians = check.guardians(data.guardians)
     check.id_fits(data.national_id, born, data.sex, data.birth_province_code)
+    return values, periods, guardians
+
+
+def _create(session: Session, caller: Caller, data: ChildCreate, transfer: bool) -> Child | ChildMove:
+    authorize_action(caller, "child", "create")
+    check = _checker(session)
+    values, periods, guardians = check_new_child(check, data)
     hamlet = _hamlet(session, caller, data.hamlet_id, check)
     _raise_if_failed(check)
     assert hamlet is not None
@@ -167,14 +190,21 @@ def _create(session: Session, caller: Caller, data: ChildCreate, transfer: bool)
         if move is not None:
             return move
     confirmed = readable_ids(session, caller, data.not_duplicate_of, "not_duplicate_of")
-    typed = Candidate(name, born, str(values["sex"]), None, [g["full_name"] for g in guardians], hamlet.id)
+    typed = Candidate(
+        values["full_name"],
+        values["date_of_birth"],
+        str(values["sex"]),
+        None,
+        [g["full_name"] for g in guardians],
+        hamlet.id,
+    )
     refuse_likely_duplicates(session, caller, typed, confirmed, hamlet.id)
     child = Child(
         id=uuid.uuid4(),
         hamlet_id=hamlet.id,
         unit_path=hamlet.path,
-        search_name=fold(name),
-        sort_name=sort_key(name),
+        search_name=fold(values["full_name"]),
+        sort_name=sort_key(values["full_name"]),
         status="active",
         periods=[],
         guardians=[],

@@ -34,6 +34,7 @@ from portal.web.deps import provide_web_credential, web_caller
 from portal.web.errors import EXCEPTION_HANDLERS, INPUT_HANDLERS
 from portal.web.render import TEMPLATE_CONFIG, page
 from portal.web.routes_audit import ROUTES as AUDIT_ROUTES
+from portal.web.routes_imports import ROUTES as IMPORT_ROUTES
 from portal.web.routes_intake import ROUTES as INTAKE_ROUTES
 from portal.web.routes_notifications import ROUTES as NOTIFICATION_ROUTES
 from portal.web.routes_referrals import ROUTES as REFERRAL_ROUTES
@@ -91,6 +92,7 @@ pages = Router(
         *REFERRAL_ROUTES,
         *INTAKE_ROUTES,
         *NOTIFICATION_ROUTES,
+        *IMPORT_ROUTES,
     ],
     # The application's "db" (portal.boundary.deps.provide_db) checks this credential: the API's session.
     dependencies={"credential": Provide(provide_web_credential, sync_to_thread=False)},

@@ -421,6 +421,14 @@ EVIDENCE: dict[str, Msg] = {
     "collaborators": N_("Collaborators"),
     "anonymous_ids": N_("Anonymous ids"),
 }
+IMPORT_STATUS: dict[str, Msg] = {
+    "queued": N_("Waiting to be checked"),
+    "checking": N_("Checking the file"),
+    "checked": N_("Checked (nothing written yet)"),
+    "applying": N_("Writing the rows"),
+    "applied": N_("Imported"),
+    "failed": N_("Failed"),
+}
 AGE_BAND_LABELS = {"0-5": "0–5", "6-9": "6–9", "10-13": "10–13", "14-15": "14–15"}
 LABELS: dict[str, dict[str, Msg]] = {
     "role": ROLES,
@@ -441,6 +449,7 @@ LABELS: dict[str, dict[str, Msg]] = {
     "referral_state": REFERRAL_STATE,
     "move_state": MOVE_STATE,
     "move_side": MOVE_SIDE,
+    "import_status": IMPORT_STATUS,
 }
 
 

@@ -24,7 +24,7 @@ Both functions run as the owner (they cross cases' and spells' row-level securit
 caller's records scope themselves: both children must lie in it and in the same commune.
 
 Revision ID: 0027
-Revises: 0025
+Revises: 0026
 Create Date: 2026-12-03
 """
 
@@ -33,7 +33,7 @@ from alembic import op
 from infra.settings import get_settings
 
 revision = "0027"
-down_revision = "0025"
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 
