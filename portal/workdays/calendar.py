@@ -24,8 +24,9 @@ MAX_STEPS = 400  # a working day is never that far away: a corrupt calendar must
 
 @lru_cache(maxsize=64)
 def statutory(year: int) -> Mapping[date, str]:
-    """Vietnam's statutory public holidays of ``year`` (the package's data, cached per year)."""
-    return dict(holidays.country_holidays("VN", years=year))
+    """Vietnam's statutory public holidays of ``year`` with their Vietnamese names (the package's data,
+    cached per year)."""
+    return dict(holidays.country_holidays("VN", years=year, language="vi"))
 
 
 @dataclass(frozen=True)
