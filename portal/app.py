@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from litestar import Litestar, MediaType, Response, get
+from litestar import Litestar, MediaType, Request, Response, get
 from litestar.di import Provide
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.openapi import OpenAPIConfig
 from sqlalchemy import text
 
@@ -50,6 +51,7 @@ from portal.boundary.deps import (
 from portal.boundary.errors import domain_error_handler
 from portal.web import ROUTES as WEB_ROUTES
 from portal.web import TEMPLATE_CONFIG as WEB_TEMPLATES
+from portal.web.errors import http_error as page_error
 
 
 @get("/health", sync_to_thread=False, tags=["ops"])
@@ -80,6 +82,17 @@ def check_app_role() -> None:
             "DATABASE_URL connects as a role that bypasses row-level security "
             "(superuser, BYPASSRLS or table owner): use the application role"
         )
+
+
+API_PREFIXES = ("/api/", "/schema", "/health", "/static/")
+
+
+def not_found(request: Request[Any, Any, Any], exc: NotFoundException) -> Response[Any]:
+    """A path no route answers: JSON for the API, the portal's own 404 page (with its title, in the
+    reader's language) for anything a browser asks."""
+    if request.url.path.startswith(API_PREFIXES):
+        return http_error_handler(request, exc)
+    return page_error(request, exc)
 
 
 def create_app(check_role: bool = True) -> Litestar:
@@ -133,6 +146,7 @@ def create_app(check_role: bool = True) -> Litestar:
         exception_handlers={
             DomainError: domain_error_handler,
             ValidationException: validation_handler,
+            NotFoundException: not_found,
             HTTPException: http_error_handler,
             Exception: internal_error_handler,
         },

@@ -369,3 +369,12 @@ def test_an_account_without_a_unit_gets_the_refusal_page_for_the_register_not_a_
         {"u": f"web-admin-{uid}"},
     ).scalar_one()
     assert denied == 2
+
+
+def test_a_page_nobody_serves_is_the_portals_404_page_and_the_api_stays_json(browser):
+    b = browser()
+    page = b.get("/trainings-that-do-not-exist")
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert '<html lang="vi">' in page.text and "<title>" in page.text
+    api = b.get("/api/v1/nothing-here")
+    assert api.status_code == 404 and api.headers["content-type"].startswith("application/json")
