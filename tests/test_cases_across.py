@@ -64,7 +64,8 @@ def test_the_chairman_decides_the_plan_and_the_drafter_never_does(client, owner,
     case = open_case(client, wo, intake_body(child_in(owner, world["units"]["H1"])))
     quiet = open_case(client, wo, intake_body(child_in(owner, world["units"]["H2"])))
     case = act(client, wo, case, "assessment", risk_level="medium", summary="Cần hỗ trợ")
-    plan(client, wo, case)
+    assert "draft_plan" in case["allowed_actions"] and "submit_plan" not in case["allowed_actions"]
+    assert "submit_plan" in plan(client, wo, case)["allowed_actions"]  # a plan written: it can go up
     # nothing is brought to the chairman yet: the register is not theirs
     earlier = listed(client, chair)
     assert status_of(client, chair, case) == 404 and case["id"] not in earlier

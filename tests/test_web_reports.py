@@ -143,8 +143,11 @@ def test_ward_officer_prepares_drafts_approves_one_and_returns_another(browser, 
     page = officer.get(f"/reports/{commune}").text
     assert f'action="/reports/{commune}/consolidate"' in page and 'name="values.abused_children.male"' in page
     assert f'href="/reports/{first}"' in page and 'data-status="returned"' in page  # the hamlets below
-    assert officer.post(f"/reports/{commune}/consolidate", {"with_missing": "1"}).status_code == 303
+    consolidating = officer.post(f"/reports/{commune}/consolidate", {"with_missing": "1"})
+    assert consolidating.status_code == 303
     assert 'href="/consolidations/' in officer.get(f"/reports/{commune}").text
+    progress = officer.get(consolidating.headers["location"]).text
+    assert f'href="/reports/{commune}"' in progress  # back to the report, not home
     # a collaborator cannot approve (no button; the service refuses a forged post)
     assert browser("collab").post(f"/reports/{second}/action", {"action": "approve"}).status_code in (
         403,

@@ -87,8 +87,9 @@ def summary_json(case: Case, people: dict[int, dict[str, Any]], next_due: dateti
     }
 
 
-def allowed_actions(caller: Caller, case: Case) -> list[str]:
-    """What the caller may do next, for the UI (the services check again)."""
+def allowed_actions(caller: Caller, case: Case, has_draft: bool = True) -> list[str]:
+    """What the caller may do next, for the UI (the services check again). ``has_draft``: a plan is
+    written and not yet submitted (nothing to submit before)."""
     if is_chair_of(caller, case):
         return [a for a in CHAIR_ONLY if a in possible_now(case)]
     if not is_manager(caller, case):
@@ -97,7 +98,10 @@ def allowed_actions(caller: Caller, case: Case) -> list[str]:
     return [
         a
         for a in possible_now(case)
-        if a not in CHAIR_ONLY and (ward or a not in WARD_ONLY) and (a != "identify" or ward)
+        if (a != "submit_plan" or has_draft)
+        and a not in CHAIR_ONLY
+        and (ward or a not in WARD_ONLY)
+        and (a != "identify" or ward)
     ]
 
 
@@ -189,7 +193,7 @@ def case_json(session: Session, caller: Caller, case: Case) -> dict[str, Any]:
         "links": links_of(session, case.id),
         "created_at": _t(case.created_at),
         "updated_at": _t(case.updated_at),
-        "allowed_actions": allowed_actions(caller, case),
+        "allowed_actions": allowed_actions(caller, case, any(p.status == "draft" for p in plans)),
     }
 
 

@@ -138,6 +138,10 @@ MESSAGES: dict[str, Msg] = {
     "report_documents": N_("Report documents"),
     "report_document": N_("Report document"),
     "report_conflict": N_("Not done: the report changed or is locked. The page shows the latest version."),
+    "report_stale": N_(
+        "Not submitted: the reports of the units below changed since the consolidation. Consolidate again, "
+        "then submit."
+    ),
     "ev_create": N_("Report started"),
     "ev_compute": N_("Recounted from the register"),
     "ev_enter": N_("Counts entered"),

@@ -200,9 +200,11 @@ def report_action(
                 return report_page(request, db, caller, report_id, status_code=400, message="error")
     except ValidationFailed as exc:
         return report_page(request, db, caller, report_id, exc.errors, status_code=422)
-    except Conflict:
+    except Conflict as exc:
         db.expire_all()
-        return report_page(request, db, caller, report_id, status_code=409, message="report_conflict")
+        stale = "problems" in exc.extra  # the sub-units' reports changed since the consolidation
+        message = "report_stale" if stale else "report_conflict"
+        return report_page(request, db, caller, report_id, status_code=409, message=message)
     return see_other(f"/reports/{report_id}?msg={action}")
 
 
