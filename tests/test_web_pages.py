@@ -181,8 +181,16 @@ def test_edit_keeps_history_and_a_stale_version_is_refused(browser, tree, owner)
     response = b.post(f"/children/{child.id}", form)
     assert response.status_code == 303, response.text
     assert "Đã lưu." in b.get(response.headers["location"]).text
+    owner.execute(  # a change the system made (no person): the page names the system, never "None"
+        text(
+            "INSERT INTO child_history (child_id, actor_id, actor_username, action, hamlet_id, before, after) "
+            "VALUES (:c, NULL, NULL, 'update', :h, NULL, '{\"notes\": null}')"
+        ),
+        {"c": child.id, "h": child.hamlet_id},
+    )
+    owner.commit()
     history = b.get(f"/children/{child.id}/history").text
-    assert "Cập nhật" in history and "Địa chỉ" in history and "Ghi chú" not in history
+    assert "Cập nhật" in history and "Địa chỉ" in history and "Hệ thống" in history and "None" not in history
     response = b.post(f"/children/{child.id}", {**form, "address": "Ngõ 7", "version": version})
     assert response.status_code == 409
     assert "Hồ sơ vừa được người khác sửa" in response.text and 'value="Ngõ 5"' in response.text

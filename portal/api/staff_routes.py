@@ -19,6 +19,7 @@ from portal.boundary.deps import CallerDep, DbDep, provide_anonymous_db
 from portal.boundary.pagination import Page
 from portal.staff import hamlets, service, training
 from portal.staff.models import TrainingCourse
+from portal.staff.own_password import change_own_password
 from portal.staff.responses import (
     Account,
     AccountCreated,
@@ -177,6 +178,30 @@ def post_set_password(
     return PasswordSet(username=user.username, password_set=True)
 
 
+class OwnPasswordIn(msgspec.Struct, forbid_unknown_fields=True):
+    current_password: str
+    new_password: str
+
+
+class OwnPasswordChanged(msgspec.Struct):
+    password_changed: bool
+    sessions_ended: int
+
+
+@post(
+    "/api/v1/me/password",
+    sync_to_thread=True,
+    status_code=200,
+    tags=["auth"],
+    summary="Change my own password (the current one proves it); every session of the account ends",
+)
+def post_own_password(
+    data: JSONBody[OwnPasswordIn], caller: CallerDep, db: DbDep, request: Request[Any, Any, Any]
+) -> OwnPasswordChanged:
+    ended = change_own_password(db, caller, data.current_password, data.new_password, client_address(request))
+    return OwnPasswordChanged(password_changed=True, sessions_ended=ended)
+
+
 # --- hamlets ------------------------------------------------------------------------------------
 
 
@@ -330,6 +355,7 @@ ROUTES = [
     post_revoke_sessions,
     patch_my_contact,
     post_set_password,
+    post_own_password,
     post_hamlet,
     patch_hamlet,
     post_close_hamlet,

@@ -81,6 +81,8 @@ ERRORS: dict[str, Msg] = {
     "not_receiving_hamlet": N_("Must be an open hamlet of your commune."),
     "not_a_child": N_("Not the date of birth or the age of a child under 18."),
     "same_case": N_("A case is not linked to itself."),
+    "mismatch": N_("The two passwords are not the same."),
+    "invalid_code": N_("The code is invalid, expired or already used: ask your manager for a new one."),
     "not_sampled_level": N_("Must be a commune or a hamlet."),
     "no_records": N_("This unit has too few records to sample (fewer than 5)."),
     "unknown_hamlet": N_("No hamlet of this name in your area."),

@@ -37,6 +37,7 @@ from portal.web.routes_audit import ROUTES as AUDIT_ROUTES
 from portal.web.routes_imports import ROUTES as IMPORT_ROUTES
 from portal.web.routes_intake import ROUTES as INTAKE_ROUTES
 from portal.web.routes_notifications import ROUTES as NOTIFICATION_ROUTES
+from portal.web.routes_password import ROUTES as PASSWORD_ROUTES
 from portal.web.routes_referrals import ROUTES as REFERRAL_ROUTES
 from portal.web.routes_report_month import ROUTES as REPORT_MONTH_ROUTES
 from portal.web.routes_reports import ROUTES as REPORT_ROUTES
@@ -92,6 +93,7 @@ pages = Router(
         *REFERRAL_ROUTES,
         *INTAKE_ROUTES,
         *NOTIFICATION_ROUTES,
+        *PASSWORD_ROUTES,
         *IMPORT_ROUTES,
     ],
     # The application's "db" (portal.boundary.deps.provide_db) checks this credential: the API's session.

@@ -44,7 +44,9 @@ def home(request: Request[Any, Any, Any]) -> Response[Any]:
 
 @get("/login", sync_to_thread=False, include_in_schema=False)
 def login_page(request: Request[Any, Any, Any]) -> Template:
-    return page(request, "login.html", pre_session=True, username="", message=None)
+    done = request.query_params.get("msg") == "password_set"
+    notice = translate(lang_of(request), N_("Your password is set: log in with it.")) if done else None
+    return page(request, "login.html", pre_session=True, username="", message=None, notice=notice)
 
 
 def _attempt(username: str, password: str, client: str | None) -> LoginResult:
@@ -93,6 +95,7 @@ async def login_submit(request: Request[Any, Any, Any]) -> Response[Any]:
             pre_session=True,
             username=username,
             message=message,
+            notice=None,
         )
         if locked:
             answer.set_header("Retry-After", str(result.retry_after))
