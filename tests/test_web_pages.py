@@ -386,3 +386,42 @@ def test_a_page_nobody_serves_is_the_portals_404_page_and_the_api_stays_json(bro
     assert '<html lang="vi">' in page.text and "<title>" in page.text
     api = b.get("/api/v1/nothing-here")
     assert api.status_code == 404 and api.headers["content-type"].startswith("application/json")
+
+
+def test_the_edit_form_adds_ends_and_removes_a_special_circumstance_group(browser, tree, owner):
+    from portal.registry.reference import SPECIAL_GROUPS
+
+    code = SPECIAL_GROUPS[0][0]
+    child = tree["children"][1]
+    b = _login(browser, tree, "collab")
+
+    def form_with(**rows: str) -> dict[str, str]:
+        page = b.get(f"/children/{child.id}").text
+        version = re.search(r'name="version" value="(\d+)"', page).group(1)
+        base = child_form(full_name=child.full_name, date_of_birth=child.date_of_birth.strftime("%d/%m/%Y"))
+        base.update(guardian_name="", guardian_phone="", status="active", version=version, sex=child.sex)
+        return {**base, **rows}
+
+    def groups() -> list[tuple]:
+        owner.expire_all()
+        return [
+            tuple(r)
+            for r in owner.execute(
+                text("SELECT code, since, until FROM child_periods WHERE child_id = :c AND kind = 'group'"),
+                {"c": child.id},
+            )
+        ]
+
+    bad = b.post(f"/children/{child.id}", form_with(gp_0_code=code, gp_0_since="31/02/2020"))
+    assert bad.status_code == 422 and 'id="gp_0_since-error"' in bad.text and groups() == []
+    added = b.post(f"/children/{child.id}", form_with(gp_0_code=code, gp_0_since="01/06/2024"))
+    assert added.status_code == 303, added.text
+    assert [(c, s.isoformat(), u) for c, s, u in groups()] == [(code, "2024-06-01", None)]
+    assert f'value="{code}" selected' in b.get(f"/children/{child.id}").text
+    ended = b.post(
+        f"/children/{child.id}", form_with(gp_0_code=code, gp_0_since="01/06/2024", gp_0_until="30/11/2024")
+    )
+    assert ended.status_code == 303
+    assert [(c, u.isoformat()) for c, _s, u in groups()] == [(code, "2024-11-30")]
+    removed = b.post(f"/children/{child.id}", form_with(gp_0_code="", gp_0_since="01/06/2024"))
+    assert removed.status_code == 303 and groups() == []

@@ -45,8 +45,12 @@ TEXT_FIELDS = (
     "notes",
     "sex",
 )
+GROUP_ROWS = 6  # the edit form's rows of special-circumstance groups: the record's, then blank ones
+GROUP_PARTS = ("code", "since", "until", "subgroup", "note")
+GROUP_FIELDS = tuple(f"gp_{i}_{part}" for i in range(GROUP_ROWS) for part in GROUP_PARTS)
 FORM_FIELDS = (
     *TEXT_FIELDS,
+    *GROUP_FIELDS,
     "date_of_birth",
     "birth_registered",
     "status",
@@ -101,7 +105,40 @@ def record_values(child: Child) -> dict[str, str]:
         group_since="",
         hamlet_id=str(child.hamlet_id),
     )
+    values.update(dict.fromkeys(GROUP_FIELDS, ""))
+    for i, period in enumerate(snapshot(child)["groups"][:GROUP_ROWS]):
+        values[f"gp_{i}_code"] = period["code"]
+        values[f"gp_{i}_since"] = fmt_date(date.fromisoformat(period["since"]))
+        values[f"gp_{i}_until"] = fmt_date(date.fromisoformat(period["until"])) if period["until"] else ""
+        values[f"gp_{i}_subgroup"] = period["subgroup"] or ""
+        values[f"gp_{i}_note"] = period["note"] or ""
     return values
+
+
+def edited_groups(values: dict[str, str], errors: list[FieldError]) -> list[PeriodIn]:
+    """The edit form's group rows with a group chosen (a row emptied of its group is removed); a row's
+    end date ends the child's time in the group. Subgroup and note ride along unseen."""
+    periods = []
+    for i in range(GROUP_ROWS):
+        if not values.get(f"gp_{i}_code"):
+            continue
+        given = {k: values.get(f"gp_{i}_{k}") or None for k in ("subgroup", "note")}
+        period = read_form(
+            values, PeriodIn, errors, f"gp_{i}_", inputs=("code", "since", "until"), given=given
+        )
+        if period is not None:
+            periods.append(period)
+    return periods
+
+
+def _as_snapshot(period: PeriodIn) -> dict[str, Any]:
+    return {
+        "code": period.code,
+        "subgroup": period.subgroup,
+        "since": period.since.isoformat(),
+        "until": period.until.isoformat() if period.until else None,
+        "note": period.note,
+    }
 
 
 def _guardians(values: dict[str, str], errors: list[FieldError]) -> list[GuardianIn]:
@@ -156,6 +193,7 @@ def patch_from(
     """Only the fields that differ from the record (an unchanged field is not validated again)."""
     errors: list[FieldError] = []
     guardians = _guardians(values, errors)
+    groups = edited_groups(values, errors)
     read = read_form(values, ChildCreate, errors, inputs=INPUTS, given={"hamlet_id": child.hamlet_id})
     if values["status"] not in ("active", "moved_away", "deceased"):
         errors.append(FieldError("status", "unknown status", "invalid"))
@@ -188,6 +226,9 @@ def patch_from(
     ]
     if new_first != first and (guardians or first):
         changed["guardians"] = guardians + kept
+    as_sent = sorted((_as_snapshot(p) for p in groups), key=lambda p: (p["code"], p["since"]))
+    if as_sent != current["groups"]:
+        changed["groups"] = groups
     confirmed = confirmed_distinct(values)
     if confirmed:
         changed["not_duplicate_of"] = confirmed

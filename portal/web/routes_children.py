@@ -136,6 +136,7 @@ def _form_page(
         relationship_options=[(r, label("relationship", r, lang)) for r in RELATIONSHIPS],
         group_names=_group_names(lang),
         group_labels=dict(_group_names(lang)),
+        group_rows=range(forms.GROUP_ROWS),
         hamlet_names=_hamlet_names(db, [child]) if child is not None else {},
         flash=FLASH.get(request.query_params.get("msg", "")),
         move_errors=field_errors(moving["move_form"].errors, lang) if moving else {},
