@@ -425,3 +425,12 @@ def test_the_edit_form_adds_ends_and_removes_a_special_circumstance_group(browse
     assert [(c, u.isoformat()) for c, _s, u in groups()] == [(code, "2024-11-30")]
     removed = b.post(f"/children/{child.id}", form_with(gp_0_code="", gp_0_since="01/06/2024"))
     assert removed.status_code == 303 and groups() == []
+    # risks and supports are kept the same way
+    from portal.registry.reference import RISKS
+
+    risk = b.post(f"/children/{child.id}", form_with(rk_0_code=RISKS[0][0], rk_0_since="01/01/2025"))
+    assert risk.status_code == 303, risk.text
+    kinds = owner.execute(
+        text("SELECT kind, code FROM child_periods WHERE child_id = :c"), {"c": child.id}
+    ).all()
+    assert [tuple(k) for k in kinds] == [("risk", RISKS[0][0])]

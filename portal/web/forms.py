@@ -45,9 +45,13 @@ TEXT_FIELDS = (
     "notes",
     "sex",
 )
-GROUP_ROWS = 6  # the edit form's rows of special-circumstance groups: the record's, then blank ones
+GROUP_ROWS = 6  # the edit form's rows per list of periods: the record's, then blank ones
 GROUP_PARTS = ("code", "since", "until", "subgroup", "note")
-GROUP_FIELDS = tuple(f"gp_{i}_{part}" for i in range(GROUP_ROWS) for part in GROUP_PARTS)
+PERIOD_LISTS = {"gp": "groups", "rk": "at_risk", "sp": "supports"}
+"""The edit form's prefix of each list of periods (special-circumstance groups, risks, supports)."""
+GROUP_FIELDS = tuple(
+    f"{pre}_{i}_{part}" for pre in PERIOD_LISTS for i in range(GROUP_ROWS) for part in GROUP_PARTS
+)
 FORM_FIELDS = (
     *TEXT_FIELDS,
     *GROUP_FIELDS,
@@ -106,26 +110,28 @@ def record_values(child: Child) -> dict[str, str]:
         hamlet_id=str(child.hamlet_id),
     )
     values.update(dict.fromkeys(GROUP_FIELDS, ""))
-    for i, period in enumerate(snapshot(child)["groups"][:GROUP_ROWS]):
-        values[f"gp_{i}_code"] = period["code"]
-        values[f"gp_{i}_since"] = fmt_date(date.fromisoformat(period["since"]))
-        values[f"gp_{i}_until"] = fmt_date(date.fromisoformat(period["until"])) if period["until"] else ""
-        values[f"gp_{i}_subgroup"] = period["subgroup"] or ""
-        values[f"gp_{i}_note"] = period["note"] or ""
+    current = snapshot(child)
+    for pre, name in PERIOD_LISTS.items():
+        for i, period in enumerate(current[name][:GROUP_ROWS]):
+            until = period["until"]
+            values[f"{pre}_{i}_code"] = period["code"]
+            values[f"{pre}_{i}_since"] = fmt_date(date.fromisoformat(period["since"]))
+            values[f"{pre}_{i}_until"] = fmt_date(date.fromisoformat(until)) if until else ""
+            values[f"{pre}_{i}_subgroup"] = period["subgroup"] or ""
+            values[f"{pre}_{i}_note"] = period["note"] or ""
     return values
 
 
-def edited_groups(values: dict[str, str], errors: list[FieldError]) -> list[PeriodIn]:
-    """The edit form's group rows with a group chosen (a row emptied of its group is removed); a row's
-    end date ends the child's time in the group. Subgroup and note ride along unseen."""
+def edited_periods(values: dict[str, str], errors: list[FieldError], pre: str) -> list[PeriodIn]:
+    """The edit form's rows of one list (prefix ``pre``) with a code chosen (a row emptied of its code is
+    removed); a row's end date ends the period. Subgroup and note ride along unseen."""
     periods = []
     for i in range(GROUP_ROWS):
-        if not values.get(f"gp_{i}_code"):
+        if not values.get(f"{pre}_{i}_code"):
             continue
-        given = {k: values.get(f"gp_{i}_{k}") or None for k in ("subgroup", "note")}
-        period = read_form(
-            values, PeriodIn, errors, f"gp_{i}_", inputs=("code", "since", "until"), given=given
-        )
+        given = {k: values.get(f"{pre}_{i}_{k}") or None for k in ("subgroup", "note")}
+        inputs = ("code", "since", "until")
+        period = read_form(values, PeriodIn, errors, f"{pre}_{i}_", inputs=inputs, given=given)
         if period is not None:
             periods.append(period)
     return periods
@@ -193,7 +199,7 @@ def patch_from(
     """Only the fields that differ from the record (an unchanged field is not validated again)."""
     errors: list[FieldError] = []
     guardians = _guardians(values, errors)
-    groups = edited_groups(values, errors)
+    lists = {name: edited_periods(values, errors, pre) for pre, name in PERIOD_LISTS.items()}
     read = read_form(values, ChildCreate, errors, inputs=INPUTS, given={"hamlet_id": child.hamlet_id})
     if values["status"] not in ("active", "moved_away", "deceased"):
         errors.append(FieldError("status", "unknown status", "invalid"))
@@ -226,9 +232,10 @@ def patch_from(
     ]
     if new_first != first and (guardians or first):
         changed["guardians"] = guardians + kept
-    as_sent = sorted((_as_snapshot(p) for p in groups), key=lambda p: (p["code"], p["since"]))
-    if as_sent != current["groups"]:
-        changed["groups"] = groups
+    for name, periods in lists.items():
+        as_sent = sorted((_as_snapshot(p) for p in periods), key=lambda p: (p["code"], p["since"]))
+        if as_sent != current[name]:
+            changed[name] = periods
     confirmed = confirmed_distinct(values)
     if confirmed:
         changed["not_duplicate_of"] = confirmed

@@ -20,10 +20,18 @@ from authz.caller import Caller
 from infra.clock import today
 from infra.errors import Conflict, FieldError, Forbidden, ValidationFailed
 from portal.boundary.deps import CallerDep, DbDep
+from portal.locale import N_, translate
 from portal.registry.models import Child
 from portal.registry.move_views import place_names
 from portal.registry.moves import move_json
-from portal.registry.reference import ETHNICITIES, RELATIONSHIPS, SCHOOL_STATUSES, SPECIAL_GROUPS
+from portal.registry.reference import (
+    ETHNICITIES,
+    RELATIONSHIPS,
+    RISKS,
+    SCHOOL_STATUSES,
+    SPECIAL_GROUPS,
+    SUPPORTS,
+)
 from portal.registry.service import child_history, get_child, list_children, register_child, update_child
 from portal.web import forms, move_forms
 from portal.web.deps import FormData, lang_of
@@ -137,6 +145,15 @@ def _form_page(
         group_names=_group_names(lang),
         group_labels=dict(_group_names(lang)),
         group_rows=range(forms.GROUP_ROWS),
+        period_lists=[
+            ("gp", translate(lang, N_("Special-circumstance groups")), _group_names(lang)),
+            ("rk", translate(lang, N_("Risks")), [(c, en if lang == "en" else vi) for c, vi, en in RISKS]),
+            (
+                "sp",
+                translate(lang, N_("Supports received")),
+                [(c, en if lang == "en" else vi) for c, vi, en, *_ in SUPPORTS],
+            ),
+        ],
         hamlet_names=_hamlet_names(db, [child]) if child is not None else {},
         flash=FLASH.get(request.query_params.get("msg", "")),
         move_errors=field_errors(moving["move_form"].errors, lang) if moving else {},
