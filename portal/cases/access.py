@@ -217,5 +217,6 @@ def intake_root(caller: Caller) -> str | None:
     return unit.path if in_subtree(unit.path, caller.scope.aggregates) else None
 
 
-def takes_intake_for(caller: Caller, hamlet: Unit) -> bool:
-    return in_subtree(hamlet.path, intake_root(caller))
+def takes_intake_for(caller: Caller, unit: Unit) -> bool:
+    """Is ``unit`` (a hamlet to record for, a commune to choose from) in the hotline account's area?"""
+    return in_subtree(unit.path, intake_root(caller))

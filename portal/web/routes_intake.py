@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 
 from authz.caller import Caller
 from authz.guards import authorize_action
-from infra.errors import FieldError, ValidationFailed
+from infra.errors import FieldError, Forbidden, ValidationFailed
 from portal.boundary.deps import CallerDep, DbDep
 from portal.cases import hotline
+from portal.cases.access import takes_intake_for
 from portal.cases.schemas import HotlineIntakeIn, InformantIn, ToldChildIn
 from portal.web.case_words import form_errors, options
 from portal.web.deps import FormData, lang_of
@@ -44,7 +45,7 @@ def _communes(db: Session, caller: Caller) -> list[tuple[str, str]]:
 def _hamlets(db: Session, caller: Caller, commune_id: str) -> tuple[Unit | None, list[tuple[str, str]]]:
     unit = get_unit(db, int(commune_id)) if commune_id.isdigit() and len(commune_id) < 12 else None
     assert caller.unit is not None
-    if unit is None or unit.level != "commune" or not unit.path.startswith(caller.unit.path):
+    if unit is None or unit.level != "commune" or not takes_intake_for(caller, unit):
         return None, []
     return unit, [(str(u.id), u.name) for u in units_below(db, unit, "hamlet", current=True)]
 
@@ -76,6 +77,14 @@ def _page(
     )
 
 
+def _may_take_intakes(caller: Caller) -> None:
+    authorize_action(caller, "intake", "create")
+    if caller.unit is None:  # the role needs an area (its province or district): the refusal page
+        raise Forbidden(
+            "your account has no unit: no area to record intakes for", resource="intake", action="create"
+        )
+
+
 @get("/intake", sync_to_thread=False, include_in_schema=False)
 def intake_page(
     request: Request[Any, Any, Any],
@@ -83,7 +92,7 @@ def intake_page(
     db: DbDep,
     commune: Annotated[str | None, QueryParameter(name="commune")] = None,
 ) -> Template:
-    authorize_action(caller, "intake", "create")
+    _may_take_intakes(caller)
     return _page(request, db, caller, _blank(commune or ""))
 
 
@@ -108,7 +117,7 @@ def _body(values: dict[str, str], errors: list[FieldError]) -> HotlineIntakeIn |
 
 @post("/intake", sync_to_thread=False, include_in_schema=False)
 def intake_submit(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, data: FormData) -> Template:
-    authorize_action(caller, "intake", "create")
+    _may_take_intakes(caller)
     values = {k: str(data.get(k) or "")[:4000] for k in FIELDS}
     errors: list[FieldError] = []
     body = _body(values, errors)
