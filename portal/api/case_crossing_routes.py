@@ -24,7 +24,7 @@ from portal.cases.schemas import (
     ReferralDecisionIn,
     ReopenIn,
 )
-from portal.cases.view import referral_json
+from portal.cases.view import referrals_json
 
 post_closure_approve = _action(
     "closure/approve",
@@ -57,7 +57,7 @@ post_identify = _action(
 )
 def post_referral(case_id: CaseId, data: JSONBody[ReferIn], caller: CallerDep, db: DbDep) -> ReferralOut:
     referral = crossing.refer(db, caller, case_id, data)
-    return ReferralOut.of(referral_json(db, caller, referral, True))
+    return ReferralOut.of(referrals_json(db, caller, [referral], lambda _r: True)[0])
 
 
 @get(
@@ -75,7 +75,7 @@ def list_referrals(
     ] = None,
 ) -> Page[ReferralOut]:
     rows = crossing.list_referrals(db, caller, side, referral_state)
-    return Page.whole([ReferralOut.of(referral_json(db, caller, r, False)) for r in rows])
+    return Page.whole([ReferralOut.of(r) for r in referrals_json(db, caller, rows, lambda _r: False)])
 
 
 def _decision(decision: str, summary: str) -> object:
@@ -91,7 +91,7 @@ def _decision(decision: str, summary: str) -> object:
         referral_id: FromPath[uuid.UUID], data: JSONBody[ReferralDecisionIn], caller: CallerDep, db: DbDep
     ) -> ReferralOut:
         referral = crossing.decide(db, caller, referral_id, decision, data)
-        return ReferralOut.of(referral_json(db, caller, referral, False))
+        return ReferralOut.of(referrals_json(db, caller, [referral], lambda _r: False)[0])
 
     return route
 

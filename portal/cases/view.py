@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -189,7 +190,7 @@ def case_json(session: Session, caller: Caller, case: Case) -> dict[str, Any]:
             }
             for g in grants
         ],
-        "referrals": [referral_json(session, caller, r, True) for r in referrals_of(session, case.id)],
+        "referrals": referrals_json(session, caller, referrals_of(session, case.id), lambda _r: True),
         "links": links_of(session, case.id),
         "created_at": _t(case.created_at),
         "updated_at": _t(case.updated_at),
@@ -249,11 +250,17 @@ def alert_json(a: CaseAlert) -> dict[str, Any]:
     }
 
 
-def referral_json(session: Session, caller: Caller, r: CaseReferral, case_visible: bool) -> dict[str, Any]:
-    """A referral or transfer; the case's id only where the caller reads the case (a transfer's stub not)."""
-    units = {
-        u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_({r.from_unit_id, r.to_unit_id})))
-    }
+def referrals_json(
+    session: Session, caller: Caller, rows: Sequence[CaseReferral], shows_case: Callable[[CaseReferral], bool]
+) -> list[dict[str, Any]]:
+    """Referrals and transfers, their communes read in one query; a row's case id only where
+    ``shows_case`` says the caller reads the case (a transfer's stub: not)."""
+    ids = {u for r in rows for u in (r.from_unit_id, r.to_unit_id) if u is not None}
+    units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(ids)))} if ids else {}
+    return [_referral(caller, r, units, shows_case(r)) for r in rows]
+
+
+def _referral(caller: Caller, r: CaseReferral, units: dict[int, Unit], case_visible: bool) -> dict[str, Any]:
     to_unit = units.get(r.to_unit_id) if r.to_unit_id else None
     return {
         "id": str(r.id),

@@ -15,7 +15,7 @@ from litestar.response import Template
 
 from portal.boundary.deps import CallerDep, DbDep
 from portal.cases.crossing import list_referrals
-from portal.cases.view import referral_json
+from portal.cases.view import referrals_json
 from portal.web.render import page
 
 STATES = ("open", "accepted", "refused", "cancelled")
@@ -30,10 +30,9 @@ def referrals_page(
 ) -> Template:
     chosen = wanted if wanted in STATES else None
     sides = {
-        side: [
-            referral_json(db, caller, r, r.state in ("open", "accepted"))
-            for r in list_referrals(db, caller, side, chosen)
-        ]
+        side: referrals_json(
+            db, caller, list_referrals(db, caller, side, chosen), lambda r: r.state in ("open", "accepted")
+        )
         for side in ("in", "out")
     }
     return page(
