@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from litestar import Request, get, post
@@ -67,8 +68,13 @@ def _hamlet_names(db: Session, items: list[Child]) -> dict[int, str]:
     return unit_names(db, {c.hamlet_id for c in items})
 
 
+def _names(rows: Sequence[tuple[str | None, ...]], lang: str) -> list[tuple[str, str]]:
+    """Reference rows ``(code, name_vi, name_en, ...)`` as (code, name in ``lang``) choices."""
+    return [(str(row[0]), str(row[2] if lang == "en" else row[1])) for row in rows]
+
+
 def _group_names(lang: str) -> list[tuple[str, str]]:
-    return [(code, en if lang == "en" else vi) for code, vi, en in SPECIAL_GROUPS]
+    return _names(SPECIAL_GROUPS, lang)
 
 
 def _list(
@@ -147,12 +153,8 @@ def _form_page(
         group_rows=range(forms.GROUP_ROWS),
         period_lists=[
             ("gp", translate(lang, N_("Special-circumstance groups")), _group_names(lang)),
-            ("rk", translate(lang, N_("Risks")), [(c, en if lang == "en" else vi) for c, vi, en in RISKS]),
-            (
-                "sp",
-                translate(lang, N_("Supports received")),
-                [(c, en if lang == "en" else vi) for c, vi, en, *_ in SUPPORTS],
-            ),
+            ("rk", translate(lang, N_("Risks")), _names(RISKS, lang)),
+            ("sp", translate(lang, N_("Supports received")), _names(SUPPORTS, lang)),
         ],
         hamlet_names=_hamlet_names(db, [child]) if child is not None else {},
         flash=FLASH.get(request.query_params.get("msg", "")),
