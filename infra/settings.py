@@ -67,6 +67,12 @@ class Settings:
     password_hash_profile: str = "production"
     """argon2 parameters for new password hashes (portal/auth/passwords.py): ``production`` unless
     PASSWORD_HASH_PROFILE=test is set explicitly, which only tests/conftest.py does."""
+    field_store_max_bytes: int = 20 * 1024 * 1024
+    """The most the collaborators' offline app keeps on a phone (its hamlet, the queue); the snapshot and
+    the queue are refused beyond it, and the app shows how much is used."""
+    field_queue_max_seconds: int = 8 * 3600
+    """How long the offline app keeps its data and queued changes: until the session ends or this long
+    after the last snapshot, whichever is sooner; then the phone wipes them."""
     db_pool_size: int = 8
     db_max_overflow: int = 4
     """Connections per process (infra.sizing sizes them from the machine)."""
@@ -154,6 +160,8 @@ def get_settings() -> Settings:
         consolidation_chunk=max(1, int(env.get("CONSOLIDATION_CHUNK", "25"))),
         stats_months=max(1, int(env.get("STATS_MONTHS", "36"))),
         password_hash_profile=_password_hash_profile(env.get("PASSWORD_HASH_PROFILE")),
+        field_store_max_bytes=max(1024 * 1024, int(env.get("FIELD_STORE_MAX_BYTES", str(20 * 1024 * 1024)))),
+        field_queue_max_seconds=max(600, int(env.get("FIELD_QUEUE_MAX_SECONDS", str(8 * 3600)))),
         db_pool_size=sizing.db_pool_size,
         db_max_overflow=sizing.db_max_overflow,
         db_pool_timeout=float(env.get("DB_POOL_TIMEOUT", "10")),

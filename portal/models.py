@@ -20,6 +20,7 @@ from portal.cases.models import (
     CaseReviewAction,
 )
 from portal.exports.models import Export
+from portal.field.models import FieldChange
 from portal.imports.models import ImportedRow, ImportMapping, RegisterImport
 from portal.inspections.models import (
     Finding,
@@ -59,6 +60,7 @@ __all__ = [
     "stats_tables",
     "tenancy_tables",
     "AuditEntry",
+    "FieldChange",
     "CalendarDay",
     "CaseLink",
     "CaseReferral",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, make_transient_to_detached
@@ -159,3 +159,9 @@ def _caller(
         unit=unit,
         scope=scope_for(held, unit.path if unit else None, active),
     )
+
+
+def token_expires_at(session: Session, token: str) -> datetime | None:
+    """When the session behind ``token`` ends (None: unknown or revoked): the offline app wipes then."""
+    row = session.get(AuthToken, _digest(token))
+    return None if row is None or row.revoked_at is not None else row.expires_at

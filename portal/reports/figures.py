@@ -55,6 +55,12 @@ class Catalog:
     def entered_at(self, level: str) -> list[Indicator]:
         return [i for i in self.indicators if self.entry_level(i) == level]
 
+    @staticmethod
+    def typed_cells(indicator: Indicator) -> list[dict[str, Any]]:
+        """The cells of ``indicator`` a person types: not a partition's total, not a computed one."""
+        derived = {"total"} if indicator.partitions else set()
+        return [c for c in indicator.cells if c["key"] not in derived and "auto" not in c]
+
 
 def load_catalog(session: Session, definition: ReportDefinition) -> Catalog:
     by_code = {i.code: i for i in session.scalars(select(Indicator))}

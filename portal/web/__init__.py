@@ -34,6 +34,8 @@ from portal.web.deps import provide_web_credential, web_caller
 from portal.web.errors import EXCEPTION_HANDLERS, INPUT_HANDLERS
 from portal.web.render import TEMPLATE_CONFIG, page
 from portal.web.routes_audit import ROUTES as AUDIT_ROUTES
+from portal.web.routes_field import ROUTES as FIELD_ROUTES
+from portal.web.routes_field import api as field_api
 from portal.web.routes_imports import ROUTES as IMPORT_ROUTES
 from portal.web.routes_intake import ROUTES as INTAKE_ROUTES
 from portal.web.routes_notifications import ROUTES as NOTIFICATION_ROUTES
@@ -95,6 +97,7 @@ pages = Router(
         *NOTIFICATION_ROUTES,
         *PASSWORD_ROUTES,
         *IMPORT_ROUTES,
+        *FIELD_ROUTES,
     ],
     # The application's "db" (portal.boundary.deps.provide_db) checks this credential: the API's session.
     dependencies={"credential": Provide(provide_web_credential, sync_to_thread=False)},
@@ -113,6 +116,6 @@ static_files = create_static_files_router(
     exception_handlers=INPUT_HANDLERS,
 )
 
-ROUTES = [pages, static_files]
+ROUTES = [pages, field_api, static_files]
 
 __all__ = ["ROUTES", "TEMPLATE_CONFIG"]

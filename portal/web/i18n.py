@@ -121,6 +121,9 @@ MESSAGES: dict[str, Msg] = {
     "period": N_("Period"),
     "not_found": N_("This page or record was not found."),
     "forbidden": N_("You may not see this page."),
+    "field_hamlet_only": N_(
+        "The offline app keeps one hamlet on a phone: it is for hamlet collaborators' accounts."
+    ),
     "csrf": N_("The form expired or is not valid. Reload the page and try again."),
     "error": N_("Something went wrong. Try again later."),
     "busy": N_("The portal is busy. Try again in a moment."),

@@ -129,6 +129,8 @@ async def logout(request: Request[Any, Any, Any]) -> Redirect:
         await to_thread.run_sync(_revoke, token)
     response = see_other("/login")
     response.set_cookie(expired_session_cookie(request))
+    # What the offline app kept on this browser (its records, its queue, its caches) goes too.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response
 
 
