@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.reporting import COMMUNE_VALUES, act, add_case, build_tree, enter, hamlet_values, start, who
+from portal.reports.catalog import zero_cells
+from tests.reporting import (
+    COMMUNE_VALUES,
+    act,
+    add_case,
+    build_tree,
+    enter,
+    hamlet_values,
+    start,
+    who,
+)
 from tests.support import audit_rows
 
 
@@ -93,7 +103,7 @@ def test_entered_counts_are_checked_cell_by_cell_and_all_or_nothing(client, owne
             "values": {
                 "action_month": {"participants": 4},  # 3 children in the registry, 5% tolerance
                 "water_points": {"listed": 2, "signed": 3, "fenced": 0},
-                "injuries": {"drowning": 1},
+                "injuries": zero_cells("injuries") | {"drowning": 1},  # complete: its total is 1
                 "injury_deaths": {"drowning": 2, "other": 0},
             }
         },
@@ -141,6 +151,35 @@ def test_partitions_must_agree_at_the_commune(client, owner, rtree):
     report = enter(client, officer, report, COMMUNE_VALUES)
     unconsolidated = client.post(f"/api/v1/reports/{report['id']}/submit", headers=officer, json={})
     assert unconsolidated.status_code == 409 and "consolidate" in unconsolidated.json()["detail"]
+
+
+def test_a_partial_draft_is_checked_only_where_its_figures_are_settled(client, owner, rtree):
+    t = rtree
+    officer = who(client, t, "oa")
+    commune = start(client, officer, t["a"], "2025-06")
+    url = f"/api/v1/reports/{commune['id']}/values"
+    by_sex = client.put(url, headers=officer, json={"values": {"abused_children": {"male": 2, "female": 1}}})
+    assert by_sex.status_code == 200, by_sex.text  # the settings are not typed yet: nothing to compare
+    trained = client.put(url, headers=officer, json={"values": {"collaborators": {"trained": 4}}})
+    assert trained.status_code == 200, trained.text  # the collaborators in place are not typed yet
+    in_place = client.put(url, headers=officer, json={"values": {"collaborators": {"in_place": 3}}})
+    assert fields(in_place) == {"values.collaborators.trained": "exceeds"}  # now it can be compared
+    settings = {"home": 1, "school": 0, "community": 0}
+    mismatch = client.put(url, headers=officer, json={"values": {"abused_children": settings}})
+    assert fields(mismatch) == {"values.abused_children.home": "partition_mismatch"}
+    assert client.get(f"/api/v1/reports/{commune['id']}", headers=officer).json()["entered"] == {
+        "abused_children": {"male": 2, "female": 1},
+        "collaborators": {"trained": 4},
+    }
+
+    hamlet = start(client, officer, t["ha"][0], "2025-06")
+    url = f"/api/v1/reports/{hamlet['id']}/values"
+    deaths = client.put(url, headers=officer, json={"values": {"injury_deaths": {"drowning": 1}}})
+    assert deaths.status_code == 200, deaths.text  # the injuries are not typed yet
+    injuries = client.put(url, headers=officer, json={"values": {"injuries": {"drowning": 0}}})
+    assert fields(injuries) == {"values.injury_deaths.drowning": "exceeds"}
+    submit = client.post(f"/api/v1/reports/{hamlet['id']}/submit", headers=officer, json={})
+    assert submit.status_code == 422 and "values.water_points.listed" in fields(submit)
 
 
 def test_approval_is_for_the_level_above_and_reopening_is_guarded(client, owner, worker, rtree):

@@ -23,6 +23,24 @@ def test_dates_are_written_and_read_as_dd_mm_yyyy():
         assert parse_date(bad) is None
 
 
+def test_periods_are_written_in_words():
+    from portal.locale.periods import period_name
+
+    vi = {"2026-12": "Tháng 12/2026", "2026-06": "Tháng 6/2026", "2026-Q4": "Quý 4/2026"}
+    vi |= {"2026-H1": "6 tháng đầu năm 2026", "2026-H2": "6 tháng cuối năm 2026", "2026": "Năm 2026"}
+    en = {
+        "2026-12": "December 2026",
+        "2026-Q4": "Q4 2026",
+        "2026-H1": "First half of 2026",
+        "2026": "Year 2026",
+    }
+    assert {k: period_name(k, "vi") for k in vi} == vi
+    assert {k: period_name(k, "en") for k in en} == en
+    assert period_name("2026-12") == "Tháng 12/2026"  # Vietnamese by default
+    for other in ("2026-13", "2026-Q5", "26-12", "", None):
+        assert period_name(other, "vi") == (other or "")  # not a period: shown as it is
+
+
 def test_service_fields_map_to_form_inputs():
     assert form_field("guardians[0].phone") == "guardian_phone"
     assert form_field("guardians[0].full_name") == "guardian_name"

@@ -191,16 +191,42 @@ def check_entries(
     if errors:
         return clean, errors
     merged = compose(catalog, level, registry, clean)
+    known = _known(catalog, level, clean)
     for code in clean:
-        errors += _rules(enterable[code], merged)
+        errors += _rules(enterable[code], merged, known)
     return clean, errors
 
 
-def _rules(ind: Indicator, figures: Figures) -> list[FieldError]:
+def _known(catalog: Catalog, level: str, entered: Figures) -> set[str]:
+    """The ``indicator.cell`` figures a draft already settles: every cell of a registry or consolidated
+    indicator, the hand-entered cells typed in so far, and a derived total once all its parts are in."""
+    known = set()
+    enterable = {i.code for i in catalog.entered_at(level)}
+    for ind in catalog.held_at(level):
+        typed = entered.get(ind.code, {})
+        for cell in ind.cells:
+            key = cell["key"]
+            derived = key == "total" and bool(ind.partitions)
+            settled = (
+                ind.code not in enterable
+                or "auto" in cell
+                or key in typed
+                or (derived and all(k in typed for k in ind.partitions[0]))
+            )
+            if settled:
+                known.add(f"{ind.code}.{key}")
+    return known
+
+
+def _rules(ind: Indicator, figures: Figures, known: set[str]) -> list[FieldError]:
+    """The indicator's cross-cell rules, on the cells already settled: a draft saved with some boxes
+    still empty is not refused for parts that cannot add up yet or for a limit not yet typed in."""
     errors = []
     cells = figures[ind.code]
     first = ind.partitions[0] if ind.partitions else []
     for part in ind.partitions[1:]:
+        if not all(f"{ind.code}.{k}" in known for k in (*first, *part)):
+            continue
         if sum(cells[k] for k in part) != sum(cells[k] for k in first):
             errors.append(
                 FieldError(
@@ -213,7 +239,7 @@ def _rules(ind: Indicator, figures: Figures) -> list[FieldError]:
     for rule in ind.rules:
         other_code, other_cell = rule["le"].split(".")
         limit = figures.get(other_code, {}).get(other_cell)
-        if limit is None:
+        if limit is None or rule["le"] not in known or f"{ind.code}.{rule['cell']}" not in known:
             continue
         tolerance = rule.get("tolerance_pct", 0)
         allowed = limit * (100 + tolerance) // 100

@@ -41,6 +41,9 @@ MESSAGES: dict[str, Msg] = {
     "report_reopen": N_("Report reopened."),
     "report_refresh": N_("Figures recounted."),
     "report_created": N_("Report started."),
+    "report_missing": N_(
+        "Not submitted: these boxes are still empty. Fill them in, save the draft, then submit."
+    ),
     "guardians": N_("Guardian"),
     "skip": N_("Skip to main content"),
     "login": N_("Log in"),

@@ -19,6 +19,7 @@ from litestar.template.config import TemplateConfig
 from markupsafe import Markup, escape
 
 from portal.locale import DEFAULT_LANG, number, translations
+from portal.locale.periods import period_name
 from portal.web import i18n
 from portal.web.deps import lang_of
 from portal.web.session import CSRF_FIELD, csrf_token, with_pre_session
@@ -57,6 +58,12 @@ def _date(context: Context, value: Any) -> str:
     return i18n.fmt_date(value, _lang(context))
 
 
+@pass_context
+def _period(context: Context, key: str | None) -> str:
+    """``{{ report.period|period }}``: "Tháng 12/2026" (see portal.locale.periods)."""
+    return period_name(key, _lang(context))
+
+
 def environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -70,6 +77,7 @@ def environment() -> Environment:
         _gettext, _ngettext, newstyle=True, pgettext=_pgettext, npgettext=_npgettext
     )
     env.filters["date"] = _date
+    env.filters["period"] = _period
     return env
 
 

@@ -22,6 +22,7 @@ from infra.clock import today
 from infra.errors import FieldError, Forbidden, ValidationFailed
 from portal.boundary.deps import CallerDep, DbDep
 from portal.locale import N_, translate
+from portal.locale.periods import period_name
 from portal.registry.reference import SPECIAL_GROUPS
 from portal.reports.charts import bar_svg, trend_svg
 from portal.reports.dashboard import dashboard
@@ -97,7 +98,7 @@ def _charts(
         ),
         "trend": trend_svg(
             translate(lang, N_("Trend of the targets")),
-            [p["period"] for p in trend],
+            [period_name(p["period"], lang) for p in trend],
             [{"name": names[c], "values": [p["rates"].get(c) for p in trend]} for c in names],
             lang=lang,
         ),

@@ -29,6 +29,7 @@ from portal.reports.view import report_json
 from portal.web.deps import FormData, lang_of
 from portal.web.i18n import field_errors
 from portal.web.render import page, see_other
+from portal.web.report_form import entry_sections, figure_tables, missing_boxes, parse_values
 from tenancy.service import unit_names
 
 PAGE_SIZE = 20
@@ -56,39 +57,23 @@ def report_page(
     status_code: int = 200,
     message: str | None = None,
 ) -> Template:
-    """One report as tables; ``typed`` puts a rejected form's text back into its boxes."""
+    """One report: its figures, the boxes typed in at its unit (for its own staff while it is a draft
+    or returned), the boxes a submission found empty, and the actions after the figures.
+    ``typed`` puts a rejected form's text back into its boxes."""
     report, definition, unit = get_report(db, caller, report_id)
     view = report_json(db, caller, report, definition, unit)
     lang = lang_of(request)
     catalog = load_catalog(db, definition)
     en = lang == "en"
-    tables = [
-        {
-            "code": i.code,
-            "name": i.name_en if en else i.name_vi,
-            "cells": [
-                (
-                    c["key"],
-                    c["name_en"] if en else c["name_vi"],
-                    view["figures"].get(i.code, {}).get(c["key"], 0),
-                )
-                for c in i.cells
-            ],
-        }
-        for i in catalog.held_at(unit.level)
-    ]
-    entry = []
-    derived_of = {i.code: ({"total"} if i.partitions else set()) for i in catalog.indicators}
-    for i in catalog.entered_at(unit.level):
-        cells = []
-        for c in i.cells:
-            if c["key"] in derived_of[i.code] or "auto" in c:
-                continue
-            name = f"values.{i.code}.{c['key']}"
-            stored = report.entered.get(i.code, {}).get(c["key"])
-            value = typed.get(name, "") if typed is not None else ("" if stored is None else str(stored))
-            cells.append((name, c["name_en"] if en else c["name_vi"], value))
-        entry.append({"name": i.name_en if en else i.name_vi, "cells": cells})
+    shown_errors = field_errors(errors or [], lang)
+    missing = missing_boxes(catalog, unit.level, errors or [], en)
+    entry = (
+        entry_sections(catalog, unit.level, report.entered, typed, shown_errors, en)
+        if "enter" in view["allowed_actions"]
+        else []
+    )
+    if message is None and errors:
+        message = "report_missing" if missing else "form_errors"
     return page(
         request,
         "report.html",
@@ -97,11 +82,13 @@ def report_page(
         report=report,
         unit=unit,
         title=definition.name_en if en else definition.name_vi,
-        tables=tables,
-        entry=entry if "enter" in view["allowed_actions"] else [],
+        tables=figure_tables(catalog, unit.level, view["figures"], en),
+        entry=entry,
+        missing=missing,
+        unapproved=[s for s in view["sub_units"] if s["status"] != "approved"],
         documents=documents_of(db, report.id) if not view["suppressed"] else [],
-        errors=field_errors(errors or [], lang),
-        form_message=message or ("form_errors" if errors else None),
+        errors=shown_errors,
+        form_message=message,
         flash=FLASH.get(request.query_params.get("msg", "")),
     )
 
@@ -135,28 +122,6 @@ def report_detail(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, report_id: FromPath[int]
 ) -> Template:
     return report_page(request, db, caller, report_id)
-
-
-def parse_values(
-    form: Mapping[str, Any],
-) -> tuple[dict[str, dict[str, int]], dict[str, str], list[FieldError]]:
-    """The posted ``values.<indicator>.<cell>`` boxes as counts; an empty or non-integer box is an error."""
-    values: dict[str, dict[str, int]] = {}
-    typed: dict[str, str] = {}
-    errors: list[FieldError] = []
-    for name, raw in form.items():
-        parts = name.split(".")
-        if len(parts) != 3 or parts[0] != "values":
-            continue
-        text = str(raw or "").strip()
-        typed[name] = text
-        if not text:
-            errors.append(FieldError(name, "is required", "required"))
-        elif not text.isdigit() or len(text) > 9:
-            errors.append(FieldError(name, "must be a whole number", "not_integer"))
-        else:
-            values.setdefault(parts[1], {})[parts[2]] = int(text)
-    return values, typed, errors
 
 
 @post("/reports/{report_id:int}/values", sync_to_thread=False, include_in_schema=False)

@@ -4,10 +4,14 @@
  * 2. form[data-fragment-target="#id"]: submit with fetch and replace only #id's content (search,
  *    paging); without script the same form posts and the whole page is rendered.
  * Both ask for a fragment with the header X-Portal-Fragment: 1; a 401 means the session ended.
+ * 3. The header's menu button (button[aria-controls] in .top): on a phone it opens and closes the
+ *    navigation (aria-expanded; Escape closes it). The "js" class on <html> is what folds the menu
+ *    away on a phone: without script the navigation stays open below the bar.
  */
 (function () {
   "use strict";
   var FRAGMENT = { "X-Portal-Fragment": "1" };
+  document.documentElement.classList.add("js");
 
   function fromHtml(html) {
     var box = document.createElement("div");
@@ -54,8 +58,28 @@
       });
   }
 
+  function menu() {
+    var button = document.querySelector(".top .menu-button[aria-controls]");
+    if (!button) { return; }
+    var header = button.closest(".top");
+    function show(open) {
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      header.classList.toggle("menu-open", open);
+    }
+    button.addEventListener("click", function () {
+      show(button.getAttribute("aria-expanded") !== "true");
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true") {
+        show(false);
+        button.focus();
+      }
+    });
+  }
+
   document.addEventListener("submit", submitFragment);
   document.addEventListener("DOMContentLoaded", function () {
+    menu();
     document.querySelectorAll("[data-poll]").forEach(poll);
   });
 })();

@@ -1,0 +1,150 @@
+"""The report page's long form, in sections: the boxes typed in at the report's unit (one section per
+indicator, with how many are filled), the figures as one collapsible table per indicator, and the
+boxes a submission found empty, named by their labels.
+
+A draft is saved with whatever is filled: an empty box is simply not entered (the service merges what
+is sent into what is stored). "Required" is the submission's rule (``workflow.submit`` lists the empty
+boxes), not the draft's; a box that is not a whole number, or is negative, is refused by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from infra.errors import FieldError
+from portal.reports.figures import Catalog
+from portal.reports.models import Figures, Indicator
+
+MAX_DIGITS = 9
+
+
+@dataclass(frozen=True)
+class Box:
+    name: str  # the input's name: values.<indicator>.<cell>
+    label: str
+    value: str  # as shown in the box: the stored count, or what was typed
+
+
+@dataclass(frozen=True)
+class Section:
+    code: str
+    name: str
+    boxes: list[Box]
+    open: bool
+
+    @property
+    def filled(self) -> int:
+        return sum(1 for b in self.boxes if b.value != "")
+
+    @property
+    def empty(self) -> int:
+        return len(self.boxes) - self.filled
+
+
+@dataclass(frozen=True)
+class Table:
+    code: str
+    name: str
+    rows: list[tuple[str, str, int | str]]  # cell key, its label, the figure as the reader sees it
+    total: int | str | None
+
+
+@dataclass(frozen=True)
+class Missing:
+    """An indicator with boxes still empty at submission: its name, the boxes' labels, the first box."""
+
+    name: str
+    labels: list[str]
+    first: str
+
+
+def parse_values(
+    form: Mapping[str, Any],
+) -> tuple[dict[str, dict[str, int]], dict[str, str], list[FieldError]]:
+    """The posted ``values.<indicator>.<cell>`` boxes as counts. An empty box is left out (a draft keeps
+    what it had there); a negative or non-integer box is an error naming it."""
+    values: dict[str, dict[str, int]] = {}
+    typed: dict[str, str] = {}
+    errors: list[FieldError] = []
+    for name, raw in form.items():
+        parts = name.split(".")
+        if len(parts) != 3 or parts[0] != "values":
+            continue
+        text = str(raw or "").strip()
+        typed[name] = text
+        if not text:
+            continue
+        if text.startswith("-") and text[1:].isdigit():
+            errors.append(FieldError(name, "must not be negative", "negative"))
+        elif not text.isdigit():
+            errors.append(FieldError(name, "must be a whole number", "not_integer"))
+        elif len(text.lstrip("0")) > MAX_DIGITS:
+            errors.append(FieldError(name, f"must have at most {MAX_DIGITS} digits", "too_large"))
+        else:
+            values.setdefault(parts[1], {})[parts[2]] = int(text)
+    return values, typed, errors
+
+
+def _name(item: Mapping[str, Any] | Indicator, en: bool) -> str:
+    if isinstance(item, Indicator):
+        return item.name_en if en else item.name_vi
+    return str(item["name_en"] if en else item["name_vi"])
+
+
+def _typed_cells(ind: Indicator) -> list[dict[str, Any]]:
+    """The cells of a hand-entered indicator that are typed (not its derived total, not a constant)."""
+    derived = {"total"} if ind.partitions else set()
+    return [c for c in ind.cells if c["key"] not in derived and "auto" not in c]
+
+
+def entry_sections(
+    catalog: Catalog,
+    level: str,
+    entered: Figures,
+    typed: Mapping[str, str] | None,
+    errors: Mapping[str, str],
+    en: bool,
+) -> list[Section]:
+    """One section per indicator typed in at ``level``. Open: the sections with a problem, else the first
+    one not complete (a new draft opens on its first section)."""
+    sections = []
+    for ind in catalog.entered_at(level):
+        boxes = []
+        for c in _typed_cells(ind):
+            name = f"values.{ind.code}.{c['key']}"
+            stored = entered.get(ind.code, {}).get(c["key"])
+            value = typed.get(name, "") if typed is not None else ("" if stored is None else str(stored))
+            boxes.append(Box(name, _name(c, en), value))
+        flagged = any(b.name in errors for b in boxes)
+        sections.append(Section(ind.code, _name(ind, en), boxes, flagged))
+    if sections and not any(s.open for s in sections):
+        first = next((s for s in sections if s.empty), None)
+        if first is not None:
+            sections[sections.index(first)] = Section(first.code, first.name, first.boxes, True)
+    return sections
+
+
+def figure_tables(
+    catalog: Catalog, level: str, figures: Mapping[str, Mapping[str, Any]], en: bool
+) -> list[Table]:
+    """Every indicator the report holds, as the reader sees its figures (exact, or published)."""
+    tables = []
+    for ind in catalog.held_at(level):
+        shown = figures.get(ind.code, {})
+        rows = [(c["key"], _name(c, en), shown.get(c["key"], 0)) for c in ind.cells]
+        tables.append(Table(ind.code, _name(ind, en), rows, shown.get("total")))
+    return tables
+
+
+def missing_boxes(catalog: Catalog, level: str, errors: list[FieldError], en: bool) -> list[Missing]:
+    """The boxes a submission found empty (``required`` errors), by indicator, in the reader's words."""
+    empty = {e.field for e in errors if e.code == "required" and e.field.startswith("values.")}
+    out = []
+    for ind in catalog.entered_at(level):
+        cells = [c for c in _typed_cells(ind) if f"values.{ind.code}.{c['key']}" in empty]
+        if cells:
+            labels = [_name(c, en) for c in cells]
+            out.append(Missing(_name(ind, en), labels, f"values.{ind.code}.{cells[0]['key']}"))
+    return out
