@@ -124,7 +124,7 @@ def test_the_collaborator_works_offline_and_everything_syncs_once(server, tree, 
     first_cell = sheet.locator("input[data-ind]").first
     first_cell.fill("3")
     indicator, cell = first_cell.get_attribute("data-ind"), first_cell.get_attribute("data-cell")
-    sheet.get_by_role("button", name="Lưu nháp").click()
+    sheet.get_by_role("button", name="Lưu bản nháp").click()
     expect(page.locator("#field-pending")).to_have_attribute("data-pending", "3")
     _shot(page, "field-offline-report.png")
     page.get_by_role("button", name="Về danh sách").click()
