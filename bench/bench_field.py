@@ -82,8 +82,14 @@ def prepare(admin_url: str) -> dict[str, Any]:
             ),
             {"u": USERNAME, "h": hamlet_id, "p": hash_password("bench-field-password-2026")},
         )
-        user_id = owner.execute(text("SELECT id FROM users WHERE username = :u"), {"u": USERNAME}).scalar_one()
-    return {"children_in_database": total, "hamlet_id": hamlet_id, "hamlet_children": size, "user_id": user_id}
+        found = owner.execute(text("SELECT id FROM users WHERE username = :u"), {"u": USERNAME})
+        user_id = found.scalar_one()
+    return {
+        "children_in_database": total,
+        "hamlet_id": hamlet_id,
+        "hamlet_children": size,
+        "user_id": user_id,
+    }
 
 
 def timed(token: str, work: Any) -> tuple[float, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from dataclasses import field as struct_field
 
 from sqlalchemy.exc import IntegrityError
 
@@ -14,6 +15,9 @@ class FieldError:
     field: str
     message: str
     code: str = "invalid"
+    params: dict[str, str] = struct_field(default_factory=dict)
+    """Values for the placeholders of the code's message on the pages (a typed day read as dd/mm/yyyy,
+    say); never part of the API's answer."""
 
     def as_dict(self) -> dict[str, str]:
         return {"field": self.field, "message": self.message, "code": self.code}

@@ -397,5 +397,7 @@ def test_counts_per_unit_and_day_without_names_or_ids(client, app, owner, world,
     assert summary.status_code == 200 and world["h1"].name in summary.text and "Bị từ chối" in summary.text
     assert "Vũ Thị Lan" not in summary.text and world["users"]["collab"] not in summary.text
     assert page.get("/audit", params={"from": "xx"}).status_code == 422
+    iso = page.get("/audit", params={"from": "2026-01-02"})  # a day in another shape: its reading shown
+    assert iso.status_code == 422 and "Từ ngày: nhập theo dạng dd/mm/yyyy, ví dụ 02/01/2026." in iso.text
     assert page.get("/audit", params={"unit": world["q"].id}).status_code == 403
     assert _browser(app, world["users"]["officer"]).get("/audit").status_code == 403

@@ -179,15 +179,26 @@ def test_collaborator_on_a_phone_adds_a_child(server: str, tree: dict[str, Any],
     _shot(page, "collaborator-form-errors.png")
 
     page.get_by_label("Họ và tên").fill(NEW_CHILD)
-    page.get_by_label("Ngày sinh").fill("05/06/2019")
+    born = page.get_by_label("Ngày sinh")
+    born.fill("")
+    born.press_sequentially("05062019")  # a phone's number pad has no "/": the page adds them
+    expect(born).to_have_value("05/06/2019")
     page.get_by_label("Nữ", exact=True).check()
-    page.get_by_label("Họ tên người chăm sóc").fill("Nguyễn Văn Tâm")
-    page.get_by_label("Quan hệ").select_option("father")
-    page.get_by_label("Điện thoại").fill("0912 345 678")
+    page.get_by_label("Mã hộ gia đình").fill("HGD-12")
+    father = page.get_by_role("group", name="Người chăm sóc 1")
+    father.get_by_label("Họ tên người chăm sóc").fill("Nguyễn Văn Tâm")
+    father.get_by_label("Quan hệ").select_option("father")
+    father.get_by_label("Điện thoại").fill("0912 345 678")
+    grandmother = page.get_by_role("group", name="Người chăm sóc 2")
+    grandmother.get_by_label("Họ tên người chăm sóc").fill("Lê Thị Hạnh")
+    grandmother.get_by_label("Quan hệ").select_option("grandparent")
+    grandmother.get_by_label("Sống cùng trẻ").uncheck()
     page.get_by_role("button", name="Lưu").click()
     expect(page.get_by_role("status")).to_have_text("Đã thêm trẻ em.")
     expect(page.get_by_role("heading", level=1)).to_have_text(NEW_CHILD)
     expect(page.get_by_text("05/06/2019")).to_be_visible()
+    expect(page.locator(".facts")).to_contain_text("Trẻ sống cùngNguyễn Văn Tâm (Cha)")
+    expect(page.locator(".facts")).to_contain_text("Lê Thị Hạnh (Ông/Bà)")
     assert re.search(r"/children/[0-9a-f-]{36}\?msg=added$", page.url) and "Nguy" not in page.url
 
     page.get_by_role("button", name="Menu").click()  # the phone's navigation is behind the menu button
@@ -196,6 +207,29 @@ def test_collaborator_on_a_phone_adds_a_child(server: str, tree: dict[str, Any],
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the phone page scrolls sideways ({width}px)"
     _shot(page, "collaborator-home.png")
+    assert problems == []
+    context.close()
+
+
+def test_days_typed_on_a_number_pad_get_the_form_s_separators(
+    server: str, tree: dict[str, Any], chromium: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    context = _context(chromium, server, phone=True)
+    page = context.new_page()
+    problems = _watch_csp(page)
+    _login(page, tree["users"]["collab"])
+    page.goto("/children/new")
+    born = page.get_by_label("Ngày sinh")
+    for keys, shown in [("04032018", "04/03/2018"), ("4.3.2018", "4/3/2018"), ("04//03-2018", "04/03/2018")]:
+        born.fill("")
+        born.press_sequentially(keys)
+        expect(born).to_have_value(shown)
+    page.goto("/cases/new")
+    received = page.get_by_label("Thời điểm tiếp nhận")
+    received.press_sequentially("020120240815")
+    expect(received).to_have_value("02/01/2024 08:15")
     assert problems == []
     context.close()
 

@@ -121,7 +121,8 @@ def test_english_errors_and_a_new_child_recorded_with_the_case(login, tree, owne
     col.get("/cases/new")
     form = _intake("", new_child_full_name="Lò Thị Mai", new_child_date_of_birth="31/02/2019")
     bad = col.post("/cases/new", form)
-    assert bad.status_code == 422 and "Not a date: write it as dd/mm/yyyy." in bad.text
+    assert bad.status_code == 422
+    assert "Date of birth: there is no such day. Write it as dd/mm/yyyy (day, month, year)" in bad.text
     good = {**form, "new_child_date_of_birth": "03/02/2019", "new_child_sex": "female"}
     good["new_child_hamlet_id"] = str(tree["hamlet"].id)
     assert col.post("/cases/new", good).status_code == 303
@@ -218,6 +219,12 @@ def test_plan_is_written_submitted_and_approved_and_late_steps_are_marked(login,
     plan.update(
         actions_0_description="Thăm gia đình hằng tuần", actions_0_owner="CTV thôn", actions_0_due_on=soon
     )
+    iso = (today() + timedelta(days=10)).isoformat()  # a row's day in another shape: named with its row
+    typed = officer.post(f"{location}/act/draft_plan", {**plan, "actions_0_due_on": iso})
+    assert typed.status_code == 422
+    assert f"Hoạt động 1 – Hạn: nhập theo dạng dd/mm/yyyy, ví dụ {soon}." in typed.text
+    assert 'id="draft_plan-actions_0_due_on" name="actions_0_due_on"' in typed.text
+    assert 'inputmode="numeric" placeholder="dd/mm/yyyy" data-typed="dd/mm/yyyy"' in typed.text
     assert officer.post(f"{location}/act/draft_plan", plan).status_code == 303
     assert officer.post(f"{location}/act/submit_plan", {}).status_code == 303
     assert "Kế hoạch chờ phê duyệt" in officer.get(location).text

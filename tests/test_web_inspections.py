@@ -111,6 +111,12 @@ def test_inspector_runs_checks_and_follows_a_recommendation_to_its_answer(
     rec["responsible_unit_id"] = str(tree["commune"].id)
     bad = insp.post(rec_url, {**rec, "deadline": "2026-13-45"})
     assert bad.status_code == 422 and f'id="rec-{finding_id}-deadline-error"' in bad.text
+    assert "Hạn thực hiện: nhập theo dạng dd/mm/yyyy, ví dụ 04/03/2018." in bad.text  # no reading: a sample
+    iso = insp.post(rec_url, {**rec, "deadline": "2026-03-15"})
+    assert (
+        iso.status_code == 422 and "Hạn thực hiện: nhập theo dạng dd/mm/yyyy, ví dụ 15/03/2026." in iso.text
+    )
+    assert 'data-typed="dd/mm/yyyy"' in iso.text
     deadline = (today() + timedelta(days=30)).strftime("%d/%m/%Y")
     assert insp.post(rec_url, {**rec, "deadline": deadline}).status_code == 303
     assert deadline in insp.get(f"/inspections/{plan_id}").text

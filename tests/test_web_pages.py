@@ -121,7 +121,7 @@ def test_collaborator_adds_a_child_with_errors_shown_by_field(browser, tree, own
     response = b.post(
         "/children/new",
         child_form(
-            full_name="", date_of_birth="31/02/2018", guardian_phone="12", hamlet_id=str(tree["hamlet"].id)
+            full_name="", date_of_birth="31/02/2018", gd_0_phone="12", hamlet_id=str(tree["hamlet"].id)
         ),
     )
     assert response.status_code == 422
@@ -132,11 +132,11 @@ def test_collaborator_adds_a_child_with_errors_shown_by_field(browser, tree, own
     # the format is fine now: the registry's own rules answer, still by field
     response = b.post(
         "/children/new",
-        child_form(date_of_birth="01/01/2001", guardian_phone="12", hamlet_id=str(tree["hamlet"].id)),
+        child_form(date_of_birth="01/01/2001", gd_0_phone="12", hamlet_id=str(tree["hamlet"].id)),
     )
     assert response.status_code == 422
     assert "Từ đủ 16 tuổi trở lên" in response.text and 'id="date_of_birth-error"' in response.text
-    assert 'id="guardian_phone-error"' in response.text and "Không phải số điện thoại." in response.text
+    assert 'id="gd_0_phone-error"' in response.text and "Không phải số điện thoại" in response.text
     assert 'value="Nguyễn Thị Hoa"' in response.text  # what was typed is kept
     response = b.post(
         "/children/new",
@@ -177,7 +177,7 @@ def test_edit_keeps_history_and_a_stale_version_is_refused(browser, tree, owner)
     page = b.get(f"/children/{child.id}").text
     version = re.search(r'name="version" value="(\d+)"', page).group(1)
     form = child_form(full_name=child.full_name, date_of_birth="01/01/2016", sex="male", address="Ngõ 5")
-    form.update(guardian_name="", guardian_phone="", status="active", version=version)
+    form.update(gd_0_full_name="", gd_0_relationship="", gd_0_phone="", status="active", version=version)
     response = b.post(f"/children/{child.id}", form)
     assert response.status_code == 303, response.text
     assert "Đã lưu." in b.get(response.headers["location"]).text
@@ -399,7 +399,8 @@ def test_the_edit_form_adds_ends_and_removes_a_special_circumstance_group(browse
         page = b.get(f"/children/{child.id}").text
         version = re.search(r'name="version" value="(\d+)"', page).group(1)
         base = child_form(full_name=child.full_name, date_of_birth=child.date_of_birth.strftime("%d/%m/%Y"))
-        base.update(guardian_name="", guardian_phone="", status="active", version=version, sex=child.sex)
+        base.update(gd_0_full_name="", gd_0_relationship="", gd_0_phone="", status="active", version=version)
+        base["sex"] = child.sex
         return {**base, **rows}
 
     def groups() -> list[tuple]:

@@ -35,6 +35,10 @@ ERRORS: dict[str, Msg] = {
     "unknown": N_("Not known."),
     "name_taken": N_("The commune already has a hamlet of this name."),
     "bad_moment": N_("Not a moment: write it as dd/mm/yyyy hh:mm."),
+    "date_form": N_("%(field)s: write it as %(form)s, e.g. %(example)s."),
+    "no_such_day": N_(
+        "%(field)s: there is no such day. Write it as %(form)s (day, month, year), e.g. %(example)s."
+    ),
     "future": N_("Must not be in the future."),
     "too_early": N_("Before the case was received."),
     "past": N_("This date has passed."),
@@ -102,7 +106,10 @@ _ID_YEAR = N_("Digits 5 and 6 are not the last two digits of the year of birth."
 FIELD_ERRORS: dict[tuple[str, str], Msg] = {
     ("national_id", "invalid"): N_("Must be the 12-digit personal id number."),
     ("full_name", "invalid"): N_("At most 120 characters."),
-    ("guardian_phone", "invalid"): N_("Not a phone number."),
+    ("guardian_phone", "invalid"): N_("Not a phone number: write its digits, e.g. 0912 345 678."),
+    ("guardian_name", "required"): N_("Give the person's name, or leave the whole row empty."),
+    ("guardian_relationship", "required"): N_("Choose how this person is related to the child."),
+    ("guardian_relationship", "invalid"): N_("Choose one of the listed relationships."),
     ("ethnicity", "invalid"): N_("Not one of the 54 ethnic groups."),
     ("group_since", "invalid"): N_("Before the child's date of birth."),
     ("date_of_birth", "invalid"): N_("After the start of a recorded group."),
@@ -174,7 +181,14 @@ def form_field(service_field: str) -> str:
     return base
 
 
-def error_message(field: str, code: str, lang: str) -> str:
+PARAM_CODES = {"date_form": "bad_date", "no_such_day": "bad_date"}
+"""Codes whose message takes ``params`` (the field's name, the form, an example), each with the code
+said instead when the params are missing."""
+
+
+def error_message(field: str, code: str, lang: str, /, **params: str) -> str:
     """The message of a field error: the field's own for the code, else the code's, else "not valid"."""
+    if code in PARAM_CODES and not {"field", "form", "example"} <= params.keys():
+        code, params = PARAM_CODES[code], {}
     marked = FIELD_ERRORS.get((field, code)) or ERRORS.get(code) or ERRORS["invalid"]
-    return translate(lang, marked)
+    return translate(lang, marked, **params) if code in PARAM_CODES else translate(lang, marked)

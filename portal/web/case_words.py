@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
 from infra.errors import FieldError
 from portal.cases.reference import (
@@ -15,7 +14,7 @@ from portal.cases.reference import (
     STATUSES,
     STEPS,
 )
-from portal.web.i18n import field_errors, parse_date
+from portal.web.i18n import field_errors
 
 _TABLES = {
     "case_type": CASE_TYPES,
@@ -44,19 +43,4 @@ def input_name(service_field: str) -> str:
 
 
 def form_errors(errors: list[FieldError], lang: str) -> dict[str, str]:
-    return field_errors([FieldError(input_name(e.field), e.message, e.code) for e in errors], lang)
-
-
-_MOMENT = re.compile(r"\s*(\S+)\s+(\d{1,2})[:h](\d{2})\s*")
-
-
-def parse_moment(text: str) -> datetime | None:
-    """dd/mm/yyyy hh:mm in Vietnam's time (naive: the case service reads it as Vietnam's)."""
-    found = _MOMENT.fullmatch(text)
-    day = parse_date(found.group(1) if found else text)
-    if day is None:
-        return None
-    hour, minute = (int(found.group(2)), int(found.group(3))) if found else (0, 0)
-    if hour > 23 or minute > 59:
-        return None
-    return datetime(day.year, day.month, day.day, hour, minute)
+    return field_errors([FieldError(input_name(e.field), e.message, e.code, e.params) for e in errors], lang)

@@ -7,8 +7,10 @@ language (``portal.web.i18n.field_errors``). What the services check (meaning: c
 the past) stays theirs: a form only finds format problems.
 
 Days and moments are read as the pages write them, ``dd/mm/yyyy`` and ``dd/mm/yyyy hh:mm`` (Vietnam's
-time), in ``form_value``: msgspec itself reads only ISO 8601 text into ``date``/``datetime`` and never
-calls a ``dec_hook`` for them, so the text is turned into the value here and msgspec checks the rest.
+time), in ``form_value`` (by ``portal.web.typed_dates``, which refuses every other shape with the
+reading of what was typed): msgspec itself reads only ISO 8601 text into ``date``/``datetime`` and
+never calls a ``dec_hook`` for them, so the text is turned into the value here and msgspec checks the
+rest. Pages that read a lone day outside a struct use ``day_input``.
 """
 
 from __future__ import annotations
@@ -22,16 +24,9 @@ from typing import Any, TypeVar
 import msgspec
 
 from infra.errors import FieldError
-from portal.web.case_words import parse_moment
-from portal.web.i18n import parse_date
+from portal.web.typed_dates import BadDay, read_day, read_moment
 
 S = TypeVar("S", bound=msgspec.Struct)
-
-
-class BadValue(ValueError):
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message)
-        self.message, self.code = message, code
 
 
 def _plain(kind: Any) -> set[Any]:
@@ -43,19 +38,26 @@ def _plain(kind: Any) -> set[Any]:
 
 def form_value(kind: Any, text: str) -> Any:
     """The form's text as a value of ``kind``: ``dd/mm/yyyy`` days, ``dd/mm/yyyy hh:mm`` moments (the
-    one place the pages' formats are read); anything else is left to ``msgspec.convert``."""
+    one place the pages' formats are read; ``BadDay`` otherwise); anything else is left to
+    ``msgspec.convert``."""
     admitted = _plain(kind)
     if datetime in admitted:
-        moment = parse_moment(text)
-        if moment is None:
-            raise BadValue("is not dd/mm/yyyy hh:mm", "bad_moment")
-        return moment
+        return read_moment(text)
     if date in admitted:
-        day = parse_date(text)
-        if day is None:
-            raise BadValue("is not a dd/mm/yyyy date", "bad_date")
-        return day
+        return read_day(text)
     return text
+
+
+def day_input(field: str, text: str, errors: list[FieldError]) -> date | None:
+    """A lone ``dd/mm/yyyy`` input (a filter, a deadline): its day, or None when blank or not a day (then
+    the problem is added to ``errors``, named ``field``)."""
+    if not text.strip():
+        return None
+    try:
+        return read_day(text)
+    except BadDay as exc:
+        errors.append(FieldError(field, exc.message, exc.code, exc.params))
+        return None
 
 
 def read_form(
@@ -95,8 +97,8 @@ def read_form(
             continue
         try:
             values[name] = msgspec.convert(form_value(field.type, text), field.type, strict=False)
-        except BadValue as exc:
-            found.append(FieldError(named + name, exc.message, exc.code))
+        except BadDay as exc:
+            found.append(FieldError(named + name, exc.message, exc.code, exc.params))
         except msgspec.ValidationError:
             found.append(FieldError(named + name, "is not a valid value", "invalid"))
     errors.extend(found)

@@ -9,13 +9,14 @@ next to its field in the reader's language, from the code (and the field where t
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from datetime import date, datetime
 
 from infra.clock import VIETNAM
 from infra.errors import FieldError
 from portal.locale import DEFAULT_LANG, LANGS, N_, NP_, Msg, day, moment, translate
 from portal.locale.field_errors import ERRORS, FIELD_ERRORS, error_message, form_field
+from portal.web.typed_dates import date_label
 
 __all__ = [
     "DEFAULT_LANG",
@@ -45,6 +46,8 @@ MESSAGES: dict[str, Msg] = {
         "Not submitted: these boxes are still empty. Fill them in, save the draft, then submit."
     ),
     "guardians": N_("Guardian"),
+    "household_code": N_("Household code"),
+    "supports": N_("Supports received"),
     "skip": N_("Skip to main content"),
     "login": N_("Log in"),
     "username": N_("Username"),
@@ -477,13 +480,22 @@ def label(table: str, key: str | None, lang: str) -> str:
     return key if marked is None else translate(lang, marked)
 
 
-def field_errors(errors: list[FieldError], lang: str) -> dict[str, str]:
-    """Form input name -> the message shown next to it (the first problem of each input)."""
+def field_errors(
+    errors: list[FieldError], lang: str, inputs: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Form input name -> the message shown next to it (the first problem of each input).
+
+    ``inputs`` names the input of a service field where a form has rows (``guardians[0].phone`` ->
+    ``gd_2_phone``: the first guardian sent was typed on the third row); the message stays the field's.
+    An error with ``params`` (a typed day) is said with the input's name (``typed_dates.date_label``).
+    """
     out: dict[str, str] = {}
     for error in errors:
         name = form_field(error.field)
-        if name not in out:
-            out[name] = error_message(name, error.code, lang)
+        shown = (inputs or {}).get(error.field, name)
+        if shown not in out:
+            params = {**error.params, "field": date_label(shown, lang)} if error.params else {}
+            out[shown] = error_message(name, error.code, lang, **params)
     return out
 
 
@@ -496,21 +508,6 @@ def fmt_date(value: date | datetime | str | None, lang: str = DEFAULT_LANG) -> s
     if isinstance(value, datetime):
         return moment(value.astimezone(VIETNAM) if value.tzinfo else value, lang)
     return day(value, lang)
-
-
-def parse_date(text: str) -> date | None:
-    """dd/mm/yyyy (also d/m/yyyy, dd-mm-yyyy, dd.mm.yyyy); ISO yyyy-mm-dd is accepted too."""
-    text = text.strip()
-    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
-    try:
-        if match:
-            day_, month, year = (int(g) for g in match.groups())
-            return date(year, month, day_)
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return date.fromisoformat(text)
-    except ValueError:
-        return None
-    return None
 
 
 def age_on(born: date, on: date) -> int:

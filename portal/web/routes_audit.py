@@ -17,7 +17,8 @@ from infra.errors import FieldError, Forbidden, NotVisible, ValidationFailed
 from portal.audit.reader import audit_summary, child_access_log
 from portal.boundary.deps import CallerDep, DbDep
 from portal.web.deps import lang_of
-from portal.web.i18n import field_errors, fmt_date, label, parse_date
+from portal.web.form_input import day_input
+from portal.web.i18n import field_errors, fmt_date, label
 from portal.web.render import page
 from tenancy.service import get_unit
 
@@ -58,12 +59,8 @@ def access_log_page(
 
 
 def _dates(raw_from: str, raw_to: str) -> tuple[date | None, date | None]:
-    errors, found = [], []
-    for field, raw in (("from", raw_from), ("to", raw_to)):
-        value = parse_date(raw) if raw.strip() else None
-        if raw.strip() and value is None:
-            errors.append(FieldError(field, "is not a date", "bad_date"))
-        found.append(value)
+    errors: list[FieldError] = []
+    found = [day_input(field, raw, errors) for field, raw in (("from", raw_from), ("to", raw_to))]
     if errors:
         raise ValidationFailed(errors)
     return found[0], found[1]

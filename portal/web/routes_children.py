@@ -36,6 +36,7 @@ from portal.registry.reference import (
 from portal.registry.service import child_history, get_child, list_children, register_child, update_child
 from portal.web import forms, move_forms
 from portal.web.deps import FormData, lang_of
+from portal.web.history_words import change_lines
 from portal.web.i18n import age_on, field_errors, label
 from portal.web.render import is_fragment, page, see_other
 from tenancy.models import Unit
@@ -130,6 +131,7 @@ def _form_page(
     message: str | None = None,
     move_form: move_forms.MoveForm | None = None,
     suspects: object = None,
+    inputs: forms.Inputs | None = None,
 ) -> Template:
     lang = lang_of(request)
     hamlets = _hamlets(db, caller)
@@ -140,7 +142,7 @@ def _form_page(
         status_code=status_code,
         child=child,
         values=values,
-        errors=field_errors(errors, lang),
+        errors=field_errors(errors, lang, inputs),
         form_message=message or ("form_errors" if errors else None),
         hamlets=hamlets,
         hamlet_options=[(str(h.id), h.name) for h in hamlets],
@@ -148,6 +150,7 @@ def _form_page(
         birth_province_options=forms.birth_province_options(lang),
         school_options=[(s, label("school", s, lang)) for s in SCHOOL_STATUSES],
         relationship_options=[(r, label("relationship", r, lang)) for r in RELATIONSHIPS],
+        guardian_rows=forms.guardian_rows(values),
         group_names=_group_names(lang),
         group_labels=dict(_group_names(lang)),
         group_rows=range(forms.GROUP_ROWS),
@@ -198,7 +201,7 @@ def new_child_submit(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, data: FormData
 ) -> Template | Redirect:
     values = forms.values_of(data)
-    body, errors = forms.create_from(values, today())
+    body, errors, inputs = forms.create_from(values, today())
     if body is not None:
         try:
             made = register_child(db, caller, body)
@@ -216,7 +219,7 @@ def new_child_submit(
                 return see_other(f"/children/{made.id}?msg=added")
             # the number is held by an active record elsewhere: a move asks for it instead of a duplicate
             return page(request, "child_transfer.html", move=move_json(db, caller, made))
-    return _form_page(request, db, caller, values, errors, status_code=422)
+    return _form_page(request, db, caller, values, errors, status_code=422, inputs=inputs)
 
 
 @get("/children/{child_id:uuid}", sync_to_thread=False, include_in_schema=False)
@@ -238,7 +241,7 @@ def child_submit(
     child = get_child(db, caller, child_id, "update")
     values = forms.values_of(data)
     version = int(data["version"]) if str(data.get("version") or "").isdigit() else child.version
-    body, errors = forms.patch_from(values, child, version)
+    body, errors, inputs = forms.patch_from(values, child, version)
     if body is not None:
         try:
             update_child(db, caller, child_id, body)
@@ -261,7 +264,7 @@ def child_submit(
             errors = exc.errors
         else:
             return see_other(f"/children/{child_id}?msg=saved")
-    return _form_page(request, db, caller, values, errors, child=child, status_code=422)
+    return _form_page(request, db, caller, values, errors, child=child, status_code=422, inputs=inputs)
 
 
 @get("/children/{child_id:uuid}/history", sync_to_thread=False, include_in_schema=False)
@@ -271,7 +274,11 @@ def child_history_page(
     entries = child_history(db, caller, child_id)
     child = get_child(db, caller, child_id)
     left = {int(e.before["hamlet_id"]) for e in entries if e.action == "move" and e.before}
-    return page(request, "history.html", child=child, entries=entries, places=place_names(db, left))
+    lang = lang_of(request)
+    lines = {e.id: change_lines(e, lang) for e in entries}  # shown for updates (and any other change)
+    return page(
+        request, "history.html", child=child, entries=entries, places=place_names(db, left), lines=lines
+    )
 
 
 ROUTES = [

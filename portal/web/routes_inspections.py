@@ -20,7 +20,7 @@ from portal.inspections.schemas import FindingIn, RecommendationIn, TextIn
 from portal.inspections.view import plan_json
 from portal.web.case_words import form_errors
 from portal.web.deps import FormData, lang_of
-from portal.web.i18n import parse_date
+from portal.web.form_input import day_input
 from portal.web.render import page, see_other
 from tenancy.service import get_unit, units_below
 
@@ -110,10 +110,10 @@ def recommendation_submit(
     plan_id = _plan_of(data)
     unit = str(data.get("responsible_unit_id") or "")
     deadline_text = str(data.get("deadline") or "").strip()
-    deadline = parse_date(deadline_text)
-    errors = []
+    errors: list[FieldError] = []
+    deadline = day_input("deadline", deadline_text, errors)
     if deadline is None:
-        errors.append(FieldError("deadline", "is not a dd/mm/yyyy date", "bad_date"))
+        errors = errors or [FieldError("deadline", "is required", "required")]
     else:
         body = RecommendationIn(
             text=str(data.get("text") or ""),

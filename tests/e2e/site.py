@@ -105,6 +105,8 @@ class Browser:
 
 
 def child_form(**overrides: str) -> dict[str, str]:
+    """The child form as posted: one guardian on the first row (``gd_0_``); the other rows are not sent,
+    as a browser sends them blank."""
     form = {
         "full_name": "Nguyễn Thị Hoa",
         "date_of_birth": "04/03/2018",
@@ -112,9 +114,10 @@ def child_form(**overrides: str) -> dict[str, str]:
         "ethnicity": "Kinh",
         "school_status": "primary",
         "birth_registered": "on",
-        "guardian_name": "Nguyễn Văn Bình",
-        "guardian_relationship": "father",
-        "guardian_phone": "0912345678",
+        "gd_0_full_name": "Nguyễn Văn Bình",
+        "gd_0_relationship": "father",
+        "gd_0_phone": "0912345678",
+        "gd_0_lives_with_child": "on",
         "group": "",
         "group_since": "",
         "address": "",

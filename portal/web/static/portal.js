@@ -7,6 +7,9 @@
  * 3. The header's menu button (button[aria-controls] in .top): on a phone it opens and closes the
  *    navigation (aria-expanded; Escape closes it). The "js" class on <html> is what folds the menu
  *    away on a phone: without script the navigation stays open below the bar.
+ * 4. input[data-typed="dd/mm/yyyy"] (or "dd/mm/yyyy hh:mm"): a phone's number pad has no "/" (nor
+ *    ":"), so typing digits at the end adds the form's next separators (04032018 -> 04/03/2018), and
+ *    ".", "-" or "," typed becomes the separator the form wants there. The server reads only the form.
  */
 (function () {
   "use strict";
@@ -82,4 +85,39 @@
     menu();
     document.querySelectorAll("[data-poll]").forEach(poll);
   });
+
+  function isDigit(c) { return c >= "0" && c <= "9"; }
+
+  // Whether value follows the form so far: digits where it has letters, its separators elsewhere.
+  function follows(value, form) {
+    if (value.length > form.length) { return false; }
+    for (var i = 0; i < value.length; i++) {
+      var slot = form.charAt(i);
+      if (/[dmyh]/.test(slot) ? !isDigit(value.charAt(i)) : value.charAt(i) !== slot) { return false; }
+    }
+    return true;
+  }
+
+  function typeDate(event) {
+    var el = event.target;
+    if (!(el instanceof HTMLInputElement) || !el.hasAttribute("data-typed")) { return; }
+    if (event.inputType !== "insertText" || !event.data || el.selectionStart !== el.value.length) { return; }
+    var form = el.getAttribute("data-typed");
+    var value = el.value;
+    var head = value.slice(0, -1);
+    if (/^[.,\-\/: ]$/.test(event.data)) {
+      var wanted = "";
+      if (head.split("/").length < 3) { wanted = "/"; }
+      else if (form.indexOf(" ") >= 0) { wanted = head.indexOf(" ") < 0 ? " " : ":"; }
+      // a separator only after a digit, and only one the form has there: no doubled "//"
+      value = (wanted && isDigit(head.charAt(head.length - 1))) ? head + wanted : head;
+    } else if (isDigit(event.data)) {
+      while (follows(value, form) && value.length < form.length && /[^dmyh]/.test(form.charAt(value.length))) {
+        value += form.charAt(value.length);
+      }
+    }
+    if (value !== el.value) { el.value = value; }
+  }
+
+  document.addEventListener("input", typeDate);
 })();
