@@ -140,6 +140,8 @@ def test_without_a_session_or_the_token_the_app_gets_nothing(app, tree):
     name = f"Không token {tree['tag']}"
     assert phone.sync([_new_child(name)], csrf="0" * 64).status_code == 403
     assert _count(name) == 0
+    refusals = audit_rows(Session(admin_engine()), tree["users"]["collab"], "denied")
+    assert any(a["resource"] == "csrf" and a["detail"]["path"] == "/field/api/sync" for a in refusals)
 
 
 def test_a_batch_sent_twice_adds_nothing_twice(app, tree):

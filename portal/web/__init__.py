@@ -16,8 +16,6 @@ from litestar.datastructures import ResponseHeader
 from litestar.di import Provide
 from litestar.static_files import create_static_files_router
 
-from portal.audit.service import ANONYMOUS, record
-from portal.auth.client_address import client_address
 from portal.web import (
     routes_auth,
     routes_cases,
@@ -30,7 +28,8 @@ from portal.web import (
     routes_tasks,
     routes_ward,
 )
-from portal.web.deps import provide_web_credential, web_caller
+from portal.web.csrf_refusal import audit_csrf_refusal
+from portal.web.deps import provide_web_credential
 from portal.web.errors import EXCEPTION_HANDLERS, INPUT_HANDLERS
 from portal.web.render import TEMPLATE_CONFIG, page
 from portal.web.routes_audit import ROUTES as AUDIT_ROUTES
@@ -44,34 +43,15 @@ from portal.web.routes_referrals import ROUTES as REFERRAL_ROUTES
 from portal.web.routes_report_month import ROUTES as REPORT_MONTH_ROUTES
 from portal.web.routes_reports import ROUTES as REPORT_ROUTES
 from portal.web.routes_staff import ROUTES as STAFF_ROUTES
-from portal.web.session import PAGE_HEADERS, csrf_ok, same_origin
+from portal.web.session import PAGE_HEADERS, csrf_ok
 
 STATIC = Path(__file__).resolve().parent / "static"
-
-
-def _audit_csrf_refusal(request: Request[Any, Any, Any]) -> None:
-    """Write the refusal: who (the session's user, if the cookie is live), where, and why."""
-    caller = web_caller(request)
-    record(
-        caller.actor if caller else ANONYMOUS,
-        request.method.lower(),
-        "csrf",
-        "denied",
-        unit_id=caller.unit.id if caller and caller.unit else None,
-        status_code=403,
-        detail={
-            "path": request.url.path,
-            "method": request.method,
-            "reason": "token" if same_origin(request) else "origin",
-        },
-        client=client_address(request),
-    )
 
 
 async def _check_csrf(request: Request[Any, Any, Any]) -> Response[Any] | None:
     if await csrf_ok(request):
         return None
-    await to_thread.run_sync(_audit_csrf_refusal, request)
+    await to_thread.run_sync(audit_csrf_refusal, request)
     return page(request, "error.html", status_code=403, message_key="csrf")
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+from anyio import to_thread
 from litestar import MediaType, Request, Response, Router, get, post
 from litestar.datastructures import ResponseHeader
 from litestar.di import Provide
@@ -31,6 +32,7 @@ from portal.field.schemas import SyncBatch, SyncOut
 from portal.field.snapshot import build_snapshot, field_account
 from portal.field.sync import sync_batch
 from portal.registry.reference import RELATIONSHIPS, SCHOOL_STATUSES
+from portal.web.csrf_refusal import audit_csrf_refusal
 from portal.web.deps import lang_of
 from portal.web.i18n import REPORT_STATUS, label
 from portal.web.render import page
@@ -122,6 +124,7 @@ def provide_field_credential(request: Request[Any, Any, Any]) -> Credential:
 async def _check_csrf(request: Request[Any, Any, Any]) -> Response[Any] | None:
     if await csrf_ok(request):
         return None
+    await to_thread.run_sync(audit_csrf_refusal, request)
     return Response(
         {
             "status_code": 403,
