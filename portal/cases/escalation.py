@@ -121,13 +121,14 @@ def watch(now: datetime) -> dict[str, int]:
         for start in range(0, len(pending), CHUNK):
             escalations, alerts = [], []
             notices: list[Notice] = []
-            for row in pending[start : start + CHUNK]:
+            chunk = pending[start : start + CHUNK]
+            directory.preload([r["unit_path"] for r in chunk], [r["assigned_to"] for r in chunk])
+            for row in chunk:
                 more = _rows(directory, row, now, notices)
                 escalations += more[0]
                 alerts += more[1]
             with scoped_session(NO_SCOPE) as session:
                 written["escalations"] += _write(session, CaseEscalation.__table__, escalations)
                 written["alerts"] += _write(session, CaseAlert.__table__, alerts)
-                for row, level, message, people in notices:  # one message per event and person, however
-                    escalated(session, row, level, message, people, now)  # many runs raise it
+                escalated(session, notices, now)  # one message per event and person, however many runs
     return written
