@@ -6,7 +6,8 @@ case content) and writes, for each new level, one escalation row (primary key: d
 alert per recipient (unique: deadline, level, recipient), with ``ON CONFLICT DO NOTHING``, one
 transaction per chunk of deadlines. So a repeated, concurrent or retried run adds nothing, and a run
 that died before committing left nothing to lose: the next run (every few minutes from Celery beat)
-finds the same overdue steps again and catches up every level at once.
+finds the same overdue steps again and catches up every level at once. The people a chunk reaches are
+read at once (``Directory.preload``) and its messages raised in one batch (``raise_events``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Events that reach people off the portal: one outbox row per event, recipient and channel.
 
-An event is raised inside the transaction that made it happen (or by the deadline watch, as the
-system). Its message names a case by reference and gives a link, never a child. The channels are the
+An event is raised inside the transaction that made it happen (or by the deadline and reminder
+watches, as the system, many at once with :func:`raise_events`). Its message names a case by reference
+and gives a link, never a child. The channels are the
 recipient's choice for that event (``notification_preferences``), else the event's default; a channel
 the person has no address for is skipped. A routine message written in the recipient's quiet hours
 waits until they end; an urgent one (an emergency, a 12-hour step escalated) never waits. The unique
