@@ -7,7 +7,7 @@ an overdue recommendation told to the responsible unit and the inspecting side; 
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -76,6 +76,32 @@ def mails(tree: dict[str, Any], key: str, *words: str) -> list[Any]:
     return [
         m for m in MailSink.current().to(mail_of(tree, key)) if all(w in str(m["Subject"]) for w in words)
     ]
+
+
+def test_the_watch_day_begins_in_the_morning_and_the_reminders_follow_the_calendar():
+    from portal.notifications.events import reminder_day
+    from portal.reports.reminders import owed
+    from portal.workdays.calendar import WorkingCalendar
+
+    assert reminder_day(datetime(2026, 2, 2, 6, 59, tzinfo=VIETNAM)) == date(2026, 2, 1)
+    assert reminder_day(datetime(2026, 2, 2, 7, 0, tzinfo=VIETNAM)) == date(2026, 2, 2)
+    assert reminder_day(datetime(2026, 2, 1, 23, 30, tzinfo=UTC)) == date(2026, 2, 1)  # 06:30 in Vietnam
+    monthly = ReportDefinition(id=1, code="monthly", period_type="month", lowest_level="hamlet")
+    days = {(1, "hamlet"): 3, (1, "commune"): 5, (1, "district"): 8, (1, "province"): 12}
+
+    def on(day: date) -> set[tuple[str, str, str]]:
+        return {(o.period.key, o.level, o.event) for o in owed(WorkingCalendar(), days, [monthly], day)}
+
+    # Sunday 1 February: nothing of January yet (the hamlets' reminder opens Monday 2)
+    assert not {x for x in on(date(2026, 2, 1)) if x[0] == "2026-01"}
+    assert ("2026-01", "hamlet", "report_due") in on(date(2026, 2, 2))
+    # the province's January report, due Tuesday 24 February after Tết: reminded from Friday 13, through
+    # the holiday, and overdue from Wednesday 25
+    assert ("2026-01", "province", "report_due") not in on(date(2026, 2, 12))
+    assert ("2026-01", "province", "report_due") in on(date(2026, 2, 13))
+    assert ("2026-01", "province", "report_due") in on(date(2026, 2, 24))
+    assert ("2026-01", "province", "report_overdue") in on(date(2026, 2, 25))
+    assert ("2026-01", "hamlet", "report_overdue") in on(date(2026, 2, 5))
 
 
 def test_a_report_due_soon_is_mailed_once_across_two_concurrent_watches(client, owner, tree, worker):

@@ -16,7 +16,7 @@ is warned again at its new time.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -28,12 +28,11 @@ from portal.cases.deadlines import end_of_day
 from portal.cases.notices import URGENT_STEPS
 from portal.cases.people import Directory
 from portal.cases.reference import STEP_NAMES
-from portal.notifications.events import Message, case_link, raise_events
+from portal.notifications.events import MORNING, Message, case_link, raise_events
 from portal.workdays.calendar import WorkingCalendar, load
 from tenancy.scope import NO_SCOPE
 
 CHUNK = 500  # deadlines per transaction
-MORNING = time(7, 0)  # a day step's warning waits for the working day to start, not midnight
 COLUMNS = ("deadline_id", "case_id", "reference", "step", "due_at", "hamlet_id", "unit_path", "assigned_to")
 
 

@@ -4,8 +4,8 @@ An open recommendation (never answered, or re-opened by the inspectors) whose de
 overdue (``recommendation_overdue``): told once to the keepers of the responsible unit and to the
 inspecting side, the plan's owner and its team. An answered one waits on the inspectors, not on the
 unit, and is not told. Only deadlines passed within ``LOOK_BACK`` are looked at, so an old one is not
-raked up. The message names the unit and the deadline, never the recommendation's text (it may name
-people).
+raked up; it is told from 07:00 the morning after the deadline (``reminder_day``). The message names
+the unit and the deadline, never the recommendation's text (it may name people).
 
 Runs as the system: ``inspection_overdue_recommendations`` (SECURITY DEFINER, migration 0033) lists
 them with ids, names of units and dates; keepers and routes are read per chunk, never per row.
@@ -19,10 +19,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from infra.clock import VIETNAM
 from infra.db import scoped_session
 from portal.auth.models import User
-from portal.notifications.events import KEEPERS, Message, link, raise_events
+from portal.notifications.events import KEEPERS, Message, link, raise_events, reminder_day
 from tenancy.scope import NO_SCOPE
 
 LOOK_BACK = timedelta(days=31)
@@ -62,7 +61,7 @@ def _keepers(session: Session, rows: list[Any]) -> dict[int, list[int]]:
 
 def watch(now: datetime) -> dict[str, int]:
     """Tell of every open recommendation past its deadline at ``now``; counts for the task's result."""
-    today = now.astimezone(VIETNAM).date()
+    today = reminder_day(now)
     counts = {"recommendation_overdue": 0, "messages": 0}
     with scoped_session(NO_SCOPE) as session:
         fn = func.inspection_overdue_recommendations(today, today - LOOK_BACK).table_valued(*COLUMNS)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -48,6 +48,7 @@ KEEPERS = {
     "district": ("district_officer",),
     "province": ("provincial_inspector",),
 }
+MORNING = time(7, 0)  # the reminders' day starts with the working day, not at midnight
 ROUTES_CHUNK = 1000  # recipients whose routes are read in one call
 INSERT_CHUNK = 2000  # outbox rows per INSERT (13 values each: far below PostgreSQL's 65535)
 ROUTE_COLUMNS = ("user_id", "email", "phone", "zalo_user_id", "quiet_from", "quiet_to", "event", "channels")
@@ -60,6 +61,14 @@ class Message:
     subject: str
     body: str
     urgent: bool = False
+
+
+def reminder_day(now: datetime) -> date:
+    """The day the reminder watches count by at ``now``: Vietnam's date, where a new day begins at
+    ``MORNING`` (07:00), so that a reminder that opens with the day goes out in the morning, not at
+    midnight."""
+    local = now.astimezone(VIETNAM)
+    return local.date() if local.time() >= MORNING else local.date() - timedelta(days=1)
 
 
 def link(path: str) -> str:

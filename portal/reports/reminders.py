@@ -7,7 +7,8 @@ units of that level with no submitted (or approved) report are reminded (``repor
 keepers); once the day has passed (for ``OVERDUE_WINDOW``, so an old period is not raked up), the report
 is overdue (``report_overdue``): to the unit's keepers, and one message to the keepers of the unit above
 naming its units that are late. The event keys name the definition, the unit and the period, so each is
-raised once, however many (or concurrent) runs find it.
+raised once, however many (or concurrent) runs find it. The watch's day begins at 07:00 Vietnam time
+(``reminder_day``), so what a new day opens goes out in the morning, not at midnight.
 
 Runs as the system: ``report_missing_units`` (SECURITY DEFINER, migration 0033) lists the units that
 owe a report, one call per definition, period and level; their keepers and routes are read per chunk of
@@ -24,11 +25,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from infra.clock import VIETNAM
 from infra.db import scoped_session
 from infra.settings import get_settings
 from portal.auth.models import User
-from portal.notifications.events import KEEPERS, Message, link, raise_events
+from portal.notifications.events import KEEPERS, Message, link, raise_events, reminder_day
 from portal.reports.due import all_due_days, due_on, levels_of
 from portal.reports.models import ReportDefinition
 from portal.reports.periods import Period, containing, previous
@@ -171,7 +171,7 @@ def _raise(session: Session, item: Owed, rows: list[Any], now: datetime) -> int:
 
 def watch(now: datetime) -> dict[str, int]:
     """Remind of the reports due soon and tell of the overdue ones at ``now``; counts for the task."""
-    today = now.astimezone(VIETNAM).date()
+    today = reminder_day(now)
     with scoped_session(NO_SCOPE) as session:
         calendar = load(session)
         days = all_due_days(session)
