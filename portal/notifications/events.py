@@ -2,10 +2,10 @@
 
 An event is raised inside the transaction that made it happen (or by the deadline and reminder
 watches, as the system, many at once with :func:`raise_events`). Its message names a case by reference
-and gives a link, never a child. The channels are the
-recipient's choice for that event (``notification_preferences``), else the event's default; a channel
-the person has no address for is skipped. A routine message written in the recipient's quiet hours
-waits until they end; an urgent one (an emergency, a 12-hour step escalated) never waits. The unique
+and gives a link, never a child. The channels are the recipient's choice for that event
+(``notification_preferences``), else the event's default; a channel the person has no address for is
+skipped. A routine message written in the recipient's quiet hours waits until they end; an urgent one
+(an emergency, a 12-hour step escalated or about to pass) never waits. The unique
 ``event_key`` per recipient and channel makes a repeated, retried or concurrent raise add nothing; the
 rows really added are sent once the transaction commits, the others by the sweep when they are due.
 """
@@ -50,7 +50,7 @@ KEEPERS = {
 }
 MORNING = time(7, 0)  # the reminders' day starts with the working day, not at midnight
 ROUTES_CHUNK = 1000  # recipients whose routes are read in one call
-INSERT_CHUNK = 2000  # outbox rows per INSERT (13 values each: far below PostgreSQL's 65535)
+INSERT_CHUNK = 2000  # outbox rows per INSERT (10 values each: far below PostgreSQL's 65535)
 ROUTE_COLUMNS = ("user_id", "email", "phone", "zalo_user_id", "quiet_from", "quiet_to", "event", "channels")
 
 

@@ -35,7 +35,7 @@ from portal.reports.periods import Period, containing, previous
 from portal.workdays.calendar import WorkingCalendar, load
 from tenancy.scope import NO_SCOPE
 
-LOOK_BACK = 3  # ended periods looked at per definition (a due date is at most 40 working days away)
+LOOK_BACK = 4  # ended periods looked at: a due date at most 40 working days away, then overdue 31 days
 OVERDUE_WINDOW = timedelta(days=31)
 CHUNK = 1000  # units per batch of keepers and messages
 NAMED_BELOW = 20  # units named in the message to the unit above; the others are counted
