@@ -80,6 +80,15 @@ class Settings:
     """DB_POOL_TIMEOUT: seconds a request waits for a connection before it fails."""
     db_pool_recycle: int = 1800
     """DB_POOL_RECYCLE: seconds before a pooled connection is replaced (no ping per checkout)."""
+    report_reminder_working_days: int = 2
+    """REPORT_REMINDER_WORKING_DAYS: a unit's report is due soon (the ``report_due`` reminder) from this
+    many working days before its due date (portal/reports/reminders.py)."""
+    deadline_warning_hours: int = 2
+    """DEADLINE_WARNING_HOURS: a 12-hour case step is about to pass (``deadline_approaching``) this many
+    hours before it is due (portal/cases/approaching.py)."""
+    deadline_warning_working_days: int = 1
+    """DEADLINE_WARNING_WORKING_DAYS: a case step counted in days is about to pass from the morning of
+    the last this many working days up to its last day."""
     request_lock_timeout: float = 5.0
     """REQUEST_LOCK_TIMEOUT: seconds a web request waits for a row lock before it is answered 503
     (requests run on their process's event loop: a wait without end would stop the process)."""
@@ -167,4 +176,7 @@ def get_settings() -> Settings:
         db_pool_timeout=float(env.get("DB_POOL_TIMEOUT", "10")),
         db_pool_recycle=int(env.get("DB_POOL_RECYCLE", "1800")),
         request_lock_timeout=float(env.get("REQUEST_LOCK_TIMEOUT", "5")),
+        report_reminder_working_days=min(20, max(1, int(env.get("REPORT_REMINDER_WORKING_DAYS", "2")))),
+        deadline_warning_hours=min(11, max(1, int(env.get("DEADLINE_WARNING_HOURS", "2")))),
+        deadline_warning_working_days=min(5, max(1, int(env.get("DEADLINE_WARNING_WORKING_DAYS", "1")))),
     )

@@ -20,6 +20,7 @@ app.conf.update(
         "tasks.cases",
         "tasks.inspections",
         "tasks.notifications",
+        "tasks.reminders",
         "tasks.stats",
         "tasks.workdays",
     ]
@@ -30,6 +31,18 @@ app.conf.beat_schedule = {
         "task": "tasks.cases.watch_deadlines",
         "schedule": 300.0,
         "options": {"expires": 240},
+    },
+    # Reminders (tasks/reminders.py): case deadlines about to pass, as often as the deadline watch;
+    # reports due or overdue and recommendations overdue, every hour (they change by the day).
+    "deadlines-approaching": {
+        "task": "tasks.reminders.deadlines_approaching",
+        "schedule": 300.0,
+        "options": {"expires": 240},
+    },
+    "reports-and-recommendations": {
+        "task": "tasks.reminders.reports_and_recommendations",
+        "schedule": 3600.0,
+        "options": {"expires": 1800},
     },
     # The outbox sweep (tasks/notifications.py): retries and messages whose task was lost.
     "notification-sweep": {

@@ -42,12 +42,13 @@ def test_every_json_answer_of_reports_and_inspections_names_a_schema(client):
     schema = client.get("/schema/openapi.json").json()
     components = schema["components"]["schemas"]
     answers = _answers(schema)
-    # 19 report operations and 16 inspection operations, less the two downloads
-    assert len(answers) == 33, sorted(answers)
+    # 21 report operations and 16 inspection operations, less the two downloads
+    assert len(answers) == 35, sorted(answers)
     named = {where: _short(name) for where, name in answers.items()}
     assert named["GET /api/v1/reports/{report_id}"] == "ReportOut"
     assert named["POST /api/v1/reports/{report_id}/approve"] == "ReportOut"
     assert named["GET /api/v1/units/{unit_id}/dashboard"] == "DashboardOut"
+    assert named["PUT /api/v1/report-definitions/{code}/due-days"] == "DueDaysOut"
     assert named["GET /api/v1/inspections/{plan_id}"] == "InspectionPlanOut"
     # lists answer the one envelope, Page[item] (portal.boundary.pagination), named after its item
     assert answers["GET /api/v1/recommendations"] == "Page_portal.inspections.responses.RecommendationOut_"

@@ -17,7 +17,7 @@ from authz.guards import authorize_action
 from portal.api.unit_routes import _unit
 from portal.boundary.deps import CallerDep, DbDep
 from portal.boundary.pagination import Page
-from portal.reports import bulk, consolidation, documents, service, workflow
+from portal.reports import bulk, consolidation, documents, due, service, workflow
 from portal.reports.access import report_to_read
 from portal.reports.dashboard import dashboard, set_target
 from portal.reports.figures import load_catalog
@@ -27,6 +27,7 @@ from portal.reports.responses import (
     DashboardOut,
     DefinitionOut,
     DefinitionsOut,
+    DueDaysOut,
     IndicatorOut,
     PreparedOut,
     ReportDocumentOut,
@@ -102,6 +103,28 @@ def read_definitions(caller: CallerDep, db: DbDep) -> DefinitionsOut:
         for t in service.targets(db)
     ]
     return DefinitionsOut(items=items, targets=targets)
+
+
+@get(
+    "/api/v1/report-definitions/{code:str}/due-days",
+    sync_to_thread=False,
+    tags=TAGS,
+    summary="Working days after the period's end by which each level's report is due",
+)
+def read_due_days(code: FromPath[str], caller: CallerDep, db: DbDep) -> DueDaysOut:
+    return msgspec.convert(due.due_days_json(db, caller, code), DueDaysOut)
+
+
+@put(
+    "/api/v1/report-definitions/{code:str}/due-days",
+    sync_to_thread=False,
+    tags=TAGS,
+    summary="Change the working days after the period's end by which levels' reports are due (administrator)",
+)
+def put_due_days(
+    code: FromPath[str], data: JSONBody[due.DueDaysIn], caller: CallerDep, db: DbDep
+) -> DueDaysOut:
+    return msgspec.convert(due.set_due_days(db, caller, code, data), DueDaysOut)
 
 
 @post("/api/v1/reports", sync_to_thread=False, status_code=201, tags=TAGS, summary="Start a report (a draft)")
@@ -300,6 +323,8 @@ def put_target(
 
 ROUTES = [
     read_definitions,
+    read_due_days,
+    put_due_days,
     post_report,
     post_prepare,
     list_reports,

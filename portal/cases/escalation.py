@@ -6,7 +6,8 @@ case content) and writes, for each new level, one escalation row (primary key: d
 alert per recipient (unique: deadline, level, recipient), with ``ON CONFLICT DO NOTHING``, one
 transaction per chunk of deadlines. So a repeated, concurrent or retried run adds nothing, and a run
 that died before committing left nothing to lose: the next run (every few minutes from Celery beat)
-finds the same overdue steps again and catches up every level at once.
+finds the same overdue steps again and catches up every level at once. The people a chunk reaches are
+read at once (``Directory.preload``) and its messages raised in one batch (``raise_events``).
 """
 
 from __future__ import annotations
@@ -121,13 +122,14 @@ def watch(now: datetime) -> dict[str, int]:
         for start in range(0, len(pending), CHUNK):
             escalations, alerts = [], []
             notices: list[Notice] = []
-            for row in pending[start : start + CHUNK]:
+            chunk = pending[start : start + CHUNK]
+            directory.preload([r["unit_path"] for r in chunk], [r["assigned_to"] for r in chunk])
+            for row in chunk:
                 more = _rows(directory, row, now, notices)
                 escalations += more[0]
                 alerts += more[1]
             with scoped_session(NO_SCOPE) as session:
                 written["escalations"] += _write(session, CaseEscalation.__table__, escalations)
                 written["alerts"] += _write(session, CaseAlert.__table__, alerts)
-                for row, level, message, people in notices:  # one message per event and person, however
-                    escalated(session, row, level, message, people, now)  # many runs raise it
+                escalated(session, notices, now)  # one message per event and person, however many runs
     return written

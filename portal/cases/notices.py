@@ -16,8 +16,10 @@ from sqlalchemy.orm import Session
 from authz.caller import Caller
 from portal.cases.models import Case
 from portal.cases.people import Directory
-from portal.notifications.events import Message, case_link, raise_event
+from portal.notifications.events import Message, case_link, raise_event, raise_events
 from tenancy.models import Unit
+
+URGENT_STEPS = ("assessment", "emergency_protection")  # the 12-hour steps: never held by quiet hours
 
 
 def _officers(session: Session, commune: Unit | None, but: int | None) -> list[int]:
@@ -81,19 +83,23 @@ def referral_waiting(
     )
 
 
-def escalated(
-    session: Session, row: dict[str, object], level: int, text_: str, people: Iterable[int], now: datetime
-) -> None:
+def escalation_message(row: dict[str, object], level: int, text_: str) -> Message:
     """A deadline escalated to ``level`` (the watch, as the system); 12-hour steps are urgent."""
-    raise_event(
+    return Message(
+        "deadline_escalated",
+        f"escalation:{row['deadline_id']}:{level}",
+        f"Quá hạn: hồ sơ {row['reference']} (mức {level}) / Overdue: case {row['reference']}",
+        f"{text_}\n{case_link(row['case_id'])}",
+        urgent=row["step"] in URGENT_STEPS,
+    )
+
+
+def escalated(
+    session: Session, notices: Iterable[tuple[dict[str, object], int, str, Iterable[int]]], now: datetime
+) -> None:
+    """The escalations of one chunk of the deadline watch, raised together (routes read once)."""
+    raise_events(
         session,
-        Message(
-            "deadline_escalated",
-            f"escalation:{row['deadline_id']}:{level}",
-            f"Quá hạn: hồ sơ {row['reference']} (mức {level}) / Overdue: case {row['reference']}",
-            f"{text_}\n{case_link(row['case_id'])}",
-            urgent=row["step"] in ("assessment", "emergency_protection"),
-        ),
-        people,
+        [(escalation_message(row, level, text_), people) for row, level, text_, people in notices],
         now=now,
     )

@@ -88,6 +88,7 @@ ERRORS: dict[str, Msg] = {
     "mismatch": N_("The two passwords are not the same."),
     "invalid_code": N_("The code is invalid, expired or already used: ask your manager for a new one."),
     "not_sampled_level": N_("Must be a commune or a hamlet."),
+    "not_made_here": N_("This report is not made at this level."),
     "no_records": N_("This unit has too few records to sample (fewer than 5)."),
     "unknown_hamlet": N_("No hamlet of this name in your area."),
     "duplicate_in_file": N_("Repeats an earlier row of the file."),

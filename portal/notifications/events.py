@@ -1,19 +1,20 @@
 """Events that reach people off the portal: one outbox row per event, recipient and channel.
 
-An event is raised inside the transaction that made it happen (or by the deadline watch, as the
-system). Its message names a case by reference and gives a link, never a child. The channels are the
-recipient's choice for that event (``notification_preferences``), else the event's default; a channel
-the person has no address for is skipped. A routine message written in the recipient's quiet hours
-waits until they end; an urgent one (an emergency, a 12-hour step escalated) never waits. The unique
+An event is raised inside the transaction that made it happen (or by the deadline and reminder
+watches, as the system, many at once with :func:`raise_events`). Its message names a case by reference
+and gives a link, never a child. The channels are the recipient's choice for that event
+(``notification_preferences``), else the event's default; a channel the person has no address for is
+skipped. A routine message written in the recipient's quiet hours waits until they end; an urgent one
+(an emergency, a 12-hour step escalated or about to pass) never waits. The unique
 ``event_key`` per recipient and channel makes a repeated, retried or concurrent raise add nothing; the
 rows really added are sent once the transaction commits, the others by the sweep when they are due.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -35,6 +36,10 @@ DEFAULT_CHANNELS: dict[str, tuple[str, ...]] = {
     "report_returned": ("email",),
     "report_approved": ("email",),
     "recommendation_assigned": ("email",),
+    "report_due": ("email",),
+    "report_overdue": ("email",),
+    "recommendation_overdue": ("email",),
+    "deadline_approaching": ("email", "sms"),
 }
 # The staff who keep a unit's work, by the unit's level (a report's or a recommendation's people).
 KEEPERS = {
@@ -43,6 +48,9 @@ KEEPERS = {
     "district": ("district_officer",),
     "province": ("provincial_inspector",),
 }
+MORNING = time(7, 0)  # the reminders' day starts with the working day, not at midnight
+ROUTES_CHUNK = 1000  # recipients whose routes are read in one call
+INSERT_CHUNK = 2000  # outbox rows per INSERT (10 values each: far below PostgreSQL's 65535)
 ROUTE_COLUMNS = ("user_id", "email", "phone", "zalo_user_id", "quiet_from", "quiet_to", "event", "channels")
 
 
@@ -53,6 +61,14 @@ class Message:
     subject: str
     body: str
     urgent: bool = False
+
+
+def reminder_day(now: datetime) -> date:
+    """The day the reminder watches count by at ``now``: Vietnam's date, where a new day begins at
+    ``MORNING`` (07:00), so that a reminder that opens with the day goes out in the morning, not at
+    midnight."""
+    local = now.astimezone(VIETNAM)
+    return local.date() if local.time() >= MORNING else local.date() - timedelta(days=1)
 
 
 def link(path: str) -> str:
@@ -99,6 +115,68 @@ def _address(person: dict[str, Any], channel: str) -> str | None:
     return str(value) if value else None
 
 
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def raise_events(
+    session: Session,
+    batch: Iterable[tuple[Message, Iterable[int]]],
+    requested_by: int | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Queue each message for its recipients on their channels: the routes of everyone in the batch are
+    read at once (one call per thousand people) and the rows inserted together; the number really added."""
+    now = now or utcnow()
+    items = [(message, sorted({int(r) for r in recipients})) for message, recipients in batch]
+    users = sorted({u for _message, people in items for u in people})
+    routes: dict[int, dict[str, Any]] = {}
+    for chunk in _chunks(users, ROUTES_CHUNK):
+        routes.update(_routes(session, chunk))
+    rows = []
+    for message, people in items:
+        assert message.event in EVENTS, message.event
+        for user_id in people:
+            person = routes.get(user_id)
+            if person is None:  # no active account
+                continue
+            channels = person["preferences"].get(message.event) or DEFAULT_CHANNELS[message.event]
+            when = now if message.urgent else quiet_until(now, person["quiet_from"], person["quiet_to"])
+            for channel in channels:
+                address = _address(person, channel)
+                if address:
+                    rows.append(
+                        {
+                            "kind": message.event,
+                            "channel": channel,
+                            "user_id": user_id,
+                            "address": address,
+                            "requested_by": requested_by,
+                            "event_key": message.key,
+                            "subject": message.subject[:200],
+                            "body": message.body,
+                            "urgent": message.urgent,
+                            "next_attempt_at": when,
+                        }
+                    )
+    added = 0
+    for chunk in _chunks(rows, INSERT_CHUNK):
+        stmt = (
+            insert(Notification)
+            .values(chunk)
+            .on_conflict_do_nothing(
+                index_elements=["event_key", "user_id", "channel"], index_where=text("event_key IS NOT NULL")
+            )
+            .returning(Notification.id, Notification.next_attempt_at)
+        )
+        for notification_id, when in session.execute(stmt).all():
+            added += 1
+            if when <= now:
+                send_after_commit(session, DELIVER_TASK, notification_id)
+    return added
+
+
 def raise_event(
     session: Session,
     message: Message,
@@ -107,44 +185,4 @@ def raise_event(
     now: datetime | None = None,
 ) -> int:
     """Queue ``message`` for each recipient on their channels; the number of rows really added."""
-    assert message.event in EVENTS, message.event
-    now = now or utcnow()
-    users = sorted({int(r) for r in recipients})
-    if not users:
-        return 0
-    rows = []
-    for user_id, person in _routes(session, users).items():
-        channels = person["preferences"].get(message.event) or DEFAULT_CHANNELS[message.event]
-        when = now if message.urgent else quiet_until(now, person["quiet_from"], person["quiet_to"])
-        for channel in channels:
-            address = _address(person, channel)
-            if address:
-                rows.append(
-                    {
-                        "kind": message.event,
-                        "channel": channel,
-                        "user_id": user_id,
-                        "address": address,
-                        "requested_by": requested_by,
-                        "event_key": message.key,
-                        "subject": message.subject[:200],
-                        "body": message.body,
-                        "urgent": message.urgent,
-                        "next_attempt_at": when,
-                    }
-                )
-    if not rows:
-        return 0
-    stmt = (
-        insert(Notification)
-        .values(rows)
-        .on_conflict_do_nothing(
-            index_elements=["event_key", "user_id", "channel"], index_where=text("event_key IS NOT NULL")
-        )
-        .returning(Notification.id, Notification.next_attempt_at)
-    )
-    added = session.execute(stmt).all()
-    for notification_id, when in added:
-        if when <= now:
-            send_after_commit(session, DELIVER_TASK, notification_id)
-    return len(added)
+    return raise_events(session, [(message, recipients)], requested_by, now)

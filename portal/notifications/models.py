@@ -33,6 +33,10 @@ EVENTS = (
     "report_returned",
     "report_approved",
     "recommendation_assigned",
+    "report_due",
+    "report_overdue",
+    "recommendation_overdue",
+    "deadline_approaching",
 )
 KINDS = (*CODE_KINDS, *EVENTS)
 CHANNELS = ("email", "sms", "zalo")

@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from portal.registry.models import ReferenceCode
+from portal.reports.due import add_defaults
 from portal.reports.models import Indicator, ReportDefinition, Target
 
 CATALOG = Path(__file__).with_name("data") / "catalog.json"
@@ -80,7 +81,8 @@ def _upsert(session: Session, model: type, rows: list[dict[str, Any]], key: str)
 
 
 def load_catalog(session: Session, path: Path = CATALOG) -> int:
-    """Insert or update every indicator, definition and target; needs the reference codes loaded."""
+    """Insert or update every indicator, definition and target, and give a new definition the portal's
+    default due days (portal.reports.due); needs the reference codes loaded."""
     data = json.loads(path.read_text(encoding="utf-8"))
     indicators = indicator_rows(session, data["indicators"])
     codes = [i["code"] for i in indicators]
@@ -98,6 +100,7 @@ def load_catalog(session: Session, path: Path = CATALOG) -> int:
         for d in data["definitions"]
     ]
     _upsert(session, ReportDefinition, definitions, "code")
+    add_defaults(session)  # the due days a definition lacks; an administrator's change stays
     targets = [
         {
             k: t.get(k)

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
@@ -78,6 +79,23 @@ class ReportDefinition(Base):
     lowest_level: Mapped[str] = mapped_column(String(16))
     indicators: Mapped[list[str]] = mapped_column(JSONB)
     legal_basis: Mapped[str | None] = mapped_column(Text)
+
+
+class ReportDueDays(Base):
+    """How many working days after a period's end a level's report of a definition is due
+    (portal.reports.due counts them on the working-day calendar); an administrator may change them."""
+
+    __tablename__ = "report_due_days"
+    __table_args__ = (
+        CheckConstraint("level IN ('hamlet', 'commune', 'district', 'province')", name="level"),
+        CheckConstraint("working_days BETWEEN 1 AND 40", name="working_days"),
+    )
+
+    definition_id: Mapped[int] = mapped_column(ForeignKey("report_definitions.id"), primary_key=True)
+    level: Mapped[str] = mapped_column(String(16), primary_key=True)
+    working_days: Mapped[int] = mapped_column(SmallInteger)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class Target(Base):

@@ -62,6 +62,14 @@ class DefinitionsOut(msgspec.Struct, forbid_unknown_fields=True):
     targets: list[TargetDefinitionOut]
 
 
+class DueDaysOut(msgspec.Struct, forbid_unknown_fields=True):
+    """A definition's working days after the period's end, per level, and the portal's defaults."""
+
+    definition: str
+    days: dict[str, int]
+    defaults: dict[str, int]
+
+
 class DefinitionRef(msgspec.Struct, forbid_unknown_fields=True):
     code: str
     name_vi: str
@@ -121,6 +129,8 @@ class ReportOut(msgspec.Struct, forbid_unknown_fields=True):
     period: str
     period_start: str
     period_end: str
+    due_date: str | None
+    """The last day to submit (portal.reports.due: working days after the period's end, per level)."""
     status: str
     version: int
     suppressed: bool

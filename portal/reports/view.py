@@ -19,6 +19,7 @@ from portal.audit.aggregate import audit_aggregate
 from portal.reports import figures as fig
 from portal.reports.consolidation import sub_unit_statuses
 from portal.reports.dashboard import Rates, Reader
+from portal.reports.due import due_date
 from portal.reports.models import ConsolidationRun, Report, ReportDefinition, ReportEvent
 from portal.reports.periods import Period, parse, previous
 from portal.reports.workflow import allowed_actions
@@ -65,6 +66,7 @@ def report_json(
     reader = Reader(session, caller, catalog, unit, [_period(definition, report)])
     exact = reader.exact
     lowest = unit.level == definition.lowest_level
+    due = due_date(session, definition, report.period_end, unit.level)
     run = session.scalar(
         select(ConsolidationRun)
         .where(ConsolidationRun.report_id == report.id)
@@ -83,6 +85,7 @@ def report_json(
         "period": report.period,
         "period_start": report.period_start.isoformat(),
         "period_end": report.period_end.isoformat(),
+        "due_date": due.isoformat() if due else None,
         "status": report.status,
         "version": report.version,
         "suppressed": not exact,

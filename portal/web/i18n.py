@@ -396,6 +396,10 @@ NOTICE_EVENT: dict[str, Msg] = {
     "report_returned": N_("A report returned"),
     "report_approved": N_("A report approved"),
     "recommendation_assigned": N_("A recommendation for your unit"),
+    "report_due": N_("A report due soon"),
+    "report_overdue": N_("A report overdue"),
+    "recommendation_overdue": N_("A recommendation past its deadline"),
+    "deadline_approaching": N_("A case deadline about to pass"),
 }
 REFERRAL_KIND: dict[str, Msg] = {"referral": N_("Referral"), "transfer": N_("Transfer of the case")}
 REFERRAL_STATE: dict[str, Msg] = {

@@ -53,6 +53,18 @@ class WorkingCalendar:
                 n -= 1
         return day
 
+    def working_days_before(self, day: date, n: int) -> date:
+        """The ``n``-th working day before ``day`` (a reminder ``n`` working days ahead of a due date)."""
+        steps = 0
+        while n > 0:
+            day -= timedelta(days=1)
+            steps += 1
+            if steps > MAX_STEPS:
+                raise ValueError("no working day within a year: the calendar is wrong")
+            if self.is_working(day):
+                n -= 1
+        return day
+
     def days_off(self, year: int) -> list[tuple[date, str, str | None]]:
         """The year's days off that are not weekends, and its worked weekend days: (day, name, kind)."""
         out: dict[date, tuple[date, str, str | None]] = {
