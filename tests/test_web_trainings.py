@@ -131,7 +131,11 @@ def test_changing_a_training(browser, tree, owner):
     b, course = _course(browser, tree)
     title = _form(tree)["title"]
     bad = b.post(f"/trainings/{course}", {"title": title, "held_on": "31/02/2026", "place": "", "topic": ""})
-    assert bad.status_code == 422 and 'id="held_on-error"' in bad.text and "không có ngày này" in bad.text.lower()
+    assert (
+        bad.status_code == 422
+        and 'id="held_on-error"' in bad.text
+        and "không có ngày này" in bad.text.lower()
+    )
     new_title = f"Sơ cứu trẻ em {tree['tag']}"
     form = {"title": new_title, "held_on": _form(tree)["held_on"], "place": "Nhà văn hóa xã", "topic": ""}
     saved = b.post(f"/trainings/{course}", form)

@@ -37,7 +37,11 @@ def tree(database: object) -> dict[str, Any]:
         return staff_tree(owner)
 
 
-def test_a_training_and_its_attendance_on_the_pages(server: str, tree: dict[str, Any], chromium: Any) -> None:
+def test_a_training_and_its_attendance_on_the_pages(
+    server: str,  # noqa: F811
+    tree: dict[str, Any],
+    chromium: Any,  # noqa: F811
+) -> None:
     from playwright.sync_api import expect
 
     title = f"Phòng chống xâm hại trẻ em {tree['tag']}"
