@@ -188,3 +188,15 @@ def test_the_commune_s_attendance_and_counts(browser, tree):
     district = browser(tree["names"]["district"])
     elsewhere = district.get(f"/trainings/attendance?unit={tree['other'].id}")
     assert elsewhere.status_code == 403
+
+
+def test_the_pages_speak_english_when_chosen(browser, tree):
+    b, course = _course(browser, tree)
+    b.client.cookies.set("portal_lang", "en")
+    listed = b.get("/trainings").text
+    assert '<html lang="en">' in listed and "Record a training" in listed and "Held by" in listed
+    done = b.get(f"/trainings/{course}?done=created").text
+    assert f"Training “{_form(tree)['title']}” of {tree['district'].name} on" in done
+    assert "Record who attended" in done and "Change the training" in done
+    account = b.get(f"/staff/{tree['users']['collab'].id}").text
+    assert "Move to another unit or change the role" in account and "End every session" in account
