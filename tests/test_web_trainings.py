@@ -17,6 +17,7 @@ from portal.app import create_app
 from portal.web.i18n import fmt_date
 from tests.e2e.site import Browser
 from tests.staff_web_support import attendance_of, courses_titled, staff_tree
+from tests.support import make_user
 
 COURSE = re.compile(r"/trainings/(\d+)\?done=created")
 
@@ -200,3 +201,22 @@ def test_the_pages_speak_english_when_chosen(browser, tree):
     assert "Record who attended" in done and "Change the training" in done
     account = b.get(f"/staff/{tree['users']['collab'].id}").text
     assert "Move to another unit or change the role" in account and "End every session" in account
+
+
+def test_the_province_and_the_administrator_open_every_page(browser, tree, owner):
+    admin = make_user(owner, f"st-admin-{tree['tag']}", "admin", None)
+    _b, course = _course(browser, tree)
+    collab = tree["users"]["collab"].id
+    expected = {
+        tree["names"]["inspector"]: {"/trainings/attendance": 200, "/hamlets": 200},
+        admin.username: {"/trainings/attendance": 403, "/hamlets": 200},
+    }
+    for username, special in expected.items():
+        b = browser(username)
+        for path in ("/trainings", f"/trainings/{course}", "/staff", f"/staff/{collab}", *special):
+            answer = b.get(path)
+            assert answer.status_code == special.get(path, 200), (username, path, answer.status_code)
+    inspector = browser(tree["names"]["inspector"]).get("/trainings").text
+    assert f'<option value="{tree["province"].id}"' in inspector  # the province holds courses too
+    page = browser(tree["names"]["inspector"]).get(f"/trainings/{course}").text
+    assert 'id="record-attendance"' in page and tree["other"].name not in page  # the district's communes
