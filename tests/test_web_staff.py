@@ -1,5 +1,6 @@
-"""Staff pages: a ward officer creates a collaborator (setup code shown once), who sets a password and
-logs in; refusals outside the commune; deactivate, reset code; hamlets created and renamed."""
+"""Staff list pages: a ward officer creates a collaborator (setup code shown once), who sets a password
+and logs in; refusals outside the commune; the list's filters. An account's own page and its actions:
+tests/test_web_staff_account.py; hamlets: tests/test_web_hamlets.py."""
 
 from __future__ import annotations
 
@@ -91,36 +92,13 @@ def test_create_errors_by_field_and_a_refusal_outside_the_commune(browser, tree,
     assert taken.status_code == 409 and "Tên đăng nhập đã có người dùng." in taken.text
 
 
-def test_deactivate_reactivate_and_a_reset_code(browser, tree, owner):
+def test_the_list_filters_by_name_role_and_status(browser, tree):
     b = _officer(browser, tree)
-    page = b.get("/staff").text
-    user_id = int(
-        re.search(rf'<tr data-user="(\d+)"><td>[^<]*</td><td>{tree["users"]["collab"]}<', page).group(1)
-    )
-    assert b.post(f"/staff/{user_id}/deactivate").status_code == 303
-    assert "Đã khóa tài khoản." in b.get("/staff?msg=deactivated").text
-    gone = browser()
-    gone.get("/login")
-    assert gone.post("/login", {"username": tree["users"]["collab"], "password": "x" * 12}).status_code == 401
-    assert b.post(f"/staff/{user_id}/activate").status_code == 303
-    reset = b.post(f"/staff/{user_id}/reset")
-    assert reset.status_code == 200 and CODE.search(reset.text)
-    assert b.post("/staff/999999999/deactivate").status_code == 404
-
-
-def test_officer_adds_and_renames_a_hamlet(browser, tree):
-    b = _officer(browser, tree)
-    empty = b.post("/hamlets/new", {"name": "", "kind": ""})
-    assert empty.status_code == 422 and 'id="name-error"' in empty.text
-    assert (
-        b.post("/hamlets/new", {"name": f"Tổ dân phố 9 {tree['tag']}", "kind": "Tổ dân phố"}).status_code
-        == 303
-    )
-    page = b.get("/staff?msg=hamlet_added").text
-    assert "Đã thêm thôn/tổ dân phố." in page and f"Tổ dân phố 9 {tree['tag']}" in page
-    hid = tree["hamlet2"].id
-    blank = b.post(f"/hamlets/{hid}", {f"name_{hid}": ""})
-    assert blank.status_code == 422 and f'id="name_{hid}-error"' in blank.text
-    assert b.post(f"/hamlets/{hid}", {f"name_{hid}": f"Tổ dân phố Hai {tree['tag']}"}).status_code == 303
-    assert f"Tổ dân phố Hai {tree['tag']}" in b.get("/staff").text
-    assert b.post(f"/hamlets/{tree['hamlet'].id + 100000000}", {"name": "x"}).status_code == 404
+    collab = tree["users"]["collab"]
+    found = b.get(f"/staff?q={collab}&role=collaborator&active=yes")
+    assert found.status_code == 200 and collab in found.text
+    assert 'href="/staff/' in found.text and 'role="region"' in found.text
+    assert b.get("/staff?active=no").text.count('<tr data-user="') == 0
+    bad = b.get("/staff?role=king")
+    assert bad.status_code == 422 and 'id="filter-role-error"' in bad.text
+    assert b.get("/staff?active=maybe").status_code == 422

@@ -96,6 +96,7 @@ ERRORS: dict[str, Msg] = {
         "Perhaps a child already recorded (same name and date of birth): decide when applying."
     ),
     "year_only": N_("Only the year was given: recorded as 1 January of that year."),
+    "unconfirmed": N_("Tick the box to confirm."),
 }
 
 # The parts of the personal identification number (Decree 137/2015/NĐ-CP, Art. 13), on the child's record
@@ -167,6 +168,13 @@ FIELD_ERRORS: dict[tuple[str, str], Msg] = {
     ("data", "encoding"): N_("Not UTF-8 or Windows-1258 text."),
     ("mapping", "unknown_code"): N_("Not a field of the import."),
     ("duplicates", "required"): N_("Decide on the suspected duplicates: skip them or import them."),
+    ("user_ids", "required"): N_("Choose at least one person."),
+    ("user_ids", "unknown"): N_("No such account in your area."),
+    ("user_ids", "inactive"): N_("This account is deactivated."),
+    ("user_ids", "out_of_unit"): N_("This person does not work under the unit that held the training."),
+    ("held_on", "invalid"): N_("Must be a date from 2000 to the end of next year."),
+    ("commune_id", "required"): N_("Choose the commune."),
+    ("year", "out_of_range"): N_("Not a year for which trainings are kept."),
 }
 
 _INDEX = re.compile(r"\[\d+\]")

@@ -35,6 +35,7 @@ from portal.web.render import TEMPLATE_CONFIG, page
 from portal.web.routes_audit import ROUTES as AUDIT_ROUTES
 from portal.web.routes_field import ROUTES as FIELD_ROUTES
 from portal.web.routes_field import api as field_api
+from portal.web.routes_hamlets import ROUTES as HAMLET_ROUTES
 from portal.web.routes_imports import ROUTES as IMPORT_ROUTES
 from portal.web.routes_intake import ROUTES as INTAKE_ROUTES
 from portal.web.routes_notifications import ROUTES as NOTIFICATION_ROUTES
@@ -43,6 +44,9 @@ from portal.web.routes_referrals import ROUTES as REFERRAL_ROUTES
 from portal.web.routes_report_month import ROUTES as REPORT_MONTH_ROUTES
 from portal.web.routes_reports import ROUTES as REPORT_ROUTES
 from portal.web.routes_staff import ROUTES as STAFF_ROUTES
+from portal.web.routes_staff_account import ROUTES as ACCOUNT_ROUTES
+from portal.web.routes_training_attendance import ROUTES as TRAINING_ATTENDANCE_ROUTES
+from portal.web.routes_trainings import ROUTES as TRAINING_ROUTES
 from portal.web.session import PAGE_HEADERS, csrf_ok
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -71,6 +75,10 @@ pages = Router(
         *REPORT_ROUTES,
         *REPORT_MONTH_ROUTES,
         *STAFF_ROUTES,
+        *ACCOUNT_ROUTES,
+        *HAMLET_ROUTES,
+        *TRAINING_ATTENDANCE_ROUTES,
+        *TRAINING_ROUTES,
         *AUDIT_ROUTES,
         *REFERRAL_ROUTES,
         *INTAKE_ROUTES,

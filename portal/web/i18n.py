@@ -286,6 +286,66 @@ MESSAGES: dict[str, Msg] = {
         "This child may already be recorded: open the record below, or tick that this is a different child "
         "and save again."
     ),
+    # staff, hamlets and trainings (issue 18): confirmations and refusals said in words
+    "training_created": N_("Training “%(title)s” of %(unit)s on %(day)s recorded."),
+    "training_updated": N_("Training “%(title)s” saved."),
+    "nothing_changed": N_("Nothing changed."),
+    "attendance_recorded": N_("Recorded as attending “%(title)s”: %(names)s."),
+    "attendance_nothing_new": N_(
+        "Everyone chosen was already recorded as attending “%(title)s”: nothing changed."
+    ),
+    "attendance_removed": N_("Removed from the attendance of “%(title)s”."),
+    "training_not_held": N_("Nobody was recorded: the training has not taken place yet."),
+    "training_attended_future": N_(
+        "Not saved: attendance is recorded for this training, so it cannot be moved to a future date."
+    ),
+    "account_updated": N_("Account %(user)s saved."),
+    "account_moved": N_(
+        "%(user)s is now %(role)s at %(unit)s. The account's sessions have ended and its open codes were "
+        "cancelled."
+    ),
+    "account_deactivated": N_(
+        "Account %(user)s deactivated: its sessions have ended and its open codes were cancelled. What it "
+        "recorded stays."
+    ),
+    "account_activated": N_("Account %(user)s reactivated: it can log in again with its password."),
+    "sessions_revoked": N_("Sessions of %(user)s ended: %(n)s."),
+    "refused": N_("Not done: you may not do this."),
+    "refused_role": N_(
+        "Not done: you may not give the role %(role)s, which is not below your own (%(own)s)."
+    ),
+    "refused_unit": N_("Not done: %(unit)s is outside your area."),
+    "refused_self": N_("Not done: you may not change your own account. Ask a manager above you."),
+    "refused_contact": N_(
+        "Not done: this account reads records you cannot, so its contact address (where its one-time codes "
+        "go) is changed only by the person or by a manager who reads what it reads."
+    ),
+    "reset_inactive": N_("No code issued: the account is deactivated. Reactivate it first."),
+    "reset_no_address": N_(
+        "No code issued: this account reads records you cannot, so its code goes to the person, and it has "
+        "no e-mail address on file. The person must record one first."
+    ),
+    "hamlet_added_to": N_("%(name)s added to %(commune)s."),
+    "hamlet_renamed_to": N_("Hamlet renamed: %(name)s."),
+    "hamlet_closed": N_("%(name)s closed from %(day)s."),
+    "hamlet_not_closed": N_(
+        "Not closed: %(name)s still has %(children)s active children and %(staff)s active staff accounts "
+        "(%(accounts)s). Move them to another hamlet first (or record the children as moved away)."
+    ),
+    "hamlet_opened_today": N_(
+        "Not closed: %(name)s opened today. It can be closed from tomorrow, or renamed now."
+    ),
+    "hamlet_already_closed": N_("Not closed: %(name)s is already closed."),
+    "title": N_("Title"),
+    "held_on": N_("Date"),
+    "place": N_("Place"),
+    "topic": N_("Topic"),
+    "user_ids": N_("Who attended"),
+    "year": N_("Year"),
+    "since": N_("From"),
+    "until": N_("To"),
+    "commune_id": N_("Commune or ward"),
+    "email": N_("The person's e-mail address"),
     "move_elsewhere": N_(
         "Not recorded: a child with this personal id number is already moving, to your commune (its ward "
         "officer accepts it on the moves page) or to another one. Nothing was saved."

@@ -1,5 +1,6 @@
-"""Staff pages (ward officers and higher): the accounts of the caller's area, a new account with its
-one-time setup code, deactivate/reactivate, a reset code; the hamlets of a ward officer's commune.
+"""Staff pages (staff managers): the accounts of the caller's area, found by name, role or state; a new
+account with its one-time setup code. Each account's own page and its actions are in
+``routes_staff_account``, the hamlets of a commune in ``routes_hamlets``.
 
 A setup or reset code is shown once, in the answer to the POST that made it (never in a URL, never
 stored in clear). Every call goes through portal.staff with the caller's scoped session: Casbin,
@@ -10,32 +11,28 @@ from __future__ import annotations
 
 import math
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from litestar import Request, get, post
-from litestar.params import FromPath, QueryParameter
-from litestar.response import Redirect, Template
+from litestar.params import QueryParameter
+from litestar.response import Template
 from sqlalchemy.orm import Session
 
 from authz.caller import Caller
 from infra.errors import Conflict, FieldError, ValidationFailed
 from portal.boundary.deps import CallerDep, DbDep
-from portal.staff import hamlets, service
-from portal.staff.hamlets import KINDS
-from portal.staff.schemas import HamletIn, HamletPatch, StaffCreate, StaffFilter
+from portal.staff import service
+from portal.staff.schemas import StaffCreate, StaffFilter
 from portal.web.deps import FormData, lang_of
-from portal.web.i18n import field_errors
-from portal.web.render import page, see_other
+from portal.web.i18n import field_errors, label
+from portal.web.render import page
 from tenancy.models import Unit
-from tenancy.service import child_units
+from tenancy.service import child_units, natural_key
 
 PAGE_SIZE = 30
-FLASH = {
-    "deactivated": "staff_deactivated",
-    "activated": "staff_activated",
-    "hamlet_added": "hamlet_added",
-    "hamlet_renamed": "hamlet_renamed",
-}
-FORM = ("full_name", "username", "role", "unit_id", "name", "kind", "email", "phone")
+FLASH = {"deactivated": "staff_deactivated", "activated": "staff_activated"}
+FORM = ("full_name", "username", "role", "unit_id", "email", "phone")
+ACTIVE = {"": None, "yes": True, "no": False}
 
 
 def _units(db: Session, caller: Caller) -> list[Unit]:
@@ -43,7 +40,12 @@ def _units(db: Session, caller: Caller) -> list[Unit]:
     if caller.unit is None:
         return []
     below = [u for u in child_units(db, caller.unit.id) if u.valid_to is None]
-    return sorted(below, key=lambda u: (u.level != "hamlet", u.name))
+    return sorted(below, key=lambda u: (u.level != "hamlet", natural_key(u.name)))
+
+
+def _filters(request: Request[Any, Any, Any]) -> dict[str, str]:
+    """The list's filters as typed (``q`` a name or username, ``role``, ``active`` yes/no)."""
+    return {k: request.query_params.get(k, "").strip()[:100] for k in ("q", "role", "active")}
 
 
 def staff_page(
@@ -55,31 +57,42 @@ def staff_page(
     errors: list[FieldError] | None = None,
     status_code: int = 200,
 ) -> Template:
-    result = service.list_accounts(db, caller, StaffFilter(page=page_no, page_size=PAGE_SIZE))
-    unit = caller.unit
-    commune_hamlets = (
-        [h for h in child_units(db, unit.id) if h.level == "hamlet" and h.valid_to is None]
-        if unit is not None and unit.level == "commune"
-        else []
+    shown = _filters(request)
+    problems: list[FieldError] = []
+    if shown["active"] not in ACTIVE:
+        problems.append(FieldError("active", "must be yes or no", "invalid"))
+    wanted = StaffFilter(
+        q=shown["q"] or None,
+        role=shown["role"] or None,
+        active=ACTIVE.get(shown["active"]),
+        page=page_no,
+        page_size=PAGE_SIZE,
     )
+    try:
+        result = service.list_accounts(db, caller, wanted)
+    except ValidationFailed as exc:
+        problems += exc.errors
+        result = service.list_accounts(db, caller, StaffFilter(page=1, page_size=PAGE_SIZE))
+    lang = lang_of(request)
     roles = service.manageable_roles(caller)
     return page(
         request,
         "staff.html",
-        status_code=status_code,
+        status_code=422 if problems and status_code == 200 else status_code,
         result=result,
-        page_no=page_no,
+        page_no=result.page,
         pages=max(1, math.ceil(result.total / PAGE_SIZE)),
-        role_options=[(r, r) for r in roles],
+        shown=shown,
+        query=urlencode({k: v for k, v in shown.items() if v}),
+        filter_errors=field_errors(problems, lang),
+        role_options=[(r, label("role", r, lang)) for r in roles],
         unit_options=[(str(u.id), u.name) for u in _units(db, caller)],
-        commune_hamlets=commune_hamlets,
-        kind_options=[(k, k) for k in KINDS],
         values={
             **dict.fromkeys(FORM, ""),
             "role": "collaborator" if "collaborator" in roles else "",
             **(values or {}),
         },
-        errors=field_errors(errors or [], lang_of(request)),
+        errors=field_errors(errors or [], lang),
         form_message="form_errors" if errors else None,
         flash=FLASH.get(request.query_params.get("msg", "")),
     )
@@ -121,100 +134,9 @@ def staff_create(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, 
         unit=created.unit,
         code=created.delivery.shown,
         sent=created.delivery.sent,
+        refused=None,
         created=True,
     )
 
 
-@post("/staff/{user_id:int}/deactivate", sync_to_thread=False, include_in_schema=False)
-def staff_deactivate(
-    request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, user_id: FromPath[int]
-) -> Redirect:
-    service.deactivate_account(db, caller, user_id)
-    return see_other("/staff?msg=deactivated")
-
-
-@post("/staff/{user_id:int}/activate", sync_to_thread=False, include_in_schema=False)
-def staff_activate(
-    request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, user_id: FromPath[int]
-) -> Redirect:
-    service.activate_account(db, caller, user_id)
-    return see_other("/staff?msg=activated")
-
-
-@post("/staff/{user_id:int}/reset", sync_to_thread=False, include_in_schema=False)
-def staff_reset(
-    request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, user_id: FromPath[int]
-) -> Template:
-    try:
-        delivery = service.issue_reset_code(db, caller, user_id)
-    except Conflict as exc:
-        user, unit = service.read_account(db, caller, user_id)
-        return page(
-            request,
-            "staff_code.html",
-            status_code=409,
-            user=user,
-            unit=unit,
-            code=None,
-            sent=None,
-            refused=exc.message,
-            created=False,
-        )
-    user, unit = service.read_account(db, caller, user_id)
-    return page(
-        request,
-        "staff_code.html",
-        user=user,
-        unit=unit,
-        code=delivery.shown,
-        sent=delivery.sent,
-        created=False,
-    )
-
-
-@post("/hamlets/new", sync_to_thread=False, include_in_schema=False)
-def hamlet_create(
-    request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, data: FormData
-) -> Template | Redirect:
-    values = {k: str(data.get(k) or "").strip() for k in ("name", "kind")}
-    assert caller.unit is not None
-    try:
-        with db.begin_nested():
-            hamlets.create_hamlet(
-                db, caller, caller.unit, HamletIn(name=values["name"], kind=values["kind"] or None)
-            )
-    except ValidationFailed as exc:
-        return staff_page(request, db, caller, 1, values, exc.errors, 422)
-    except Conflict:
-        return staff_page(request, db, caller, 1, values, [FieldError("name", "taken", "name_taken")], 409)
-    return see_other("/staff?msg=hamlet_added")
-
-
-@post("/hamlets/{hamlet_id:int}", sync_to_thread=False, include_in_schema=False)
-def hamlet_rename(
-    request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, hamlet_id: FromPath[int], data: FormData
-) -> Template | Redirect:
-    field = f"name_{hamlet_id}"
-    name = str(data.get(field) or "").strip()
-    try:
-        with db.begin_nested():
-            hamlets.update_hamlet(db, caller, hamlet_id, HamletPatch(name=name))
-    except ValidationFailed as exc:
-        errors = [FieldError(field if e.field == "name" else e.field, e.message, e.code) for e in exc.errors]
-        return staff_page(request, db, caller, 1, {field: name}, errors, 422)
-    except Conflict:
-        return staff_page(
-            request, db, caller, 1, {field: name}, [FieldError(field, "taken", "name_taken")], 409
-        )
-    return see_other("/staff?msg=hamlet_renamed")
-
-
-ROUTES = [
-    staff_list,
-    staff_create,
-    staff_deactivate,
-    staff_activate,
-    staff_reset,
-    hamlet_create,
-    hamlet_rename,
-]
+ROUTES = [staff_list, staff_create]
