@@ -95,6 +95,9 @@ ERRORS: dict[str, Msg] = {
         "Perhaps a child already recorded (same name and date of birth): decide when applying."
     ),
     "year_only": N_("Only the year was given: recorded as 1 January of that year."),
+    "no_account": N_("No active account with this username."),
+    "not_grantee": N_("A case is shared only with the collaborators of its hamlet and with ward officers."),
+    "choose_one": N_("Choose a person from the list or type a username, not both."),
 }
 
 # The parts of the personal identification number (Decree 137/2015/NĐ-CP, Art. 13), on the child's record
@@ -166,6 +169,8 @@ FIELD_ERRORS: dict[tuple[str, str], Msg] = {
     ("data", "encoding"): N_("Not UTF-8 or Windows-1258 text."),
     ("mapping", "unknown_code"): N_("Not a field of the import."),
     ("duplicates", "required"): N_("Decide on the suspected duplicates: skip them or import them."),
+    ("user_id", "no_account"): N_("No active account: choose another person."),
+    ("plan", "required"): N_("Write the support plan first, then submit it."),
 }
 
 _INDEX = re.compile(r"\[\d+\]")
