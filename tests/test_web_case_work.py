@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -153,7 +154,14 @@ def test_the_ward_officer_shares_a_case_and_revokes_the_share(login, tree, owner
         grant, {"username": tree["users"]["other_officer"], "reason": "Trẻ chuyển đến xã khác"}
     )
     assert other.status_code == 303
-    assert login("other_officer").get(location).status_code == 200
+    elsewhere = login("other_officer")
+    assert elsewhere.get(location).status_code == 200
+    # a grantee, even a ward officer, never passes the case on: they would read more than was given
+    passed_on = elsewhere.post(grant, {"username": tree["users"]["collab"], "reason": "chuyển tiếp"})
+    assert passed_on.status_code == 403 and "không ai xem được nhiều hơn người chia sẻ" in passed_on.text
+    holders = sorted([collab_id, user_id(owner, tree["users"]["other_officer"])])
+    assert active_grants(owner, location) == holders
+    assert officer.post(f"{location}/grants/{uuid.uuid4()}/revoke").status_code == 404  # no such share
 
     revoked = officer.post(f"{location}/grants/{grant_id}/revoke")
     assert revoked.status_code == 303
