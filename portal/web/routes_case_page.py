@@ -1,4 +1,4 @@
-"""One case's page: the record, its deadlines, the workflow actions the caller may take, attachments.
+"""One case's page: the record, its deadlines, the workflow actions the caller may take.
 
 The page shows what ``portal.cases.view.case_json`` gives the caller (the same as the API: never the
 informant, which is shown only in the answer to its own button, ``routes_case_access``);
@@ -6,6 +6,7 @@ informant, which is shown only in the answer to its own button, ``routes_case_ac
 posts a small form to the same service function as the API's action route; the actions are sections
 that open and close, the case's next step open. A change answers with the case and a sentence saying
 what was done (``portal.web.case_confirm``); a refusal on a case the caller reads is said on its page.
+The forms of the actions are ``case_action_forms``; attachments and printed forms ``routes_case_files``.
 """
 
 from __future__ import annotations
@@ -13,10 +14,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from typing import Annotated, Any
-from urllib.parse import quote
 
-import msgspec
-from litestar import Request, Response, get, post
+from litestar import Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
@@ -26,47 +25,31 @@ from authz.caller import Caller
 from infra.errors import Conflict, DomainError, FieldError, Forbidden, ValidationFailed
 from portal.boundary.deps import CallerDep, DbDep
 from portal.boundary.errors import domain_error_handler
-from portal.cases import attachments, crossing, decisions, detailed, forms, plans, reviews, service, workflow
+from portal.cases import crossing, plans, service
 from portal.cases.access import is_ward_officer_of
 from portal.cases.crossing import SERVICES
 from portal.cases.links import LINK_KINDS
 from portal.cases.schemas import (
     ActionUpdateIn,
-    AssessIn,
-    AssignIn,
-    CloseIn,
-    DecisionIn,
-    DetailedAssessmentIn,
-    NoteIn,
-    PlanActionIn,
-    PlanIn,
-    ProtectIn,
     ReferralDecisionIn,
-    ReopenIn,
-    ReviewActionIn,
-    ReviewIn,
 )
 from portal.cases.view import case_json
 from portal.staff.schemas import StaffFilter
 from portal.staff.service import list_accounts
-from portal.web import case_crossing_forms as crossing_forms
 from portal.web import case_grant_forms as grant_forms
+from portal.web.case_action_forms import ACTIONS, PLAN_ROWS, Parse, reader
 from portal.web.case_confirm import confirmation
 from portal.web.case_words import case_names, form_errors, options
 from portal.web.deps import lang_of
-from portal.web.form_input import read_form
 from portal.web.i18n import label
 from portal.web.render import page, see_other
 from tenancy.service import units_below
 
-PLAN_ROWS = 3
 WORKFLOW = ["received", "assessed", "plan_submitted", "in_progress", "closed"]
 PRIMARY = ("approve_plan", "approve_closure", "submit_plan", "draft_plan", "assess", "review", "reopen")
 """The case's next step, in this order of precedence: its section is open when the page opens."""
 REFUSED = {"grant": "share_refused", "revoke": "share_refused", "informant": "informant_refused"}
 CONFLICT = {"grant": "grant_exists"}
-Parse = Callable[[dict[str, Any], list[FieldError]], msgspec.Struct | None]
-MultipartData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 
 def _case_page(
@@ -123,62 +106,6 @@ def _case_page(
         values=values or {},
         form_message=message or ("form_errors" if errors else None),
     )
-
-
-def _plan(form: dict[str, Any], errors: list[FieldError]) -> PlanIn | None:
-    """The plan with its filled rows of actions (a blank row is no action)."""
-    rows = []
-    for i in range(PLAN_ROWS):
-        prefix = f"actions_{i}_"
-        if any(str(form.get(prefix + k) or "").strip() for k in ("description", "owner", "due_on")):
-            row = read_form(form, PlanActionIn, errors, prefix, field_prefix=f"actions[{i}].")
-            if row is not None:
-                rows.append(row)
-    plan = read_form(form, PlanIn, errors, given={"actions": rows})
-    return None if errors else plan
-
-
-def _review(form: dict[str, Any], errors: list[FieldError]) -> ReviewIn | None:
-    """The review with each evaluated action of the plan (rows ``actions_<i>_``; a row left without a
-    status is taken as the plan records it)."""
-    rows = []
-    for i in range(reviews.MAX_ROWS):
-        prefix = f"actions_{i}_"
-        if prefix + "action_id" not in form:
-            break
-        if str(form.get(prefix + "status") or "").strip():
-            row = read_form(form, ReviewActionIn, errors, prefix, field_prefix=f"actions[{i}].")
-            if row is not None:
-                rows.append(row)
-    review = read_form(form, ReviewIn, errors, given={"actions": rows})
-    return None if errors else review
-
-
-def _reader(kind: type[msgspec.Struct]) -> Parse:
-    return lambda form, errors: read_form(form, kind, errors)
-
-
-ACTIONS: dict[str, tuple[Callable[..., Any], Parse]] = {
-    "assign": (workflow.assign, _reader(AssignIn)),
-    "assess": (workflow.assess, _reader(AssessIn)),
-    "protect": (workflow.protect, _reader(ProtectIn)),
-    "draft_plan": (plans.draft_plan, _plan),
-    "submit_plan": (plans.submit_plan, _reader(DecisionIn)),
-    "approve_plan": (plans.approve_plan, _reader(DecisionIn)),
-    "return_plan": (plans.return_plan, _reader(DecisionIn)),
-    "detailed_assessment": (detailed.record, _reader(DetailedAssessmentIn)),
-    "review": (reviews.review, _review),
-    "close": (workflow.close, _reader(CloseIn)),
-    "approve_closure": (decisions.approve_closure, _reader(DecisionIn)),
-    "return_closure": (decisions.return_closure, _reader(DecisionIn)),
-    "reopen": (decisions.reopen, _reader(ReopenIn)),
-    "refer": (crossing_forms.refer, _reader(crossing_forms.ReferForm)),
-    "link": (crossing_forms.link, _reader(crossing_forms.LinkForm)),
-    "note": (workflow.add_note, _reader(NoteIn)),
-    "grant": (grant_forms.grant, _reader(grant_forms.GrantForm)),
-}
-"""Each action's service function and how its form becomes the service's request struct (the same
-struct the API decodes), the version of the case read from the form's hidden field."""
 
 
 @get("/cases/{case_id:uuid}", sync_to_thread=False, include_in_schema=False)
@@ -279,7 +206,7 @@ def case_plan_action(
         return f"/cases/{case_id}?msg=update_action&item={action_id}"
 
     form = f"plan-action-{action_id}"
-    return _submit(request, db, caller, case_id, form, data, _reader(ActionUpdateIn), call)
+    return _submit(request, db, caller, case_id, form, data, reader(ActionUpdateIn), call)
 
 
 @post(
@@ -306,67 +233,7 @@ def referral_decision(
         refused_here = decision == "refuse" and referral.to_path is not None  # the case is not ours now
         return "/referrals?msg=done" if refused_here else f"/cases/{case_id}?msg=referral"
 
-    return _submit(request, db, caller, case_id, form, data, _reader(ReferralDecisionIn), call)
+    return _submit(request, db, caller, case_id, form, data, reader(ReferralDecisionIn), call)
 
 
-@post(
-    "/cases/{case_id:uuid}/attachments",
-    sync_to_thread=True,
-    include_in_schema=False,
-    request_max_body_size=attachments.MAX_BYTES + 512 * 1024,
-)
-def case_attach(
-    request: Request[Any, Any, Any],
-    caller: CallerDep,
-    db: DbDep,
-    case_id: FromPath[uuid.UUID],
-    data: MultipartData,
-) -> Template | Redirect:
-    upload = data.get("file")
-    if upload is None or isinstance(upload, str) or not getattr(upload, "filename", ""):
-        errors = [FieldError("file", "is required", "required")]
-    else:
-        content = upload.file.read(attachments.MAX_BYTES + 1)
-        try:
-            attachments.upload(db, caller, case_id, upload.filename, upload.content_type, content)
-        except ValidationFailed as exc:
-            errors = exc.errors
-        else:
-            return see_other(f"/cases/{case_id}?msg=attached")
-    db.rollback()
-    return _case_page(request, db, caller, case_id, "attach", errors, status_code=422)
-
-
-@get("/cases/{case_id:uuid}/attachments/{attachment_id:uuid}", sync_to_thread=True, include_in_schema=False)
-def case_attachment(
-    caller: CallerDep, db: DbDep, case_id: FromPath[uuid.UUID], attachment_id: FromPath[uuid.UUID]
-) -> Response[bytes]:
-    content, row = attachments.download(db, caller, case_id, attachment_id)
-    ascii_name = row.filename.encode("ascii", "replace").decode().replace('"', "")
-    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(row.filename)}"
-    return Response(content, media_type=row.content_type, headers={"Content-Disposition": disposition})
-
-
-@get("/cases/{case_id:uuid}/forms/{name:str}", sync_to_thread=True, include_in_schema=False)
-def case_form(
-    caller: CallerDep, db: DbDep, case_id: FromPath[uuid.UUID], name: FromPath[str]
-) -> Response[bytes]:
-    """A form of Decree 56/2017 as PDF: the same service, access and audit as the API's."""
-    content, filename = forms.form_pdf(db, caller, case_id, name)
-    disposition = f'inline; filename="{filename}"'
-    return Response(
-        content,
-        media_type=forms.PDF,
-        headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
-    )
-
-
-ROUTES = [
-    case_page,
-    case_action,
-    case_plan_action,
-    referral_decision,
-    case_attach,
-    case_attachment,
-    case_form,
-]
+ROUTES = [case_page, case_action, case_plan_action, referral_decision]

@@ -225,6 +225,7 @@ def all_routes() -> list[Any]:
     """This module's routes with the case page's and the inspections' (one entry in portal.web)."""
     from portal.web import (
         routes_case_access,
+        routes_case_files,
         routes_case_page,
         routes_case_stats,
         routes_inspection_tasks,
@@ -235,6 +236,7 @@ def all_routes() -> list[Any]:
         *ROUTES,
         *routes_case_page.ROUTES,
         *routes_case_access.ROUTES,
+        *routes_case_files.ROUTES,
         *routes_case_stats.ROUTES,
         *routes_inspections.ROUTES,
         *routes_inspection_tasks.ROUTES,
