@@ -19,7 +19,7 @@ from infra.clock import VIETNAM, utcnow
 from portal.app import create_app
 from tests.cases_support import intake_body, open_case
 from tests.e2e.site import Browser, add_named_children, web_tree
-from tests.support import audit_rows, child_payload
+from tests.support import audit_rows, child_payload, make_user
 from tests.support import login as api_login
 
 
@@ -199,7 +199,7 @@ def test_the_children_list_pages_keep_the_filter(login, tree, owner):
     assert len(rest) == 1 and sorted(names_listed(first.text) + rest) == sorted(c.full_name for c in made)
 
 
-def test_case_statistics_and_the_register_on_the_pages(login, tree, api, owner):
+def test_case_statistics_and_the_register_on_the_pages(app, login, tree, api, owner):
     client, tokens = api
     for child in tree["children"][:2]:
         open_case(client, tokens["officer"], intake_body(str(child.id)))
@@ -247,3 +247,10 @@ def test_case_statistics_and_the_register_on_the_pages(login, tree, api, owner):
     assert tree["children"][0].full_name not in province.text
     elsewhere = inspector.get(f"/cases/stats?unit={uuid.uuid4().int % 10**6 + 10**7}")
     assert elsewhere.status_code == 422  # no such unit: named
+
+    admin = Browser(TestClient(app=app, base_url="http://testserver.local"))
+    admin.login(make_user(owner, f"web-admin-{tree['tag']}", "admin", None).username)
+    assert admin.get("/cases/stats").status_code == 403  # no unit of their own: they name one
+    named = admin.get(f"/cases/stats?unit={tree['province'].id}")
+    assert named.status_code == 200 and "Số liệu công bố" in named.text
+    assert admin.get(f"/cases/register.xlsx?unit={tree['commune'].id}").status_code == 403

@@ -83,8 +83,10 @@ def months_listed() -> list[date]:
 
 
 def unit_choices(db: Session, caller: Caller, unit: Unit) -> list[Unit]:
-    """The caller's own unit and the units just below it (and the unit shown, if it is elsewhere)."""
-    home = _home(caller)
+    """The caller's own unit and the units just below it (and the unit shown, if it is elsewhere); an
+    account without a unit (the administrator, who names one with ``?unit=``): the unit shown and those
+    just below it."""
+    home = caller.unit or unit
     units = [home, *child_units(db, home.id)]
     return units if any(u.id == unit.id for u in units) else [*units, unit]
 
