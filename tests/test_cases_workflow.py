@@ -3,12 +3,12 @@ actions, review, closure; every refusal (wrong status, wrong person, bad input) 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import text
 
-from infra.clock import today
+from infra.clock import today, utcnow
 from tests.cases_support import (
     act,
     build_world,
@@ -353,3 +353,27 @@ def test_register_export_is_the_ward_officers_and_audited(client, owner, world):
     exported = [r for r in audit_rows(owner, f"cs-wo-{world['tag']}") if r["action"] == "export"][-1]
     assert len(exported["resource_ids"]) == len(rows) - 2
     assert client.get("/api/v1/cases/register", params={"unit_id": c.id}, headers=col1).status_code == 403
+
+
+def test_the_list_filters_cases_with_a_step_past_due(client, owner, world):
+    wo = who(client, world, "wo")
+    late = open_case(
+        client, wo, intake_body(child_in(owner, world["units"]["H1"]), received_at=hours_ago(20).isoformat())
+    )
+    fresh = open_case(client, wo, intake_body(child_in(owner, world["units"]["H1"])))
+
+    def listed(**params):
+        response = client.get("/api/v1/cases", params={"page_size": 100, **params}, headers=wo)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    overdue = listed(overdue="true")
+    ids = {c["id"] for c in overdue["items"]}
+    assert late["id"] in ids and fresh["id"] not in ids and overdue["total"] == len(ids)
+    now = utcnow()
+    assert all(datetime.fromisoformat(c["next_due_at"]) <= now for c in overdue["items"])  # each past due
+    on_time = {c["id"] for c in listed(overdue="false")["items"]}
+    assert fresh["id"] in on_time and late["id"] not in on_time
+    assert {c["id"] for c in listed(overdue="true", status="received")["items"]} >= {late["id"]}
+    assert late["id"] not in {c["id"] for c in listed(overdue="true", status="assessed")["items"]}
+    assert client.get("/api/v1/cases", params={"overdue": "maybe"}, headers=wo).status_code == 400

@@ -536,6 +536,23 @@ def test_group_filter_counts_only_current_membership(client, area):
     assert bad.status_code == 422 and errors_of(bad) == {"group": "unknown_code"}
 
 
+def test_risk_filter_counts_only_current_flags_and_combines_with_the_group(client, area):
+    poor = create(client, area, at_risk=[{"code": "poor_household", "since": "2021-01-01"}])
+    create(client, area, at_risk=[{"code": "poor_household", "since": "2019-01-01", "until": "2020-01-01"}])
+    create(client, area, at_risk=[{"code": "parents_away", "since": "2021-01-01"}])
+    both = create(
+        client,
+        area,
+        at_risk=[{"code": "poor_household", "since": "2021-01-01"}],
+        groups=[{"code": "d", "subgroup": "d3", "since": "2021-01-01"}],
+    )
+    assert sorted(list_ids(client, area, risk="poor_household")) == sorted([poor["id"], both["id"]])
+    assert list_ids(client, area, risk="poor_household", group="d") == [both["id"]]
+    assert list_ids(client, area, risk="violence_risk") == []
+    bad = client.get(area.children_url(), params={"risk": "rich"}, headers=area.headers)
+    assert bad.status_code == 422 and errors_of(bad) == {"risk": "unknown_code"}
+
+
 def test_pagination(client, area, uid):
     ids = [create(client, area, full_name=f"Mai Văn {given} {uid}")["id"] for given in ("Ba", "Hai", "Một")]
     first = client.get(area.children_url(), params={"page": 1, "page_size": 2}, headers=area.headers).json()

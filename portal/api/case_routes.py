@@ -87,6 +87,9 @@ def list_cases(
     status: str | None = Parameter(default=None, description="a status, or 'open'"),
     case_type: str | None = Parameter(default=None),
     unit_id: int | None = Parameter(default=None, description="only cases in this unit's subtree"),
+    overdue: bool | None = Parameter(
+        default=None, description="true: only cases with a step past its deadline; false: only those without"
+    ),
     page: int = Parameter(default=1),
     page_size: int = Parameter(default=20),
 ) -> Page[CaseSummaryOut]:
@@ -94,6 +97,7 @@ def list_cases(
         "status": status,
         "case_type": case_type,
         "unit_id": unit_id,
+        "overdue": overdue,
         "page": page,
         "page_size": page_size,
     }

@@ -68,8 +68,11 @@ def read_unit_children(
     q: str | None = Parameter(default=None, description="name (accent-insensitive) or 12-digit id"),
     group: str | None = Parameter(default=None, description="special-circumstance group code (Art. 10)"),
     status: str = Parameter(default="active"),
+    risk: str | None = Parameter(default=None, description="an at-risk flag's code, e.g. poor_household"),
 ) -> Page[ChildOut]:
-    result = list_children(db, caller, _unit(db, unit_id), page, page_size, q, group, status, records=True)
+    result = list_children(
+        db, caller, _unit(db, unit_id), page, page_size, q, group, status, records=True, risk=risk
+    )
     return Page.of(result, ChildOut.of)
 
 

@@ -13,9 +13,10 @@ Casbin decides beforehand which roles take part at all.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from authz.caller import Caller
@@ -24,7 +25,7 @@ from infra.clock import utcnow
 from infra.errors import Conflict, Forbidden, NotVisible
 from portal.audit.service import record as audit
 from portal.cases.crossing_models import CaseReferral
-from portal.cases.models import Case, CaseEvent, CaseGrant
+from portal.cases.models import Case, CaseDeadline, CaseEvent, CaseGrant
 from tenancy.models import Unit
 from tenancy.scope import in_subtree, subtree_clause
 
@@ -67,6 +68,17 @@ def works_in(unit: Unit, case_path: str) -> bool:
 def cases_in(unit: Unit) -> ColumnElement[bool]:
     """SQL: the case lies in ``unit`` or below it (narrows :func:`visible_clause` to one area)."""
     return subtree_clause(Case.unit_path, unit.path)
+
+
+def overdue_clause(now: datetime) -> ColumnElement[bool]:
+    """SQL: a step of the case is past its deadline at ``now`` and still open (neither met nor
+    cancelled): what the lists mark "overdue" (narrows :func:`visible_clause`)."""
+    return exists().where(
+        CaseDeadline.case_id == Case.id,
+        CaseDeadline.met_at.is_(None),
+        CaseDeadline.cancelled_at.is_(None),
+        CaseDeadline.due_at <= now,
+    )
 
 
 def visible_clause(caller: Caller) -> ColumnElement[bool]:

@@ -32,7 +32,8 @@ def grant(session: Session, caller: Caller, case_id: uuid.UUID, body: GrantIn) -
     reason = check.text("reason", body.reason, limit=1000)
     problem = grantee_problem(session, body.user_id, case.unit_path)
     if problem:
-        check.fail("user_id", problem, "not_eligible")
+        code, message = problem
+        check.fail("user_id", message, code)
     check.raise_if_failed()
     active = [g for g in grants_of(session, case.id) if g.user_id == body.user_id and g.revoked_at is None]
     if active:

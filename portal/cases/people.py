@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.auth.models import User
@@ -44,19 +44,26 @@ def worker_problem(session: Session, user_id: int, case_path: str) -> str | None
     return None
 
 
-def grantee_problem(session: Session, user_id: int, case_path: str) -> str | None:
-    """Why ``user_id`` cannot be granted a case (None: they can): a collaborator of the case's own hamlet
-    or a ward officer (of another commune, e.g. where the child now lives). Inspectors, district
-    officers, administrators and collaborators of other hamlets never see a case."""
+def grantee_problem(session: Session, user_id: int, case_path: str) -> tuple[str, str] | None:
+    """Why ``user_id`` cannot be granted a case, as (code, message) (None: they can): a collaborator of
+    the case's own hamlet or a ward officer (of another commune, e.g. where the child now lives).
+    Inspectors, district officers, administrators and collaborators of other hamlets never see a case."""
     found = user_with_unit(session, user_id)
     if found is None or not found[0].is_active:
-        return "no active account with this id"
+        return "no_account", "no active account with this id"
     user, unit = found
     if user.role == "ward_officer" and unit is not None and unit.level == "commune":
         return None
     if user.role == "collaborator" and unit is not None and works_in(unit, case_path):
         return None
-    return "cases are shared only with collaborators of the case's hamlet and with ward officers"
+    return "not_grantee", "shared only with collaborators of the case's hamlet and with ward officers"
+
+
+def account_id(session: Session, username: str) -> int | None:
+    """The id of the account named ``username`` (None: there is none). Whether it may hold a grant is
+    :func:`grantee_problem`'s to say."""
+    wanted = username.strip().lower()
+    return session.scalar(select(User.id).where(func.lower(User.username) == wanted)) if wanted else None
 
 
 class Directory:

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 
 from authz.caller import Caller
 from authz.guards import authorize_action
+from infra.clock import utcnow
 from infra.errors import FieldError, ValidationFailed
 from portal.audit.service import record as audit
-from portal.cases.access import cases_in, get_case, require_ward_officer, visible_clause
+from portal.cases.access import cases_in, get_case, overdue_clause, require_ward_officer, visible_clause
 from portal.cases.models import Case, CaseDeadline, CaseInformant
 from portal.cases.reference import CODES, STATUSES
 from tenancy.models import Unit
@@ -55,7 +56,9 @@ class CasePage:
 
 
 def list_cases(session: Session, caller: Caller, params: dict[str, Any]) -> CasePage:
-    """The cases the caller sees (filtered in SQL), newest first, with each one's next open deadline."""
+    """The cases the caller sees (filtered in SQL), newest first, with each one's next open deadline.
+    ``params``: ``status`` (a status or "open"), ``case_type``, ``unit_id``, ``overdue`` (True: only
+    cases with a step past its deadline; False: only those without), ``page``, ``page_size``."""
     authorize_action(caller, "case", "list")
     page, size = params.get("page") or 1, params.get("page_size") or 20
     errors = []
@@ -68,6 +71,9 @@ def list_cases(session: Session, caller: Caller, params: dict[str, Any]) -> Case
         errors.append(FieldError("status", "unknown status", "unknown_code"))
     if case_type is not None and case_type not in CODES["case_type"]:
         errors.append(FieldError("case_type", "unknown case type", "unknown_code"))
+    overdue = params.get("overdue")
+    if overdue is not None and not isinstance(overdue, bool):
+        errors.append(FieldError("overdue", "must be true or false", "invalid"))
     unit = session.get(Unit, params["unit_id"]) if params.get("unit_id") is not None else None
     if params.get("unit_id") is not None and unit is None:
         errors.append(FieldError("unit_id", "no such unit", "unknown"))
@@ -91,6 +97,9 @@ def list_cases(session: Session, caller: Caller, params: dict[str, Any]) -> Case
         stmt = stmt.where(Case.status == status)
     if case_type is not None:
         stmt = stmt.where(Case.case_type == case_type)
+    if overdue is not None:
+        late = overdue_clause(utcnow())
+        stmt = stmt.where(late if overdue else ~late)
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     rows = session.execute(
         stmt.order_by(Case.received_at.desc(), Case.id).limit(size).offset((page - 1) * size)
@@ -103,7 +112,14 @@ def list_cases(session: Session, caller: Caller, params: dict[str, Any]) -> Case
         "allowed",
         resource_ids=[c.id for c, _ in items],
         unit_id=unit.id if unit else None,
-        detail={"page": page, "page_size": size, "status": status, "case_type": case_type, "total": total},
+        detail={
+            "page": page,
+            "page_size": size,
+            "status": status,
+            "case_type": case_type,
+            "overdue": overdue,
+            "total": total,
+        },
     )
     return CasePage(items, total, page, size)
 

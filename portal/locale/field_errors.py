@@ -97,6 +97,9 @@ ERRORS: dict[str, Msg] = {
     ),
     "year_only": N_("Only the year was given: recorded as 1 January of that year."),
     "unconfirmed": N_("Tick the box to confirm."),
+    "no_account": N_("No active account with this username."),
+    "not_grantee": N_("A case is shared only with the collaborators of its hamlet and with ward officers."),
+    "choose_one": N_("Choose a person from the list or type a username, not both."),
 }
 
 # The parts of the personal identification number (Decree 137/2015/NĐ-CP, Art. 13), on the child's record
@@ -175,6 +178,8 @@ FIELD_ERRORS: dict[tuple[str, str], Msg] = {
     ("held_on", "invalid"): N_("Must be a date from 2000 to the end of next year."),
     ("commune_id", "required"): N_("Choose the commune."),
     ("year", "out_of_range"): N_("Not a year for which trainings are kept."),
+    ("user_id", "no_account"): N_("No active account: choose another person."),
+    ("plan", "required"): N_("Write the support plan first, then submit it."),
 }
 
 _INDEX = re.compile(r"\[\d+\]")

@@ -7,13 +7,14 @@ on its way to another commune is also readable there until the move is decided (
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
 
 from authz.caller import Caller
 from portal.registry.duplicate_models import ChildMerge
-from portal.registry.models import Child, ChildMove
+from portal.registry.models import Child, ChildMove, ChildPeriod
 from tenancy.models import Unit
 from tenancy.scope import in_subtree, subtree_clause
 
@@ -26,6 +27,18 @@ def children_for(caller: Caller) -> Select[tuple[Child]]:
 def children_in(unit: Unit) -> ColumnElement[bool]:
     """SQL: the child is recorded in ``unit`` or below it (narrows a scoped statement to one area)."""
     return subtree_clause(Child.unit_path, unit.path)
+
+
+def in_period(kind: str, code: str, on: date) -> ColumnElement[bool]:
+    """SQL: the child is in the ``kind`` period ``code`` on day ``on`` (a special-circumstance group,
+    ``kind="group"``; an at-risk flag, ``kind="risk"``): it began by then and had not ended."""
+    return exists().where(
+        ChildPeriod.child_id == Child.id,
+        ChildPeriod.kind == kind,
+        ChildPeriod.code == code,
+        ChildPeriod.since <= on,
+        or_(ChildPeriod.until.is_(None), ChildPeriod.until > on),
+    )
 
 
 def moves_for(caller: Caller, side: str | None = None) -> Select[tuple[ChildMove]]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from msgspec import UNSET
-from sqlalchemy import Select, Subquery, exists, func, select
+from sqlalchemy import Select, Subquery, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from authz.caller import Caller
@@ -21,7 +21,7 @@ from infra.clock import today, utcnow
 from infra.db import savepoint
 from infra.errors import Conflict, FieldError, NotVisible, ValidationFailed, refused_as
 from portal.audit.service import record as audit
-from portal.registry.access import children_for, children_in
+from portal.registry.access import children_for, children_in, in_period
 from portal.registry.duplicate_checks import (
     confirm_distinct,
     edited_identity,
@@ -368,6 +368,7 @@ def _listing(
     q: str | None,
     group: str | None,
     status: str,
+    risk: str | None = None,
 ) -> tuple[Select[tuple[Child]], Subquery, str | None]:
     """The children of ``unit``'s subtree that match, the asked page's ids (with ``total``, the number
     of matches) and the group code asked for. Refuses what the caller may not list or asks wrongly."""
@@ -382,6 +383,8 @@ def _listing(
     group_code = "dd" if group == "đ" else group
     if group_code is not None and not session.get(ReferenceCode, ("group", group_code)):
         errors.append(FieldError("group", f"unknown special-circumstance group {group!r}", "unknown_code"))
+    if risk is not None and not session.get(ReferenceCode, ("risk", risk)):
+        errors.append(FieldError("risk", f"unknown risk {risk!r}", "unknown_code"))
     if errors:
         raise ValidationFailed(errors)
     matching = children_for(caller).where(children_in(unit))
@@ -394,17 +397,9 @@ def _listing(
             if needle.isdigit() and len(needle) == 12
             else Child.search_name.contains(needle, autoescape=True)
         )
-    if group_code:
-        on = today()
-        matching = matching.where(
-            exists().where(
-                ChildPeriod.child_id == Child.id,
-                ChildPeriod.kind == "group",
-                ChildPeriod.code == group_code,
-                ChildPeriod.since <= on,
-                (ChildPeriod.until.is_(None)) | (ChildPeriod.until > on),
-            )
-        )
+    for kind, code in (("group", group_code), ("risk", risk)):
+        if code:
+            matching = matching.where(in_period(kind, code, today()))
     # The page's ids and the number of matches in one pass over the index (unit_path, sort_name, id)
     # INCLUDE (status): no table row is read for the children outside the page.
     page_ids = (
@@ -421,14 +416,14 @@ def _listed(
     session: Session,
     caller: Caller,
     unit: Unit,
-    request: tuple[int, int, str | None, str | None],
+    request: tuple[int, int, str | None, str | None, str | None],
     matching: Select[tuple[Child]],
     rows: Sequence[Any],
     ids: list[uuid.UUID],
 ) -> int:
     """The number of matches (each row ends with it), and the list audited: which children were shown
     (``ids``, in the rows' order)."""
-    page, page_size, q, group_code = request
+    page, page_size, q, group_code, risk = request
     if rows:
         total = int(rows[0][-1])
     else:  # past the last page (or nothing matches): count on its own
@@ -440,7 +435,14 @@ def _listed(
         "allowed",
         resource_ids=ids,
         unit_id=unit.id,
-        detail={"page": page, "page_size": page_size, "q": bool(q), "group": group_code, "total": total},
+        detail={
+            "page": page,
+            "page_size": page_size,
+            "q": bool(q),
+            "group": group_code,
+            "risk": risk,
+            "total": total,
+        },
     )
     return total
 
@@ -455,10 +457,12 @@ def list_children(
     group: str | None = None,
     status: str = "active",
     records: bool = False,
+    risk: str | None = None,
 ) -> Page:
     """Children of ``unit``'s subtree, Vietnamese name order, filtered in SQL, in one statement: ORM
-    objects (the pages), or with ``records`` the API's dicts (``portal.registry.records``)."""
-    matching, page_ids, group_code = _listing(session, caller, unit, page, page_size, q, group, status)
+    objects (the pages), or with ``records`` the API's dicts (``portal.registry.records``). Filters:
+    ``q`` (name or personal id), ``group`` and ``risk`` (in it today), ``status`` ("all" for any)."""
+    matching, page_ids, group_code = _listing(session, caller, unit, page, page_size, q, group, status, risk)
     base = record_columns(children_for(caller)) if records else _visible(caller)
     result = session.execute(
         base.join(page_ids, page_ids.c.id == Child.id)
@@ -468,7 +472,7 @@ def list_children(
     rows = result.all() if records else result.unique().all()
     ids = [row[0] if records else row[0].id for row in rows]  # the record's id, or the Child's
     items = [record_json(row) for row in rows] if records else [child for child, _ in rows]
-    total = _listed(session, caller, unit, (page, page_size, q, group_code), matching, rows, ids)
+    total = _listed(session, caller, unit, (page, page_size, q, group_code, risk), matching, rows, ids)
     return Page(items, total, page, page_size)
 
 

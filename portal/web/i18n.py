@@ -350,6 +350,17 @@ MESSAGES: dict[str, Msg] = {
         "Not recorded: a child with this personal id number is already moving, to your commune (its ward "
         "officer accepts it on the moves page) or to another one. Nothing was saved."
     ),
+    # the case page's refusals and conflicts (portal/web/routes_case_page.py)
+    "action_refused": N_("Not done: you may not take this step on this case. Nothing was changed."),
+    "share_refused": N_(
+        "Not done: only a ward officer of the case's commune shares the case or ends a share, so that "
+        "nobody reads more through a share than that officer does. Nothing was changed."
+    ),
+    "informant_refused": N_(
+        "Only a ward officer of the case's commune reads who reported the case. Nothing was shown."
+    ),
+    "grant_exists": N_("Not shared: this person already reads the case."),
+    "filter_errors": N_("Nothing is shown for these choices: correct the marked fields."),
 }
 
 ROLES: dict[str, Msg] = {

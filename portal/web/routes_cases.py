@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import math
 import uuid
-from typing import Annotated, Any
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Request, get, post
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
@@ -24,12 +26,14 @@ from portal.cases import alerts, service
 from portal.cases.intake import record_intake
 from portal.cases.reference import CASE_TYPES, CHANNELS
 from portal.cases.schemas import InformantIn, IntakeIn
+from portal.locale import N_, translate
 from portal.registry.reference import ETHNICITIES
 from portal.registry.schemas import ChildCreate
 from portal.registry.service import get_child, list_children
-from portal.web.case_words import case_names, form_errors
+from portal.web.case_words import case_names, form_errors, options
 from portal.web.deps import FormData, lang_of
 from portal.web.form_input import read_form
+from portal.web.i18n import field_errors
 from portal.web.render import page, see_other
 from portal.web.routes_children import _hamlets
 
@@ -42,23 +46,57 @@ INTAKE_FIELDS = (
 )  # fmt: skip
 
 
+def list_filters(query: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str], list[FieldError]]:
+    """The list's GET filters (status, case type, overdue, page) as ``service.list_cases`` takes them,
+    the values to show again, and the problems of their format (the service checks the codes)."""
+    shown = {k: str(query.get(k) or "").strip()[:40] for k in ("status", "case_type", "overdue", "page")}
+    errors = []
+    page_no = 1
+    if shown["page"]:
+        if shown["page"].isdigit() and int(shown["page"]) >= 1:
+            page_no = int(shown["page"])
+        else:
+            errors.append(FieldError("page", "must be a whole number from 1", "not_integer"))
+    if shown["overdue"] not in ("", "1"):
+        errors.append(FieldError("overdue", "must be 1 or absent", "invalid"))
+    params = {
+        "status": shown["status"] or None,
+        "case_type": shown["case_type"] or None,
+        "overdue": True if shown["overdue"] == "1" else None,
+        "page": page_no,
+        "page_size": PAGE_SIZE,
+    }
+    return params, shown, errors
+
+
 @get("/cases", sync_to_thread=False, include_in_schema=False)
-def cases_page(
-    request: Request[Any, Any, Any],
-    caller: CallerDep,
-    db: DbDep,
-    page_no: Annotated[int, QueryParameter(name="page")] = 1,
-) -> Template:
-    result = service.list_cases(db, caller, {"page": max(1, page_no), "page_size": PAGE_SIZE})
+def cases_page(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep) -> Template:
+    """The caller's cases, filtered by a GET form (the filter stays in the address: no name is in it)."""
+    lang = lang_of(request)
+    params, shown, errors = list_filters(request.query_params)
+    result = service.CasePage([], 0, 1, PAGE_SIZE)
+    if not errors:
+        try:
+            result = service.list_cases(db, caller, params)
+        except ValidationFailed as exc:
+            errors = exc.errors
     now = utcnow()
+    filtered = {k: v for k, v in shown.items() if v and k != "page"}
     return page(
         request,
         "cases.html",
+        status_code=422 if errors else 200,
         result=result,
         pages=max(1, math.ceil(result.total / PAGE_SIZE)),
         overdue={c.id: due is not None and due <= now for c, due in result.items},
-        names=case_names(lang_of(request)),
-        flash="case_filed" if request.query_params.get("msg") == "filed" else None,
+        names=case_names(lang),
+        values=shown,
+        filtered=filtered,
+        query=urlencode(filtered),
+        status_options=[("open", translate(lang, N_("Open (not closed)"))), *options(lang, "status")],
+        type_options=options(lang, "case_type"),
+        errors=field_errors(errors, lang),
+        form_message="filter_errors" if errors else None,
     )
 
 
@@ -185,6 +223,21 @@ ROUTES = [cases_page, new_case_page, new_case_submit, alerts_page, alert_read]
 
 def all_routes() -> list[Any]:
     """This module's routes with the case page's and the inspections' (one entry in portal.web)."""
-    from portal.web import routes_case_page, routes_inspection_tasks, routes_inspections
+    from portal.web import (
+        routes_case_access,
+        routes_case_files,
+        routes_case_page,
+        routes_case_stats,
+        routes_inspection_tasks,
+        routes_inspections,
+    )
 
-    return [*ROUTES, *routes_case_page.ROUTES, *routes_inspections.ROUTES, *routes_inspection_tasks.ROUTES]
+    return [
+        *ROUTES,
+        *routes_case_page.ROUTES,
+        *routes_case_access.ROUTES,
+        *routes_case_files.ROUTES,
+        *routes_case_stats.ROUTES,
+        *routes_inspections.ROUTES,
+        *routes_inspection_tasks.ROUTES,
+    ]

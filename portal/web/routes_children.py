@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Sequence
-from typing import Annotated, Any
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Request, get, post
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
@@ -33,7 +34,14 @@ from portal.registry.reference import (
     SPECIAL_GROUPS,
     SUPPORTS,
 )
-from portal.registry.service import child_history, get_child, list_children, register_child, update_child
+from portal.registry.service import (
+    Page,
+    child_history,
+    get_child,
+    list_children,
+    register_child,
+    update_child,
+)
 from portal.web import forms, move_forms
 from portal.web.deps import FormData, lang_of
 from portal.web.history_words import change_lines
@@ -78,21 +86,71 @@ def _group_names(lang: str) -> list[tuple[str, str]]:
     return _names(SPECIAL_GROUPS, lang)
 
 
+FILTERS = ("group", "risk", "status")
+STATUSES = ("active", "moved_away", "deceased", "merged", "all")
+
+
+def list_filters(source: Mapping[str, Any]) -> tuple[dict[str, str], list[FieldError]]:
+    """The list's filters (``group``, ``risk``, ``status``, ``unit``, ``page``) as given, and the problems
+    of their format; the service checks the codes (an unknown group or risk is named by it)."""
+    shown = {k: str(source.get(k) or "").strip()[:40] for k in (*FILTERS, "unit", "page")}
+    errors = []
+    for name in ("unit", "page"):
+        if shown[name] and not (shown[name].isdigit() and int(shown[name]) >= 1):
+            errors.append(FieldError(name, "must be a whole number", "not_integer"))
+    if shown["status"] and shown["status"] not in STATUSES:
+        errors.append(FieldError("status", "unknown status", "unknown_code"))
+    return shown, errors
+
+
 def _list(
-    request: Request[Any, Any, Any], db: Session, caller: Caller, unit_id: int | None, page_no: int, q: str
+    request: Request[Any, Any, Any], db: Session, caller: Caller, source: Mapping[str, Any], q: str
 ) -> Template:
-    unit = _area(db, caller, unit_id)
-    result = list_children(db, caller, unit, max(1, page_no), PAGE_SIZE, q or None)
-    pages = max(1, math.ceil(result.total / PAGE_SIZE))
+    """The children of the chosen area, filtered (GET: the filters stay in the address; a search posts
+    its query, never a URL), or the same page with the filters' problems (422) and no list."""
+    lang = lang_of(request)
+    shown, errors = list_filters(source)
+    unit = _area(db, caller, int(shown["unit"]) if shown["unit"] and not errors else None)
+    page_no = int(shown["page"]) if shown["page"] and not errors else 1
+    result = Page([], 0, 1, PAGE_SIZE)
+    if not errors:
+        try:
+            result = list_children(
+                db,
+                caller,
+                unit,
+                page_no,
+                PAGE_SIZE,
+                q or None,
+                shown["group"] or None,
+                shown["status"] or "active",
+                risk=shown["risk"] or None,
+            )
+        except ValidationFailed as exc:
+            errors = exc.errors
+    filtered = {k: shown[k] for k in FILTERS if shown[k]}
+    hamlets = _hamlets(db, caller)
+    whole = [(str(caller.unit.id), translate(lang, N_("The whole commune")))] if caller.unit else []
     on = today()
     return page(
         request,
         "children_results.html" if is_fragment(request) else "children.html",
+        status_code=422 if errors else 200,
         unit=unit,
-        hamlets=_hamlets(db, caller),
+        hamlets=hamlets,
+        unit_options=whole + [(str(h.id), h.name) for h in hamlets] if len(hamlets) > 1 else [],
         result=result,
-        pages=pages,
+        pages=max(1, math.ceil(result.total / PAGE_SIZE)),
         q=q,
+        values=shown,
+        filtered=filtered,
+        query=urlencode({"unit": unit.id, **filtered}),
+        group_options=_group_names(lang),
+        risk_options=_names(RISKS, lang),
+        status_options=[(s, label("status", s, lang)) for s in STATUSES[1:-1]]
+        + [("all", translate(lang, N_("Any status")))],
+        errors=field_errors(errors, lang),
+        form_message="filter_errors" if errors else None,
         ages={c.id: age_on(c.date_of_birth, on) for c in result.items},
         hamlet_names=_hamlet_names(db, result.items),
         flash=FLASH.get(request.query_params.get("msg", "")),
@@ -100,14 +158,8 @@ def _list(
 
 
 @get("/children", sync_to_thread=False, include_in_schema=False)
-def children_page(
-    request: Request[Any, Any, Any],
-    caller: CallerDep,
-    db: DbDep,
-    page_no: Annotated[int, QueryParameter(name="page")] = 1,
-    unit: FromQuery[int | None] = None,
-) -> Template:
-    return _list(request, db, caller, unit, page_no, "")
+def children_page(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep) -> Template:
+    return _list(request, db, caller, request.query_params, "")
 
 
 @post("/children", sync_to_thread=False, include_in_schema=False)
@@ -115,9 +167,7 @@ def children_search(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, data: FormData
 ) -> Template:
     q = str(data.get("q") or "").strip()[:100]
-    page_no = int(data["page_no"]) if str(data.get("page_no") or "").isdigit() else 1
-    unit = int(data["unit"]) if str(data.get("unit") or "").isdigit() else None
-    return _list(request, db, caller, unit, page_no, q)
+    return _list(request, db, caller, {**data, "page": data.get("page_no")}, q)
 
 
 def _form_page(
