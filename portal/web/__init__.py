@@ -31,7 +31,7 @@ from portal.web import (
     routes_ward,
 )
 from portal.web.deps import provide_web_credential, web_caller
-from portal.web.errors import EXCEPTION_HANDLERS, INPUT_HANDLERS
+from portal.web.errors import EXCEPTION_HANDLERS, INPUT_HANDLERS, PageFailsafe
 from portal.web.render import TEMPLATE_CONFIG, page
 from portal.web.routes_audit import ROUTES as AUDIT_ROUTES
 from portal.web.routes_field import ROUTES as FIELD_ROUTES
@@ -103,6 +103,7 @@ pages = Router(
     dependencies={"credential": Provide(provide_web_credential, sync_to_thread=False)},
     before_request=_check_csrf,
     exception_handlers=EXCEPTION_HANDLERS,
+    middleware=[PageFailsafe()],
     response_headers=[ResponseHeader(name=k, value=v) for k, v in PAGE_HEADERS.items()],
     include_in_schema=False,
 )

@@ -133,6 +133,18 @@ MESSAGES: dict[str, Msg] = {
     "csrf": N_("The form expired or is not valid. Reload the page and try again."),
     "error": N_("Something went wrong. Try again later."),
     "busy": N_("The portal is busy. Try again in a moment."),
+    "not_found_hint": N_(
+        "The address may be mistyped, or the record was removed or is outside your area. Go back, or start "
+        "again from the home page."
+    ),
+    "forbidden_hint": N_(
+        "Your account's role does not allow this. If your work needs it, ask your manager or the "
+        "administrator."
+    ),
+    "error_hint": N_(
+        "Nothing more was saved. The error was recorded; try again in a moment, and if it happens again, "
+        "tell the administrator."
+    ),
     "act_submit": N_("Submit"),
     "act_approve": N_("Approve"),
     "act_return": N_("Return"),
