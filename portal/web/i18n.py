@@ -82,6 +82,7 @@ MESSAGES: dict[str, Msg] = {
     "phone": N_("Phone"),
     "optional": N_("optional"),
     "form_errors": N_("Not saved: correct the marked fields."),
+    "search_errors": N_("Not searched: correct the marked fields."),
     "recheck_drawn": N_("Sample drawn. The re-checker can now open the sampled records until the deadline."),
     "recheck_saved": N_("Result saved."),
     "recheck_state_open": N_("Open"),
@@ -454,6 +455,18 @@ IMPORT_STATUS: dict[str, Msg] = {
     "applied": N_("Imported"),
     "failed": N_("Failed"),
 }
+# Reorganisations (tenancy.reorg) and the working-day calendar (portal.workdays): the admin console.
+REORG_STATUS: dict[str, Msg] = {
+    "draft": N_("Not applied"),
+    "applied": NP_("reorganisation", "Applied"),
+    "reverted": NP_("reorganisation", "Reverted"),
+}
+REORG_SEES: dict[str, Msg] = {"records": N_("Children's records"), "aggregates": N_("Figures only")}
+CALENDAR_KIND: dict[str, Msg] = {
+    "holiday": N_("Public holiday (law)"),
+    "off": N_("Day off by decision"),
+    "working": N_("Working day in exchange"),
+}
 AGE_BAND_LABELS = {"0-5": "0–5", "6-9": "6–9", "10-13": "10–13", "14-15": "14–15"}
 LABELS: dict[str, dict[str, Msg]] = {
     "role": ROLES,
@@ -475,6 +488,9 @@ LABELS: dict[str, dict[str, Msg]] = {
     "move_state": MOVE_STATE,
     "move_side": MOVE_SIDE,
     "import_status": IMPORT_STATUS,
+    "reorg_status": REORG_STATUS,
+    "reorg_sees": REORG_SEES,
+    "calendar_kind": CALENDAR_KIND,
 }
 
 
