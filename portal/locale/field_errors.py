@@ -166,6 +166,18 @@ FIELD_ERRORS: dict[tuple[str, str], Msg] = {
     ("data", "encoding"): N_("Not UTF-8 or Windows-1258 text."),
     ("mapping", "unknown_code"): N_("Not a field of the import."),
     ("duplicates", "required"): N_("Decide on the suspected duplicates: skip them or import them."),
+    ("unit_ids", "required"): N_("Tick at least one unit to inspect."),
+    ("unit_ids", "outside"): N_("Must be a district or commune below your unit."),
+    ("unit_ids", "unknown"): N_("No such unit."),
+    ("team", "outside"): N_("Must be an officer of your unit or of a unit below it."),
+    ("team", "unknown"): N_("No such account."),
+    ("period_start", "required"): N_("Choose the first month."),
+    ("period_end", "required"): N_("Choose the last month."),
+    ("period_end", "invalid"): N_("Before the first month."),
+    ("period_end", "range"): N_("Before the first month."),
+    ("visit_to", "invalid"): N_("Before the first day of the visit."),
+    ("visit_from", "out_of_range"): N_("Must be from 2000 to the end of next year."),
+    ("visit_to", "out_of_range"): N_("Must be from 2000 to the end of next year."),
 }
 
 _INDEX = re.compile(r"\[\d+\]")

@@ -39,6 +39,7 @@ from portal.web.routes_calendar import ROUTES as CALENDAR_ROUTES
 from portal.web.routes_field import ROUTES as FIELD_ROUTES
 from portal.web.routes_field import api as field_api
 from portal.web.routes_imports import ROUTES as IMPORT_ROUTES
+from portal.web.routes_inspection_plan import ROUTES as INSPECTION_PLAN_ROUTES
 from portal.web.routes_intake import ROUTES as INTAKE_ROUTES
 from portal.web.routes_notifications import ROUTES as NOTIFICATION_ROUTES
 from portal.web.routes_password import ROUTES as PASSWORD_ROUTES
@@ -104,6 +105,7 @@ pages = Router(
         *ADMIN_ROUTES,
         *REORG_ROUTES,
         *CALENDAR_ROUTES,
+        *INSPECTION_PLAN_ROUTES,
     ],
     # The application's "db" (portal.boundary.deps.provide_db) checks this credential: the API's session.
     dependencies={"credential": Provide(provide_web_credential, sync_to_thread=False)},

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from infra.clock import VIETNAM
 from infra.errors import FieldError
 from portal.locale import DEFAULT_LANG, LANGS, N_, NP_, Msg, day, moment, translate
+from portal.locale.evidence import EVIDENCE
 from portal.locale.field_errors import ERRORS, FIELD_ERRORS, error_message, form_field
 from portal.web.typed_dates import date_label
 
@@ -418,35 +419,6 @@ REFERRAL_STATE: dict[str, Msg] = {
     "cancelled": N_("Cancelled"),
 }
 PLAN_ACTION: dict[str, Msg] = {"planned": N_("Planned"), "done": N_("Done"), "cancelled": N_("Cancelled")}
-# The counts an inspection check keeps as its evidence (portal.inspections.checks, .published).
-EVIDENCE: dict[str, Msg] = {
-    "children": N_("Children"),
-    "incomplete": N_("Incomplete records"),
-    "complete": N_("Complete records"),
-    "no_guardian": N_("No guardian recorded"),
-    "no_household": N_("No household recorded"),
-    "no_address": N_("No address recorded"),
-    "birth_unregistered": N_("Birth not registered"),
-    "special": N_("In special circumstances"),
-    "supported": N_("Receiving support"),
-    "late_steps": N_("Steps past their deadline"),
-    "cases_late": N_("Cases with a late step"),
-    "received": N_("Cases received"),
-    "expected": N_("Reports expected"),
-    "submitted": N_("Reports submitted"),
-    "on_time": N_("Reports submitted on time"),
-    "missing": N_("Reports missing"),
-    "last_month": N_("Last month"),
-    "last_month_reports": N_("Reports for the last month"),
-    "child_friendly.recognised": N_("Communes recognised as child-friendly"),
-    "child_friendly.communes": N_("Communes"),
-    "water_points.listed": N_("Water points listed"),
-    "water_points.signed": N_("Water points with a warning sign"),
-    "water_points.fenced": N_("Water points fenced"),
-    "trained": N_("Collaborators trained"),
-    "collaborators": N_("Collaborators"),
-    "anonymous_ids": N_("Anonymous ids"),
-}
 IMPORT_STATUS: dict[str, Msg] = {
     "queued": N_("Waiting to be checked"),
     "checking": N_("Checking the file"),
