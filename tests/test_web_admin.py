@@ -138,8 +138,9 @@ def test_apply_needs_the_access_confirmation_then_revert_its_own(browser, owner,
     assert parent_of(owner, first) == reorg["new"].id
     shown = _main(admin.get(applied.headers["location"]).text)
     assert f"Đã áp dụng: {reorg['name']}. Đã chuyển 2 thôn, tổ dân phố và 3 hồ sơ trẻ em." in shown
-    # An address that claims an apply does not make the page say so: only the stored state does.
-    assert "Đã hoàn tác" not in _main(admin.get(f"/admin/reorganisations?reverted={rid}").text)
+    # An address that claims a revert does not make the page say so: only the stored state does.
+    claimed = admin.get(f"/admin/reorganisations?reverted={rid}").text
+    assert f"Đã hoàn tác: {reorg['name']}" not in _main(claimed) and 'class="flash"' not in claimed
 
     confirm = admin.get(f"/admin/reorganisations/{rid}/revert")
     assert confirm.status_code == 200 and "Hoàn tác đợt sắp xếp" in confirm.text
