@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Litestar, MediaType, Request, Response, get
@@ -51,7 +52,11 @@ from portal.boundary.deps import (
 from portal.boundary.errors import domain_error_handler
 from portal.web import ROUTES as WEB_ROUTES
 from portal.web import TEMPLATE_CONFIG as WEB_TEMPLATES
+from portal.web.errors import domain_error as page_domain_error
 from portal.web.errors import http_error as page_error
+from portal.web.errors import internal_error as page_internal_error
+
+Handler = Callable[[Request[Any, Any, Any], Any], Response[Any]]
 
 
 @get("/health", sync_to_thread=False, tags=["ops"])
@@ -84,15 +89,21 @@ def check_app_role() -> None:
         )
 
 
-API_PREFIXES = ("/api/", "/schema", "/health", "/static/")
+API_PREFIXES = ("/api/", "/schema", "/health", "/static/", "/field/api/")
 
 
-def not_found(request: Request[Any, Any, Any], exc: NotFoundException) -> Response[Any]:
-    """A path no route answers: JSON for the API, the portal's own 404 page (with its title, in the
-    reader's language) for anything a browser asks."""
-    if request.url.path.startswith(API_PREFIXES):
-        return http_error_handler(request, exc)
-    return page_error(request, exc)
+def _by_path(api: Handler, pages: Handler) -> Handler:
+    """An error no router handled (a path no route answers, a method a path does not take, a failure
+    before any handler ran): JSON for the API, the portal's own page (its title, in the reader's language,
+    never a stack trace) for anything a browser asks."""
+
+    def answer(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+        return (api if request.url.path.startswith(API_PREFIXES) else pages)(request, exc)
+
+    return answer
+
+
+not_found = _by_path(http_error_handler, page_error)
 
 
 def create_app(check_role: bool = True) -> Litestar:
@@ -144,11 +155,11 @@ def create_app(check_role: bool = True) -> Litestar:
             "caller": Provide(provide_caller, sync_to_thread=False),
         },
         exception_handlers={
-            DomainError: domain_error_handler,
+            DomainError: _by_path(domain_error_handler, page_domain_error),
             ValidationException: validation_handler,
             NotFoundException: not_found,
-            HTTPException: http_error_handler,
-            Exception: internal_error_handler,
+            HTTPException: _by_path(http_error_handler, page_error),
+            Exception: _by_path(internal_error_handler, page_internal_error),
         },
         openapi_config=OpenAPIConfig(
             title="Child protection and care portal", version="1.0.0", path="/schema"

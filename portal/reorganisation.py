@@ -4,6 +4,7 @@ Children and exports are kept under their hamlet's path and follow it when it mo
 their hamlet too (their workers may need new grants). The review counts what moves, lists the reports
 to finish first, and says whose access changes: Casbin tells whether an account reads records or only
 aggregates. Registered with tenancy.reorg when the portal package is imported (portal/__init__.py).
+The service below (list, dry run, apply, revert) is what the API and the pages call.
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from authz.caller import Caller
 from authz.enforcer import allowed
+from authz.guards import authorize_action
+from infra.db import admin_engine
+from portal.audit.service import record
+from tenancy import reorg
 from tenancy.reorg import AccessChanges
 from tenancy.scope import in_subtree, subtree_end
 
@@ -117,3 +123,64 @@ class PortalRecords:
                 ),
                 span,
             )
+
+
+# The service the API and the pages call: Casbin first, then tenancy.reorg on the owner connection (a
+# reorganisation crosses every scope); applies and reverts, and refused applies, are audited.
+
+
+def reorganisations(caller: Caller) -> list[dict[str, Any]]:
+    """Every reorganisation (its decision and state), by effective date."""
+    authorize_action(caller, "reorganisation", "read")
+    with Session(admin_engine()) as session:
+        return reorg.listing(session)
+
+
+def review(caller: Caller, reorg_id: int) -> dict[str, Any]:
+    """The dry run: what would move and whose access would change; nothing is written (rolled back).
+    Raises :class:`tenancy.reorg.ReorgError` for a reorganisation that does not exist."""
+    authorize_action(caller, "reorganisation", "read")
+    with Session(admin_engine()) as session:
+        try:
+            return reorg.dry_run(session, reorg_id)
+        finally:
+            session.rollback()
+
+
+def apply(caller: Caller, reorg_id: int, confirm_access_gains: bool) -> dict[str, Any]:
+    """Apply in one transaction of its own (committed here). Raises ``ReorgError`` (problems) and
+    ``AccessReviewRequired`` (accounts would gain access without the explicit decision; audited)."""
+    authorize_action(caller, "reorganisation", "apply")
+    with Session(admin_engine()) as session:
+        try:
+            result = reorg.apply(session, reorg_id, caller.username, confirm_access_gains)
+        except reorg.AccessReviewRequired as exc:
+            session.rollback()
+            detail = {"access_gains": len(exc.gains)}
+            record(caller.actor, "apply", "reorganisation", "refused", resource_ids=[reorg_id], detail=detail)
+            raise
+        except reorg.ReorgError:
+            session.rollback()
+            raise
+        session.commit()
+    if not result.get("already_applied"):
+        detail = {k: result[k] for k in ("units_moved", "hamlets_moved", "children_moved")}
+        record(caller.actor, "apply", "reorganisation", "allowed", resource_ids=[reorg_id], detail=detail)
+    return result
+
+
+def revert(caller: Caller, reorg_id: int) -> int:
+    """Undo an applied reorganisation (committed here); the number of steps undone. Raises
+    ``ReorgError`` when it is not applied."""
+    authorize_action(caller, "reorganisation", "apply")
+    with Session(admin_engine()) as session:
+        try:
+            steps = reorg.revert(session, reorg_id)
+        except reorg.ReorgError:
+            session.rollback()
+            raise
+        session.commit()
+    record(
+        caller.actor, "revert", "reorganisation", "allowed", resource_ids=[reorg_id], detail={"steps": steps}
+    )
+    return steps

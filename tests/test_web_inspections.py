@@ -85,6 +85,9 @@ def test_inspector_runs_checks_and_follows_a_recommendation_to_its_answer(
     assert re.search(r"<td>(Đạt|Chưa đạt|Không có số liệu)</td>", shown)
     # The province keeps no records of the commune: published counts, and no anonymous ids at all.
     assert "Mã ẩn danh" not in shown and "keysum" not in shown
+    # Every count under its name, a period as the reader says it: no stored key shows.
+    assert re.search(r"Tháng gần nhất: Tháng \d{1,2}/\d{4}</span>", shown)
+    assert not re.search(r"\b(last_month|no_guardian|incomplete|late_steps|on_time)\b", shown)
     n, keys = owner.execute(
         text("SELECT count(*), coalesce(sum(stat_key), 0) FROM children WHERE hamlet_id = :h"),
         {"h": tree["hamlet"].id},

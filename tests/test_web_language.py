@@ -74,6 +74,7 @@ def people(database: object, client: Any) -> dict[str, Any]:
             "ward_officer": make_user(owner, f"lang-officer-{tag}", "ward_officer", commune.id),
             "district_officer": make_user(owner, f"lang-district-{tag}", "district_officer", district.id),
             "provincial_inspector": make_user(owner, f"lang-insp-{tag}", "provincial_inspector", province.id),
+            "admin": make_user(owner, f"lang-admin-{tag}", "admin", None),
         }
     collaborator = api_login(client, users["collaborator"].username)
     open_case(client, collaborator, intake_body(str(children[0].id)))  # the case pages have content
@@ -95,7 +96,7 @@ def _login(page: Any, username: str) -> None:
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(re.compile(r"/(children|ward|dashboard)$"))
+    page.wait_for_url(re.compile(r"/(children|ward|dashboard|admin)$"))
 
 
 def _links(page: Any, selector: str) -> list[str]:
@@ -129,7 +130,9 @@ def vietnamese(chromium: Any, server: str) -> Iterator[Any]:  # noqa: F811 - the
     context.close()
 
 
-@pytest.mark.parametrize("role", ["provincial_inspector", "collaborator", "ward_officer", "district_officer"])
+@pytest.mark.parametrize(
+    "role", ["provincial_inspector", "collaborator", "ward_officer", "district_officer", "admin"]
+)
 def test_every_page_of_each_role_is_in_vietnamese(
     vietnamese: Any, people: dict[str, Any], role: str, worker: object
 ) -> None:
@@ -142,7 +145,7 @@ def test_every_page_of_each_role_is_in_vietnamese(
         _run_checks(page, people["plan_id"])
     page.goto("/")
     queue = ["/", *_links(page, "nav.nav a")]
-    if role != "collaborator":
+    if role not in ("collaborator", "admin"):
         queue.append(f"/inspections/{people['plan_id']}")
     seen: set[str] = set()
     problems: dict[str, list[str]] = {}

@@ -1,7 +1,8 @@
 """Reorganisations over HTTP (system administrators): list, dry run, apply, revert.
 
-A reorganisation rewrites paths across every scope, so the service runs on the owner connection
-after Casbin has allowed the caller; every apply and revert, and every refusal, is audited.
+A reorganisation rewrites paths across every scope, so the service (portal.reorganisation, shared with
+the pages) runs on the owner connection after Casbin has allowed the caller; every apply and revert, and
+every refusal, is audited.
 """
 
 from __future__ import annotations
@@ -12,12 +13,9 @@ import msgspec
 from litestar import get, post
 from litestar.params import FromPath, JSONBody
 from msgspec import UNSET, UnsetType
-from sqlalchemy.orm import Session
 
-from authz.guards import authorize_action
-from infra.db import admin_engine
 from infra.errors import Conflict, FieldError, ValidationFailed
-from portal.audit.service import record
+from portal import reorganisation
 from portal.boundary.deps import CallerDep
 from portal.boundary.pagination import Page
 from portal.shapes import Out
@@ -95,9 +93,7 @@ class AccessReviewPending(Conflict):
 
 @get("/api/v1/reorganisations", sync_to_thread=True, tags=["reorganisations"])
 def list_reorganisations(caller: CallerDep) -> Page[ReorganisationOut]:
-    authorize_action(caller, "reorganisation", "read")
-    with Session(admin_engine()) as session:
-        rows = reorg.listing(session)
+    rows = reorganisation.reorganisations(caller)
     items = [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()} for r in rows]
     return Page.whole([ReorganisationOut.of(item) for item in items])
 
@@ -109,14 +105,10 @@ def list_reorganisations(caller: CallerDep) -> Page[ReorganisationOut]:
     summary="What would move, and whose access would change",
 )
 def dry_run(reorg_id: FromPath[int], caller: CallerDep) -> ReorgSummaryOut:
-    authorize_action(caller, "reorganisation", "read")
-    with Session(admin_engine()) as session:
-        try:
-            result = reorg.dry_run(session, reorg_id)
-        except reorg.ReorgError as exc:
-            raise ValidationFailed([FieldError("reorg_id", p) for p in exc.problems]) from exc
-        finally:
-            session.rollback()
+    try:
+        result = reorganisation.review(caller, reorg_id)
+    except reorg.ReorgError as exc:
+        raise ValidationFailed([FieldError("reorg_id", p) for p in exc.problems]) from exc
     return ReorgSummaryOut.of(msgspec.to_builtins(result))
 
 
@@ -127,34 +119,12 @@ def dry_run(reorg_id: FromPath[int], caller: CallerDep) -> ReorgSummaryOut:
     tags=["reorganisations"],
 )
 def apply(reorg_id: FromPath[int], data: JSONBody[ApplyIn], caller: CallerDep) -> ReorgSummaryOut:
-    authorize_action(caller, "reorganisation", "apply")
-    with Session(admin_engine()) as session:
-        try:
-            result = reorg.apply(session, reorg_id, caller.username, data.confirm_access_gains)
-        except reorg.ReorgError as exc:
-            session.rollback()
-            raise ValidationFailed([FieldError("operations", p) for p in exc.problems]) from exc
-        except reorg.AccessReviewRequired as exc:
-            session.rollback()
-            record(
-                caller.actor,
-                "apply",
-                "reorganisation",
-                "refused",
-                resource_ids=[reorg_id],
-                detail={"access_gains": len(exc.gains)},
-            )
-            raise AccessReviewPending(exc.gains) from exc
-        session.commit()
-    if not result.get("already_applied"):
-        record(
-            caller.actor,
-            "apply",
-            "reorganisation",
-            "allowed",
-            resource_ids=[reorg_id],
-            detail={k: result[k] for k in ("units_moved", "hamlets_moved", "children_moved")},
-        )
+    try:
+        result = reorganisation.apply(caller, reorg_id, data.confirm_access_gains)
+    except reorg.ReorgError as exc:
+        raise ValidationFailed([FieldError("operations", p) for p in exc.problems]) from exc
+    except reorg.AccessReviewRequired as exc:
+        raise AccessReviewPending(exc.gains) from exc
     return ReorgSummaryOut.of(msgspec.to_builtins(result))
 
 
@@ -165,15 +135,8 @@ def apply(reorg_id: FromPath[int], data: JSONBody[ApplyIn], caller: CallerDep) -
     tags=["reorganisations"],
 )
 def revert(reorg_id: FromPath[int], caller: CallerDep) -> RevertOut:
-    authorize_action(caller, "reorganisation", "apply")
-    with Session(admin_engine()) as session:
-        try:
-            steps = reorg.revert(session, reorg_id)
-        except reorg.ReorgError as exc:
-            session.rollback()
-            raise Conflict("; ".join(exc.problems)) from exc
-        session.commit()
-    record(
-        caller.actor, "revert", "reorganisation", "allowed", resource_ids=[reorg_id], detail={"steps": steps}
-    )
+    try:
+        steps = reorganisation.revert(caller, reorg_id)
+    except reorg.ReorgError as exc:
+        raise Conflict("; ".join(exc.problems)) from exc
     return RevertOut(status="reverted", steps_undone=steps)

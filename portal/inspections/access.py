@@ -12,9 +12,10 @@ from __future__ import annotations
 from sqlalchemy import Select, or_, select
 
 from authz.caller import Caller
+from portal.auth.models import User
 from portal.inspections.models import InspectionPlan, InspectionTarget
 from tenancy.models import Unit
-from tenancy.scope import in_subtree
+from tenancy.scope import in_subtree, subtree_clause
 from tenancy.service import visible_unit_ids
 
 
@@ -24,6 +25,19 @@ def plans_for(caller: Caller) -> Select[tuple[InspectionPlan]]:
     audited = select(InspectionTarget.plan_id).where(InspectionTarget.unit_id.in_(visible))
     return select(InspectionPlan).where(
         or_(InspectionPlan.inspecting_unit_id.in_(visible), InspectionPlan.id.in_(audited))
+    )
+
+
+TEAM_ROLES = ("district_officer", "provincial_inspector")
+
+
+def team_candidates(root: Unit) -> Select[tuple[User, Unit]]:
+    """Active officers at ``root`` or below who may join a team inspecting from ``root`` (as the plan's
+    service checks each member it is given)."""
+    return (
+        select(User, Unit)
+        .join(Unit, Unit.id == User.unit_id)
+        .where(subtree_clause(Unit.path, root.path), User.is_active, User.role.in_(TEAM_ROLES))
     )
 
 

@@ -18,6 +18,8 @@ from portal.audit.service import record as audit
 from portal.inspections.models import InspectionDocument, InspectionPlan
 from portal.inspections.service import get_plan, require_inspector
 from portal.inspections.view import checks_table, plan_json
+from portal.locale import translate
+from portal.locale.evidence import RECOMMENDATION_STATUS, SEVERITY
 from portal.reports.render_pdf import heading, new_pdf, table
 from portal.stored_documents import build, fetch
 from tenancy.scope import Scope
@@ -58,9 +60,10 @@ def render(data: dict[str, Any], author: str) -> bytes:
             rows.append(
                 [
                     finding["text"],
-                    finding["severity"],
+                    translate("vi", SEVERITY.get(finding["severity"], finding["severity"])),
                     "\n".join(
-                        f"{r['text']} (hạn {_vn(r['deadline'])}, {r['status']}"
+                        f"{r['text']} (hạn {_vn(r['deadline'])}, "
+                        f"{translate('vi', RECOMMENDATION_STATUS.get(r['status'], r['status'])).lower()}"
                         f"{', QUÁ HẠN' if r['overdue'] else ''})"
                         for r in recs
                     )

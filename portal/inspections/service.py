@@ -23,7 +23,7 @@ from infra.errors import Conflict, FieldError, Forbidden, NotVisible, Validation
 from portal.audit.aggregate import audit_aggregate
 from portal.audit.service import record as audit
 from portal.auth.models import User
-from portal.inspections.access import plans_for, within
+from portal.inspections.access import TEAM_ROLES, plans_for, within
 from portal.inspections.models import InspectionPlan, InspectionRun, InspectionTarget, RunTarget, TeamMember
 from portal.inspections.schemas import ChecksIn, InspectionPlanIn
 from portal.plausible import period_day
@@ -140,11 +140,7 @@ def _team(session: Session, caller: Caller, names: list[str], errors: list[Field
         if name not in known:
             errors.append(FieldError("team", f"no account {name!r}", "unknown"))
     for user in users:
-        if (
-            user.unit_id is None
-            or user.role not in ("district_officer", "provincial_inspector")
-            or not user.is_active
-        ):
+        if user.unit_id is None or user.role not in TEAM_ROLES or not user.is_active:
             errors.append(FieldError("team", f"{user.username} is not an active officer", "not_officer"))
             continue
         unit = session.get(Unit, user.unit_id)

@@ -22,6 +22,9 @@ from portal.inspections.models import (
     TeamMember,
 )
 from portal.inspections.published import check_period, shown_check
+from portal.locale import translate
+from portal.locale.evidence import EVIDENCE, PERIOD_VALUES
+from portal.locale.periods import period_name
 from tenancy.models import Unit
 
 OUTCOME_VI = {"pass": "Đạt", "fail": "Chưa đạt", "na": "Không có số liệu"}
@@ -119,10 +122,17 @@ def _cell(value: object) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def evidence_words(key: str, value: object, lang: str = "vi") -> str:
+    """One count of a check's evidence as the report prints it ("Trẻ em: 12")."""
+    name = translate(lang, EVIDENCE[key]) if key in EVIDENCE else key
+    shown = period_name(value, lang) if key in PERIOD_VALUES and isinstance(value, str) else _cell(value)
+    return f"{name}: {shown}"
+
+
 def checks_table(target: dict[str, Any]) -> list[list[str]]:
     rows = []
     for check in target["checks"]:
-        counts = ", ".join(f"{k}: {_cell(v)}" for k, v in check["evidence"].items() if k != ANONYMOUS_IDS)
+        counts = ", ".join(evidence_words(k, v) for k, v in check["evidence"].items() if k != ANONYMOUS_IDS)
         ids = check["evidence"].get(ANONYMOUS_IDS) or []
         if ids:
             counts += f"; mã ẩn danh: {', '.join(ids[:10])}" + ("…" if len(ids) > 10 else "")

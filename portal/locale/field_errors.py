@@ -180,6 +180,18 @@ FIELD_ERRORS: dict[tuple[str, str], Msg] = {
     ("year", "out_of_range"): N_("Not a year for which trainings are kept."),
     ("user_id", "no_account"): N_("No active account: choose another person."),
     ("plan", "required"): N_("Write the support plan first, then submit it."),
+    ("unit_ids", "required"): N_("Tick at least one unit to inspect."),
+    ("unit_ids", "outside"): N_("Must be a district or commune below your unit."),
+    ("unit_ids", "unknown"): N_("No such unit."),
+    ("team", "outside"): N_("Must be an officer of your unit or of a unit below it."),
+    ("team", "unknown"): N_("No such account."),
+    ("period_start", "required"): N_("Choose the first month."),
+    ("period_end", "required"): N_("Choose the last month."),
+    ("period_end", "invalid"): N_("Before the first month."),
+    ("period_end", "range"): N_("Before the first month."),
+    ("visit_to", "invalid"): N_("Before the first day of the visit."),
+    ("visit_from", "out_of_range"): N_("Must be from 2000 to the end of next year."),
+    ("visit_to", "out_of_range"): N_("Must be from 2000 to the end of next year."),
 }
 
 _INDEX = re.compile(r"\[\d+\]")

@@ -30,17 +30,21 @@ from portal.web import (
 )
 from portal.web.csrf_refusal import audit_csrf_refusal
 from portal.web.deps import provide_web_credential
-from portal.web.errors import EXCEPTION_HANDLERS, INPUT_HANDLERS
+from portal.web.errors import EXCEPTION_HANDLERS, INPUT_HANDLERS, PageFailsafe
 from portal.web.render import TEMPLATE_CONFIG, page
+from portal.web.routes_admin import ROUTES as ADMIN_ROUTES
 from portal.web.routes_audit import ROUTES as AUDIT_ROUTES
+from portal.web.routes_calendar import ROUTES as CALENDAR_ROUTES
 from portal.web.routes_field import ROUTES as FIELD_ROUTES
 from portal.web.routes_field import api as field_api
 from portal.web.routes_hamlets import ROUTES as HAMLET_ROUTES
 from portal.web.routes_imports import ROUTES as IMPORT_ROUTES
+from portal.web.routes_inspection_plan import ROUTES as INSPECTION_PLAN_ROUTES
 from portal.web.routes_intake import ROUTES as INTAKE_ROUTES
 from portal.web.routes_notifications import ROUTES as NOTIFICATION_ROUTES
 from portal.web.routes_password import ROUTES as PASSWORD_ROUTES
 from portal.web.routes_referrals import ROUTES as REFERRAL_ROUTES
+from portal.web.routes_reorg import ROUTES as REORG_ROUTES
 from portal.web.routes_report_month import ROUTES as REPORT_MONTH_ROUTES
 from portal.web.routes_reports import ROUTES as REPORT_ROUTES
 from portal.web.routes_staff import ROUTES as STAFF_ROUTES
@@ -86,11 +90,16 @@ pages = Router(
         *PASSWORD_ROUTES,
         *IMPORT_ROUTES,
         *FIELD_ROUTES,
+        *ADMIN_ROUTES,
+        *REORG_ROUTES,
+        *CALENDAR_ROUTES,
+        *INSPECTION_PLAN_ROUTES,
     ],
     # The application's "db" (portal.boundary.deps.provide_db) checks this credential: the API's session.
     dependencies={"credential": Provide(provide_web_credential, sync_to_thread=False)},
     before_request=_check_csrf,
     exception_handlers=EXCEPTION_HANDLERS,
+    middleware=[PageFailsafe()],
     response_headers=[ResponseHeader(name=k, value=v) for k, v in PAGE_HEADERS.items()],
     include_in_schema=False,
 )

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from infra.clock import VIETNAM
 from infra.errors import FieldError
 from portal.locale import DEFAULT_LANG, LANGS, N_, NP_, Msg, day, moment, translate
+from portal.locale.evidence import EVIDENCE
 from portal.locale.field_errors import ERRORS, FIELD_ERRORS, error_message, form_field
 from portal.web.typed_dates import date_label
 
@@ -82,6 +83,7 @@ MESSAGES: dict[str, Msg] = {
     "phone": N_("Phone"),
     "optional": N_("optional"),
     "form_errors": N_("Not saved: correct the marked fields."),
+    "search_errors": N_("Not searched: correct the marked fields."),
     "recheck_drawn": N_("Sample drawn. The re-checker can now open the sampled records until the deadline."),
     "recheck_saved": N_("Result saved."),
     "recheck_state_open": N_("Open"),
@@ -133,6 +135,18 @@ MESSAGES: dict[str, Msg] = {
     "csrf": N_("The form expired or is not valid. Reload the page and try again."),
     "error": N_("Something went wrong. Try again later."),
     "busy": N_("The portal is busy. Try again in a moment."),
+    "not_found_hint": N_(
+        "The address may be mistyped, or the record was removed or is outside your area. Go back, or start "
+        "again from the home page."
+    ),
+    "forbidden_hint": N_(
+        "Your account's role does not allow this. If your work needs it, ask your manager or the "
+        "administrator."
+    ),
+    "error_hint": N_(
+        "Nothing more was saved. The error was recorded; try again in a moment, and if it happens again, "
+        "tell the administrator."
+    ),
     "act_submit": N_("Submit"),
     "act_approve": N_("Approve"),
     "act_return": N_("Return"),
@@ -480,35 +494,6 @@ REFERRAL_STATE: dict[str, Msg] = {
     "cancelled": N_("Cancelled"),
 }
 PLAN_ACTION: dict[str, Msg] = {"planned": N_("Planned"), "done": N_("Done"), "cancelled": N_("Cancelled")}
-# The counts an inspection check keeps as its evidence (portal.inspections.checks, .published).
-EVIDENCE: dict[str, Msg] = {
-    "children": N_("Children"),
-    "incomplete": N_("Incomplete records"),
-    "complete": N_("Complete records"),
-    "no_guardian": N_("No guardian recorded"),
-    "no_household": N_("No household recorded"),
-    "no_address": N_("No address recorded"),
-    "birth_unregistered": N_("Birth not registered"),
-    "special": N_("In special circumstances"),
-    "supported": N_("Receiving support"),
-    "late_steps": N_("Steps past their deadline"),
-    "cases_late": N_("Cases with a late step"),
-    "received": N_("Cases received"),
-    "expected": N_("Reports expected"),
-    "submitted": N_("Reports submitted"),
-    "on_time": N_("Reports submitted on time"),
-    "missing": N_("Reports missing"),
-    "last_month": N_("Last month"),
-    "last_month_reports": N_("Reports for the last month"),
-    "child_friendly.recognised": N_("Communes recognised as child-friendly"),
-    "child_friendly.communes": N_("Communes"),
-    "water_points.listed": N_("Water points listed"),
-    "water_points.signed": N_("Water points with a warning sign"),
-    "water_points.fenced": N_("Water points fenced"),
-    "trained": N_("Collaborators trained"),
-    "collaborators": N_("Collaborators"),
-    "anonymous_ids": N_("Anonymous ids"),
-}
 IMPORT_STATUS: dict[str, Msg] = {
     "queued": N_("Waiting to be checked"),
     "checking": N_("Checking the file"),
@@ -516,6 +501,18 @@ IMPORT_STATUS: dict[str, Msg] = {
     "applying": N_("Writing the rows"),
     "applied": N_("Imported"),
     "failed": N_("Failed"),
+}
+# Reorganisations (tenancy.reorg) and the working-day calendar (portal.workdays): the admin console.
+REORG_STATUS: dict[str, Msg] = {
+    "draft": N_("Not applied"),
+    "applied": NP_("reorganisation", "Applied"),
+    "reverted": NP_("reorganisation", "Reverted"),
+}
+REORG_SEES: dict[str, Msg] = {"records": N_("Children's records"), "aggregates": N_("Figures only")}
+CALENDAR_KIND: dict[str, Msg] = {
+    "holiday": N_("Public holiday (law)"),
+    "off": N_("Day off by decision"),
+    "working": N_("Working day in exchange"),
 }
 AGE_BAND_LABELS = {"0-5": "0–5", "6-9": "6–9", "10-13": "10–13", "14-15": "14–15"}
 LABELS: dict[str, dict[str, Msg]] = {
@@ -538,6 +535,9 @@ LABELS: dict[str, dict[str, Msg]] = {
     "move_state": MOVE_STATE,
     "move_side": MOVE_SIDE,
     "import_status": IMPORT_STATUS,
+    "reorg_status": REORG_STATUS,
+    "reorg_sees": REORG_SEES,
+    "calendar_kind": CALENDAR_KIND,
 }
 
 

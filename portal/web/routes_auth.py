@@ -26,8 +26,9 @@ HOME_BY_ROLE = {
     "hotline_officer": "/intake",
     "district_officer": "/dashboard",
     "provincial_inspector": "/dashboard",
-    "admin": "/dashboard",
+    "admin": "/admin",
 }
+UNITLESS = {"admin"}  # an administrator holds no unit: the whole tree
 
 
 @get("/", sync_to_thread=False, include_in_schema=False)
@@ -35,7 +36,8 @@ def home(request: Request[Any, Any, Any]) -> Response[Any]:
     caller = web_caller(request)
     if caller is None:
         return see_other("/login")
-    target = HOME_BY_ROLE.get(caller.role or "") if caller.unit is not None else None
+    role = caller.role or ""
+    target = HOME_BY_ROLE.get(role) if caller.unit is not None or role in UNITLESS else None
     if target is None:
         request.state.caller = caller
         return page(request, "no_home.html")

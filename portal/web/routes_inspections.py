@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
 from authz.caller import Caller
+from authz.enforcer import allowed
 from infra.errors import Conflict, FieldError, ValidationFailed
 from portal.boundary.deps import CallerDep, DbDep
 from portal.inspections import followup, service
@@ -30,7 +31,8 @@ FLASH = {"done": "saved", "answered": "rec_answered"}
 @get("/inspections", sync_to_thread=False, include_in_schema=False)
 def inspections_page(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep) -> Template:
     plans = service.list_plans(db, caller)
-    return page(request, "inspections.html", plans=plans)
+    can_plan = allowed(caller.role, "inspection", "plan") and caller.unit is not None
+    return page(request, "inspections.html", plans=plans, can_plan=can_plan)
 
 
 def _units_below(db: Session, unit_id: int) -> list[tuple[str, str]]:
@@ -70,6 +72,7 @@ def _plan_page(
         values=values or {},
         form_message=message or ("form_errors" if errors else None),
         flash=FLASH.get(request.query_params.get("msg", "")),
+        planned=request.query_params.get("msg") == "planned",
     )
 
 

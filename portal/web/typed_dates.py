@@ -119,6 +119,8 @@ DATE_LABELS: dict[str, Msg] = {
     "deadline": N_("Deadline"),
     "from": N_("From"),
     "to": N_("To"),
+    "visit_from": N_("First day of the visit"),
+    "visit_to": N_("Last day of the visit"),
 }
 """The pages' date inputs by name, as their labels say."""
 _ROW_LISTS: dict[str, Msg] = {
