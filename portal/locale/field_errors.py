@@ -95,6 +95,16 @@ ERRORS: dict[str, Msg] = {
         "Perhaps a child already recorded (same name and date of birth): decide when applying."
     ),
     "year_only": N_("Only the year was given: recorded as 1 January of that year."),
+    "period_kind": N_(
+        "Not a period of this kind of report: a month for a monthly report, a quarter for a quarterly one, "
+        "and so on."
+    ),
+    "not_percentage": N_("Must be a percentage from 0 to 100, e.g. 90 or 92,5."),
+    "not_period": N_("Choose a period from the list: a month, a quarter, a half year or a year."),
+    "not_listed": N_("Choose one from the list."),
+    "report_unit": N_(
+        "This unit does not make this report for this period (not at its level, or it was not in force then)."
+    ),
 }
 
 # The parts of the personal identification number (Decree 137/2015/NĐ-CP, Art. 13), on the child's record
@@ -166,6 +176,12 @@ FIELD_ERRORS: dict[tuple[str, str], Msg] = {
     ("data", "encoding"): N_("Not UTF-8 or Windows-1258 text."),
     ("mapping", "unknown_code"): N_("Not a field of the import."),
     ("duplicates", "required"): N_("Decide on the suspected duplicates: skip them or import them."),
+    ("period", "required"): N_("Choose a period."),
+    ("definition", "required"): N_("Choose a report."),
+    ("definition", "unknown"): N_("Choose a report from the list."),
+    ("pick", "required"): N_("Tick at least one submitted report."),
+    ("pct", "required"): N_("Type at least one percentage."),
+    ("year", "invalid"): N_("Must be a year from 2000 to 2100."),
 }
 
 _INDEX = re.compile(r"\[\d+\]")

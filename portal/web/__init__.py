@@ -41,7 +41,10 @@ from portal.web.routes_intake import ROUTES as INTAKE_ROUTES
 from portal.web.routes_notifications import ROUTES as NOTIFICATION_ROUTES
 from portal.web.routes_password import ROUTES as PASSWORD_ROUTES
 from portal.web.routes_referrals import ROUTES as REFERRAL_ROUTES
+from portal.web.routes_report_documents import ROUTES as REPORT_DOCUMENT_ROUTES
+from portal.web.routes_report_list import ROUTES as REPORT_LIST_ROUTES
 from portal.web.routes_report_month import ROUTES as REPORT_MONTH_ROUTES
+from portal.web.routes_report_targets import ROUTES as REPORT_TARGET_ROUTES
 from portal.web.routes_reports import ROUTES as REPORT_ROUTES
 from portal.web.routes_staff import ROUTES as STAFF_ROUTES
 from portal.web.session import PAGE_HEADERS, csrf_ok, same_origin
@@ -90,6 +93,9 @@ pages = Router(
         *routes_cases.all_routes(),
         *REPORT_ROUTES,
         *REPORT_MONTH_ROUTES,
+        *REPORT_LIST_ROUTES,
+        *REPORT_DOCUMENT_ROUTES,
+        *REPORT_TARGET_ROUTES,
         *STAFF_ROUTES,
         *AUDIT_ROUTES,
         *REFERRAL_ROUTES,
