@@ -64,9 +64,8 @@ def document_retry(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, document_id: FromPath[uuid.UUID]
 ) -> Template | Redirect:
     """Build a failed document again; one that is ready or being built is shown as it is (409)."""
-    try:
-        with db.begin_nested():
-            documents.retry_document(db, caller, document_id)
+    try:  # no savepoint: releasing one would send the worker's task before the request commits
+        documents.retry_document(db, caller, document_id)
     except Conflict:
         db.expire_all()
         return _document(request, caller, db, document_id, status_code=409, message="document_not_failed")

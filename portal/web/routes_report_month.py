@@ -204,15 +204,17 @@ def month_consolidate(
         return _month(request, caller, db, period, errors, 422)
     definition = service.definition_by_code(db, MONTHLY)
     own = service.month_reports(db, caller, definition, period, [unit.id]).get(unit.id)
+    # No savepoint around the request: releasing one would send the worker's task before the request
+    # commits (infra.after_commit listens to the session's commits, a SAVEPOINT's among them). A refusal
+    # answers 409/422, so the request rolls back whatever was started here.
     try:
-        with db.begin_nested():
-            if own is None:
-                own = service.create_report(
-                    db, caller, ReportCreate(definition=MONTHLY, unit_id=unit.id, period=period)
-                )
-            run = request_consolidation(
-                db, caller, own.id, ConsolidateIn(with_missing=bool(data.get("with_missing")))
+        if own is None:
+            own = service.create_report(
+                db, caller, ReportCreate(definition=MONTHLY, unit_id=unit.id, period=period)
             )
+        run = request_consolidation(
+            db, caller, own.id, ConsolidateIn(with_missing=bool(data.get("with_missing")))
+        )
     except ValidationFailed as exc:
         return _month(request, caller, db, period, exc.errors, 422)
     except Conflict as exc:

@@ -71,11 +71,10 @@ def consolidate_submit(
 ) -> Template | Redirect:
     """Queue a consolidation; refused (sub-units not approved, a locked report), the report's page says
     why, with the units not approved listed at its top."""
-    try:
-        with db.begin_nested():
-            run = request_consolidation(
-                db, caller, report_id, ConsolidateIn(with_missing=bool(data.get("with_missing")))
-            )
+    try:  # no savepoint here: releasing one would send the worker's task before the request commits
+        run = request_consolidation(
+            db, caller, report_id, ConsolidateIn(with_missing=bool(data.get("with_missing")))
+        )
     except Conflict as exc:
         db.expire_all()
         key = "consolidate_pending" if isinstance(exc, NotApprovedYet) else "report_conflict"
