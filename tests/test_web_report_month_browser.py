@@ -117,5 +117,22 @@ def test_a_ward_officer_runs_the_commune_s_month_with_bulk_approval(
     expect(page.locator('#own-title ~ p strong[data-status="submitted"]')).to_be_visible()
     _shot(page, "officer-month-submitted.png")
     assert clicks <= 12, f"{clicks} clicks for the commune's month"
+
+    page.get_by_role("navigation", name="Điều hướng chính").get_by_role(
+        "link", name="Báo cáo định kỳ"
+    ).click()
+    filters = page.get_by_role("form", name="Lọc báo cáo")
+    filters.get_by_label("Báo cáo", exact=True).select_option("monthly")
+    filters.get_by_label("Kỳ", exact=True).select_option(PERIOD)
+    filters.get_by_role("button", name="Xem").click()
+    expect(page.locator("tbody tr")).to_have_count(4)  # the commune's and its three hamlets'
+    _check_accessible(page)
+    _shot(page, "officer-reports-list.png")
+    page.get_by_role("link", name="Chỉ tiêu").click()
+    page.get_by_label("Chỉ tiêu mới cho Trẻ em được đăng ký khai sinh, tính theo phần trăm").fill("98,5")
+    page.get_by_role("button", name="Lưu chỉ tiêu").click()
+    expect(page.get_by_role("status")).to_contain_text("Đã lưu chỉ tiêu năm")
+    expect(page.locator('tr[data-target="birth_registered"] td.num')).to_have_text("98,5%")
+    _shot(page, "officer-targets.png")
     assert problems == []
     context.close()
