@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from infra.clock import today
 from portal.reports.periods import containing
+from tests.support import make_unit, make_user
 from tests.test_web_reports import _report_id, app, browser, tree  # noqa: F401 - fixtures
 
 QUARTER = containing("quarter", today())
@@ -139,3 +140,18 @@ def test_any_past_month_on_the_month_s_page(browser, tree, owner):  # noqa: F811
         assert refused.status_code == 422 and 'id="period-error"' in refused.text, bad
     assert collab.post("/reports/month", {"period": "2099-01"}).status_code == 422
     assert browser("inspector").get("/reports/month").status_code == 403
+
+
+def test_a_month_before_the_commune_existed_is_refused_by_name(browser, tree, owner):  # noqa: F811
+    new = make_unit(
+        owner, tree["province"], "commune", f"Phường mới {tree['tag']}", valid_from=today().replace(day=1)
+    )
+    tree["users"]["newcomer"] = make_user(owner, f"web-new-{tree['tag']}", "ward_officer", new.id).username
+    owner.commit()
+    officer = browser("newcomer")
+    officer.get(f"/reports/month?period={LAST_MONTH.key}")
+    refused = officer.post("/reports/month", {"period": LAST_MONTH.key})
+    assert refused.status_code == 422
+    assert "Đơn vị này không lập báo cáo này cho kỳ này" in refused.text
+    assert _count(owner, new.id) == 0
+    assert _report_id(officer.post("/reports/month", {"period": containing("month", today()).key}))

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from authz.caller import Caller
 from authz.enforcer import allowed
+from infra.errors import FieldError
 from portal.reports.figures import DEPTH
 from portal.reports.models import ReportDefinition
 from portal.web.report_periods import Group, groups
@@ -50,3 +51,12 @@ def start_choices(
         return None
     kinds = tuple(k for k in ("month", "quarter", "half", "year") if k in {d.period_type for d in made})
     return StartChoices(made, units, groups(day, lang, kinds))
+
+
+def creation_errors(errors: list[FieldError]) -> list[FieldError]:
+    """``create_report``'s refusals as the pages say them: its "this unit does not make this report for
+    this period" (not at its level, or not in force then) gets a code of its own."""
+    return [
+        FieldError(e.field, e.message, "report_unit") if e.field == "unit_id" and e.code == "invalid" else e
+        for e in errors
+    ]

@@ -26,7 +26,7 @@ from portal.web.deps import FormData, lang_of
 from portal.web.i18n import field_errors
 from portal.web.render import page, see_other
 from portal.web.report_periods import groups, kind_of, read_period
-from portal.web.report_start import start_choices
+from portal.web.report_start import creation_errors, start_choices
 from tenancy.service import unit_names
 
 PAGE_SIZE = 20
@@ -112,13 +112,6 @@ def _start_input(data: Mapping[str, Any]) -> tuple[dict[str, str], list[FieldErr
     return values, errors
 
 
-def _said(error: FieldError) -> FieldError:
-    """The service's "this unit does not make this report then" (its level, its dates), in its own words."""
-    if error.field == "unit_id" and error.code == "invalid":
-        return FieldError(error.field, error.message, "report_unit")
-    return error
-
-
 @post("/reports/new", sync_to_thread=False, include_in_schema=False)
 def report_start(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, data: FormData
@@ -138,7 +131,7 @@ def report_start(
         with db.begin_nested():
             report = service.create_report(db, caller, body)
     except ValidationFailed as exc:
-        errors = [_said(e) for e in exc.errors]
+        errors = creation_errors(exc.errors)
         return _list(request, caller, db, start=values, start_errors=errors, status_code=422)
     except Conflict:  # started already (by someone else, or earlier): open it
         found = service.month_reports(db, caller, definition, body.period, [body.unit_id])

@@ -34,6 +34,7 @@ from portal.web.render import page, see_other
 from portal.web.report_bulk import Outcome, decide, read_decision
 from portal.web.report_form import entry_sections
 from portal.web.report_periods import groups, in_sentence, read_period
+from portal.web.report_start import creation_errors
 from portal.web.report_words import confirmation
 from tenancy.models import Unit
 from tenancy.structure import children_on
@@ -156,7 +157,7 @@ def month_start(
                 db, caller, ReportCreate(definition=MONTHLY, unit_id=unit.id, period=period)
             )
     except ValidationFailed as exc:
-        return _month(request, caller, db, period, exc.errors, 422)
+        return _month(request, caller, db, period, creation_errors(exc.errors), 422)
     return see_other(f"/reports/{report.id}?msg=created")
 
 
@@ -216,7 +217,7 @@ def month_consolidate(
             db, caller, own.id, ConsolidateIn(with_missing=bool(data.get("with_missing")))
         )
     except ValidationFailed as exc:
-        return _month(request, caller, db, period, exc.errors, 422)
+        return _month(request, caller, db, period, creation_errors(exc.errors), 422)
     except Conflict as exc:
         db.expire_all()
         key = "consolidate_pending" if isinstance(exc, NotApprovedYet) else "month_locked"
