@@ -179,7 +179,9 @@ def test_collaborator_on_a_phone_saves_a_draft_in_sections_and_submits(
     expect(page.get_by_role("status")).to_have_text("Đã lưu số liệu.")
     expect(page.locator(".section-count.complete")).to_have_count(4)
     page.get_by_role("button", name="Nộp báo cáo").click()
-    expect(page.get_by_role("status")).to_have_text("Đã nộp báo cáo.")
+    expect(page.get_by_role("status")).to_have_text(
+        re.compile(r"^Đã nộp báo cáo tháng \d+/\d{4} của Tổ dân phố 1 ")
+    )
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the phone page scrolls sideways ({width}px)"
     assert problems == []

@@ -106,7 +106,8 @@ def test_collaborator_types_the_monthly_report_with_a_bad_cell_then_submits(brow
     assert _stored(owner, report_id)["entered"]["injuries"]["fall"] == 1
     assert _report_id(b.post(f"/reports/{report_id}/action", {"action": "submit"})) == report_id
     after = b.get(f"/reports/{report_id}?msg=submit").text
-    assert "Đã nộp báo cáo." in after and "Đã nộp, chờ phê duyệt" in after
+    said = f"Đã nộp báo cáo tháng {int(PERIOD[5:])}/{PERIOD[:4]} của {tree['hamlet'].name}."
+    assert said in after and "Đã nộp, chờ phê duyệt" in after
     assert f'action="/reports/{report_id}/values"' not in after  # locked once submitted
     assert _stored(owner, report_id)["status"] == "submitted"
 
@@ -115,7 +116,8 @@ def test_ward_officer_prepares_drafts_approves_one_and_returns_another(browser, 
     officer = browser("officer")
     month = officer.get("/reports/month")
     assert month.status_code == 200 and tree["hamlet2"].name in month.text and "Chưa có báo cáo" in month.text
-    assert officer.post("/reports/month/prepare", {"period": PERIOD}).status_code == 303
+    prepared = officer.post("/reports/month/prepare", {"period": PERIOD})
+    assert prepared.status_code == 200 and "Đã chuẩn bị 2 bản nháp từ dữ liệu trẻ em." in prepared.text
     month = officer.get("/reports/month").text
     assert month.count('data-status="draft"') == 2
     first = _type_and_submit(browser("collab"))
@@ -198,3 +200,45 @@ def test_report_document_has_a_progress_bar_and_a_download(browser, tree, owner,
     download = b.get(f"{location}/download")
     assert download.status_code == 200 and download.content[:2] == b"PK"
     assert browser("collab2").get(location).status_code == 404  # another hamlet's keeper
+
+
+def _wait_document(b: Browser, location: str) -> str:
+    deadline = time.monotonic() + 60
+    fragment = ""
+    while time.monotonic() < deadline:
+        fragment = b.get(location, headers={"X-Portal-Fragment": "1"}).text
+        if "data-poll" not in fragment:
+            return fragment
+        time.sleep(0.2)
+    raise AssertionError(f"document not finished: {fragment}")
+
+
+def test_a_failed_document_is_made_again_from_the_report_s_documents(browser, tree, owner, worker):
+    b = browser("collab")
+    b.get("/reports/month")
+    report_id = _report_id(b.post("/reports/month", {"period": PERIOD}))
+    location = b.post(f"/reports/{report_id}/documents", {"format": "pdf"}).headers["location"]
+    assert "Hoàn thành." in _wait_document(b, location)
+    document = location.rsplit("/", 1)[1]
+    ready = b.get(f"/reports/{report_id}").text
+    assert f'href="{location}/download"' in ready and 'data-status="done">Đã xong<' in ready
+    assert f'action="{location}/retry"' not in ready
+    refused = b.post(f"{location}/retry")
+    assert refused.status_code == 409 and "Chưa tạo lại: chỉ tạo lại tệp bị lỗi" in refused.text
+
+    owner.execute(  # storage was down: the worker gave up on it
+        text("UPDATE report_documents SET status = 'failed', error = 'storage down' WHERE id = :i"),
+        {"i": document},
+    )
+    owner.commit()
+    failed = b.get(f"/reports/{report_id}").text
+    assert 'data-status="failed">Không thành công<' in failed and f'action="{location}/retry"' in failed
+    other = browser("collab2")
+    other.get("/reports")
+    assert other.post(f"{location}/retry").status_code == 404  # another hamlet's keeper
+    again = b.post(f"{location}/retry")
+    assert again.status_code == 303 and again.headers["location"] == f"{location}?msg=retried"
+    assert "Tệp đang được tạo lại." in b.get(again.headers["location"]).text
+    assert "Hoàn thành." in _wait_document(b, location)
+    download = b.get(f"{location}/download")
+    assert download.status_code == 200 and download.content[:4] == b"%PDF"

@@ -100,6 +100,16 @@ ERRORS: dict[str, Msg] = {
     "no_account": N_("No active account with this username."),
     "not_grantee": N_("A case is shared only with the collaborators of its hamlet and with ward officers."),
     "choose_one": N_("Choose a person from the list or type a username, not both."),
+    "period_kind": N_(
+        "Not a period of this kind of report: a month for a monthly report, a quarter for a quarterly one, "
+        "and so on."
+    ),
+    "not_percentage": N_("Must be a percentage from 0 to 100, e.g. 90 or 92,5."),
+    "not_period": N_("Choose a period from the list: a month, a quarter, a half year or a year."),
+    "not_listed": N_("Choose one from the list."),
+    "report_unit": N_(
+        "This unit does not make this report for this period (not at its level, or it was not in force then)."
+    ),
 }
 
 # The parts of the personal identification number (Decree 137/2015/NĐ-CP, Art. 13), on the child's record
@@ -192,6 +202,12 @@ FIELD_ERRORS: dict[tuple[str, str], Msg] = {
     ("visit_to", "invalid"): N_("Before the first day of the visit."),
     ("visit_from", "out_of_range"): N_("Must be from 2000 to the end of next year."),
     ("visit_to", "out_of_range"): N_("Must be from 2000 to the end of next year."),
+    ("period", "required"): N_("Choose a period."),
+    ("definition", "required"): N_("Choose a report."),
+    ("definition", "unknown"): N_("Choose a report from the list."),
+    ("pick", "required"): N_("Tick at least one submitted report."),
+    ("pct", "required"): N_("Type at least one percentage."),
+    ("year", "invalid"): N_("Must be a year from 2000 to 2100."),
 }
 
 _INDEX = re.compile(r"\[\d+\]")

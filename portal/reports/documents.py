@@ -81,10 +81,14 @@ def get_document(
     return doc
 
 
+def can_retry(doc: ReportDocument) -> bool:
+    """A failed document, or one queued so long that its task was surely lost, may be built again."""
+    return doc.status == "failed" or (doc.status == "queued" and utcnow() - doc.created_at > STALE_QUEUED)
+
+
 def retry_document(session: Session, caller: Caller, document_id: uuid.UUID) -> ReportDocument:
     doc = get_document(session, caller, document_id, "retry")
-    stale = doc.status == "queued" and utcnow() - doc.created_at > STALE_QUEUED
-    if doc.status != "failed" and not stale:
+    if not can_retry(doc):
         raise Conflict(f"document is {doc.status}: only a failed (or long-queued) document can be retried")
     doc.status, doc.error = "queued", None
     send_after_commit(session, TASK, str(doc.id), caller.user_id)

@@ -33,20 +33,29 @@ def _comment(comment: str | None, field: str = "comment") -> str:
     return comment.strip()
 
 
-def stale_consolidation(session: Session, report: Report, unit: Unit) -> list[str]:
-    """Why the consolidated figures no longer match the sub-units' reports (empty when they do)."""
+def changed_sub_units(session: Session, report: Report, unit: Unit) -> list[str] | None:
+    """The names of the sub-units whose reports changed since the consolidation (empty when none did);
+    None when the report has not been consolidated."""
     if report.consolidated_at is None:
-        return ["the report has not been consolidated"]
+        return None
     contributions = {
         c.unit_id: c for c in session.scalars(select(Contribution).where(Contribution.report_id == report.id))
     }
-    problems = []
+    changed = []
     for sub in sub_unit_statuses(session, report, unit):  # one query for all the sub-units' reports
         was = contributions.get(sub["unit"]["id"])
         now = (sub["report_id"], sub["version"], sub["status"] if sub["report_id"] is not None else None)
         if was is None or (was.source_report_id, was.source_version, was.source_status) != now:
-            problems.append(f"{sub['unit']['name']} changed since the consolidation")
-    return problems
+            changed.append(str(sub["unit"]["name"]))
+    return changed
+
+
+def stale_consolidation(session: Session, report: Report, unit: Unit) -> list[str]:
+    """Why the consolidated figures no longer match the sub-units' reports (empty when they do)."""
+    changed = changed_sub_units(session, report, unit)
+    if changed is None:
+        return ["the report has not been consolidated"]
+    return [f"{name} changed since the consolidation" for name in changed]
 
 
 def submit(session: Session, caller: Caller, report_id: int, body: ActionIn) -> Report:

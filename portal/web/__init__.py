@@ -45,7 +45,10 @@ from portal.web.routes_notifications import ROUTES as NOTIFICATION_ROUTES
 from portal.web.routes_password import ROUTES as PASSWORD_ROUTES
 from portal.web.routes_referrals import ROUTES as REFERRAL_ROUTES
 from portal.web.routes_reorg import ROUTES as REORG_ROUTES
+from portal.web.routes_report_documents import ROUTES as REPORT_DOCUMENT_ROUTES
+from portal.web.routes_report_list import ROUTES as REPORT_LIST_ROUTES
 from portal.web.routes_report_month import ROUTES as REPORT_MONTH_ROUTES
+from portal.web.routes_report_targets import ROUTES as REPORT_TARGET_ROUTES
 from portal.web.routes_reports import ROUTES as REPORT_ROUTES
 from portal.web.routes_staff import ROUTES as STAFF_ROUTES
 from portal.web.routes_staff_account import ROUTES as ACCOUNT_ROUTES
@@ -78,6 +81,9 @@ pages = Router(
         *routes_cases.all_routes(),
         *REPORT_ROUTES,
         *REPORT_MONTH_ROUTES,
+        *REPORT_LIST_ROUTES,
+        *REPORT_DOCUMENT_ROUTES,
+        *REPORT_TARGET_ROUTES,
         *STAFF_ROUTES,
         *ACCOUNT_ROUTES,
         *HAMLET_ROUTES,

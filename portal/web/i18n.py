@@ -37,12 +37,12 @@ __all__ = [
 MESSAGES: dict[str, Msg] = {
     "report_actions": N_("Actions"),
     "report_entered": N_("Counts saved."),
-    "report_submit": N_("Report submitted."),
-    "report_approve": N_("Report approved."),
-    "report_return": N_("Report returned."),
-    "report_reopen": N_("Report reopened."),
+    "report_submit": N_("Report of %(unit)s for %(period)s submitted."),
+    "report_approve": N_("Report of %(unit)s for %(period)s approved."),
+    "report_return": N_("Report of %(unit)s for %(period)s returned."),
+    "report_reopen": N_("Report of %(unit)s for %(period)s reopened."),
     "report_refresh": N_("Figures recounted."),
-    "report_created": N_("Report started."),
+    "report_created": N_("Report of %(unit)s for %(period)s started."),
     "report_missing": N_(
         "Not submitted: these boxes are still empty. Fill them in, save the draft, then submit."
     ),
@@ -162,9 +162,36 @@ MESSAGES: dict[str, Msg] = {
     "report_document": N_("Report document"),
     "report_conflict": N_("Not done: the report changed or is locked. The page shows the latest version."),
     "report_stale": N_(
-        "Not submitted: the reports of the units below changed since the consolidation. Consolidate again, "
+        "Not submitted: the reports of these units changed since the consolidation. Consolidate again, "
         "then submit."
     ),
+    "report_not_consolidated": N_(
+        "Not submitted: the report has not been consolidated from the units below. Consolidate it, "
+        "then submit."
+    ),
+    # issue 18, report pages: every period, targets, documents made again, the commune's month
+    "consolidate_pending": N_(
+        "Not consolidated: some units below are not approved yet. Wait for their approval, or tick "
+        "“Even with units not yet approved” to consolidate without them (they are listed as missing)."
+    ),
+    "month_locked": N_(
+        "Not consolidated: the commune's report is submitted or approved, so its figures are locked."
+    ),
+    "form_errors_filter": N_("These choices are not valid: correct the marked ones."),
+    "document_retried": N_("The document is being made again."),
+    "document_not_failed": N_(
+        "Not made again: only a failed document, or one waiting far too long, is made again. "
+        "The page shows it as it is."
+    ),
+    "step_prepared": N_("Hamlet drafts prepared"),
+    "step_approved": N_("Hamlets approved"),
+    "step_consolidated": N_("Consolidated"),
+    "step_submitted": N_("Commune's report submitted"),
+    "bulk_now": N_("now %(status)s"),
+    "bulk_changed": N_("changed since this page was opened"),
+    "bulk_forbidden": N_("you may not decide on it"),
+    "bulk_not_found": N_("not found"),
+    "bulk_invalid": N_("not accepted"),
     "ev_create": N_("Report started"),
     "ev_compute": N_("Recounted from the register"),
     "ev_enter": N_("Counts entered"),
@@ -514,6 +541,12 @@ CALENDAR_KIND: dict[str, Msg] = {
     "off": N_("Day off by decision"),
     "working": N_("Working day in exchange"),
 }
+DOCUMENT_STATUS: dict[str, Msg] = {
+    "queued": N_("Waiting to be made"),
+    "running": N_("Being made"),
+    "done": N_("Ready"),
+    "failed": N_("Failed"),
+}
 AGE_BAND_LABELS = {"0-5": "0–5", "6-9": "6–9", "10-13": "10–13", "14-15": "14–15"}
 LABELS: dict[str, dict[str, Msg]] = {
     "role": ROLES,
@@ -538,6 +571,7 @@ LABELS: dict[str, dict[str, Msg]] = {
     "reorg_status": REORG_STATUS,
     "reorg_sees": REORG_SEES,
     "calendar_kind": CALENDAR_KIND,
+    "document_status": DOCUMENT_STATUS,
 }
 
 

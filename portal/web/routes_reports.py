@@ -1,5 +1,6 @@
-"""Periodic report pages: the list of the caller's area, one report with its figures, the hand-entered
-cells as a form, and the workflow buttons (submit, approve, return, reopen, refresh).
+"""One periodic report on the pages: its figures, the hand-entered cells as a form, and the workflow
+buttons (submit, approve, return, reopen, refresh); confirmations that name the report and period, and a
+submission refused because the sub-units changed since the consolidation names them.
 
 Every call goes through portal.reports (service, workflow, view) with the caller's scoped session, as
 the API does: Casbin, the SQL scope, RLS and the audit log apply. What the buttons offer comes from
@@ -8,12 +9,11 @@ the API does: Casbin, the SQL scope, RLS and the audit log apply. What the butto
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, get, post
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
@@ -22,7 +22,7 @@ from infra.errors import Conflict, FieldError, ValidationFailed
 from portal.boundary.deps import CallerDep, DbDep
 from portal.reports import service, workflow
 from portal.reports.access import get_report
-from portal.reports.documents import documents_of
+from portal.reports.documents import can_retry, documents_of
 from portal.reports.figures import load_catalog
 from portal.reports.schemas import ActionIn, ValuesIn
 from portal.reports.view import report_json
@@ -30,10 +30,8 @@ from portal.web.deps import FormData, lang_of
 from portal.web.i18n import field_errors
 from portal.web.render import page, see_other
 from portal.web.report_form import entry_sections, figure_tables, missing_boxes, parse_values
-from tenancy.service import unit_names
+from portal.web.report_words import confirmation
 
-PAGE_SIZE = 20
-FLASH = {k: f"report_{k}" for k in ("entered", "submit", "approve", "return", "reopen", "refresh", "created")}
 ACTIONS = {
     "submit": workflow.submit,
     "approve": workflow.approve,
@@ -74,6 +72,10 @@ def report_page(
     )
     if message is None and errors:
         message = "report_missing" if missing else "form_errors"
+    changed = workflow.changed_sub_units(db, report, unit) if message == "report_stale" else None
+    if message == "report_stale" and changed is None:
+        message = "report_not_consolidated"
+    documents = documents_of(db, report.id) if not view["suppressed"] else []
     return page(
         request,
         "report.html",
@@ -86,34 +88,11 @@ def report_page(
         entry=entry,
         missing=missing,
         unapproved=[s for s in view["sub_units"] if s["status"] != "approved"],
-        documents=documents_of(db, report.id) if not view["suppressed"] else [],
+        documents=[(d, can_retry(d)) for d in documents],
         errors=shown_errors,
         form_message=message,
-        flash=FLASH.get(request.query_params.get("msg", "")),
-    )
-
-
-@get("/reports", sync_to_thread=False, include_in_schema=False)
-def reports_page(
-    request: Request[Any, Any, Any],
-    caller: CallerDep,
-    db: DbDep,
-    page_no: Annotated[int, QueryParameter(name="page")] = 1,
-) -> Template:
-    page_no = max(1, page_no)
-    items, total = service.list_reports(db, caller, {"page": page_no, "page_size": PAGE_SIZE})
-    unit_ids = {r.unit_id for r in items}
-    units = unit_names(db, unit_ids)
-    definitions = {d.id: d for d in service.definitions(db)}
-    return page(
-        request,
-        "reports.html",
-        items=items,
-        total=total,
-        page_no=page_no,
-        pages=max(1, math.ceil(total / PAGE_SIZE)),
-        units=units,
-        definitions=definitions,
+        changed=changed or [],
+        flash=confirmation(request.query_params.get("msg", ""), lang, report.period, unit.name),
     )
 
 
@@ -170,7 +149,11 @@ def report_action(
         stale = "problems" in exc.extra  # the sub-units' reports changed since the consolidation
         message = "report_stale" if stale else "report_conflict"
         return report_page(request, db, caller, report_id, status_code=409, message=message)
+    if data.get("next") == "month":  # sent from the month's page: back there, with the confirmation
+        report, definition, _unit = get_report(db, caller, report_id)
+        if definition.period_type == "month":
+            return see_other(f"/reports/month?period={report.period}&msg={action}")
     return see_other(f"/reports/{report_id}?msg={action}")
 
 
-ROUTES = [reports_page, report_detail, report_values, report_action]
+ROUTES = [report_detail, report_values, report_action]

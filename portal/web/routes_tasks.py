@@ -13,13 +13,16 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from infra.errors import Conflict
 from portal.boundary.deps import CallerDep, DbDep
 from portal.exports.service import XLSX, download_export, get_export, request_export
-from portal.reports.consolidation import get_run, request_consolidation
+from portal.reports.consolidation import NotApprovedYet, get_run, request_consolidation
 from portal.reports.models import Report
 from portal.reports.schemas import ConsolidateIn
 from portal.web.deps import FormData
 from portal.web.render import is_fragment, page, see_other
+from portal.web.report_periods import kind_of
+from portal.web.routes_reports import report_page
 from tenancy.service import get_unit
 
 
@@ -65,10 +68,17 @@ def export_download(
 @post("/reports/{report_id:int}/consolidate", sync_to_thread=False, include_in_schema=False)
 def consolidate_submit(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, report_id: FromPath[int], data: FormData
-) -> Redirect:
-    run = request_consolidation(
-        db, caller, report_id, ConsolidateIn(with_missing=bool(data.get("with_missing")))
-    )
+) -> Template | Redirect:
+    """Queue a consolidation; refused (sub-units not approved, a locked report), the report's page says
+    why, with the units not approved listed at its top."""
+    try:  # no savepoint here: releasing one would send the worker's task before the request commits
+        run = request_consolidation(
+            db, caller, report_id, ConsolidateIn(with_missing=bool(data.get("with_missing")))
+        )
+    except Conflict as exc:
+        db.expire_all()
+        key = "consolidate_pending" if isinstance(exc, NotApprovedYet) else "report_conflict"
+        return report_page(request, db, caller, report_id, status_code=409, message=key)
     return see_other(f"/consolidations/{run.id}")
 
 
@@ -78,9 +88,11 @@ def consolidation_page(
 ) -> Template:
     run = get_run(db, caller, run_id)
     report = db.get(Report, run.report_id)
+    assert report is not None  # get_run read it
     progress = _progress(run.status, run.done_units, run.total_units)
     name = "progress_run.html" if is_fragment(request) else "consolidation.html"
-    return page(request, name, run=run, report=report, progress=progress)
+    month = kind_of(report.period) == "month"  # consolidated from the month's page: a way back there too
+    return page(request, name, run=run, report=report, progress=progress, month=month)
 
 
 ROUTES = [export_submit, export_page, export_download, consolidate_submit, consolidation_page]
