@@ -17,6 +17,9 @@ from sqlalchemy.engine import make_url
 
 from tests.services import port_open  # noqa: E402
 
+# The page tests' shared fixtures: app, tree, login (a module may define its own of the same name).
+pytest_plugins = ["tests.e2e.pages"]
+
 
 def _fallback_to_embedded() -> dict[str, str]:
     """On a machine without a PostgreSQL or Redis server, use the embedded ones (as ``make run`` does)."""

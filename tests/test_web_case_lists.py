@@ -16,31 +16,10 @@ from openpyxl import load_workbook
 from sqlalchemy import text
 
 from infra.clock import VIETNAM, utcnow
-from portal.app import create_app
 from tests.cases_support import intake_body, open_case
-from tests.e2e.site import Browser, add_named_children, web_tree
+from tests.e2e.site import Browser, add_named_children
 from tests.support import audit_rows, child_payload, make_user
 from tests.support import login as api_login
-
-
-@pytest.fixture(scope="module")
-def app(database: object) -> object:
-    return create_app()
-
-
-@pytest.fixture()
-def tree(owner):
-    return web_tree(owner)
-
-
-@pytest.fixture()
-def login(app, tree):
-    def make(who: str) -> Browser:
-        b = Browser(TestClient(app=app, base_url="http://testserver.local"))
-        b.login(tree["users"][who])
-        return b
-
-    return make
 
 
 @pytest.fixture()

@@ -6,34 +6,11 @@ from __future__ import annotations
 import re
 import uuid
 
-import pytest
-from litestar.testing import TestClient
 from sqlalchemy import text
 
-from portal.app import create_app
-from tests.e2e.site import Browser, web_tree
+from tests.e2e.site import Browser
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-@pytest.fixture(scope="module")
-def app(database: object) -> object:
-    return create_app()
-
-
-@pytest.fixture()
-def tree(owner):
-    return web_tree(owner)
-
-
-@pytest.fixture()
-def login(app, tree):
-    def make(who: str) -> Browser:
-        b = Browser(TestClient(app=app, base_url="http://testserver.local"))
-        b.login(tree["users"][who])
-        return b
-
-    return make
 
 
 def _intake(child_id: str, **overrides: str) -> dict[str, str]:

@@ -5,32 +5,7 @@ from __future__ import annotations
 
 import re
 
-import pytest
-from litestar.testing import TestClient
 from sqlalchemy import text
-
-from portal.app import create_app
-from tests.e2e.site import Browser, web_tree
-
-
-@pytest.fixture(scope="module")
-def app(database: object) -> object:
-    return create_app()
-
-
-@pytest.fixture()
-def tree(owner):
-    return web_tree(owner)
-
-
-@pytest.fixture()
-def login(app, tree):
-    def make(who: str) -> Browser:
-        b = Browser(TestClient(app=app, base_url="http://testserver.local"))
-        b.login(tree["users"][who])
-        return b
-
-    return make
 
 
 def test_the_hotline_intake_is_transferred_and_accepted_on_the_pages(login, tree, owner):

@@ -12,35 +12,11 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
-from litestar.testing import TestClient
 from sqlalchemy import text
 
-from portal.app import create_app
-from tests.e2e.site import Browser, child_form, web_tree
+from tests.e2e.site import Browser, child_form
 
 FIELD_ERROR = re.compile(r'<span class="field-error" id="([\w-]+)-error">([^<]*)</span>')
-
-
-@pytest.fixture(scope="module")
-def app(database: object) -> object:
-    return create_app()
-
-
-@pytest.fixture()
-def tree(owner):
-    return web_tree(owner)
-
-
-@pytest.fixture()
-def login(app, tree):
-    def make(who: str, lang: str = "vi") -> Browser:
-        b = Browser(TestClient(app=app, base_url="http://testserver.local"))
-        b.login(tree["users"][who])
-        if lang != "vi":
-            b.client.cookies.set("portal_lang", lang)
-        return b
-
-    return make
 
 
 def _errors(page: str) -> dict[str, str]:

@@ -9,34 +9,12 @@ import time
 from datetime import timedelta
 
 import pytest
-from litestar.testing import TestClient
 from sqlalchemy import text
 
 from infra.clock import today
-from portal.app import create_app
 from portal.stats.disclosure import BIG, last_complete_month, month_end, period_key, publish
-from tests.e2e.site import Browser, web_tree
+from tests.e2e.site import Browser
 from tests.support import login as api_login
-
-
-@pytest.fixture(scope="module")
-def app(database: object) -> object:
-    return create_app()
-
-
-@pytest.fixture()
-def tree(owner):
-    return web_tree(owner)
-
-
-@pytest.fixture()
-def login(app, tree):
-    def make(who: str) -> Browser:
-        b = Browser(TestClient(app=app, base_url="http://testserver.local"))
-        b.login(tree["users"][who])
-        return b
-
-    return make
 
 
 @pytest.fixture()
