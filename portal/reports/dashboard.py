@@ -259,7 +259,8 @@ def dashboard(
             "period_given": bool(params.period),
             "periods": count,
             "suppressed": not exact,
-            **({"structure": structure} if structure != "historical" else {}),
+            "structure": structure,
+            **({"counts": ",".join(refs)} if refs else {}),
         },
     )
     return shown
