@@ -166,6 +166,13 @@ FIELD_ERRORS: dict[tuple[str, str], Msg] = {
     ("data", "encoding"): N_("Not UTF-8 or Windows-1258 text."),
     ("mapping", "unknown_code"): N_("Not a field of the import."),
     ("duplicates", "required"): N_("Decide on the suspected duplicates: skip them or import them."),
+    ("period", "invalid"): N_(
+        "Not a period of this report: a month is written 2026-10, a quarter 2026-Q3, a half year 2026-H2, "
+        "a year 2026; it must not be in the future."
+    ),
+    ("definition", "unknown"): N_("Choose month, quarter, six months or year."),
+    ("indicator", "unknown"): N_("Not an indicator of this report: choose one from the list."),
+    ("structure", "invalid"): N_("Choose today's units or the units as they were at the end of the period."),
 }
 
 _INDEX = re.compile(r"\[\d+\]")
