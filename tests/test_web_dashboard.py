@@ -112,6 +112,7 @@ def test_a_ward_officer_reads_their_commune_exact(app, owner, world):
     page = b.get("/dashboard?indicator=children.total")  # their own commune, its latest report's period
     assert page.status_code == 200, page.text
     assert f'<option value="{PERIOD}" selected>' in page.text
+    assert '<a href="/dashboard" aria-current="page">Bảng số liệu</a>' in page.text  # in their menu
     exact = children_count(owner, t["ha"])
     assert _own(page.text) == str(exact) and f'data-cell="total">{exact}<' in page.text
     tiles = _tiles(page.text)
