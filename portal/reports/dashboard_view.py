@@ -21,6 +21,7 @@ from infra.clock import today
 from infra.errors import FieldError, ValidationFailed
 from portal.locale import N_, Msg
 from portal.reports.dashboard import Rates, dashboard
+from portal.reports.dashboard_tiles import classes
 from portal.reports.figures import DEPTH, load_catalog
 from portal.reports.models import Report, ReportDefinition, Target
 from portal.reports.periods import Period, containing, parse, previous
@@ -142,7 +143,7 @@ def view(session: Session, caller: Caller, unit: Unit, asked: Asked) -> dict[str
     goal = next((r for r in dash["targets"] if r["code"] == chosen.key), None)
     trend = [_point(p, chosen, definition) for p in dash["trend"]]
     tiles = _rows(session, dash["ranking"], chosen, period)
-    legend = _legend(chosen, goal, tiles)
+    legend = classes(chosen.is_rate, float(goal["target_pct"]) if goal else 100.0, tiles)
     sub_level = dash["ranking"][0]["unit"]["level"] if dash["ranking"] else None
     return {
         "unit": unit,
@@ -261,64 +262,6 @@ def _attention(row: dict[str, Any], rate: bool) -> tuple[int, float]:
     if isinstance(value, int | float):
         return (1, float(value) if rate else -float(value))
     return (2, 0.0)
-
-
-RATE_CLASSES = 4
-TILE_OF_NOTE = {
-    "no_report": "none",
-    "not_in_force": "off",
-    "not_applicable": "na",
-    "not_held": "na",
-    "unknown": "unknown",
-}
-"""The tile class of a sub-unit without a value, by the reason it has none."""
-COUNT_STEPS = (5, 10, 20, 25, 50)
-
-
-def _legend(chosen: Choice, goal: dict[str, Any] | None, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The tiles' classes: ``{"key", "low", "high"}`` (``low`` excluded, ``high`` included for counts;
-    ``low`` included, ``high`` excluded for rates), each row given its ``tile`` class. Rates are classed
-    against the target (below 50%, below 80%, below the target, met); counts in four round steps above
-    0. Rows without a value take the class of their note."""
-    if chosen.is_rate:
-        target = float(goal["target_pct"]) if goal else 100.0
-        bounds = [b for b in (50.0, 80.0) if b < target] + [target]
-        lows = [0.0, *bounds]
-        keys = [f"r{i}" for i in range(len(bounds))] + [f"r{RATE_CLASSES - 1}"]
-        classes = [
-            {"key": key, "low": low, "high": lows[i + 1] if i + 1 < len(lows) else None}
-            for i, (key, low) in enumerate(zip(keys, lows, strict=True))
-        ]
-    else:
-        most = max([v for v in (r["value"] for r in rows) if isinstance(v, int)] or [0])
-        step = next(s * 10**e for e in range(0, 12) for s in COUNT_STEPS if 4 * s * 10**e >= most)
-        classes = [{"key": "c0", "low": None, "high": 0}] + [
-            {"key": f"c{k}", "low": (k - 1) * step, "high": k * step if k < 4 else None} for k in range(1, 5)
-        ]
-    for row in rows:
-        row["tile"] = _tile(row, classes, chosen.is_rate)
-    return classes
-
-
-def _tile(row: dict[str, Any], classes: list[dict[str, Any]], rate: bool) -> str:
-    value = row["value"]
-    special = TILE_OF_NOTE.get(row["note"] or "")
-    if special is not None:
-        return special
-    if value == HIDDEN:
-        value = 1
-    if not isinstance(value, int | float):
-        return "unknown"
-    for cls in classes:
-        low, high = cls["low"], cls["high"]
-        inside = (
-            (low is None or value >= low) and (high is None or value < high)
-            if rate
-            else (low is None or value > low) and (high is None or value <= high)
-        )
-        if inside:
-            return str(cls["key"])
-    return str(classes[-1]["key"])
 
 
 def _periods(

@@ -42,7 +42,7 @@ def _unit(db: Session, caller: Caller, given: str | None) -> Unit | None:
     no unit (an administrator), who picks a province first."""
     if given is None or given == "":
         return caller.unit
-    if not given.isdigit() or len(given) > 18:
+    if not (given.isascii() and given.isdigit()) or len(given) > 18:
         raise ValidationFailed([FieldError("unit", "must be a whole number", "not_integer")])
     found = get_unit(db, int(given))
     if found is None:
