@@ -251,7 +251,7 @@ def test_bar_svg_ranks_and_shows_unknown_as_dash(target):
         "Xếp hạng", ["Tổ dân phố 1", "Tổ dân phố 2", "Tổ dân phố 3"], [70.0, None, 95.5], target=target
     )
     root = ET.fromstring(svg)
-    assert len(root.findall(f"{SVG}rect[@class='bar']")) == 2
+    assert len(root.findall(f".//{SVG}rect[@class='bar']")) == 2
     texts = ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
     assert texts.index("Tổ dân phố 3") < texts.index("Tổ dân phố 1") < texts.index("Tổ dân phố 2")
     assert "—" in texts and "95,5%" in texts

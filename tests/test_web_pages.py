@@ -232,8 +232,9 @@ def test_inspector_dashboard_has_aggregates_and_no_personal_data(browser, tree):
     assert "<svg" in page and "<5" in page.replace("&lt;", "<")
     last = last_complete_month()
     assert f'<option value="{last:%Y-%m}" selected>' in page and "điều chỉnh nhẹ" in page
-    running = b.get(f"/dashboard?month={today():%Y-%m}").text
-    assert "Tháng này chưa kết thúc" in running and f'<option value="{today():%Y-%m}"' not in running
+    running = b.get(f"/dashboard?period={today():%Y-%m}")
+    assert running.status_code == 422 and "Kỳ báo cáo này chưa kết thúc" in running.text
+    assert f'<option value="{today():%Y-%m}"' not in page
     for child in [*tree["children"], tree["outsider"]]:
         assert child.full_name not in page
         assert str(child.id) not in page

@@ -202,6 +202,6 @@ def test_periods_read_as_words_on_the_pages(browser, tree, owner):  # noqa: F811
     inspector = browser("inspector")
     dashboard = inspector.get("/dashboard").text
     options = re.findall(r'<option value="(\d{4})-(\d{2})"[^>]*>([^<]*)</option>', dashboard)
-    assert options and all(text == f"Tháng {int(m)}/{y}" for y, m, text in options)
+    assert options and all(text.startswith(f"Tháng {int(m)}/{y} · ") for y, m, text in options)
     chosen = re.search(r'<option value="(\d{4})-(\d{2})" selected>', dashboard)
     assert chosen and f"Chỉ tiêu: Tháng {int(chosen.group(2))}/{chosen.group(1)}" in dashboard

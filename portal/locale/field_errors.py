@@ -204,10 +204,18 @@ FIELD_ERRORS: dict[tuple[str, str], Msg] = {
     ("visit_to", "out_of_range"): N_("Must be from 2000 to the end of next year."),
     ("period", "required"): N_("Choose a period."),
     ("definition", "required"): N_("Choose a report."),
-    ("definition", "unknown"): N_("Choose a report from the list."),
+    ("definition", "unknown"): N_(
+        "Choose a kind of report from the list: month, quarter, six months or year."
+    ),
     ("pick", "required"): N_("Tick at least one submitted report."),
     ("pct", "required"): N_("Type at least one percentage."),
     ("year", "invalid"): N_("Must be a year from 2000 to 2100."),
+    ("period", "invalid"): N_(
+        "Not a period of this report: a month is written 2026-10, a quarter 2026-Q3, a half year 2026-H2, "
+        "a year 2026; it must not be in the future."
+    ),
+    ("indicator", "unknown"): N_("Not an indicator of this report: choose one from the list."),
+    ("structure", "invalid"): N_("Choose today's units or the units as they were at the end of the period."),
 }
 
 _INDEX = re.compile(r"\[\d+\]")

@@ -32,7 +32,7 @@ from portal.reports.service import definition_by_code, targets
 from portal.stats.access import keeps_records
 from portal.stats.disclosure import rate
 from tenancy.models import Unit
-from tenancy.structure import children_on
+from tenancy.structure import children_on, valid_on
 
 KEY_INDICATORS = (
     "children.total",
@@ -191,9 +191,25 @@ class Reader:
         return _side(report.figures, self.shown(report), ref)
 
 
-def dashboard(session: Session, caller: Caller, unit: Unit, params: DashboardQuery) -> dict[str, Any]:
-    """The unit's dashboard (the shape of ``portal.reports.responses.DashboardOut``)."""
+def dashboard(
+    session: Session,
+    caller: Caller,
+    unit: Unit,
+    params: DashboardQuery,
+    *,
+    structure: str = "historical",
+    refs: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """The unit's dashboard (the shape of ``portal.reports.responses.DashboardOut``).
+
+    The pages' dashboard also asks for: ``structure`` ``current``, ranking today's sub-units instead of
+    those the unit had on the period's last day (``historical``, the API's), each with the day it came
+    into force or ended; and ``refs``, counts (``"injuries.total"``) added to every trend point's and
+    every sub-unit's ``totals``, as this reader sees them. The API asks for neither: its answer keeps
+    its shape."""
     authorize(caller, "report", "read", unit)
+    if structure not in ("current", "historical"):
+        raise ValidationFailed([FieldError("structure", "must be 'current' or 'historical'")])
     definition = definition_by_code(session, params.definition or "monthly")
     count = 12 if params.periods is None else params.periods
     if not 1 <= count <= 36:
@@ -215,7 +231,7 @@ def dashboard(session: Session, caller: Caller, unit: Unit, params: DashboardQue
                 "period": period.key,
                 "status": report.status if report else None,
                 "rates": {r["code"]: r["pct"] for r in rows},
-                "totals": {k: reader.total(report, k) for k in KEY_INDICATORS} if report else {},
+                "totals": {k: reader.total(report, k) for k in (*KEY_INDICATORS, *refs)} if report else {},
             }
         )
     current = reports.get((unit.id, last.key))
@@ -229,7 +245,9 @@ def dashboard(session: Session, caller: Caller, unit: Unit, params: DashboardQue
         "suppressed": not exact,
         "targets": rates.rows(current.figures, goals, last, reader.shown(current)) if current else [],
         "trend": trend,
-        "ranking": _ranking(session, caller, rates, catalog, unit, definition.id, last),
+        "ranking": _ranking(
+            session, caller, rates, catalog, unit, definition.id, last, structure == "current", refs
+        ),
     }
     audit_aggregate(
         caller,
@@ -241,6 +259,8 @@ def dashboard(session: Session, caller: Caller, unit: Unit, params: DashboardQue
             "period_given": bool(params.period),
             "periods": count,
             "suppressed": not exact,
+            "structure": structure,
+            **({"counts": ",".join(refs)} if refs else {}),
         },
     )
     return shown
@@ -254,25 +274,36 @@ def _ranking(
     unit: Unit,
     definition_id: int,
     period: Period,
+    current: bool = False,
+    refs: tuple[str, ...] = (),
 ) -> list[dict[str, Any]]:
-    """Each sub-unit's rates this period (reports read in one query); units without a report say so."""
+    """Each sub-unit's rates this period (reports read in one query); units without a report say so.
+
+    ``current``: today's sub-units, a unit not in force on the period's last day marked
+    ``not_in_force`` (it could not report); else the sub-units of that day. ``refs``: counts added as
+    ``totals`` (the pages' dashboard)."""
     end = period.end
-    subs = children_on(session, unit, end)
+    subs = children_on(session, unit, today() if current else end)
     reports = _reports(session, definition_id, [s.id for s in subs], [period.key])
     out = []
     for sub in subs:
         report = reports.get((sub.id, period.key))
         rows = []
+        reader = None
         if report:
             reader = Reader(session, caller, catalog, sub, [period])
             rows = rates.rows(report.figures, rates.goals(sub, end.year), period, reader.shown(report))
-        out.append(
-            {
-                "unit": sub.ref(),
-                "status": report.status if report else "missing",
-                "rates": {r["code"]: r["pct"] for r in rows},
-            }
-        )
+        status = report.status if report else "missing"
+        if report is None and current and not valid_on(sub, end):
+            status = "not_in_force"
+        row: dict[str, Any] = {
+            "unit": sub.ref(),
+            "status": status,
+            "rates": {r["code"]: r["pct"] for r in rows},
+        }
+        if refs:
+            row["totals"] = {k: reader.total(report, k) for k in refs} if reader and report else {}
+        out.append(row)
     return out
 
 
