@@ -377,7 +377,7 @@ MESSAGES: dict[str, Msg] = {
         "Not closed: %(name)s opened today. It can be closed from tomorrow, or renamed now."
     ),
     "hamlet_already_closed": N_("Not closed: %(name)s is already closed."),
-    "title": N_("Title"),
+    "title": N_("Course title"),
     "held_on": N_("Date"),
     "place": N_("Place"),
     "topic": N_("Topic"),

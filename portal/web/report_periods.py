@@ -22,7 +22,7 @@ SHOWN = {"month": 36, "quarter": 12, "half": 6, "year": 5}
 MONTHS_OF: Msg = N_("Months of %(year)s")
 KIND_NAMES: dict[str, Msg] = {
     "quarter": N_("Quarters"),
-    "half": N_("Six months"),
+    "half": N_("Six-month periods"),
     "year": N_("Years"),
 }
 
