@@ -78,7 +78,11 @@ def test_a_bad_choice_is_named_and_nothing_is_written(browser, tree, owner):  # 
         ({"definition": "quarterly", "period": LAST_MONTH.key}, "period", "Kỳ này không đúng loại báo cáo"),
         ({"definition": "monthly", "period": "2099-01"}, "period", "Kỳ báo cáo này chưa bắt đầu."),
         ({"definition": "monthly", "period": "tháng trước"}, "period", "Hãy chọn một kỳ trong danh sách"),
-        ({"definition": "weekly", "period": LAST_MONTH.key}, "definition", "Hãy chọn loại báo cáo trong danh sách"),
+        (
+            {"definition": "weekly", "period": LAST_MONTH.key},
+            "definition",
+            "Hãy chọn loại báo cáo trong danh sách",
+        ),
         ({"definition": "", "period": LAST_MONTH.key}, "definition", "Hãy chọn loại báo cáo."),
     ]
     for form, field, said in cases:
