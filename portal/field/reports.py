@@ -29,19 +29,27 @@ MONTHLY = "monthly"
 
 
 def _sections(catalog: fig.Catalog, level: str) -> list[dict[str, Any]]:
-    return [
-        {
-            "code": ind.code,
-            "name_vi": ind.name_vi,
-            "name_en": ind.name_en,
-            "cells": [
-                {"key": c["key"], "name_vi": c["name_vi"], "name_en": c["name_en"], "max": c.get("max")}
-                for c in catalog.typed_cells(ind)
-            ],
-        }
-        for ind in catalog.entered_at(level)
-        if catalog.typed_cells(ind)
-    ]
+    sections = []
+    for ind in catalog.entered_at(level):
+        cells = catalog.typed_cells(ind)
+        if cells:
+            sections.append(
+                {
+                    "code": ind.code,
+                    "name_vi": ind.name_vi,
+                    "name_en": ind.name_en,
+                    "cells": [
+                        {
+                            "key": c["key"],
+                            "name_vi": c["name_vi"],
+                            "name_en": c["name_en"],
+                            "max": c.get("max"),
+                        }
+                        for c in cells
+                    ],
+                }
+            )
+    return sections
 
 
 def _report_of(

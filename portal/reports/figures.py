@@ -259,10 +259,9 @@ def missing_entries(catalog: Catalog, level: str, entered: Figures) -> list[Fiel
     """Cells that must be typed in at this level before the report is submitted."""
     errors = []
     for ind in catalog.entered_at(level):
-        derived = {"total"} if ind.partitions else set()
-        for cell in ind.cells:
+        for cell in catalog.typed_cells(ind):
             key = cell["key"]
-            if key not in derived and "auto" not in cell and key not in entered.get(ind.code, {}):
+            if key not in entered.get(ind.code, {}):
                 errors.append(
                     FieldError(f"values.{ind.code}.{key}", "is required before submitting", "required")
                 )

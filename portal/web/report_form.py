@@ -93,12 +93,6 @@ def _name(item: Mapping[str, Any] | Indicator, en: bool) -> str:
     return str(item["name_en"] if en else item["name_vi"])
 
 
-def _typed_cells(ind: Indicator) -> list[dict[str, Any]]:
-    """The cells of a hand-entered indicator that are typed (not its derived total, not a constant)."""
-    derived = {"total"} if ind.partitions else set()
-    return [c for c in ind.cells if c["key"] not in derived and "auto" not in c]
-
-
 def entry_sections(
     catalog: Catalog,
     level: str,
@@ -112,7 +106,7 @@ def entry_sections(
     sections = []
     for ind in catalog.entered_at(level):
         boxes = []
-        for c in _typed_cells(ind):
+        for c in Catalog.typed_cells(ind):
             name = f"values.{ind.code}.{c['key']}"
             stored = entered.get(ind.code, {}).get(c["key"])
             value = typed.get(name, "") if typed is not None else ("" if stored is None else str(stored))
@@ -143,7 +137,7 @@ def missing_boxes(catalog: Catalog, level: str, errors: list[FieldError], en: bo
     empty = {e.field for e in errors if e.code == "required" and e.field.startswith("values.")}
     out = []
     for ind in catalog.entered_at(level):
-        cells = [c for c in _typed_cells(ind) if f"values.{ind.code}.{c['key']}" in empty]
+        cells = [c for c in Catalog.typed_cells(ind) if f"values.{ind.code}.{c['key']}" in empty]
         if cells:
             labels = [_name(c, en) for c in cells]
             out.append(Missing(_name(ind, en), labels, f"values.{ind.code}.{cells[0]['key']}"))
