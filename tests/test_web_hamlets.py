@@ -6,32 +6,14 @@ nothing is written."""
 from __future__ import annotations
 
 import pytest
-from litestar.testing import TestClient
 from sqlalchemy import text
 
-from portal.app import create_app
-from tests.e2e.site import Browser
 from tests.staff_web_support import staff_tree
-
-
-@pytest.fixture(scope="module")
-def app(database: object) -> object:
-    return create_app()
 
 
 @pytest.fixture()
 def tree(owner):
     return staff_tree(owner)
-
-
-@pytest.fixture()
-def browser(app):
-    def make(username: str) -> Browser:
-        b = Browser(TestClient(app=app, base_url="http://testserver.local"))
-        b.login(username)
-        return b
-
-    return make
 
 
 def _unit(owner, unit_id: int) -> dict:

@@ -9,35 +9,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from litestar.testing import TestClient
 
-from portal.app import create_app
-from tests.e2e.site import Browser
 from tests.staff_web_support import account_state, staff_tree
 from tests.support import audit_rows
 
 CODE = re.compile(r'<output id="setup-code">([^<]+)</output>')
 
 
-@pytest.fixture(scope="module")
-def app(database: object) -> object:
-    return create_app()
-
-
 @pytest.fixture()
 def tree(owner):
     return staff_tree(owner)
-
-
-@pytest.fixture()
-def browser(app):
-    def make(username: str | None = None) -> Browser:
-        b = Browser(TestClient(app=app, base_url="http://testserver.local"))
-        if username:
-            b.login(username)
-        return b
-
-    return make
 
 
 def _id(tree, who: str) -> int:

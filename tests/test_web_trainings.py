@@ -10,10 +10,8 @@ import re
 from datetime import timedelta
 
 import pytest
-from litestar.testing import TestClient
 
 from infra.clock import today
-from portal.app import create_app
 from portal.web.i18n import fmt_date
 from tests.e2e.site import Browser
 from tests.staff_web_support import attendance_of, courses_titled, staff_tree
@@ -22,24 +20,9 @@ from tests.support import make_user
 COURSE = re.compile(r"/trainings/(\d+)\?done=created")
 
 
-@pytest.fixture(scope="module")
-def app(database: object) -> object:
-    return create_app()
-
-
 @pytest.fixture()
 def tree(owner):
     return staff_tree(owner)
-
-
-@pytest.fixture()
-def browser(app):
-    def make(username: str) -> Browser:
-        b = Browser(TestClient(app=app, base_url="http://testserver.local"))
-        b.login(username)
-        return b
-
-    return make
 
 
 def _form(tree, **overrides: str) -> dict[str, str]:

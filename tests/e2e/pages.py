@@ -1,6 +1,7 @@
 """The page tests' shared fixtures (a pytest plugin, see tests/conftest.py): the application, a tree of
 the test's own (``tests.e2e.site.web_tree``) and a browser-like client logged in as one of its people.
-A test module that needs another tree or app defines its own fixture of the same name, which wins."""
+A test module that needs another tree or app defines its own fixture of the same name, which wins.
+``browser(username)`` logs in any account."""
 
 from __future__ import annotations
 
@@ -25,12 +26,24 @@ def tree(owner: Any) -> dict[str, Any]:
 
 
 @pytest.fixture()
-def login(app: Any, tree: dict[str, Any]) -> Callable[..., Browser]:
+def browser(app: Any) -> Callable[..., Browser]:
+    """``browser(username)``: a Browser logged in as that account (``browser()``: not logged in)."""
+
+    def make(username: str | None = None) -> Browser:
+        b = Browser(TestClient(app=app, base_url="http://testserver.local"))
+        if username:
+            b.login(username)
+        return b
+
+    return make
+
+
+@pytest.fixture()
+def login(browser: Callable[..., Browser], tree: dict[str, Any]) -> Callable[..., Browser]:
     """``login(who, lang="vi")``: a Browser logged in as the tree's ``who`` (``lang``: the pages' language)."""
 
     def make(who: str, lang: str = "vi") -> Browser:
-        b = Browser(TestClient(app=app, base_url="http://testserver.local"))
-        b.login(tree["users"][who])
+        b = browser(tree["users"][who])
         if lang != "vi":
             b.client.cookies.set("portal_lang", lang)
         return b
