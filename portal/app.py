@@ -20,6 +20,7 @@ from infra.sizing import machine_sizing
 from portal.api import (
     audit_routes,
     auth_routes,
+    briefing_routes,
     calendar_routes,
     case_crossing_routes,
     case_form_routes,
@@ -146,6 +147,7 @@ def create_app(check_role: bool = True) -> Litestar:
             *report_routes.ROUTES,
             *inspection_routes.ROUTES,
             *staff_routes.ROUTES,
+            *briefing_routes.ROUTES,
             *audit_routes.ROUTES,
             *WEB_ROUTES,
         ],

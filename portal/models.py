@@ -2,6 +2,7 @@
 
 from portal.audit.models import AuditEntry
 from portal.auth.models import AuthToken, LoginAddressThrottle, LoginThrottle, User
+from portal.briefings.models import Briefing, BriefingAttendance, BriefingProposal
 from portal.cases.crossing_models import CaseLink, CaseReferral
 from portal.cases.models import (
     Case,
@@ -58,6 +59,9 @@ from tenancy import tables as tenancy_tables
 from tenancy.models import Unit
 
 __all__ = [
+    "Briefing",
+    "BriefingAttendance",
+    "BriefingProposal",
     "stats_tables",
     "tenancy_tables",
     "AuditEntry",

@@ -34,6 +34,7 @@ ACCESS_MODULES = {
     "portal/cases/access.py": "cases",
     "portal/inspections/access.py": "inspections",
     "portal/staff/access.py": "staff and trainings",
+    "portal/briefings/access.py": "collaborator briefings (the commune's staff, its district, who attended)",
     "portal/exports/access.py": "exports",
     "portal/rechecks/access.py": "re-checks (samples, the re-checker's records, the results)",
     "portal/imports/access.py": "register imports",

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from infra.clock import utcnow
 from portal.inspections.models import InspectionCheck, InspectionPlan, InspectionTarget
 from portal.reports.dashboard import targets_for
+from portal.reports.figures import staff_figures
 from portal.reports.models import Report, ReportDefinition, ReportEvent
 from portal.reports.periods import containing
 from tenancy.models import Unit
@@ -58,8 +59,8 @@ CHECKLIST = (
     Item("water_points", "Điểm nước nguy hiểm có rào chắn", "Hazardous water points fenced", 100.0),
     Item(
         "collaborator_training",
-        "Cộng tác viên được tập huấn trong kỳ",
-        "Collaborators trained in the period",
+        "Cộng tác viên đã được tập huấn",
+        "Collaborators trained",
         100.0,
     ),
 )
@@ -159,7 +160,10 @@ def compute(
     reports = _reports(session, unit, plan)
     goals = targets_for(session, unit, plan.period_end.year)
     completeness, support = evidence.get("completeness", {}), evidence.get("support", {})
-    cases, training = evidence.get("cases", {}), evidence.get("training", {})
+    cases = evidence.get("cases", {})
+    # collaborators in place and trained at the period's end: the monthly report's own count (0034)
+    staff = staff_figures(session, unit.path, plan.period_start, plan.period_end)
+    training = {"collaborators": staff["in_place"], "trained": staff["trained"]}
     values: dict[str, tuple[float | None, float, dict[str, Any]]] = {
         "data_completeness": (
             _rate(

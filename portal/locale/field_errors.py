@@ -185,6 +185,7 @@ FIELD_ERRORS: dict[tuple[str, str], Msg] = {
     ("user_ids", "unknown"): N_("No such account in your area."),
     ("user_ids", "inactive"): N_("This account is deactivated."),
     ("user_ids", "out_of_unit"): N_("This person does not work under the unit that held the training."),
+    ("user_ids", "not_collaborator"): N_("A commune's training is for its collaborators."),
     ("held_on", "invalid"): N_("Must be a date from 2000 to the end of next year."),
     ("commune_id", "required"): N_("Choose the commune."),
     ("year", "out_of_range"): N_("Not a year for which trainings are kept."),

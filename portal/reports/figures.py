@@ -85,8 +85,9 @@ def registry_figures(
     if not hamlet_paths:
         return out
     prefix = _prefix(hamlet_paths.values())
-    # the register's counts, and the moves between communes completed in the period (migration 0023)
-    for counted in (func.report_registry_figures, func.report_move_figures):
+    # the register's counts, the moves between communes completed in the period (migration 0023), and
+    # the collaborators in place and trained at the period's end (0034)
+    for counted in (func.report_registry_figures, func.report_move_figures, func.report_staff_figures):
         rows = session.execute(
             select(counted(prefix, start, end).table_valued("hamlet_id", "indicator", "cell", "n"))
         ).tuples()
@@ -94,6 +95,21 @@ def registry_figures(
             figures = out.get(int(hamlet_id))
             if figures is not None and indicator in figures and cell in figures[indicator]:
                 figures[indicator][cell] = int(n)
+    return out
+
+
+def staff_figures(session: Session, path: str, start: date, end: date) -> dict[str, int]:
+    """Collaborators in place under ``path`` at ``end`` and how many of them were trained by then: the
+    report's ``collaborators`` cells summed over the hamlets (one rule: ``report_staff_figures``)."""
+    out = {"in_place": 0, "trained": 0}
+    rows = session.execute(
+        select(
+            func.report_staff_figures(path, start, end).table_valued("hamlet_id", "indicator", "cell", "n")
+        )
+    ).tuples()
+    for _hamlet, indicator, cell, n in rows:
+        if indicator == "collaborators" and cell in out:
+            out[cell] += int(n)
     return out
 
 

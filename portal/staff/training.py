@@ -1,5 +1,8 @@
-"""Training: courses held by a district or province unit, who attended, and how many collaborators of
-each commune have been trained. Never commits.
+"""Training: courses held by a commune, district or province unit, who attended, and how many
+collaborators of each commune have been trained. Never commits.
+
+A commune (its ward officer) holds trainings for its own collaborators only: the course's unit must be
+in the caller's subtree (so a ward officer's own commune), and its attendees collaborators working in it.
 
 A course is visible to the staff of its unit's subtree and to those above it (row-level security
 repeats this); attendance rows to whoever's subtree holds the attendee (and to the course's unit).
@@ -45,7 +48,7 @@ from portal.staff.schemas import AttendanceQuery, CourseFilter, CourseIn, Course
 from tenancy.models import Unit
 
 RESOURCE = "training"
-HOLDING_LEVELS = ("district", "province")
+HOLDING_LEVELS = ("commune", "district", "province")
 MAX_PAGE_SIZE = 200
 
 
@@ -104,7 +107,8 @@ def create_course(session: Session, caller: Caller, body: CourseIn) -> tuple[Tra
         raise ValidationFailed(
             [
                 FieldError(
-                    "unit_id", f"trainings are held by a district or province; {unit.name} is a {unit.level}"
+                    "unit_id",
+                    f"trainings are held by a commune, district or province; {unit.name} is a {unit.level}",
                 )
             ]
         )
@@ -193,6 +197,14 @@ def add_attendees(session: Session, caller: Caller, course_id: int, user_ids: li
             )
         elif not row[0].is_active:
             errors.append(FieldError(f"user_ids[{i}]", f"{row[0].username} is deactivated", "inactive"))
+        elif unit.level == "commune" and row[0].role != "collaborator":
+            errors.append(
+                FieldError(
+                    f"user_ids[{i}]",
+                    f"{row[0].username} is not a collaborator: a commune trains its collaborators",
+                    "not_collaborator",
+                )
+            )
     if errors:
         raise ValidationFailed(errors)
     wanted = list(dict.fromkeys(user_ids))

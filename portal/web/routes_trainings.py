@@ -2,11 +2,11 @@
 course and who attended, changing a course.
 
 Who does what is the API's rule (``portal.staff.training``, Casbin groups in authz/policy.csv): every
-staff manager and collaborator reads the courses of their area; only training organisers (district and
-province officers, the administrator) record a course, held by a district or province of their area,
-change it and record its attendance. A ward officer reads the attendance of the commune's staff
-(``routes_training_attendance``) but records none: the API refuses it, and so do these pages. Each
-call goes through the service with the caller's scoped session; refusals are the error pages.
+staff manager and collaborator reads the courses of their area; only training organisers (ward, district
+and province officers, the administrator) record a course, held by a unit of their area, change it and
+record its attendance. A ward officer holds the commune's own trainings, for its collaborators, and
+reads the attendance of the commune's staff (``routes_training_attendance``). Each call goes through
+the service with the caller's scoped session; refusals are the error pages.
 """
 
 from __future__ import annotations
@@ -49,8 +49,8 @@ def may(caller: Caller, action: str, unit: Unit | None = None) -> bool:
 
 
 def holding_units(db: Session, caller: Caller) -> list[Unit]:
-    """Where the caller may hold a course: their own district or province, and the districts in force
-    below a province."""
+    """Where the caller may hold a course: their own commune, district or province, and the districts in
+    force below a province."""
     unit = caller.unit
     if unit is None or not may(caller, "create"):
         return []

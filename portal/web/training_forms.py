@@ -81,7 +81,13 @@ def candidates(
     found = service.list_accounts(
         db,
         caller,
-        StaffFilter(unit_id=(within or unit).id, active=True, q=q or None, page_size=CANDIDATES),
+        StaffFilter(
+            unit_id=(within or unit).id,
+            role="collaborator" if unit.level == "commune" else None,  # a commune trains its collaborators
+            active=True,
+            q=q or None,
+            page_size=CANDIDATES,
+        ),
     )
     recorded = {a.user_id for a in attendance}
     items = [(u, n) for u, n in found.items if u.id not in recorded]

@@ -1,0 +1,1 @@
+"""Monthly collaborator briefings (giao ban cộng tác viên) held by a commune."""
