@@ -26,7 +26,6 @@ def hamlet_values(participants: int = 3) -> dict[str, dict[str, int]]:
 COMMUNE_VALUES = {
     "abused_children": {"male": 1, "female": 0, "home": 1, "school": 0, "community": 0},
     "child_friendly": {"recognised": 1},
-    "collaborators": {"in_place": 2, "trained": 1},
 }
 
 

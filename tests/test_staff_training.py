@@ -1,4 +1,4 @@
-"""Training: courses held by a district or province, who attended, who sees what, and the count per
+"""Training: courses held by a commune, district or province, who attended, who sees what, and the count per
 commune of collaborators trained (the future report indicator ``collaborators.trained``)."""
 
 from __future__ import annotations
@@ -77,12 +77,13 @@ def test_a_district_officer_records_a_course(client, owner, org):
         ("dist", "D1", 201),
         ("dist", "D2", 403),  # sibling
         ("dist", "P", 403),  # parent
-        ("dist", "C1", 422),  # a commune does not hold trainings
+        ("dist", "C1", 201),  # a commune of theirs holds one (its ward officer records it too)
+        ("dist", "H1", 422),  # a hamlet does not hold trainings
         ("insp", "P", 201),
         ("insp", "D2", 201),  # child
         ("insp", "P2", 403),  # sibling
         ("ward", "D1", 403),
-        ("ward", "C1", 403),
+        ("ward", "C1", 201),  # their own commune (tests/test_commune_trainings.py)
         ("collab", "D1", 403),
     ],
 )
