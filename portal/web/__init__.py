@@ -34,6 +34,8 @@ from portal.web.errors import EXCEPTION_HANDLERS, INPUT_HANDLERS, PageFailsafe
 from portal.web.render import TEMPLATE_CONFIG, page
 from portal.web.routes_admin import ROUTES as ADMIN_ROUTES
 from portal.web.routes_audit import ROUTES as AUDIT_ROUTES
+from portal.web.routes_briefing_minutes import ROUTES as BRIEFING_MINUTES_ROUTES
+from portal.web.routes_briefings import ROUTES as BRIEFING_ROUTES
 from portal.web.routes_calendar import ROUTES as CALENDAR_ROUTES
 from portal.web.routes_field import ROUTES as FIELD_ROUTES
 from portal.web.routes_field import api as field_api
@@ -100,6 +102,8 @@ pages = Router(
         *REORG_ROUTES,
         *CALENDAR_ROUTES,
         *INSPECTION_PLAN_ROUTES,
+        *BRIEFING_ROUTES,
+        *BRIEFING_MINUTES_ROUTES,
     ],
     # The application's "db" (portal.boundary.deps.provide_db) checks this credential: the API's session.
     dependencies={"credential": Provide(provide_web_credential, sync_to_thread=False)},
