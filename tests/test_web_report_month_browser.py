@@ -97,7 +97,7 @@ def test_a_ward_officer_runs_the_commune_s_month_with_bulk_approval(
     expect(page.get_by_role("status")).to_contain_text("Hoàn thành.", timeout=60_000)
     click(page.get_by_role("link", name="Về báo cáo tháng"))
     expect(steps.locator("[aria-current=step]")).to_contain_text("Nộp báo cáo của xã")
-    expect(page.locator(".count[data-boxes]")).to_contain_text("đã điền 0 trên 8 ô")
+    expect(page.locator(".count[data-boxes]")).to_contain_text("đã điền 0 trên 6 ô")
 
     click(page.get_by_role("link", name="Mở báo cáo"))
     for code, cells in COMMUNE_VALUES.items():

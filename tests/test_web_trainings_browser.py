@@ -1,9 +1,9 @@
 """In Chromium (Debian's, through Playwright) against the real app under uvicorn: a district officer
 records a training on the pages and ticks the commune's collaborator as having attended it; the ward
 officer then finds the attendance on the training and in the commune's counts, and opens the
-collaborator's account page and ends its sessions. The ward officer records no attendance itself: the
-API's policy gives recording to training organisers (district and province officers) only, and the
-pages follow it. Screenshots go to var/screenshots/.
+collaborator's account page and ends its sessions. The ward officer records no attendance of the
+district's course: a ward officer records only the commune's own trainings (tests/test_commune_browser.py),
+and the pages follow the API. Screenshots go to var/screenshots/.
 """
 
 from __future__ import annotations
