@@ -63,6 +63,10 @@ def inspected(client, owner, worker):
         ),
         {"c": course, "n": f"rp-ca1-{t['tag']}"},
     )
+    # in place since before the period: the checklist counts collaborators at its end (0034)
+    owner.execute(
+        text("UPDATE users SET created_at = '2025-01-01' WHERE username = :n"), {"n": f"rp-ca1-{t['tag']}"}
+    )
     owner.commit()
     return t
 
