@@ -34,6 +34,7 @@ from portal.api import (
     quality_routes,
     recheck_routes,
     reference_routes,
+    register_routes,
     reorg_routes,
     report_routes,
     staff_routes,
@@ -147,6 +148,7 @@ def create_app(check_role: bool = True) -> Litestar:
             *inspection_routes.ROUTES,
             *staff_routes.ROUTES,
             *audit_routes.ROUTES,
+            *register_routes.ROUTES,
             *WEB_ROUTES,
         ],
         dependencies={

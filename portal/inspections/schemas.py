@@ -14,8 +14,10 @@ class InspectionPlanIn(msgspec.Struct, forbid_unknown_fields=True):
     title: str
     period_start: date
     period_end: date
-    unit_ids: list[int]
+    unit_ids: list[int] = []
     team: list[str] = []
+    facility_ids: list[int] = []
+    """Child-assistance facilities to inspect (managed by the caller's unit or a unit below it)."""
     legal_basis: str | None = None
     visit_from: date | None = None
     visit_to: date | None = None

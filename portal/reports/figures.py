@@ -85,8 +85,13 @@ def registry_figures(
     if not hamlet_paths:
         return out
     prefix = _prefix(hamlet_paths.values())
-    # the register's counts, and the moves between communes completed in the period (migration 0023)
-    for counted in (func.report_registry_figures, func.report_move_figures):
+    # the register's counts, the moves between communes completed in the period (migration 0023) and
+    # the hazardous water points on the period's last day (migration 0035)
+    for counted in (
+        func.report_registry_figures,
+        func.report_move_figures,
+        func.report_water_point_figures,
+    ):
         rows = session.execute(
             select(counted(prefix, start, end).table_valued("hamlet_id", "indicator", "cell", "n"))
         ).tuples()

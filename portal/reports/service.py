@@ -151,7 +151,8 @@ def enter_values(session: Session, caller: Caller, report_id: int, body: ValuesI
     if report.status not in EDITABLE:
         raise Conflict(f"the report is {report.status}: figures are locked")
     catalog = fig.load_catalog(session, definition)
-    merged: dict[str, Any] = {k: dict(v) for k, v in report.entered.items()}
+    typed = {i.code for i in catalog.entered_at(unit.level)}  # a cell now counted is no longer kept here
+    merged: dict[str, Any] = {k: dict(v) for k, v in report.entered.items() if k in typed}
     for code, cells in body.values.items():
         merged[code] = {**merged.get(code, {}), **cells} if isinstance(cells, dict) else cells
     clean, errors = fig.check_entries(catalog, unit.level, merged, report.figures)
