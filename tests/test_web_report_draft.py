@@ -45,7 +45,10 @@ def test_a_partial_draft_is_saved_and_the_submission_lists_the_empty_boxes(brows
 
     partial = _blank_form() | {"values.injuries.fall": "1", "values.action_month.participants": " 2 "}
     assert _report_id(b.post(f"/reports/{report_id}/values", partial)) == report_id
-    assert _stored(owner, report_id)["entered"] == {"injuries": {"fall": 1}, "action_month": {"participants": 2}}
+    assert _stored(owner, report_id)["entered"] == {
+        "injuries": {"fall": 1},
+        "action_month": {"participants": 2},
+    }
     page = b.get(f"/reports/{report_id}?msg=entered").text
     # water points are counted from the register (migration 0035): 11 + 2 + 1 boxes are typed
     assert "Đã lưu số liệu." in page and 'data-filled="2" data-boxes="14"' in page
