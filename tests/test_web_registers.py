@@ -122,3 +122,22 @@ def test_a_ward_officer_records_a_facility_that_the_inspector_reads(login, tree,
     assert read.status_code == 200 and "Shelter or safe house" in read.text and ">25<" in read.text
     assert login("other_officer").get(f"/facilities/{facility_id}").status_code == 404
     assert login("collab").get("/facilities").status_code == 403
+
+    # the province plans an inspection of the facility on the pages; the facility's page then lists it
+    planner = login("inspector")
+    form_page = planner.get("/inspections/new").text
+    assert f'name="facility_ids" value="{facility_id}"' in form_page
+    month = re.search(r'<option value="(\d{4}-\d{2})"', form_page.split('id="period_end"')[1]).group(1)
+    planned = planner.post(
+        "/inspections/new",
+        {
+            "title": "Kiểm tra nhà tạm lánh",
+            "period_start": month,
+            "period_end": month,
+            "facility_ids": str(facility_id),
+        },
+    )
+    assert planned.status_code == 303, planned.text
+    plan_page = planner.get(planned.headers["location"]).text
+    assert "Cơ sở được kiểm tra" in plan_page and "Nhà tạm lánh phường" in plan_page
+    assert "Kiểm tra nhà tạm lánh" in b.get(f"/facilities/{facility_id}").text

@@ -110,7 +110,9 @@ ERRORS: dict[str, Msg] = {
     "report_unit": N_(
         "This unit does not make this report for this period (not at its level, or it was not in force then)."
     ),
-    "out_of_vietnam": N_("Outside Vietnam: check the coordinates (latitude 8 to 23.5, longitude 102 to 118)."),
+    "out_of_vietnam": N_(
+        "Outside Vietnam: check the coordinates (latitude 8 to 23.5, longitude 102 to 118)."
+    ),
     "not_applicable": N_("Leave it empty: there is none."),
     "before_listed": N_("Before the day the water point was listed."),
     "photo_too_large": N_("The photo is larger than 5 MB."),

@@ -32,7 +32,8 @@ from portal.web.render import page, see_other
 from tenancy.models import Unit
 from tenancy.service import child_units, units_below
 
-FORM: tuple[str, ...] = ("unit_id", "name", "kind", "licence_number", "licence_date", "licence_issuer", "capacity")
+FORM: tuple[str, ...] = ("unit_id", "name", "kind", "licence_number", "licence_date", "licence_issuer")
+FORM += ("capacity",)
 FORM += ("children_total", "children_girls", "children_disabled", "counted_on", "address", "contact")
 
 
