@@ -190,6 +190,7 @@ def test_a_facility_is_inspected_and_its_recommendation_followed_up(client, ftre
         "title": "Kiểm tra cơ sở trợ giúp trẻ em năm 2025",
         "period_start": "2025-06-01",
         "period_end": "2025-06-30",
+        "unit_ids": [],
         "facility_ids": [fid],
         "legal_basis": "Luật Trẻ em 2016, Điều 46-47",
     }
