@@ -35,6 +35,7 @@ from portal.api import (
     quality_routes,
     recheck_routes,
     reference_routes,
+    register_routes,
     reorg_routes,
     report_routes,
     staff_routes,
@@ -149,6 +150,7 @@ def create_app(check_role: bool = True) -> Litestar:
             *staff_routes.ROUTES,
             *briefing_routes.ROUTES,
             *audit_routes.ROUTES,
+            *register_routes.ROUTES,
             *WEB_ROUTES,
         ],
         dependencies={

@@ -37,6 +37,13 @@ from portal.inspections.models import (
 )
 from portal.notifications.models import Notification, NotificationPreference, NotificationSetting
 from portal.rechecks.models import Recheck, RecheckField, RecheckRecord
+from portal.registers.models import (
+    Facility,
+    RegisterEvent,
+    WaterPoint,
+    WaterPointCheck,
+    WaterPointPhoto,
+)
 from portal.registry.duplicate_models import ChildDistinctPair, ChildMerge
 from portal.registry.models import Child, ChildHistory, ChildMove, ChildPeriod, Guardian, ReferenceCode
 from portal.registry.police_models import NationalIdImport, NationalIdVerification
@@ -112,6 +119,11 @@ __all__ = [
     "Response",
     "RunTarget",
     "TeamMember",
+    "Facility",
+    "RegisterEvent",
+    "WaterPoint",
+    "WaterPointCheck",
+    "WaterPointPhoto",
     "Guardian",
     "Indicator",
     "NationalIdImport",

@@ -18,7 +18,6 @@ def hamlet_values(participants: int = 3) -> dict[str, dict[str, int]]:
     return {
         "injuries": zero_cells("injuries") | {"fall": 1, "drowning": 1},
         "injury_deaths": {"drowning": 0, "other": 0},
-        "water_points": {"listed": 2, "signed": 2, "fenced": 1},
         "action_month": {"participants": participants},
     }
 
@@ -51,6 +50,20 @@ def add_children(owner: Any, hamlet: Any, n: int, *, special: int = 0) -> None:
     owner.commit()
 
 
+def add_water_points(owner: Any, hamlet: Any) -> None:
+    """Two hazardous water points in the hamlet's register since 2024, both signed, one fenced: the report
+    counts them (``water_points``: listed 2, signed 2, fenced 1)."""
+    owner.execute(
+        text(
+            "INSERT INTO water_points (hamlet_id, kind, description, listed_on, signed_on, fenced_on) VALUES "
+            "(:h, 'pond', 'Ao sau nhà văn hóa', '2024-01-01', '2024-01-01', '2024-01-01'), "
+            "(:h, 'canal', 'Mương thủy lợi đầu thôn', '2024-01-01', '2024-01-01', NULL)"
+        ),
+        {"h": hamlet.id},
+    )
+    owner.commit()
+
+
 def build_tree(owner: Any, staff: bool = True) -> dict[str, Any]:
     """Province P > districts D1, D2 > communes A, B (D1), C (D2), N (D1, from 1 July 2025) > hamlets."""
     tag = uuid.uuid4().hex[:6]
@@ -64,6 +77,7 @@ def build_tree(owner: Any, staff: bool = True) -> dict[str, Any]:
     hc = [make_unit(owner, c, "hamlet", f"Thôn C{k}") for k in (1, 2)]
     for k, h in enumerate(ha + hb + hc):
         add_children(owner, h, 3 + k % 3, special=2 if k % 2 == 0 else 0)
+        add_water_points(owner, h)
     accounts = {
         "oa": (a, "ward_officer"),
         "ob": (b, "ward_officer"),

@@ -40,6 +40,7 @@ ACCESS_MODULES = {
     "portal/imports/access.py": "register imports",
     "portal/stats/access.py": "statistics (and who reads any figure exact: registry, reports, dashboards)",
     "portal/reorganisation.py": "reorganisations (whose access a move of units gains or loses)",
+    "portal/registers/access.py": "registers (water points, child-assistance facilities)",
 }
 
 

@@ -165,9 +165,9 @@ def test_collaborator_on_a_phone_saves_a_draft_in_sections_and_submits(
     page.get_by_role("button", name="Nộp báo cáo").click()
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("Chưa nộp: các ô sau còn trống.")
-    expect(alert.locator("li", has_text="Điểm nước nguy hiểm")).to_contain_text("Đã thống kê")
-    alert.get_by_role("link", name="Điểm nước nguy hiểm (ao, hồ, sông, giếng)").click()
-    expect(page.locator('[id="values.water_points.listed"]')).to_be_visible()  # its section opened
+    expect(alert.locator("li", has_text="Tháng hành động")).to_contain_text("Số trẻ em tham gia")
+    alert.get_by_role("link", name="Trẻ em tham gia hoạt động Tháng hành động vì trẻ em").click()
+    expect(page.locator('[id="values.action_month.participants"]')).to_be_visible()  # its section opened
     assert _small_targets(page) == []
 
     _open_every_section(page)

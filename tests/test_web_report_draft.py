@@ -40,19 +40,24 @@ def test_a_partial_draft_is_saved_and_the_submission_lists_the_empty_boxes(brows
     report_id = _start(b)
     page = b.get(f"/reports/{report_id}").text
     assert page.count("<details") >= 5 and "Lưu bản nháp" in page
-    assert _summary_count(page, "injuries") == (0, 11) and _summary_count(page, "water_points") == (0, 3)
+    assert _summary_count(page, "injuries") == (0, 11) and _summary_count(page, "injury_deaths") == (0, 2)
     assert re.search(r'<details class="section" data-section="injuries" open>', page)  # the first to fill
 
-    partial = _blank_form() | {"values.injuries.fall": "1", "values.water_points.listed": " 2 "}
+    partial = _blank_form() | {"values.injuries.fall": "1", "values.action_month.participants": " 2 "}
     assert _report_id(b.post(f"/reports/{report_id}/values", partial)) == report_id
-    assert _stored(owner, report_id)["entered"] == {"injuries": {"fall": 1}, "water_points": {"listed": 2}}
+    assert _stored(owner, report_id)["entered"] == {
+        "injuries": {"fall": 1},
+        "action_month": {"participants": 2},
+    }
     page = b.get(f"/reports/{report_id}?msg=entered").text
-    assert "Đã lưu số liệu." in page and 'data-filled="2" data-boxes="17"' in page
-    assert _summary_count(page, "injuries") == (1, 10) and _summary_count(page, "water_points") == (1, 2)
-    assert re.search(r'name="values.water_points.listed" value="2"', page)
-    more = _blank_form() | {"values.water_points.signed": "1"}  # the empty boxes keep what was saved
+    # water points are counted from the register (migration 0035): 11 + 2 + 1 boxes are typed
+    assert "Đã lưu số liệu." in page and 'data-filled="2" data-boxes="14"' in page
+    assert _summary_count(page, "injuries") == (1, 10) and _summary_count(page, "action_month") == (1, 0)
+    assert re.search(r'name="values.action_month.participants" value="2"', page)
+    more = _blank_form() | {"values.injury_deaths.other": "0"}  # the empty boxes keep what was saved
     assert _report_id(b.post(f"/reports/{report_id}/values", more)) == report_id
-    assert _stored(owner, report_id)["entered"]["water_points"] == {"listed": 2, "signed": 1}
+    assert _stored(owner, report_id)["entered"]["injury_deaths"] == {"other": 0}
+    assert _stored(owner, report_id)["entered"]["action_month"] == {"participants": 2}
 
     refused = b.post(f"/reports/{report_id}/action", {"action": "submit"})
     assert refused.status_code == 422, refused.text
@@ -62,11 +67,11 @@ def test_a_partial_draft_is_saved_and_the_submission_lists_the_empty_boxes(brows
         '<a href="#values.injuries.burn">Trẻ em bị tai nạn, thương tích</a> <span class="missing-labels">Bỏng, Giao thông'
         in top
     )
-    assert 'giếng)</a> <span class="missing-labels">Có rào chắn</span></li>' in top  # listed, signed: filled
+    assert 'thương tích</a> <span class="missing-labels">Do đuối nước</span></li>' in top  # other: filled
     assert "Ngã" not in top.split("Trẻ em bị tai nạn, thương tích")[1].split("</li>")[0]
-    assert 'id="values.water_points.fenced-error"' in refused.text
-    assert 'id="values.water_points.listed-error"' not in refused.text
-    assert re.search(r'data-section="water_points" open>', refused.text)
+    assert 'id="values.injury_deaths.drowning-error"' in refused.text
+    assert 'id="values.injury_deaths.other-error"' not in refused.text
+    assert re.search(r'data-section="injury_deaths" open>', refused.text)
     assert _stored(owner, report_id)["status"] == "draft"
 
     b.post("/lang", {"lang": "en", "next": f"/reports/{report_id}"})
@@ -103,9 +108,9 @@ def test_bad_boxes_are_named_and_nothing_is_stored(browser, tree, owner):  # noq
         assert re.search(r'data-section="injuries" open>', bad.text)
     exceeds = b.post(
         f"/reports/{report_id}/values",
-        _blank_form() | {"values.water_points.listed": "1", "values.water_points.fenced": "2"},
+        _blank_form() | {"values.injuries.drowning": "1", "values.injury_deaths.drowning": "2"},
     )
-    assert exceeds.status_code == 422 and 'id="values.water_points.fenced-error"' in exceeds.text
+    assert exceeds.status_code == 422 and 'id="values.injury_deaths.drowning-error"' in exceeds.text
     assert _stored(owner, report_id)["entered"] == {}
 
     officer = browser("officer")

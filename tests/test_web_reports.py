@@ -95,8 +95,8 @@ def test_collaborator_types_the_monthly_report_with_a_bad_cell_then_submits(brow
     assert 'id="values.injuries.fall-error"' in bad.text and "Phải là số nguyên không âm." in bad.text
     assert 'value="hai"' in bad.text  # what was typed stays in the box
     assert _stored(owner, report_id)["entered"] == {}
-    too_many = b.post(f"/reports/{report_id}/values", _form(**{"values.water_points.signed": "9"}))
-    assert too_many.status_code == 422 and 'id="values.water_points.signed-error"' in too_many.text
+    too_many = b.post(f"/reports/{report_id}/values", _form(**{"values.injury_deaths.drowning": "9"}))
+    assert too_many.status_code == 422 and 'id="values.injury_deaths.drowning-error"' in too_many.text
     assert _stored(owner, report_id)["entered"] == {}
     b.post("/lang", {"lang": "en", "next": f"/reports/{report_id}"})
     english = b.post(f"/reports/{report_id}/values", _form(**{"values.injuries.fall": "-1"}))

@@ -18,9 +18,9 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
-    UniqueConstraint,
     false,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
@@ -56,11 +56,28 @@ class TeamMember(Base):
 
 class InspectionTarget(Base):
     __tablename__ = "inspection_targets"
-    __table_args__ = (UniqueConstraint("plan_id", "unit_id", name="uq_inspection_targets_plan_unit"),)
+    __table_args__ = (
+        Index(
+            "uq_inspection_targets_plan_unit",
+            "plan_id",
+            "unit_id",
+            unique=True,
+            postgresql_where=text("facility_id IS NULL"),
+        ),
+        Index(
+            "uq_inspection_targets_plan_facility",
+            "plan_id",
+            "facility_id",
+            unique=True,
+            postgresql_where=text("facility_id IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("inspection_plans.id"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    facility_id: Mapped[int | None] = mapped_column(ForeignKey("facilities.id"))
+    """An audited facility (migration 0035); ``unit_id`` is then the unit that manages it."""
     checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 

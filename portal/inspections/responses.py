@@ -85,11 +85,18 @@ class FindingRef(msgspec.Struct, forbid_unknown_fields=True):
     severity: str
 
 
+class FacilityRef(msgspec.Struct, forbid_unknown_fields=True):
+    id: int
+    name: str
+
+
 class AuditedUnitOut(msgspec.Struct, forbid_unknown_fields=True):
     """An audited unit (``disclosure``: "exact" where the reader keeps its records, else "published")."""
 
     id: int
     unit: UnitRef
+    facility: FacilityRef | None
+    """The audited child-assistance facility (its unit manages it), or none: the unit itself."""
     checked_at: str | None
     disclosure: str
     checks: list[CheckOut]

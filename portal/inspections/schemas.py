@@ -15,7 +15,10 @@ class InspectionPlanIn(msgspec.Struct, forbid_unknown_fields=True):
     period_start: date
     period_end: date
     unit_ids: list[int]
+    """The audited districts and communes (may be empty when facilities are given)."""
     team: list[str] = []
+    facility_ids: list[int] = []
+    """Child-assistance facilities to inspect (managed by the caller's unit or a unit below it)."""
     legal_basis: str | None = None
     visit_from: date | None = None
     visit_to: date | None = None

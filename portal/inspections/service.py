@@ -24,6 +24,7 @@ from portal.audit.aggregate import audit_aggregate
 from portal.audit.service import record as audit
 from portal.auth.models import User
 from portal.inspections.access import TEAM_ROLES, plans_for, within
+from portal.inspections.facility_targets import audited_facilities
 from portal.inspections.models import InspectionPlan, InspectionRun, InspectionTarget, RunTarget, TeamMember
 from portal.inspections.schemas import ChecksIn, InspectionPlanIn
 from portal.plausible import period_day
@@ -70,9 +71,10 @@ def create_plan(session: Session, caller: Caller, body: InspectionPlanIn) -> Ins
         errors += _whole_months(start, end)
     unit_ids = body.unit_ids
     units: list[Unit] = []
-    if not unit_ids:
+    facilities = audited_facilities(session, caller.unit, body.facility_ids, errors)
+    if not unit_ids and not body.facility_ids:
         errors.append(FieldError("unit_ids", "must list the audited units' ids", "required"))
-    else:
+    elif unit_ids:
         found = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))}
         for uid in unit_ids:
             unit = found.get(uid)
@@ -106,6 +108,9 @@ def create_plan(session: Session, caller: Caller, body: InspectionPlanIn) -> Ins
     session.add(plan)
     session.flush()
     session.add_all(InspectionTarget(plan_id=plan.id, unit_id=u.id) for u in dict.fromkeys(units))
+    session.add_all(
+        InspectionTarget(plan_id=plan.id, unit_id=f.unit_id, facility_id=f.id) for f in facilities
+    )
     session.add_all(TeamMember(plan_id=plan.id, user_id=u.id, lead=u.id == caller.user_id) for u in team)
     audit(
         caller.actor,
@@ -114,7 +119,11 @@ def create_plan(session: Session, caller: Caller, body: InspectionPlanIn) -> Ins
         "allowed",
         resource_ids=[plan.id],
         unit_id=caller.unit.id,
-        detail={"units": [u.id for u in units], "team": [u.username for u in team]},
+        detail={
+            "units": [u.id for u in units],
+            "facilities": [f.id for f in facilities],
+            "team": [u.username for u in team],
+        },
     )
     return plan
 
@@ -193,7 +202,14 @@ def start_checks(session: Session, caller: Caller, plan_id: int, body: ChecksIn)
     """Queue the checks of one audited unit (``unit_id``) or of all of them, one task each."""
     plan = get_plan(session, caller, plan_id, "check")
     require_inspector(session, caller, plan, "check")
-    targets = list(session.scalars(select(InspectionTarget).where(InspectionTarget.plan_id == plan.id)))
+    # a facility has no automated checklist: its inspection is the team's findings
+    targets = list(
+        session.scalars(
+            select(InspectionTarget).where(
+                InspectionTarget.plan_id == plan.id, InspectionTarget.facility_id.is_(None)
+            )
+        )
+    )
     if body.unit_id is not None:
         targets = [t for t in targets if t.unit_id == body.unit_id]
         if not targets:

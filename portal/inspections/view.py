@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from portal.auth.models import User
 from portal.inspections.access import keeps_records
 from portal.inspections.checks import ANONYMOUS_IDS, BY_CODE, CHECKLIST
+from portal.inspections.facility_targets import facility_ref
 from portal.inspections.followup import recommendation_json
 from portal.inspections.models import (
     Finding,
@@ -91,6 +92,7 @@ def plan_json(session: Session, plan: InspectionPlan, records: str | None) -> di
             {
                 "id": target.id,
                 "unit": unit.ref(),
+                "facility": facility_ref(session, target.facility_id),
                 "checked_at": target.checked_at.isoformat() if target.checked_at else None,
                 "disclosure": "exact" if exact else "published",
                 "checks": shown,

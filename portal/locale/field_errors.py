@@ -110,6 +110,14 @@ ERRORS: dict[str, Msg] = {
     "report_unit": N_(
         "This unit does not make this report for this period (not at its level, or it was not in force then)."
     ),
+    "out_of_vietnam": N_(
+        "Outside Vietnam: check the coordinates (latitude 8 to 23.5, longitude 102 to 118)."
+    ),
+    "not_applicable": N_("Leave it empty: there is none."),
+    "before_listed": N_("Before the day the water point was listed."),
+    "photo_too_large": N_("The photo is larger than 5 MB."),
+    "not_a_photo": N_("Only a JPEG or PNG photo."),
+    "not_owner_level": N_("Must be a commune, district or province."),
 }
 
 # The parts of the personal identification number (Decree 137/2015/NĐ-CP, Art. 13), on the child's record
@@ -227,6 +235,14 @@ FIELD_ERRORS: dict[tuple[str, str], Msg] = {
     ),
     ("indicator", "unknown"): N_("Not an indicator of this report: choose one from the list."),
     ("structure", "invalid"): N_("Choose today's units or the units as they were at the end of the period."),
+    ("unit_id", "out_of_scope"): N_("Not a unit of your area."),
+    ("signed_on", "required"): N_("Give the day the warning sign was put up."),
+    ("fenced_on", "required"): N_("Give the day the fence or cover was put up."),
+    ("children_girls", "exceeds"): N_("More than the children in care."),
+    ("children_disabled", "exceeds"): N_("More than the children in care."),
+    ("facility_ids", "outside"): N_("Must be a facility managed by your unit or a unit below it."),
+    ("facility_ids", "unknown"): N_("No such facility in your area."),
+    ("facility_ids", "closed"): N_("This facility is closed."),
 }
 
 _INDEX = re.compile(r"\[\d+\]")

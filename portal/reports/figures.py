@@ -85,9 +85,15 @@ def registry_figures(
     if not hamlet_paths:
         return out
     prefix = _prefix(hamlet_paths.values())
-    # the register's counts, the moves between communes completed in the period (migration 0023), and
-    # the collaborators in place and trained at the period's end (0034)
-    for counted in (func.report_registry_figures, func.report_move_figures, func.report_staff_figures):
+    # the register's counts, the moves between communes completed in the period (migration 0023), the
+    # collaborators in place and trained at the period's end (0034) and the hazardous water points on
+    # the period's last day (0035)
+    for counted in (
+        func.report_registry_figures,
+        func.report_move_figures,
+        func.report_staff_figures,
+        func.report_water_point_figures,
+    ):
         rows = session.execute(
             select(counted(prefix, start, end).table_valued("hamlet_id", "indicator", "cell", "n"))
         ).tuples()

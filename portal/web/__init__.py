@@ -37,6 +37,7 @@ from portal.web.routes_audit import ROUTES as AUDIT_ROUTES
 from portal.web.routes_briefing_minutes import ROUTES as BRIEFING_MINUTES_ROUTES
 from portal.web.routes_briefings import ROUTES as BRIEFING_ROUTES
 from portal.web.routes_calendar import ROUTES as CALENDAR_ROUTES
+from portal.web.routes_facilities import ROUTES as FACILITY_ROUTES
 from portal.web.routes_field import ROUTES as FIELD_ROUTES
 from portal.web.routes_field import api as field_api
 from portal.web.routes_hamlets import ROUTES as HAMLET_ROUTES
@@ -56,6 +57,7 @@ from portal.web.routes_staff import ROUTES as STAFF_ROUTES
 from portal.web.routes_staff_account import ROUTES as ACCOUNT_ROUTES
 from portal.web.routes_training_attendance import ROUTES as TRAINING_ATTENDANCE_ROUTES
 from portal.web.routes_trainings import ROUTES as TRAINING_ROUTES
+from portal.web.routes_water_points import ROUTES as WATER_POINT_ROUTES
 from portal.web.session import PAGE_HEADERS, csrf_ok
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -104,6 +106,8 @@ pages = Router(
         *INSPECTION_PLAN_ROUTES,
         *BRIEFING_ROUTES,
         *BRIEFING_MINUTES_ROUTES,
+        *WATER_POINT_ROUTES,
+        *FACILITY_ROUTES,
     ],
     # The application's "db" (portal.boundary.deps.provide_db) checks this credential: the API's session.
     dependencies={"credential": Provide(provide_web_credential, sync_to_thread=False)},

@@ -18,6 +18,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
 from authz.caller import Caller
+from authz.enforcer import allowed
 from infra.errors import FieldError, ValidationFailed
 from portal.boundary.deps import CallerDep, DbDep
 from portal.inspections import planning, service
@@ -25,6 +26,8 @@ from portal.inspections.checks import CHECKLIST
 from portal.inspections.schemas import InspectionPlanIn
 from portal.locale import N_, Msg, translate
 from portal.locale.periods import period_name
+from portal.registers import facilities
+from portal.registers.schemas import RegisterFilter
 from portal.stats.months import month_end
 from portal.web.deps import FormData, lang_of
 from portal.web.form_input import day_input
@@ -38,12 +41,21 @@ LABELS: dict[str, Msg] = {
     "period_start": N_("First month inspected"),
     "period_end": N_("Last month inspected"),
     "unit_ids": N_("Units to inspect"),
+    "facility_ids": N_("Child-assistance facilities to inspect"),
     "team": N_("Inspection team"),
     "visit_from": N_("First day of the visit"),
     "visit_to": N_("Last day of the visit"),
     "legal_basis": N_("Legal basis"),
 }
 """The form's fields as its labels name them (also in the list of problems above the form)."""
+
+
+def auditable_facilities(db: Session, caller: Caller) -> list[tuple[str, str]]:
+    """The open facilities managed in the planner's area, as (id, "name (unit)") choices."""
+    if caller.unit is None or not allowed(caller.role, "facility", "read"):
+        return []
+    found = facilities.list_facilities(db, caller, RegisterFilter(unit_id=caller.unit.id))
+    return [(str(f.id), f"{f.name} ({u.name})") for f, u in found.rows]
 
 
 def _said(label: str, text: str) -> str:
@@ -77,6 +89,7 @@ def _form(
         "period_start": f"{months[0]:%Y}-01" if months else "",
         "period_end": f"{months[0]:%Y-%m}" if months else "",
         "unit_ids": [],
+        "facility_ids": [],
         "team": [],
     }
     return page(
@@ -86,6 +99,7 @@ def _form(
         choices=choices,
         months=[(f"{m:%Y-%m}", period_name(f"{m:%Y-%m}", lang)) for m in months],
         checklist=[(i.name_en if lang == "en" else i.name_vi, i) for i in CHECKLIST],
+        facilities=auditable_facilities(db, caller),
         values={**dict.fromkeys(TEXTS, ""), **default, **(values or {})},
         labels=labels,
         errors=shown,
@@ -116,6 +130,7 @@ def plan_submit(
     values: dict[str, Any] = {k: str(data.get(k) or "").strip() for k in TEXTS}
     values["unit_ids"] = _many(data, "unit_ids")
     values["team"] = _many(data, "team")
+    values["facility_ids"] = _many(data, "facility_ids")
     errors: list[FieldError] = []
     start = _month("period_start", values["period_start"], errors)
     last = _month("period_end", values["period_end"], errors)
@@ -130,6 +145,7 @@ def plan_submit(
             period_start=start,
             period_end=end,
             unit_ids=_ids(values["unit_ids"]),
+            facility_ids=_ids(values["facility_ids"]),
             team=[t for t in values["team"] if t],
             legal_basis=values["legal_basis"] or None,
             visit_from=visit_from,
@@ -145,7 +161,7 @@ def plan_submit(
     else:  # what the service would also say, so that every problem shows at once
         if not values["title"]:
             errors.append(FieldError("title", "is required", "required"))
-        if not values["unit_ids"]:
+        if not values["unit_ids"] and not values["facility_ids"]:
             errors.append(FieldError("unit_ids", "must list the audited units' ids", "required"))
     db.rollback()
     return _form(request, db, caller, values, errors, 422)

@@ -1,0 +1,1 @@
+"""Registers (issue 19): hazardous water points and child-assistance facilities."""
