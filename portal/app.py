@@ -25,6 +25,7 @@ from portal.api import (
     case_form_routes,
     case_routes,
     child_routes,
+    childfriendly_routes,
     duplicate_routes,
     export_routes,
     import_routes,
@@ -147,6 +148,7 @@ def create_app(check_role: bool = True) -> Litestar:
             *inspection_routes.ROUTES,
             *staff_routes.ROUTES,
             *audit_routes.ROUTES,
+            *childfriendly_routes.ROUTES,
             *WEB_ROUTES,
         ],
         dependencies={

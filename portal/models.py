@@ -19,6 +19,7 @@ from portal.cases.models import (
     CaseReview,
     CaseReviewAction,
 )
+from portal.childfriendly.models import Assessment, AssessmentEvent, CommuneCategory, EvidenceFile
 from portal.exports.models import Export
 from portal.field.models import FieldChange
 from portal.imports.models import ImportedRow, ImportMapping, RegisterImport
@@ -58,6 +59,10 @@ from tenancy import tables as tenancy_tables
 from tenancy.models import Unit
 
 __all__ = [
+    "Assessment",
+    "AssessmentEvent",
+    "CommuneCategory",
+    "EvidenceFile",
     "stats_tables",
     "tenancy_tables",
     "AuditEntry",
