@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote
 
+import msgspec
 from litestar import Response, get, post, put
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
@@ -18,11 +19,19 @@ from portal.cases.attachments import MAX_BYTES
 from portal.childfriendly import categories, decisions, files, listing, service
 from portal.childfriendly.access import get_assessment
 from portal.childfriendly.criteria import load
+from portal.childfriendly.responses import (
+    AreaOut,
+    AssessmentOut,
+    CategoryOut,
+    CriteriaOut,
+    DashboardOut,
+    FileOut,
+    HistoryOut,
+)
 from portal.childfriendly.schemas import ActionIn, AssessmentCreate, CategoryIn, DecisionIn, ValuesIn
 from portal.childfriendly.view import assessment_view
 
 TAGS = ["child-friendly"]
-Json = dict[str, Any]
 
 
 @dataclass
@@ -33,14 +42,16 @@ class EvidenceForm:
     data: UploadFile | None = None
 
 
-def _view(db: Any, caller: Any, assessment_id: int) -> Json:
-    return assessment_view(db, caller, *get_assessment(db, caller, assessment_id))
+def _view(db: Any, caller: Any, assessment_id: int) -> AssessmentOut:
+    return msgspec.convert(
+        assessment_view(db, caller, *get_assessment(db, caller, assessment_id)), AssessmentOut
+    )
 
 
 @get("/api/v1/child-friendly/criteria", sync_to_thread=False, tags=TAGS, summary="The decision's criteria")
-def read_criteria(caller: CallerDep) -> Json:
+def read_criteria(caller: CallerDep) -> CriteriaOut:
     criteria = load()
-    return {
+    raw = {
         "decision": criteria.decision,
         "categories": [
             {"code": k.code, "threshold": k.threshold, **k.text} for k in criteria.categories.values()
@@ -68,6 +79,7 @@ def read_criteria(caller: CallerDep) -> Json:
             for c in criteria.criteria
         ],
     }
+    return msgspec.convert(raw, CriteriaOut)
 
 
 @post(
@@ -77,13 +89,13 @@ def read_criteria(caller: CallerDep) -> Json:
     tags=TAGS,
     summary="Start a commune's assessment for a year (its evidence computed at once)",
 )
-def post_assessment(data: JSONBody[AssessmentCreate], caller: CallerDep, db: DbDep) -> Json:
+def post_assessment(data: JSONBody[AssessmentCreate], caller: CallerDep, db: DbDep) -> AssessmentOut:
     assessment, unit = service.create(db, caller, data)
-    return assessment_view(db, caller, assessment, unit)
+    return msgspec.convert(assessment_view(db, caller, assessment, unit), AssessmentOut)
 
 
 @get("/api/v1/child-friendly/assessments/{assessment_id:int}", sync_to_thread=False, tags=TAGS)
-def read_assessment(assessment_id: FromPath[int], caller: CallerDep, db: DbDep) -> Json:
+def read_assessment(assessment_id: FromPath[int], caller: CallerDep, db: DbDep) -> AssessmentOut:
     return _view(db, caller, assessment_id)
 
 
@@ -93,7 +105,9 @@ def read_assessment(assessment_id: FromPath[int], caller: CallerDep, db: DbDep) 
     tags=TAGS,
     summary="Enter the values the portal does not hold, with their evidence",
 )
-def put_values(assessment_id: FromPath[int], data: JSONBody[ValuesIn], caller: CallerDep, db: DbDep) -> Json:
+def put_values(
+    assessment_id: FromPath[int], data: JSONBody[ValuesIn], caller: CallerDep, db: DbDep
+) -> AssessmentOut:
     service.enter(db, caller, assessment_id, data)
     return _view(db, caller, assessment_id)
 
@@ -106,7 +120,12 @@ def _action(name: str, run: Any, body: type) -> Any:
         tags=TAGS,
         name=f"child_friendly_{name}",
     )
-    def handler(assessment_id: FromPath[int], data: JSONBody[body], caller: CallerDep, db: DbDep) -> Json:  # type: ignore[valid-type]
+    def handler(
+        assessment_id: FromPath[int],
+        data: JSONBody[body],  # type: ignore[valid-type]
+        caller: CallerDep,
+        db: DbDep,
+    ) -> AssessmentOut:
         run(db, caller, assessment_id, data)
         return _view(db, caller, assessment_id)
 
@@ -132,7 +151,7 @@ def post_file(
     caller: CallerDep,
     db: DbDep,
     data: Annotated[EvidenceForm, Body(media_type=RequestEncodingType.MULTI_PART)],
-) -> Json:
+) -> FileOut:
     upload = data.data
     if upload is None or not upload.filename:
         raise ValidationFailed(
@@ -142,14 +161,14 @@ def post_file(
     row = files.upload(
         db, caller, assessment_id, data.indicator, upload.filename, upload.content_type, content
     )
-    return {
-        "id": str(row.id),
-        "indicator": row.indicator,
-        "filename": row.filename,
-        "content_type": row.content_type,
-        "size_bytes": row.size_bytes,
-        "sha256": row.sha256,
-    }
+    return FileOut(
+        id=str(row.id),
+        indicator=row.indicator,
+        filename=row.filename,
+        content_type=row.content_type,
+        size_bytes=row.size_bytes,
+        sha256=row.sha256,
+    )
 
 
 @get(
@@ -181,16 +200,18 @@ def read_file(
     tags=TAGS,
     summary="A commune's assessments by year",
 )
-def read_history(unit_id: FromPath[int], caller: CallerDep, db: DbDep) -> Json:
+def read_history(unit_id: FromPath[int], caller: CallerDep, db: DbDep) -> HistoryOut:
     unit = _unit(db, unit_id)
+    items = listing.history(db, caller, unit)
     category = categories.category_of(db, unit)
-    return {
+    raw = {
         "unit": unit.ref(),
         "category": category.category,
         "category_set": category.set,
         "basis": category.basis,
-        "items": listing.history(db, caller, unit),
+        "items": items,
     }
+    return msgspec.convert(raw, HistoryOut)
 
 
 @put(
@@ -199,10 +220,13 @@ def read_history(unit_id: FromPath[int], caller: CallerDep, db: DbDep) -> Json:
     tags=TAGS,
     summary="Class the commune (the level above), which sets its threshold",
 )
-def put_category(unit_id: FromPath[int], data: JSONBody[CategoryIn], caller: CallerDep, db: DbDep) -> Json:
+def put_category(
+    unit_id: FromPath[int], data: JSONBody[CategoryIn], caller: CallerDep, db: DbDep
+) -> CategoryOut:
     unit = _unit(db, unit_id)
     found = categories.set_category(db, caller, unit, data)
-    return {"unit": unit.ref(), "category": found.category, "category_set": found.set, "basis": found.basis}
+    raw = {"unit": unit.ref(), "category": found.category, "category_set": found.set, "basis": found.basis}
+    return msgspec.convert(raw, CategoryOut)
 
 
 @get(
@@ -217,8 +241,10 @@ def read_area(
     db: DbDep,
     year: FromQuery[int | None] = None,
     status: FromQuery[str | None] = None,
-) -> Json:
-    return {"items": listing.area_list(db, caller, _unit(db, unit_id), year, status)}
+) -> AreaOut:
+    return msgspec.convert(
+        {"items": listing.area_list(db, caller, _unit(db, unit_id), year, status)}, AreaOut
+    )
 
 
 @get(
@@ -229,8 +255,8 @@ def read_area(
 )
 def read_dashboard(
     unit_id: FromPath[int], caller: CallerDep, db: DbDep, year: FromQuery[int | None] = None
-) -> Json:
-    return listing.dashboard(db, caller, _unit(db, unit_id), year)
+) -> DashboardOut:
+    return msgspec.convert(listing.dashboard(db, caller, _unit(db, unit_id), year), DashboardOut)
 
 
 ROUTES = [
