@@ -26,6 +26,7 @@ from portal.api import (
     case_form_routes,
     case_routes,
     child_routes,
+    childfriendly_routes,
     duplicate_routes,
     export_routes,
     import_routes,
@@ -151,6 +152,7 @@ def create_app(check_role: bool = True) -> Litestar:
             *briefing_routes.ROUTES,
             *audit_routes.ROUTES,
             *register_routes.ROUTES,
+            *childfriendly_routes.ROUTES,
             *WEB_ROUTES,
         ],
         dependencies={

@@ -20,6 +20,7 @@ from portal.cases.models import (
     CaseReview,
     CaseReviewAction,
 )
+from portal.childfriendly.models import Assessment, AssessmentEvent, CommuneCategory, EvidenceFile
 from portal.exports.models import Export
 from portal.field.models import FieldChange
 from portal.imports.models import ImportedRow, ImportMapping, RegisterImport
@@ -69,6 +70,10 @@ __all__ = [
     "Briefing",
     "BriefingAttendance",
     "BriefingProposal",
+    "Assessment",
+    "AssessmentEvent",
+    "CommuneCategory",
+    "EvidenceFile",
     "stats_tables",
     "tenancy_tables",
     "AuditEntry",

@@ -107,6 +107,11 @@ ERRORS: dict[str, Msg] = {
     "not_percentage": N_("Must be a percentage from 0 to 100, e.g. 90 or 92,5."),
     "not_period": N_("Choose a period from the list: a month, a quarter, a half year or a year."),
     "not_listed": N_("Choose one from the list."),
+    "out_of_range": N_("Out of the allowed range."),
+    "not_boolean": N_("Choose yes or no."),
+    "no_evidence": N_("Give the document's reference (number, date, issuer) or attach the document."),
+    "not_object": N_("Not a valid value."),
+    "not_text": N_("Must be text."),
     "report_unit": N_(
         "This unit does not make this report for this period (not at its level, or it was not in force then)."
     ),

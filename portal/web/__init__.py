@@ -38,6 +38,7 @@ from portal.web.routes_briefing_minutes import ROUTES as BRIEFING_MINUTES_ROUTES
 from portal.web.routes_briefings import ROUTES as BRIEFING_ROUTES
 from portal.web.routes_calendar import ROUTES as CALENDAR_ROUTES
 from portal.web.routes_facilities import ROUTES as FACILITY_ROUTES
+from portal.web.routes_childfriendly import ROUTES as CHILD_FRIENDLY_ROUTES
 from portal.web.routes_field import ROUTES as FIELD_ROUTES
 from portal.web.routes_field import api as field_api
 from portal.web.routes_hamlets import ROUTES as HAMLET_ROUTES
@@ -93,6 +94,7 @@ pages = Router(
         *HAMLET_ROUTES,
         *TRAINING_ATTENDANCE_ROUTES,
         *TRAINING_ROUTES,
+        *CHILD_FRIENDLY_ROUTES,
         *AUDIT_ROUTES,
         *REFERRAL_ROUTES,
         *INTAKE_ROUTES,
