@@ -23,6 +23,7 @@ from portal.exports.models import Export
 from portal.field.models import FieldChange
 from portal.imports.models import ImportedRow, ImportMapping, RegisterImport
 from portal.inspections.models import (
+    Addressee,
     Finding,
     InspectionCheck,
     InspectionDocument,
@@ -35,6 +36,15 @@ from portal.inspections.models import (
     TeamMember,
 )
 from portal.notifications.models import Notification, NotificationPreference, NotificationSetting
+from portal.plans.models import (
+    ActivityNote,
+    CommitteeMeeting,
+    CommitteeMember,
+    MeetingAttendance,
+    Plan,
+    PlanActivity,
+    SteeringCommittee,
+)
 from portal.rechecks.models import Recheck, RecheckField, RecheckRecord
 from portal.registry.duplicate_models import ChildDistinctPair, ChildMerge
 from portal.registry.models import Child, ChildHistory, ChildMove, ChildPeriod, Guardian, ReferenceCode
@@ -58,6 +68,14 @@ from tenancy import tables as tenancy_tables
 from tenancy.models import Unit
 
 __all__ = [
+    "ActivityNote",
+    "Addressee",
+    "CommitteeMeeting",
+    "CommitteeMember",
+    "MeetingAttendance",
+    "Plan",
+    "PlanActivity",
+    "SteeringCommittee",
     "stats_tables",
     "tenancy_tables",
     "AuditEntry",
