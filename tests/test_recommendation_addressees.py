@@ -4,7 +4,7 @@ answered by letter and recorded by the issuing level, accepted, flagged overdue 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -172,7 +172,7 @@ def test_an_overdue_recommendation_to_a_department_is_listed_and_reminded(
     owner.commit()
     from portal.inspections.reminders import watch
 
-    watch(datetime.now(timezone.utc))
+    watch(datetime.now(UTC))
     told = owner.execute(
         text("SELECT n.user_id, n.subject FROM notifications n WHERE n.event_key LIKE :k"),
         {"k": f"recommendation_overdue:{rec['id']}:%"},
