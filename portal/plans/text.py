@@ -37,12 +37,12 @@ def day(field: str, value: date, errors: list[FieldError], future: bool = True) 
     """A day from 2000 to the end of next year (``future`` False: not after today)."""
     last = date(today().year + 1, 12, 31) if future else today()
     if value.year < 2000 or value > last:
-        code = "invalid" if future else "future_date"
+        code = "date_range" if future else "future_date"
         errors.append(FieldError(field, f"must be a date from 01/01/2000 to {last:%d/%m/%Y}", code))
     return value
 
 
 def year(field: str, value: int, errors: list[FieldError]) -> int:
     if not 2000 <= value <= today().year + 5:
-        errors.append(FieldError(field, f"must be a year from 2000 to {today().year + 5}", "out_of_range"))
+        errors.append(FieldError(field, f"must be a year from 2000 to {today().year + 5}", "year_range"))
     return value
