@@ -232,3 +232,20 @@ def test_the_province_keeps_its_departments_and_records_a_reply(browser, tree, c
     assert "123/SYT-NVY" in after and "Đã phân bổ vắc-xin" in after
     status = owner.execute(text("SELECT status FROM inspection_recommendations WHERE id = :r"), {"r": rec_id})
     assert status.scalar() == "answered"
+
+
+def test_an_administrator_keeps_departments_of_any_province(browser, tree, owner):
+    b = browser()
+    b.login("demo-admin", "demo-password")
+    page = b.get("/recommendations/addressees")
+    assert page.status_code == 200 and f'<option value="{tree["province"].id}"' in page.text
+    made = b.post(
+        "/recommendations/addressees/new",
+        {"name": f"Công an tỉnh {tree['tag']}", "kind": "department", "unit_id": str(tree["province"].id)},
+    )
+    assert made.status_code == 303, made.text
+    kept = owner.execute(
+        text("SELECT kind, unit_id FROM recommendation_addressees WHERE name = :n"),
+        {"n": f"Công an tỉnh {tree['tag']}"},
+    ).one()
+    assert tuple(kept) == ("department", tree["province"].id)

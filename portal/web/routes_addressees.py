@@ -22,7 +22,7 @@ from portal.web.form_input import read_form
 from portal.web.i18n import field_errors
 from portal.web.render import page, see_other
 from portal.web.routes_inspections import recommendations_with
-from tenancy.service import units_below
+from tenancy.service import provinces_in_force, units_below
 
 FORM = ("unit_id", "kind", "name")
 REPLY_FORM = ("text", "reply_on", "reply_reference")
@@ -42,6 +42,8 @@ def _page(
     units = []
     if may_manage and caller.unit is not None:
         units = [u for u in units_below(db, caller.unit, current=True) if u.level != "hamlet"][:500]
+    elif may_manage:  # an administrator: the provinces (a district's or commune's body: by the API)
+        units = provinces_in_force(db)
     return page(
         request,
         "addressees.html",
