@@ -99,7 +99,7 @@ def test_a_plan_its_progress_and_a_committee_on_the_pages(
     page.get_by_text("Ghi nhận cuộc họp", exact=True).first.click()
     page.get_by_label("Ngày", exact=True).fill(fmt_date(today() - timedelta(days=2)))
     page.get_by_label("Nội dung họp").fill("Sơ kết công tác trẻ em quý")
-    page.get_by_label(re.compile("Nguyễn Văn Hùng")).check()
+    page.get_by_role("checkbox", name=re.compile("Nguyễn Văn Hùng")).check()
     page.get_by_role("button", name="Ghi nhận cuộc họp").click()
     expect(page.get_by_role("status")).to_contain_text("Đã ghi nhận cuộc họp")
     _clean(page)
