@@ -18,6 +18,7 @@ from infra.errors import DomainError
 from infra.logs import install_log_filter
 from infra.sizing import machine_sizing
 from portal.api import (
+    addressee_routes,
     audit_routes,
     auth_routes,
     briefing_routes,
@@ -33,6 +34,7 @@ from portal.api import (
     inspection_routes,
     move_routes,
     notification_routes,
+    plan_routes,
     quality_routes,
     recheck_routes,
     reference_routes,
@@ -153,6 +155,8 @@ def create_app(check_role: bool = True) -> Litestar:
             *audit_routes.ROUTES,
             *register_routes.ROUTES,
             *childfriendly_routes.ROUTES,
+            *plan_routes.ROUTES,
+            *addressee_routes.ROUTES,
             *WEB_ROUTES,
         ],
         dependencies={

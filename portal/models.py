@@ -25,6 +25,7 @@ from portal.exports.models import Export
 from portal.field.models import FieldChange
 from portal.imports.models import ImportedRow, ImportMapping, RegisterImport
 from portal.inspections.models import (
+    Addressee,
     Finding,
     InspectionCheck,
     InspectionDocument,
@@ -37,6 +38,15 @@ from portal.inspections.models import (
     TeamMember,
 )
 from portal.notifications.models import Notification, NotificationPreference, NotificationSetting
+from portal.plans.models import (
+    ActivityNote,
+    CommitteeMeeting,
+    CommitteeMember,
+    MeetingAttendance,
+    Plan,
+    PlanActivity,
+    SteeringCommittee,
+)
 from portal.rechecks.models import Recheck, RecheckField, RecheckRecord
 from portal.registers.models import (
     Facility,
@@ -74,6 +84,14 @@ __all__ = [
     "AssessmentEvent",
     "CommuneCategory",
     "EvidenceFile",
+    "ActivityNote",
+    "Addressee",
+    "CommitteeMeeting",
+    "CommitteeMember",
+    "MeetingAttendance",
+    "Plan",
+    "PlanActivity",
+    "SteeringCommittee",
     "stats_tables",
     "tenancy_tables",
     "AuditEntry",

@@ -65,3 +65,14 @@ def visible_unit_ids(scope: Scope) -> Select[tuple[int]]:
     return select(Unit.id).where(
         or_(subtree_clause(Unit.path, scope.records), subtree_clause(Unit.path, scope.aggregates))
     )
+
+
+def path_ids(path: str | None) -> list[int]:
+    """Ids of the unit at ``path`` and of every unit above it, root first (paths are id chains)."""
+    return [int(part) for part in (path or "").strip("/").split("/") if part]
+
+
+def provinces_in_force(session: Session) -> list[Unit]:
+    """The provinces (units without a parent) in force, in official code order."""
+    stmt = select(Unit).where(Unit.parent_id.is_(None), Unit.level == "province", Unit.valid_to.is_(None))
+    return sorted(session.scalars(stmt), key=display_order)

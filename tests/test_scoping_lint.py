@@ -33,6 +33,7 @@ ACCESS_MODULES = {
     "portal/registry/access.py": "registry (children)",
     "portal/cases/access.py": "cases",
     "portal/inspections/access.py": "inspections",
+    "portal/plans/access.py": "plans and steering committees",
     "portal/staff/access.py": "staff and trainings",
     "portal/briefings/access.py": "collaborator briefings (the commune's staff, its district, who attended)",
     "portal/exports/access.py": "exports",

@@ -44,6 +44,8 @@ FREE_TEXT = frozenset(
         "topic",
         "legal_basis",
         "measure",
+        "agenda",
+        "conclusions",
     }
 )
 """Fields where a person writes several lines: tab, line feed and carriage return are allowed there."""

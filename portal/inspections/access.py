@@ -9,11 +9,11 @@ in the database. Audited units and recommendations' addressees lie below the ins
 
 from __future__ import annotations
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 
 from authz.caller import Caller
 from portal.auth.models import User
-from portal.inspections.models import InspectionPlan, InspectionTarget
+from portal.inspections.models import Addressee, InspectionPlan, InspectionTarget
 from tenancy.models import Unit
 from tenancy.scope import in_subtree, subtree_clause
 from tenancy.service import visible_unit_ids
@@ -49,3 +49,9 @@ def within(unit: Unit, root: Unit) -> bool:
 def keeps_records(unit_path: str, records: str | None) -> bool:
     """True when a reader whose records scope is ``records`` keeps the audited unit's records."""
     return in_subtree(unit_path, records)
+
+
+def addressees_under(root_path: str | None) -> ColumnElement[bool]:
+    """Addressees kept under ``root_path`` or below (those an inspection from that unit may address, those
+    an administrator or a province keeps)."""
+    return Addressee.unit_id.in_(select(Unit.id).where(subtree_clause(Unit.path, root_path)))

@@ -1,4 +1,5 @@
-"""Findings, recommendations (kiến nghị) with a responsible unit and a deadline, the audited unit's
+"""Findings, recommendations (kiến nghị) with a responsible unit (or an addressee outside the tree, whose
+reply the issuing side records: ``portal.inspections.replies``) and a deadline, the audited unit's
 answers, and the inspecting side's acceptance. Overdue recommendations are flagged."""
 
 from __future__ import annotations
@@ -15,8 +16,16 @@ from infra.clock import today, utcnow
 from infra.errors import Conflict, FieldError, Forbidden, NotVisible, ValidationFailed
 from portal.audit.service import record as audit
 from portal.inspections.access import within
+from portal.inspections.addressees import addressable
 from portal.inspections.checks import BY_CODE
-from portal.inspections.models import Finding, InspectionPlan, InspectionTarget, Recommendation, Response
+from portal.inspections.models import (
+    Addressee,
+    Finding,
+    InspectionPlan,
+    InspectionTarget,
+    Recommendation,
+    Response,
+)
 from portal.inspections.schemas import FindingIn, RecommendationIn, TextIn
 from portal.inspections.service import require_inspector
 from portal.notifications.events import Message, keepers, link, raise_event
@@ -66,8 +75,30 @@ def add_finding(session: Session, caller: Caller, target_id: int, body: FindingI
     return finding
 
 
+def _addressee(
+    session: Session, body: RecommendationIn, plan: InspectionPlan, errors: list[FieldError]
+) -> Addressee | None:
+    """The addressee outside the tree, when one is named (then no unit may be named too)."""
+    if body.addressee_id is UNSET:
+        return None
+    if body.responsible_unit_id is not UNSET:
+        errors.append(
+            FieldError(
+                "addressee_id", "name either a responsible unit or an addressee, not both", "choose_one"
+            )
+        )
+        return None
+    inspecting = session.get(Unit, plan.inspecting_unit_id)
+    assert inspecting is not None
+    found = addressable(session, body.addressee_id, inspecting)
+    if found is None:
+        errors.append(FieldError("addressee_id", "is not an addressee of this inspection's area", "outside"))
+    return found
+
+
 def recommend(session: Session, caller: Caller, finding_id: int, body: RecommendationIn) -> Recommendation:
-    """A recommendation to the audited unit or a unit below it, with a deadline."""
+    """A recommendation to the audited unit or a unit below it, or to an addressee outside the tree (a
+    department, a People's Committee) of the inspecting unit's area, with a deadline."""
     authorize_action(caller, "inspection", "recommend")
     finding = session.get(Finding, finding_id)
     if finding is None:
@@ -78,13 +109,16 @@ def recommend(session: Session, caller: Caller, finding_id: int, body: Recommend
     require_inspector(session, caller, plan, "recommend")
     text = _text(body.text)
     errors: list[FieldError] = []
-    responsible = target.unit_id if body.responsible_unit_id is UNSET else body.responsible_unit_id
-    audited = session.get(Unit, target.unit_id)
-    unit = session.get(Unit, responsible) if responsible is not None else None
-    if unit is None or audited is None or not within(unit, audited):
-        errors.append(
-            FieldError("responsible_unit_id", "must be the audited unit or a unit below it", "outside")
-        )
+    addressee = _addressee(session, body, plan, errors)
+    unit = None
+    if body.addressee_id is UNSET:
+        responsible = target.unit_id if body.responsible_unit_id is UNSET else body.responsible_unit_id
+        audited = session.get(Unit, target.unit_id)
+        unit = session.get(Unit, responsible) if responsible is not None else None
+        if unit is None or audited is None or not within(unit, audited):
+            errors.append(
+                FieldError("responsible_unit_id", "must be the audited unit or a unit below it", "outside")
+            )
     deadline = body.deadline
     if deadline < today():
         errors.append(FieldError("deadline", "is in the past", "past"))
@@ -92,18 +126,23 @@ def recommend(session: Session, caller: Caller, finding_id: int, body: Recommend
         errors.append(FieldError("deadline", f"is after {last_day():%d/%m/%Y}", "out_of_range"))
     if errors:
         raise ValidationFailed(errors)
-    assert unit is not None
     rec = Recommendation(
         finding_id=finding.id,
         text=text,
-        responsible_unit_id=unit.id,
+        responsible_unit_id=unit.id if unit else None,
+        addressee_id=addressee.id if addressee else None,
         deadline=deadline,
         status="open",
         created_by=caller.user_id,
     )
     session.add(rec)
     session.flush()
-    audit(caller.actor, "recommend", "inspection", "allowed", resource_ids=[rec.id], unit_id=unit.id)
+    audit(
+        caller.actor, "recommend", "inspection", "allowed", resource_ids=[rec.id],
+        unit_id=unit.id if unit else target.unit_id,
+    )  # fmt: skip
+    if unit is None:  # an addressee outside the portal: its reply is recorded by the issuing side
+        return rec
     raise_event(
         session,
         Message(
@@ -133,6 +172,10 @@ def _recommendation(session: Session, caller: Caller, rec_id: int, action: str) 
 def answer(session: Session, caller: Caller, rec_id: int, body: TextIn) -> Recommendation:
     """The responsible unit says what it did."""
     rec = _recommendation(session, caller, rec_id, "answer")
+    if rec.responsible_unit_id is None:
+        raise Conflict(
+            "the recommendation is addressed outside the portal: the issuing side records its reply"
+        )
     unit = session.get(Unit, rec.responsible_unit_id)
     assert unit is not None
     authorize(caller, "inspection", "answer", unit)
@@ -188,7 +231,14 @@ def settle(session: Session, caller: Caller, rec_id: int, body: TextIn, accept: 
 
 def recommendation_json(session: Session, rec: Recommendation) -> dict[str, Any]:
     """A recommendation with its answers (the shape of ``portal.inspections.responses.RecommendationOut``)."""
-    unit = session.get(Unit, rec.responsible_unit_id)
+    unit = session.get(Unit, rec.responsible_unit_id) if rec.responsible_unit_id else None
+    addressee = session.get(Addressee, rec.addressee_id) if rec.addressee_id else None
+    issuing = session.execute(
+        select(InspectionPlan.inspecting_unit_id)
+        .join(InspectionTarget, InspectionTarget.plan_id == InspectionPlan.id)
+        .join(Finding, Finding.target_id == InspectionTarget.id)
+        .where(Finding.id == rec.finding_id)
+    ).scalar_one_or_none()
     responses = session.scalars(
         select(Response).where(Response.recommendation_id == rec.id).order_by(Response.id)
     )
@@ -197,11 +247,22 @@ def recommendation_json(session: Session, rec: Recommendation) -> dict[str, Any]
         "finding_id": rec.finding_id,
         "text": rec.text,
         "responsible_unit": unit.ref() if unit else None,
+        "addressee": {"id": addressee.id, "kind": addressee.kind, "name": addressee.name}
+        if addressee
+        else None,
+        "issuing_unit_id": issuing,
         "deadline": rec.deadline.isoformat(),
         "status": rec.status,
         "overdue": rec.status != "accepted" and rec.deadline < today(),
         "responses": [
-            {"kind": r.kind, "text": r.text, "by": r.actor_username, "at": r.at.isoformat()}
+            {
+                "kind": r.kind,
+                "text": r.text,
+                "by": r.actor_username,
+                "at": r.at.isoformat(),
+                "reply_on": r.reply_on.isoformat() if r.reply_on else None,
+                "reply_reference": r.reply_reference,
+            }
             for r in responses
         ],
     }

@@ -21,6 +21,7 @@ from sqlalchemy import (
     false,
     func,
     text,
+    true,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
@@ -126,12 +127,17 @@ class Finding(Base):
 
 class Recommendation(Base):
     __tablename__ = "inspection_recommendations"
-    __table_args__ = (Index("ix_inspection_recommendations_unit", "responsible_unit_id", "status"),)
+    __table_args__ = (
+        Index("ix_inspection_recommendations_unit", "responsible_unit_id", "status"),
+        Index("ix_inspection_recommendations_addressee", "addressee_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     finding_id: Mapped[int] = mapped_column(ForeignKey("inspection_findings.id"))
     text: Mapped[str] = mapped_column(Text)
-    responsible_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    # Either a unit of the tree or an addressee outside it (a department, a People's Committee).
+    responsible_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    addressee_id: Mapped[int | None] = mapped_column(ForeignKey("recommendation_addressees.id"))
     deadline: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -149,6 +155,25 @@ class Response(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor_username: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # An addressee's reply, recorded by the issuing side: the date and number of its letter.
+    reply_on: Mapped[date | None] = mapped_column(Date)
+    reply_reference: Mapped[str | None] = mapped_column(String(80))
+
+
+class Addressee(Base):
+    """A recommendation's addressee outside the unit tree: a provincial department (Sở Y tế, ...) or a
+    district's or commune's People's Committee, kept under the unit whose area it serves."""
+
+    __tablename__ = "recommendation_addressees"
+    __table_args__ = (UniqueConstraint("unit_id", "name", name="uq_recommendation_addressees_unit_name"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    kind: Mapped[str] = mapped_column(String(24))
+    name: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class InspectionDocument(StoredDocument, Base):

@@ -48,10 +48,21 @@ class InspectionPlanSummary(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class RecommendationResponseOut(msgspec.Struct, forbid_unknown_fields=True):
+    """``reply_on``, ``reply_reference``: the date and number of an addressee's letter, when the issuing
+    side records the reply of an addressee outside the tree."""
+
     kind: str
     text: str
     by: str | None
     at: str
+    reply_on: str | None
+    reply_reference: str | None
+
+
+class AddresseeRef(msgspec.Struct, forbid_unknown_fields=True):
+    id: int
+    kind: str
+    name: str
 
 
 class RecommendationOut(msgspec.Struct, forbid_unknown_fields=True):
@@ -59,6 +70,8 @@ class RecommendationOut(msgspec.Struct, forbid_unknown_fields=True):
     finding_id: int
     text: str
     responsible_unit: UnitRef | None
+    addressee: AddresseeRef | None
+    issuing_unit_id: int | None
     deadline: str
     status: str
     overdue: bool

@@ -37,14 +37,39 @@ class FindingIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class RecommendationIn(msgspec.Struct, forbid_unknown_fields=True):
-    """``responsible_unit_id`` left out: the audited unit itself (null is refused as no unit)."""
+    """``responsible_unit_id`` left out: the audited unit itself (null is refused as no unit), unless
+    ``addressee_id`` names an addressee outside the tree (a department, a People's Committee) instead."""
 
     text: str
     deadline: date
     responsible_unit_id: int | None | msgspec.UnsetType = msgspec.UNSET
+    addressee_id: int | msgspec.UnsetType = msgspec.UNSET
 
 
 class TextIn(msgspec.Struct, forbid_unknown_fields=True):
     """An answer, an acceptance or the reason to re-open a recommendation."""
 
     text: str
+
+
+class AddresseeIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A department (``kind`` department, at a province) or a People's Committee (peoples_committee, at a
+    district or commune), kept under ``unit_id``: the unit whose area it serves."""
+
+    unit_id: int
+    kind: str
+    name: str
+
+
+class AddresseePatch(msgspec.Struct, forbid_unknown_fields=True):
+    name: str | msgspec.UnsetType = msgspec.UNSET
+    active: bool | msgspec.UnsetType = msgspec.UNSET
+
+
+class ReplyIn(msgspec.Struct, forbid_unknown_fields=True):
+    """An addressee's reply as the issuing side records it: what it says, the day of its letter and the
+    letter's number (e.g. 123/SYT-NVY)."""
+
+    text: str
+    reply_on: date
+    reply_reference: str | None = None

@@ -112,6 +112,8 @@ ERRORS: dict[str, Msg] = {
     "no_evidence": N_("Give the document's reference (number, date, issuer) or attach the document."),
     "not_object": N_("Not a valid value."),
     "not_text": N_("Must be text."),
+    "date_range": N_("Must be a date from 2000 to the end of next year."),
+    "year_range": N_("Must be a year from 2000 to five years ahead."),
     "report_unit": N_(
         "This unit does not make this report for this period (not at its level, or it was not in force then)."
     ),
@@ -222,6 +224,21 @@ FIELD_ERRORS: dict[tuple[str, str], Msg] = {
     ("period_start", "required"): N_("Choose the first month."),
     ("period_end", "required"): N_("Choose the last month."),
     ("period_end", "invalid"): N_("Before the first month."),
+    ("number", "taken"): N_("A plan with this number is already recorded for this unit and year."),
+    ("name", "taken"): N_("Already kept for this unit."),
+    ("owner_unit_id", "required"): N_("Choose the unit in charge, or write the office in charge."),
+    ("owner_unit_id", "outside"): N_("Must be the plan's unit or a unit below it."),
+    ("progress", "invalid"): N_("An activity done is 100% done."),
+    ("held_on", "range"): N_("Before the decision establishing the committee."),
+    ("left_on", "range"): N_("Before the decision establishing the committee."),
+    ("ended_on", "range"): N_("Before the decision establishing the committee."),
+    ("attended", "unknown"): N_("Not a member of the committee on that day."),
+    ("unit_id", "level"): N_(
+        "Does not fit this unit's level: a department is kept under a province, a People's Committee under a "
+        "district or commune."
+    ),
+    ("addressee_id", "outside"): N_("Not an addressee of this inspection's area."),
+    ("addressee_id", "choose_one"): N_("Choose either a unit or an addressee, not both."),
     ("period_end", "range"): N_("Before the first month."),
     ("visit_to", "invalid"): N_("Before the first day of the visit."),
     ("visit_from", "out_of_range"): N_("Must be from 2000 to the end of next year."),

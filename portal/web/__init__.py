@@ -32,6 +32,7 @@ from portal.web.csrf_refusal import audit_csrf_refusal
 from portal.web.deps import provide_web_credential
 from portal.web.errors import EXCEPTION_HANDLERS, INPUT_HANDLERS, PageFailsafe
 from portal.web.render import TEMPLATE_CONFIG, page
+from portal.web.routes_addressees import ROUTES as ADDRESSEE_ROUTES
 from portal.web.routes_admin import ROUTES as ADMIN_ROUTES
 from portal.web.routes_audit import ROUTES as AUDIT_ROUTES
 from portal.web.routes_briefing_minutes import ROUTES as BRIEFING_MINUTES_ROUTES
@@ -39,6 +40,7 @@ from portal.web.routes_briefings import ROUTES as BRIEFING_ROUTES
 from portal.web.routes_calendar import ROUTES as CALENDAR_ROUTES
 from portal.web.routes_facilities import ROUTES as FACILITY_ROUTES
 from portal.web.routes_childfriendly import ROUTES as CHILD_FRIENDLY_ROUTES
+from portal.web.routes_committees import ROUTES as COMMITTEE_ROUTES
 from portal.web.routes_field import ROUTES as FIELD_ROUTES
 from portal.web.routes_field import api as field_api
 from portal.web.routes_hamlets import ROUTES as HAMLET_ROUTES
@@ -47,6 +49,8 @@ from portal.web.routes_inspection_plan import ROUTES as INSPECTION_PLAN_ROUTES
 from portal.web.routes_intake import ROUTES as INTAKE_ROUTES
 from portal.web.routes_notifications import ROUTES as NOTIFICATION_ROUTES
 from portal.web.routes_password import ROUTES as PASSWORD_ROUTES
+from portal.web.routes_plan_activities import ROUTES as PLAN_ACTIVITY_ROUTES
+from portal.web.routes_plans import ROUTES as PLAN_ROUTES
 from portal.web.routes_referrals import ROUTES as REFERRAL_ROUTES
 from portal.web.routes_reorg import ROUTES as REORG_ROUTES
 from portal.web.routes_report_documents import ROUTES as REPORT_DOCUMENT_ROUTES
@@ -110,6 +114,10 @@ pages = Router(
         *BRIEFING_MINUTES_ROUTES,
         *WATER_POINT_ROUTES,
         *FACILITY_ROUTES,
+        *PLAN_ACTIVITY_ROUTES,
+        *PLAN_ROUTES,
+        *COMMITTEE_ROUTES,
+        *ADDRESSEE_ROUTES,
     ],
     # The application's "db" (portal.boundary.deps.provide_db) checks this credential: the API's session.
     dependencies={"credential": Provide(provide_web_credential, sync_to_thread=False)},

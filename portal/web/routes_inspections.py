@@ -15,7 +15,7 @@ from authz.caller import Caller
 from authz.enforcer import allowed
 from infra.errors import Conflict, FieldError, ValidationFailed
 from portal.boundary.deps import CallerDep, DbDep
-from portal.inspections import followup, service
+from portal.inspections import addressees, followup, service
 from portal.inspections.checks import CHECKLIST
 from portal.inspections.schemas import FindingIn, RecommendationIn, TextIn
 from portal.inspections.view import plan_json
@@ -25,7 +25,7 @@ from portal.web.form_input import day_input
 from portal.web.render import page, see_other
 from tenancy.service import get_unit, units_below
 
-FLASH = {"done": "saved", "answered": "rec_answered"}
+FLASH = {"done": "saved", "answered": "rec_answered", "replied": "saved"}
 
 
 @get("/inspections", sync_to_thread=False, include_in_schema=False)
@@ -44,6 +44,12 @@ def _units_below(db: Session, unit_id: int) -> list[tuple[str, str]]:
     return [(str(u.id), u.name) for u in rows][:200]
 
 
+def _addressees(db: Session, inspecting_unit_id: int | None) -> list[tuple[str, str]]:
+    """Departments and People's Committees of the inspecting unit's area, as ``a<id>`` options."""
+    unit = get_unit(db, inspecting_unit_id) if inspecting_unit_id else None
+    return [(f"a{a.id}", a.name) for a in addressees.for_inspection(db, unit)] if unit else []
+
+
 def _plan_page(
     request: Request[Any, Any, Any],
     db: Session,
@@ -58,12 +64,13 @@ def _plan_page(
     plan = plan_json(db, service.get_plan(db, caller, plan_id), caller.scope.records)
     lang = lang_of(request)
     inspecting = plan["inspecting_unit"] or {}
+    outside = _addressees(db, inspecting.get("id"))
     return page(
         request,
         "inspection.html",
         status_code=status_code,
         plan=plan,
-        units={t["id"]: _units_below(db, t["unit"]["id"]) for t in plan["targets"]},
+        units={t["id"]: _units_below(db, t["unit"]["id"]) + outside for t in plan["targets"]},
         items=[(i.code, i.name_en if lang == "en" else i.name_vi) for i in CHECKLIST],
         inspecting=caller.unit is not None
         and inspecting.get("id") == caller.unit.id,  # forms only; rechecked
@@ -118,10 +125,15 @@ def recommendation_submit(
     if deadline is None:
         errors = errors or [FieldError("deadline", "is required", "required")]
     else:
-        body = RecommendationIn(
-            text=str(data.get("text") or ""),
-            deadline=deadline,
-            responsible_unit_id=int(unit) if unit.isdigit() else None,
+        addressee = unit[1:] if unit.startswith("a") else ""
+        body = (
+            RecommendationIn(text=str(data.get("text") or ""), deadline=deadline, addressee_id=int(addressee))
+            if addressee.isdigit() and len(addressee) < 19
+            else RecommendationIn(
+                text=str(data.get("text") or ""),
+                deadline=deadline,
+                responsible_unit_id=int(unit) if unit.isdigit() and len(unit) < 19 else None,
+            )
         )
         try:
             followup.recommend(db, caller, finding_id, body)
@@ -157,14 +169,14 @@ def settle_submit(
         errors = exc.errors if isinstance(exc, ValidationFailed) else []
         message = None if errors else "case_conflict"
         if verdict == "answer":
-            return _recommendations_page(request, db, caller, rec_id, errors, data, 422, message)
+            return recommendations_with(request, db, caller, rec_id, errors, data, 422, message)
         return _plan_page(request, db, caller, plan_id, f"settle-{rec_id}", errors, data, 422, message)
     if verdict == "answer":
         return see_other("/recommendations?msg=answered")
     return see_other(f"/inspections/{plan_id}?msg=done")
 
 
-def _recommendations_page(
+def recommendations_with(
     request: Request[Any, Any, Any],
     db: Session,
     caller: Caller,
@@ -173,7 +185,9 @@ def _recommendations_page(
     values: dict[str, Any] | None = None,
     status_code: int = 200,
     message: str | None = None,
+    kind: str = "answer",
 ) -> Template:
+    """The recommendations page, with the ``kind`` form (answer, reply) of ``rec_id`` as posted."""
     items = followup.list_recommendations(db, caller, None)
     mine = caller.unit.id if caller.unit is not None else None
     return page(
@@ -182,7 +196,7 @@ def _recommendations_page(
         status_code=status_code,
         items=items,
         mine=mine,
-        form=f"answer-{rec_id}" if rec_id else "",
+        form=f"{kind}-{rec_id}" if rec_id else "",
         errors=form_errors(errors or [], lang_of(request)),
         values=values or {},
         form_message=message or ("form_errors" if errors else None),
@@ -192,7 +206,7 @@ def _recommendations_page(
 
 @get("/recommendations", sync_to_thread=False, include_in_schema=False)
 def recommendations_page(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep) -> Template:
-    return _recommendations_page(request, db, caller)
+    return recommendations_with(request, db, caller)
 
 
 ROUTES = [
