@@ -39,6 +39,7 @@ from portal.rechecks.models import Recheck, RecheckField, RecheckRecord
 from portal.registry.duplicate_models import ChildDistinctPair, ChildMerge
 from portal.registry.models import Child, ChildHistory, ChildMove, ChildPeriod, Guardian, ReferenceCode
 from portal.registry.police_models import NationalIdImport, NationalIdVerification
+from portal.reports.campaigns import Campaign
 from portal.reports.models import (
     ConsolidationRun,
     Contribution,
@@ -59,6 +60,7 @@ from tenancy.models import Unit
 
 __all__ = [
     "stats_tables",
+    "Campaign",
     "tenancy_tables",
     "AuditEntry",
     "FieldChange",
