@@ -35,6 +35,7 @@ from portal.web.render import TEMPLATE_CONFIG, page
 from portal.web.routes_admin import ROUTES as ADMIN_ROUTES
 from portal.web.routes_audit import ROUTES as AUDIT_ROUTES
 from portal.web.routes_calendar import ROUTES as CALENDAR_ROUTES
+from portal.web.routes_campaigns import ROUTES as CAMPAIGN_ROUTES
 from portal.web.routes_field import ROUTES as FIELD_ROUTES
 from portal.web.routes_field import api as field_api
 from portal.web.routes_hamlets import ROUTES as HAMLET_ROUTES
@@ -100,6 +101,7 @@ pages = Router(
         *REORG_ROUTES,
         *CALENDAR_ROUTES,
         *INSPECTION_PLAN_ROUTES,
+        *CAMPAIGN_ROUTES,
     ],
     # The application's "db" (portal.boundary.deps.provide_db) checks this credential: the API's session.
     dependencies={"credential": Provide(provide_web_credential, sync_to_thread=False)},
