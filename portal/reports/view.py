@@ -187,7 +187,8 @@ def document_data(session: Session, report_id: int, exact: bool, generated_by: s
                 "name": i.name_vi,
                 "legal_basis": i.legal_basis,
                 "cells": [
-                    {"key": c["key"], "name": c["name_vi"], "value": shown.get(i.code, {}).get(c["key"], 0)}
+                    # a cell the stored figures lack (made before it was in the catalogue): "—"
+                    {"key": c["key"], "name": c["name_vi"], "value": shown.get(i.code, {}).get(c["key"])}
                     for c in i.cells
                 ],
             }

@@ -47,7 +47,9 @@ class Section:
 class Table:
     code: str
     name: str
-    rows: list[tuple[str, str, int | str]]  # cell key, its label, the figure as the reader sees it
+    rows: list[
+        tuple[str, str, int | str | None]
+    ]  # cell key, label, figure as the reader sees it (None: not reported)
     total: int | str | None
 
 
@@ -123,11 +125,12 @@ def entry_sections(
 def figure_tables(
     catalog: Catalog, level: str, figures: Mapping[str, Mapping[str, Any]], en: bool
 ) -> list[Table]:
-    """Every indicator the report holds, as the reader sees its figures (exact, or published)."""
+    """Every indicator the report holds, as the reader sees its figures (exact, or published). A cell
+    the stored figures lack (a report made before the cell was in the catalogue) is None: not reported."""
     tables = []
     for ind in catalog.held_at(level):
         shown = figures.get(ind.code, {})
-        rows = [(c["key"], _name(c, en), shown.get(c["key"], 0)) for c in ind.cells]
+        rows = [(c["key"], _name(c, en), shown.get(c["key"])) for c in ind.cells]
         tables.append(Table(ind.code, _name(ind, en), rows, shown.get("total")))
     return tables
 
