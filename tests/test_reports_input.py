@@ -105,7 +105,8 @@ def test_entered_counts_are_checked_cell_by_cell_and_all_or_nothing(client, owne
                 "water_points": {"listed": 2, "signed": 3, "fenced": 0},
                 # complete: its total is 1, by cause, sex, age band and place
                 "injuries": zero_cells("injuries") | {"drowning": 1, "male": 1, "0-5": 1, "home": 1},
-                "injury_deaths": zero_cells("injury_deaths") | {"drowning": 2, "male": 2, "0-5": 2, "home": 2},
+                "injury_deaths": zero_cells("injury_deaths")
+                | {"drowning": 2, "male": 2, "0-5": 2, "home": 2},
             }
         },
     )
