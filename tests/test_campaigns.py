@@ -223,3 +223,19 @@ def test_the_campaigns_page_per_unit_and_scope(client, owner, worker, rtree, bro
     # A collaborator reads only its hamlet; a bad year is a 422 page naming it.
     assert mine.get("/campaigns?year=1999").status_code == 422
     assert "Năm" in mine.get("/campaigns?year=abcd").text
+
+
+def test_the_api_lists_the_campaigns_with_this_years_days(client, rtree):
+    from infra.clock import today
+
+    body = client.get("/api/v1/report-definitions", headers=who(client, rtree, "insp")).json()
+    found = {c["code"]: c for c in body["campaigns"]}
+    year = today().year
+    mid = found["mid_autumn"]
+    assert mid["calendar"] == "lunar" and mid["start"] == [8, 15] and mid["target"] == "mid_autumn"
+    assert mid["first_day"] == mid["last_day"] == solar_date(year, 8, 15).isoformat()
+    assert (
+        found["gender_month"]["first_day"] == f"{year}-11-15"
+        and found["gender_month"]["last_day"] == f"{year}-12-15"
+    )
+    assert found["children_forum"]["target"] is None and found["action_month"]["indicator"] == "action_month"
