@@ -40,20 +40,26 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bench_registry import RESULTS, Timer, prepare_database  # noqa: E402
 
 PROVINCE_CODE = "01"
-COMMUNE_VALUES = {
-    "abused_children": {"male": 1, "female": 0, "home": 1, "school": 0, "community": 0},
+COMMUNE_VALUES = {  # June: the Children's Forum and the month against domestic violence too
+    "birth_registrations": {"total": 4, "on_time": 3},
+    "abused_children": {"male": 1, "female": 0, "0-5": 0, "6-9": 1, "10-13": 0, "14-15": 0}
+    | {"home": 1, "school": 0, "community": 0},
     "child_friendly": {"recognised": 1},
+    "facilities": {"facilities": 1, "children_in_care": 10, "inspected": 1},
     "collaborators": {"in_place": 8, "trained": 7},
+    "children_forum": {"forums": 1, "participants": 30, "proposals": 5},
+    "dv_month": {"events": 2, "participants": 60},
 }
 
 
 def hamlet_values() -> dict[str, dict[str, int]]:
-    """What each hamlet types by hand (besides Action Month participants, set from its children)."""
+    """What each hamlet types by hand in June (besides the campaigns' participants, set from its children)."""
     from portal.reports.catalog import zero_cells  # after the environment names the bench database
 
     return {
-        "injuries": zero_cells("injuries") | {"fall": 1},
-        "injury_deaths": {"drowning": 0, "other": 0},
+        "injuries": zero_cells("injuries") | {"fall": 1, "male": 1, "6-9": 1, "home": 1},
+        "injury_deaths": zero_cells("injury_deaths"),
+        "injury_disabilities": zero_cells("injury_disabilities"),
         "water_points": {"listed": 2, "signed": 2, "fenced": 1},
     }
 
@@ -356,6 +362,7 @@ def main() -> None:
             entered = {
                 **typed,
                 "action_month": {"participants": figures["children"]["total"] * 9 // 10},
+                "children_day": {"participants": figures["children"]["total"] * 9 // 10, "gifted": 0},
             }
             updates.append(
                 {

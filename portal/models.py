@@ -58,6 +58,7 @@ from portal.registers.models import (
 from portal.registry.duplicate_models import ChildDistinctPair, ChildMerge
 from portal.registry.models import Child, ChildHistory, ChildMove, ChildPeriod, Guardian, ReferenceCode
 from portal.registry.police_models import NationalIdImport, NationalIdVerification
+from portal.reports.campaigns import Campaign
 from portal.reports.models import (
     ConsolidationRun,
     Contribution,
@@ -93,6 +94,7 @@ __all__ = [
     "PlanActivity",
     "SteeringCommittee",
     "stats_tables",
+    "Campaign",
     "tenancy_tables",
     "AuditEntry",
     "FieldChange",

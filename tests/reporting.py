@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from datetime import date
@@ -10,22 +11,77 @@ from typing import Any
 from sqlalchemy import text
 
 from portal.registry.models import ChildPeriod
-from portal.reports.catalog import zero_cells
+from portal.reports.campaigns import Campaign, campaign_rows
+from portal.reports.catalog import CATALOG, zero_cells
+from portal.reports.periods import parse
 from tests.support import login, make_unit, make_user
 
 
 def hamlet_values(participants: int = 3) -> dict[str, dict[str, int]]:
+    """A hamlet's month, every box typed and every breakdown adding up; the campaigns' boxes of every
+    month (``enter`` keeps those of the report's period)."""
+    injured = {
+        "fall": 1,
+        "drowning": 1,
+        "male": 1,
+        "female": 1,
+        "6-9": 1,
+        "10-13": 1,
+        "home": 1,
+        "community": 1,
+    }
+    joined = {"participants": participants, "gifted": participants}
     return {
-        "injuries": zero_cells("injuries") | {"fall": 1, "drowning": 1},
-        "injury_deaths": {"drowning": 0, "other": 0},
+        "injuries": zero_cells("injuries") | injured,
+        "injury_deaths": zero_cells("injury_deaths"),
+        "injury_disabilities": zero_cells("injury_disabilities"),
         "action_month": {"participants": participants},
+        "children_day": joined,
+        "mid_autumn": joined,
     }
 
 
 COMMUNE_VALUES = {
-    "abused_children": {"male": 1, "female": 0, "home": 1, "school": 0, "community": 0},
+    "birth_registrations": {"total": 1, "on_time": 1},
+    "abused_children": {"male": 1, "female": 0, "0-5": 0, "6-9": 1, "10-13": 0, "14-15": 0}
+    | {"home": 1, "school": 0, "community": 0},
     "child_friendly": {"recognised": 1},
+    "facilities": {"facilities": 1, "children_in_care": 0, "inspected": 0},
 }
+"""A commune's month without its campaigns (``in_period`` adds those of a period)."""
+
+
+def campaign_indicators(period: str, level: str | None = None) -> dict[str, list[str]]:
+    """The campaigns' indicators (typed at ``level``, or at any) falling in ``period`` or not: ``{"in":
+    [...], "out": [...]}``, read from the catalogue as the loader stores it."""
+    catalogue = json.loads(CATALOG.read_text(encoding="utf-8"))
+    levels = {i["code"]: i.get("entry_level") for i in catalogue["indicators"]}
+    found = next(p for kind in ("month", "quarter", "half", "year") if (p := parse(kind, period)))
+    out: dict[str, list[str]] = {"in": [], "out": []}
+    for row in campaign_rows(catalogue["campaigns"]):
+        campaign = Campaign(**row)
+        if level is None or levels[campaign.indicator] == level:
+            out["in" if campaign.falls_in(found.start, found.end) else "out"].append(campaign.indicator)
+    return out
+
+
+def in_period(
+    values: dict[str, dict[str, int]], period: str, level: str | None = None, typed: list[str] | None = None
+) -> dict[str, dict[str, int]]:
+    """``values`` as the form of ``period`` takes them at ``level``: a campaign's boxes only in its months
+    (those of other campaigns left out, those of the period's typed 0 where ``values`` has none).
+    ``typed``: the report's ``entry_indicators``, when known, say which campaigns its form holds."""
+    catalogue = {i["code"]: i for i in json.loads(CATALOG.read_text(encoding="utf-8"))["indicators"]}
+    everything = campaign_indicators(period)
+    if typed is not None:
+        held = [c for c in everything["in"] if c in typed]
+    else:
+        held = campaign_indicators(period, level)["in"]
+    every = everything["in"] + everything["out"]
+    kept = {code: dict(cells) for code, cells in values.items() if code not in every or code in held}
+    for code in held:
+        kept.setdefault(code, {row[0]: 0 for row in catalogue[code]["cells"]})
+    return kept
 
 
 def add_children(owner: Any, hamlet: Any, n: int, *, special: int = 0) -> None:
@@ -120,6 +176,8 @@ def start(client: Any, headers: dict[str, str], unit: Any, period: str, definiti
 
 
 def enter(client: Any, headers: dict[str, str], report: dict, values: dict) -> dict:
+    """Type ``values`` into ``report`` as its form of the period takes them (``in_period``)."""
+    values = in_period(values, report["period"], typed=report["entry_indicators"])
     response = client.put(
         f"/api/v1/reports/{report['id']}/values",
         headers=headers,

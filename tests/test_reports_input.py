@@ -104,8 +104,10 @@ def test_entered_counts_are_checked_cell_by_cell_and_all_or_nothing(client, owne
         json={
             "values": {
                 "action_month": {"participants": 4},  # 3 children in the registry, 5% tolerance
-                "injuries": zero_cells("injuries") | {"drowning": 1},  # complete: its total is 1
-                "injury_deaths": {"drowning": 2, "other": 0},
+                # complete: its total is 1, by cause, sex, age band and place
+                "injuries": zero_cells("injuries") | {"drowning": 1, "male": 1, "0-5": 1, "home": 1},
+                "injury_deaths": zero_cells("injury_deaths")
+                | {"drowning": 2, "male": 2, "0-5": 2, "home": 2},
             }
         },
     )
@@ -135,7 +137,8 @@ def test_partitions_must_agree_at_the_commune(client, owner, rtree):
     report = start(client, officer, t["a"], "2025-06")
     values = {
         **COMMUNE_VALUES,
-        "abused_children": {"male": 2, "female": 1, "home": 1, "school": 0, "community": 0},
+        "abused_children": {"male": 2, "female": 1, "home": 1, "school": 0, "community": 0}
+        | {"0-5": 0, "6-9": 3, "10-13": 0, "14-15": 0},
     }
     mismatch = client.put(f"/api/v1/reports/{report['id']}/values", headers=officer, json={"values": values})
     assert mismatch.status_code == 422

@@ -40,24 +40,21 @@ def test_a_partial_draft_is_saved_and_the_submission_lists_the_empty_boxes(brows
     report_id = _start(b)
     page = b.get(f"/reports/{report_id}").text
     assert page.count("<details") >= 5 and "Lưu bản nháp" in page
-    assert _summary_count(page, "injuries") == (0, 11) and _summary_count(page, "injury_deaths") == (0, 2)
+    # 11 causes, 2 sexes, 4 age bands, 3 places
+    assert _summary_count(page, "injuries") == (0, 20) and _summary_count(page, "injury_deaths") == (0, 20)
     assert re.search(r'<details class="section" data-section="injuries" open>', page)  # the first to fill
 
-    partial = _blank_form() | {"values.injuries.fall": "1", "values.action_month.participants": " 2 "}
+    partial = _blank_form() | {"values.injuries.fall": "1", "values.injury_deaths.other": " 2 "}
     assert _report_id(b.post(f"/reports/{report_id}/values", partial)) == report_id
-    assert _stored(owner, report_id)["entered"] == {
-        "injuries": {"fall": 1},
-        "action_month": {"participants": 2},
-    }
+    assert _stored(owner, report_id)["entered"] == {"injuries": {"fall": 1}, "injury_deaths": {"other": 2}}
     page = b.get(f"/reports/{report_id}?msg=entered").text
-    # water points are counted from the register (migration 0035): 11 + 2 + 1 boxes are typed
-    assert "Đã lưu số liệu." in page and 'data-filled="2" data-boxes="14"' in page
-    assert _summary_count(page, "injuries") == (1, 10) and _summary_count(page, "action_month") == (1, 0)
-    assert re.search(r'name="values.action_month.participants" value="2"', page)
-    more = _blank_form() | {"values.injury_deaths.other": "0"}  # the empty boxes keep what was saved
+    # water points and collaborators are counted from records (0034, 0035): only the typed boxes count
+    assert "Đã lưu số liệu." in page and f'data-filled="2" data-boxes="{len(_form())}"' in page
+    assert _summary_count(page, "injuries") == (1, 19) and _summary_count(page, "injury_deaths") == (1, 19)
+    assert re.search(r'name="values.injury_deaths.other" value="2"', page)
+    more = _blank_form() | {"values.injury_deaths.drowning": "1"}  # the empty boxes keep what was saved
     assert _report_id(b.post(f"/reports/{report_id}/values", more)) == report_id
-    assert _stored(owner, report_id)["entered"]["injury_deaths"] == {"other": 0}
-    assert _stored(owner, report_id)["entered"]["action_month"] == {"participants": 2}
+    assert _stored(owner, report_id)["entered"]["injury_deaths"] == {"other": 2, "drowning": 1}
 
     refused = b.post(f"/reports/{report_id}/action", {"action": "submit"})
     assert refused.status_code == 422, refused.text
@@ -85,7 +82,7 @@ def test_a_partial_draft_is_saved_and_the_submission_lists_the_empty_boxes(brows
 
     assert _report_id(b.post(f"/reports/{report_id}/values", _form())) == report_id
     page = b.get(f"/reports/{report_id}").text
-    assert _summary_count(page, "injuries") == (11, 0) and "section-count complete" in page
+    assert _summary_count(page, "injuries") == (20, 0) and "section-count complete" in page
     assert _report_id(b.post(f"/reports/{report_id}/action", {"action": "submit"})) == report_id
     assert _stored(owner, report_id)["status"] == "submitted"
 

@@ -11,7 +11,7 @@ import time
 import pytest
 from sqlalchemy import text
 
-from tests.reporting import COMMUNE_VALUES, act, enter, hamlet_values, start
+from tests.reporting import COMMUNE_VALUES, act, enter, hamlet_values, in_period, start
 from tests.support import login, make_unit
 from tests.test_web_reports import PERIOD, _report_id, app, browser, tree  # noqa: F401 - fixtures
 
@@ -233,7 +233,8 @@ def test_the_commune_s_month_is_consolidated_and_submitted_from_one_screen(
 
     # A hamlet's report reopened after the consolidation: the submission names it.
     act(client, head, tenth["id"], "reopen", reason="Nhập sai số liệu")
-    form = {f"values.{c}.{k}": str(n) for c, cells in COMMUNE_VALUES.items() for k, n in cells.items()}
+    typed = in_period(COMMUNE_VALUES, PERIOD, "commune")  # the month's campaigns too
+    form = {f"values.{c}.{k}": str(n) for c, cells in typed.items() for k, n in cells.items()}
     version = _status(owner, commune)[1]
     assert _report_id(officer.post(f"/reports/{commune}/values", form | {"version": str(version)})) == commune
     version = _status(owner, commune)[1]
@@ -268,7 +269,8 @@ def test_a_submission_before_any_consolidation_says_so(browser, month, owner):  
     officer = browser("officer")
     officer.get("/reports/month")
     commune = _report_id(officer.post("/reports/month", {"period": PERIOD}))
-    form = {f"values.{c}.{k}": str(n) for c, cells in COMMUNE_VALUES.items() for k, n in cells.items()}
+    typed = in_period(COMMUNE_VALUES, PERIOD, "commune")  # the month's campaigns too
+    form = {f"values.{c}.{k}": str(n) for c, cells in typed.items() for k, n in cells.items()}
     assert _report_id(officer.post(f"/reports/{commune}/values", form)) == commune
     refused = officer.post(f"/reports/{commune}/action", {"action": "submit"})
     assert refused.status_code == 409

@@ -14,7 +14,7 @@ from infra.clock import today
 from portal.app import create_app
 from portal.reports.periods import containing
 from tests.e2e.site import Browser, web_tree
-from tests.reporting import hamlet_values
+from tests.reporting import hamlet_values, in_period
 from tests.support import make_user
 
 
@@ -46,7 +46,7 @@ PERIOD = containing("month", today()).key
 
 
 def _form(participants: int = 3, **overrides: str) -> dict[str, str]:
-    values = hamlet_values(participants)
+    values = in_period(hamlet_values(participants), PERIOD, "hamlet")  # the month's campaigns only
     form = {f"values.{code}.{key}": str(n) for code, cells in values.items() for key, n in cells.items()}
     form.update(overrides)
     return form

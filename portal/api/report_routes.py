@@ -14,15 +14,18 @@ from sqlalchemy.orm import Session
 
 from authz.caller import Caller
 from authz.guards import authorize_action
+from infra.clock import today
 from portal.api.unit_routes import _unit
 from portal.boundary.deps import CallerDep, DbDep
 from portal.boundary.pagination import Page
 from portal.reports import bulk, consolidation, documents, due, service, workflow
 from portal.reports.access import report_to_read
+from portal.reports.campaigns import campaigns
 from portal.reports.dashboard import dashboard, set_target
 from portal.reports.figures import load_catalog
 from portal.reports.models import Report
 from portal.reports.responses import (
+    CampaignOut,
     ConsolidationRunOut,
     DashboardOut,
     DefinitionOut,
@@ -102,7 +105,24 @@ def read_definitions(caller: CallerDep, db: DbDep) -> DefinitionsOut:
         )
         for t in service.targets(db)
     ]
-    return DefinitionsOut(items=items, targets=targets)
+    year = today().year
+    campaign_list = [
+        CampaignOut(
+            code=c.code,
+            name_vi=c.name_vi,
+            name_en=c.name_en,
+            indicator=c.indicator,
+            target=c.target_code,
+            calendar=c.calendar,
+            start=[c.start_month, c.start_day],
+            end=[c.end_month, c.end_day],
+            first_day=c.days(year)[0].isoformat(),
+            last_day=c.days(year)[1].isoformat(),
+            legal_basis=c.legal_basis,
+        )
+        for c in campaigns(db)
+    ]
+    return DefinitionsOut(items=items, targets=targets, campaigns=campaign_list)
 
 
 @get(

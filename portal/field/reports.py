@@ -61,10 +61,12 @@ def _report_of(
     return session.scalars(stmt).one_or_none()
 
 
-def sheet(report: Report | None, period: Period) -> dict[str, Any]:
-    """One month's report as the phone keeps it (no report yet: an empty draft to start)."""
+def sheet(report: Report | None, period: Period, indicators: list[str] | None = None) -> dict[str, Any]:
+    """One month's report as the phone keeps it (no report yet: an empty draft to start); ``indicators``:
+    the codes typed in that month (a campaign's only in its months)."""
     return {
         "period": period.key,
+        "indicators": indicators,
         "report_id": report.id if report else None,
         "version": report.version if report else None,
         "status": report.status if report else "none",
@@ -76,13 +78,18 @@ def sheet(report: Report | None, period: Period) -> dict[str, Any]:
 def month_sheets(session: Session, caller: Caller, hamlet: Unit) -> dict[str, Any]:
     """This month's sheet, and last month's while it is still being worked on; the typed cells."""
     definition = service.definition_by_code(session, MONTHLY)
-    catalog = fig.load_catalog(session, definition)
     now = containing("month", today())
-    sheets = [sheet(_report_of(session, caller, definition, hamlet, now.key), now)]
     last = previous("month", now, 1)[0]
+    catalog = fig.load_catalog(session, definition, last.start, now.end)  # both months' boxes
+
+    def typed(period: Period) -> list[str]:
+        month = fig.load_catalog(session, definition, period.start, period.end)
+        return [i.code for i in month.entered_at(hamlet.level)]
+
+    sheets = [sheet(_report_of(session, caller, definition, hamlet, now.key), now, typed(now))]
     earlier = _report_of(session, caller, definition, hamlet, last.key)
     if earlier is not None and earlier.status in service.EDITABLE:
-        sheets.insert(0, sheet(earlier, last))
+        sheets.insert(0, sheet(earlier, last, typed(last)))
     return {"sections": _sections(catalog, hamlet.level), "sheets": sheets}
 
 

@@ -28,6 +28,7 @@ ERRORS: dict[str, Msg] = {
     "exceeds": N_("More than the figure it may not exceed."),
     "contradicts_registry": N_("Contradicts the register."),
     "partition_mismatch": N_("The parts do not add up."),
+    "outside_campaign": N_("Typed only in the months of its campaign."),
     "too_long": N_("Too long."),
     "taken": N_("This username is taken."),
     "level": N_("This role does not work at this level."),

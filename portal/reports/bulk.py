@@ -40,7 +40,7 @@ def prepare_drafts(session: Session, caller: Caller, root: Unit, body: PrepareIn
         )
     )
     missing = {u.id: u for u in lowest if u.id not in existing}
-    catalog = fig.load_catalog(session, definition)
+    catalog = fig.load_catalog(session, definition, period.start, period.end)
     owner_of: dict[int, int] = {}  # hamlet -> the lowest-level unit it belonged to on the period's last day
     for hamlet_id, path in hamlets_on(session, root, period.end):
         segments = [int(x) for x in path.strip("/").split("/")]

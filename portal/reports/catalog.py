@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from portal.registry.models import ReferenceCode
+from portal.reports.campaigns import Campaign, campaign_rows
 from portal.reports.due import add_defaults
 from portal.reports.models import Indicator, ReportDefinition, Target
 
@@ -81,8 +82,12 @@ def _upsert(session: Session, model: type, rows: list[dict[str, Any]], key: str)
 
 
 def load_catalog(session: Session, path: Path = CATALOG) -> int:
-    """Insert or update every indicator, definition and target, and give a new definition the portal's
-    default due days (portal.reports.due); needs the reference codes loaded."""
+    """Insert or update every indicator, definition, target and campaign, and give a new definition the
+    portal's default due days (portal.reports.due); needs the reference codes loaded.
+
+    Run by ``scripts/seed.py`` at every deployment (the production command), so a database made with an
+    older catalogue takes the new indicators and cells: every definition lists every indicator again.
+    Reports already made keep their figures; a cell they lack reads as not reported (``figures``)."""
     data = json.loads(path.read_text(encoding="utf-8"))
     indicators = indicator_rows(session, data["indicators"])
     codes = [i["code"] for i in indicators]
@@ -119,4 +124,7 @@ def load_catalog(session: Session, path: Path = CATALOG) -> int:
         for i, t in enumerate(data["targets"])
     ]
     _upsert(session, Target, targets, "code")
-    return len(indicators) + len(definitions) + len(targets)
+    campaigns = campaign_rows(data.get("campaigns", []))
+    if campaigns:
+        _upsert(session, Campaign, campaigns, "code")
+    return len(indicators) + len(definitions) + len(targets) + len(campaigns)

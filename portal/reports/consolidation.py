@@ -216,7 +216,10 @@ def _finish(session: Session, run_id: int, report_id: int, unit: Unit, definitio
             .values(status="failed", error=problem, finished_at=now)
         )
         return "failed"
-    figures = fig.compose(fig.load_catalog(session, definition), unit.level, base or {}, entered)
+    report = session.get(Report, report_id)
+    assert report is not None
+    catalog = fig.for_report(session, definition, report)
+    figures = fig.compose(catalog, unit.level, base or {}, entered)
     note = f"run {run_id}: {len(missing)} sub-unit(s) missing" if missing else None
     session.execute(
         sql.written(),

@@ -24,6 +24,7 @@ from infra.errors import FieldError, ValidationFailed
 from portal.audit.aggregate import audit_aggregate
 from portal.audit.service import record as audit
 from portal.reports import figures as fig
+from portal.reports.campaigns import campaigns
 from portal.reports.models import Figures, Report, Target, UnitTarget
 from portal.reports.periods import Period, containing, parse, previous
 from portal.reports.responses import TargetSetOut
@@ -58,6 +59,7 @@ class Rates:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.targets = targets(session)
+        self.campaign_of = {c.target_code: c for c in campaigns(session) if c.target_code}
         self._plans: dict[int, dict[tuple[str, int], tuple[Decimal, str | None]]] = {}
 
     def _year(self, year: int) -> dict[tuple[str, int], tuple[Decimal, str | None]]:
@@ -89,13 +91,19 @@ class Rates:
         period: Period,
         shown: dict[str, dict[str, int | str]] | None = None,
     ) -> list[dict[str, Any]]:
-        """Each target as numerator, denominator, rate and met, a target of other months (the Action
-        Month is June) not applying to the period. ``shown``: the figures as an aggregate-only reader
-        sees them (portal.reports.figures.for_reader); the rate is then of the published figures, and
-        hidden when either is hidden."""
+        """Each target as numerator, denominator, rate and met, a target of other months not applying to
+        the period (the Action Month is June; a campaign's target applies in the periods the campaign
+        falls in). ``shown``: the figures as an aggregate-only reader sees them
+        (portal.reports.figures.for_reader); the rate is then of the published figures, and hidden when
+        either is hidden."""
         rows = []
         for target in self.targets:
-            applies = target.applies(period.start, period.end)
+            campaign = self.campaign_of.get(target.code)
+            applies = (
+                campaign.falls_in(period.start, period.end)
+                if campaign is not None
+                else target.applies(period.start, period.end)
+            )
             num = _side(figures, shown, target.numerator) if applies else None
             den = _side(figures, shown, target.denominator) if applies else None
             pct = rate(num, den)

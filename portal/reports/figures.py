@@ -7,6 +7,7 @@ cases or communes, so consolidation is a plain sum of sub-units' figures.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from infra.errors import FieldError
 from portal.cases.stats import months_between, published_cases
+from portal.reports.campaigns import Campaign
 from portal.reports.models import Figures, Indicator, ReportDefinition
 from portal.reports.periods import Period
 from portal.stats import layer
@@ -31,10 +33,12 @@ MAX_COUNT = 10_000_000
 
 @dataclass(frozen=True)
 class Catalog:
-    """One definition with its indicators, in order."""
+    """One definition with its indicators, in order. Read for a period, a campaign's indicator is left out
+    when the campaign does not fall in the period (``campaign_left_out``: indicator code -> campaign)."""
 
     definition: ReportDefinition
     indicators: list[Indicator]
+    campaign_left_out: dict[str, Campaign] = dataclasses.field(default_factory=dict)
 
     def entry_level(self, indicator: Indicator) -> str | None:
         """Where a manual indicator is typed in for this definition (never below its lowest level)."""
@@ -62,9 +66,24 @@ class Catalog:
         return [c for c in indicator.cells if c["key"] not in derived and "auto" not in c]
 
 
-def load_catalog(session: Session, definition: ReportDefinition) -> Catalog:
+def load_catalog(
+    session: Session, definition: ReportDefinition, start: date | None = None, end: date | None = None
+) -> Catalog:
+    """The definition's indicators; for the period from ``start`` to ``end``, without the indicators of
+    campaigns that do not fall in it (without a period: every indicator, e.g. to choose one to chart)."""
     by_code = {i.code: i for i in session.scalars(select(Indicator))}
-    return Catalog(definition, [by_code[c] for c in definition.indicators if c in by_code])
+    left_out: dict[str, Campaign] = {}
+    if start is not None and end is not None:
+        for campaign in session.scalars(select(Campaign)):
+            if not campaign.falls_in(start, end):
+                left_out[campaign.indicator] = campaign
+    held = [by_code[c] for c in definition.indicators if c in by_code and c not in left_out]
+    return Catalog(definition, held, left_out)
+
+
+def for_report(session: Session, definition: ReportDefinition, report: Any) -> Catalog:
+    """The catalogue of ``report``'s period (a Report: ``period_start`` and ``period_end``)."""
+    return load_catalog(session, definition, report.period_start, report.period_end)
 
 
 def _prefix(paths: Iterable[str]) -> str:
@@ -182,6 +201,9 @@ def check_entries(
     known = {i.code for i in catalog.indicators}
     for code, cells in values.items():
         field = f"values.{code}"
+        if code in catalog.campaign_left_out:
+            errors.append(_outside(field, catalog.campaign_left_out[code]))
+            continue
         if code not in known:
             errors.append(FieldError(field, "is not an indicator of this report", "unknown"))
             continue
@@ -217,6 +239,15 @@ def check_entries(
     for code in clean:
         errors += _rules(enterable[code], merged, known)
     return clean, errors
+
+
+def _outside(where: str, campaign: Campaign) -> FieldError:
+    """A campaign's cells typed in a period the campaign does not fall in."""
+    return FieldError(
+        where,
+        f"is typed only in the periods of {campaign.name_en}, which does not fall in this period",
+        "outside_campaign",
+    )
 
 
 def _known(catalog: Catalog, level: str, entered: Figures) -> set[str]:

@@ -57,9 +57,27 @@ class TargetDefinitionOut(msgspec.Struct, forbid_unknown_fields=True):
     legal_basis: str | None
 
 
+class CampaignOut(msgspec.Struct, forbid_unknown_fields=True):
+    """A yearly campaign: its days (month, day) on the ``solar`` or ``lunar`` calendar and this year's
+    solar dates, the indicator holding its participation cells, its target if any."""
+
+    code: str
+    name_vi: str
+    name_en: str
+    indicator: str
+    target: str | None
+    calendar: str
+    start: list[int]
+    end: list[int]
+    first_day: str
+    last_day: str
+    legal_basis: str | None
+
+
 class DefinitionsOut(msgspec.Struct, forbid_unknown_fields=True):
     items: list[DefinitionOut]
     targets: list[TargetDefinitionOut]
+    campaigns: list[CampaignOut] = []
 
 
 class DueDaysOut(msgspec.Struct, forbid_unknown_fields=True):

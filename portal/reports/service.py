@@ -128,7 +128,7 @@ def create_report(session: Session, caller: Caller, body: ReportCreate) -> Repor
             session.flush()
     except IntegrityError as exc:
         raise Conflict(f"{unit.name} already has a {definition.code} report for {period.key}") from exc
-    catalog = fig.load_catalog(session, definition)
+    catalog = fig.for_report(session, definition, report)
     if unit.level == definition.lowest_level:
         recompute(session, report, catalog, unit)
     else:
@@ -150,7 +150,7 @@ def enter_values(session: Session, caller: Caller, report_id: int, body: ValuesI
     check_version(report, body.version)
     if report.status not in EDITABLE:
         raise Conflict(f"the report is {report.status}: figures are locked")
-    catalog = fig.load_catalog(session, definition)
+    catalog = fig.for_report(session, definition, report)
     # cells typed before their indicator was counted from records (e.g. collaborators, 0034) are
     # no longer entered here: a draft that held them is saved without them, never refused for them
     typed = {i.code for i in catalog.entered_at(unit.level)}
@@ -175,7 +175,7 @@ def refresh(session: Session, caller: Caller, report_id: int) -> Report:
         raise Conflict(f"the report is {report.status}: figures are locked")
     if unit.level != definition.lowest_level:
         raise Conflict("only a lowest-level report is counted from the registry; consolidate this one")
-    recompute(session, report, fig.load_catalog(session, definition), unit)
+    recompute(session, report, fig.for_report(session, definition, report), unit)
     touch(report)
     event(session, report, caller, "compute", report.status)
     return report

@@ -62,7 +62,7 @@ def _events(session: Session, report_id: int) -> list[ReportEvent]:
 def report_json(
     session: Session, caller: Caller, report: Report, definition: ReportDefinition, unit: Unit
 ) -> dict[str, Any]:
-    catalog = fig.load_catalog(session, definition)
+    catalog = fig.for_report(session, definition, report)
     reader = Reader(session, caller, catalog, unit, [_period(definition, report)])
     exact = reader.exact
     lowest = unit.level == definition.lowest_level
@@ -135,7 +135,7 @@ def document_data(session: Session, report_id: int, exact: bool, generated_by: s
     definition = session.get(ReportDefinition, report.definition_id)
     unit = session.get(Unit, report.unit_id)
     assert definition is not None and unit is not None
-    catalog = fig.load_catalog(session, definition)
+    catalog = fig.for_report(session, definition, report)
     periods = previous(definition.period_type, _period(definition, report), 6)
     layered = {} if exact else fig.layered(session, unit, periods)
 
@@ -187,7 +187,8 @@ def document_data(session: Session, report_id: int, exact: bool, generated_by: s
                 "name": i.name_vi,
                 "legal_basis": i.legal_basis,
                 "cells": [
-                    {"key": c["key"], "name": c["name_vi"], "value": shown.get(i.code, {}).get(c["key"], 0)}
+                    # a cell the stored figures lack (made before it was in the catalogue): "—"
+                    {"key": c["key"], "name": c["name_vi"], "value": shown.get(i.code, {}).get(c["key"])}
                     for c in i.cells
                 ],
             }

@@ -64,7 +64,7 @@ def submit(session: Session, caller: Caller, report_id: int, body: ActionIn) -> 
     check_version(report, body.version)
     if report.status not in EDITABLE:
         raise Conflict(f"the report is {report.status}; only a draft or returned report can be submitted")
-    catalog = fig.load_catalog(session, definition)
+    catalog = fig.for_report(session, definition, report)
     missing = fig.missing_entries(catalog, unit.level, report.entered)
     if missing:
         raise ValidationFailed(missing)

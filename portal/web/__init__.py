@@ -41,6 +41,7 @@ from portal.web.routes_calendar import ROUTES as CALENDAR_ROUTES
 from portal.web.routes_facilities import ROUTES as FACILITY_ROUTES
 from portal.web.routes_childfriendly import ROUTES as CHILD_FRIENDLY_ROUTES
 from portal.web.routes_committees import ROUTES as COMMITTEE_ROUTES
+from portal.web.routes_campaigns import ROUTES as CAMPAIGN_ROUTES
 from portal.web.routes_field import ROUTES as FIELD_ROUTES
 from portal.web.routes_field import api as field_api
 from portal.web.routes_hamlets import ROUTES as HAMLET_ROUTES
@@ -118,6 +119,7 @@ pages = Router(
         *PLAN_ROUTES,
         *COMMITTEE_ROUTES,
         *ADDRESSEE_ROUTES,
+        *CAMPAIGN_ROUTES,
     ],
     # The application's "db" (portal.boundary.deps.provide_db) checks this credential: the API's session.
     dependencies={"credential": Provide(provide_web_credential, sync_to_thread=False)},

@@ -14,10 +14,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from infra.errors import FieldError
+from portal.locale import N_, Msg, translate
 from portal.reports.figures import Catalog
 from portal.reports.models import Figures, Indicator
 
 MAX_DIGITS = 9
+
+
+# The heading over each breakdown of an indicator with several (by the breakdown's first cell).
+BREAKDOWNS: dict[str, Msg] = {
+    "fall": N_("By cause"),
+    "male": N_("By sex"),
+    "0-5": N_("By age band"),
+    "home": N_("By place"),
+}
 
 
 @dataclass(frozen=True)
@@ -25,6 +35,7 @@ class Box:
     name: str  # the input's name: values.<indicator>.<cell>
     label: str
     value: str  # as shown in the box: the stored count, or what was typed
+    group: str = ""  # the breakdown this box starts, e.g. "By sex" (an indicator with several)
 
 
 @dataclass(frozen=True)
@@ -47,7 +58,9 @@ class Section:
 class Table:
     code: str
     name: str
-    rows: list[tuple[str, str, int | str]]  # cell key, its label, the figure as the reader sees it
+    rows: list[
+        tuple[str, str, int | str | None]
+    ]  # cell key, label, figure as the reader sees it (None: not reported)
     total: int | str | None
 
 
@@ -104,13 +117,18 @@ def entry_sections(
     """One section per indicator typed in at ``level``. Open: the sections with a problem, else the first
     one not complete (a new draft opens on its first section)."""
     sections = []
+    lang = "en" if en else "vi"
     for ind in catalog.entered_at(level):
         boxes = []
+        starts = {part[0] for part in ind.partitions} if len(ind.partitions) > 1 else set()
         for c in Catalog.typed_cells(ind):
             name = f"values.{ind.code}.{c['key']}"
             stored = entered.get(ind.code, {}).get(c["key"])
             value = typed.get(name, "") if typed is not None else ("" if stored is None else str(stored))
-            boxes.append(Box(name, _name(c, en), value))
+            group = (
+                translate(lang, BREAKDOWNS[c["key"]]) if c["key"] in starts and c["key"] in BREAKDOWNS else ""
+            )
+            boxes.append(Box(name, _name(c, en), value, group))
         flagged = any(b.name in errors for b in boxes)
         sections.append(Section(ind.code, _name(ind, en), boxes, flagged))
     if sections and not any(s.open for s in sections):
@@ -123,11 +141,12 @@ def entry_sections(
 def figure_tables(
     catalog: Catalog, level: str, figures: Mapping[str, Mapping[str, Any]], en: bool
 ) -> list[Table]:
-    """Every indicator the report holds, as the reader sees its figures (exact, or published)."""
+    """Every indicator the report holds, as the reader sees its figures (exact, or published). A cell
+    the stored figures lack (a report made before the cell was in the catalogue) is None: not reported."""
     tables = []
     for ind in catalog.held_at(level):
         shown = figures.get(ind.code, {})
-        rows = [(c["key"], _name(c, en), shown.get(c["key"], 0)) for c in ind.cells]
+        rows = [(c["key"], _name(c, en), shown.get(c["key"])) for c in ind.cells]
         tables.append(Table(ind.code, _name(ind, en), rows, shown.get("total")))
     return tables
 

@@ -105,7 +105,8 @@ def _month(
     actions = allowed_actions(db, caller, own, unit, unit.level == "hamlet") if own is not None else []
     boxes = []
     if own is not None and "enter" in actions:
-        boxes = entry_sections(load_catalog(db, definition), unit.level, own.entered, None, {}, lang == "en")
+        catalog = load_catalog(db, definition, own.period_start, own.period_end)
+        boxes = entry_sections(catalog, unit.level, own.entered, None, {}, lang == "en")
     steps = _steps(hamlets, own, changed == [])
     if request.query_params.get("select") == "submitted" and not picked:
         picked = frozenset(r.id for _h, r in hamlets if r is not None and r.status == "submitted")

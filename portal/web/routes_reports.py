@@ -61,7 +61,7 @@ def report_page(
     report, definition, unit = get_report(db, caller, report_id)
     view = report_json(db, caller, report, definition, unit)
     lang = lang_of(request)
-    catalog = load_catalog(db, definition)
+    catalog = load_catalog(db, definition, report.period_start, report.period_end)
     en = lang == "en"
     shown_errors = field_errors(errors or [], lang)
     missing = missing_boxes(catalog, unit.level, errors or [], en)

@@ -350,6 +350,7 @@
       form.appendChild(el("h3", { text: periodLabel(sheet.period) + " · " + (T.statuses[sheet.status] || sheet.status) }));
       if (!sheet.editable) { form.appendChild(el("p", { text: T.report_locked })); }
       sections.forEach(function (sec) {
+        if (sheet.indicators && sheet.indicators.indexOf(sec.code) < 0) { return; } /* a campaign of another month */
         var filled = 0;
         var fields = sec.cells.map(function (c) {
           var v = values[sec.code] && values[sec.code][c.key];
