@@ -19,6 +19,7 @@ from portal.cases.models import (
     CaseReview,
     CaseReviewAction,
 )
+from portal.exchange.models import Dhis2DataElement, Dhis2DataSet, Dhis2OrgUnit
 from portal.exports.models import Export
 from portal.field.models import FieldChange
 from portal.imports.models import ImportedRow, ImportMapping, RegisterImport
@@ -51,6 +52,7 @@ from portal.reports.models import (
     Target,
     UnitTarget,
 )
+from portal.reports.numbering import ReportNumber, ReportNumberCounter
 from portal.staff.models import PasswordCode, TrainingAttendance, TrainingCourse
 from portal.stats import tables as stats_tables
 from portal.workdays.models import CalendarDay
@@ -94,6 +96,9 @@ __all__ = [
     "ChildPeriod",
     "ConsolidationRun",
     "Contribution",
+    "Dhis2DataElement",
+    "Dhis2DataSet",
+    "Dhis2OrgUnit",
     "Export",
     "ImportedRow",
     "ImportMapping",
@@ -116,6 +121,8 @@ __all__ = [
     "LoginThrottle",
     "PasswordCode",
     "ReferenceCode",
+    "ReportNumber",
+    "ReportNumberCounter",
     "Report",
     "ReportDefinition",
     "ReportDueDays",
