@@ -65,3 +65,8 @@ def visible_unit_ids(scope: Scope) -> Select[tuple[int]]:
     return select(Unit.id).where(
         or_(subtree_clause(Unit.path, scope.records), subtree_clause(Unit.path, scope.aggregates))
     )
+
+
+def subtree_ids(root: Unit) -> Select[tuple[int]]:
+    """Ids of ``root`` and every unit below it (any era), as a subquery to filter rows by."""
+    return select(Unit.id).where(subtree_clause(Unit.path, root.path))

@@ -91,7 +91,12 @@ def _signer(session: Session, report: Report, unit: Unit, requester: str | None)
 
 
 def official_parts(
-    session: Session, report: Report, definition: ReportDefinition, unit: Unit, period_label: str, requester: str | None
+    session: Session,
+    report: Report,
+    definition: ReportDefinition,
+    unit: Unit,
+    period_label: str,
+    requester: str | None,
 ) -> dict[str, Any]:
     """Everything Decree 30 puts around the report's body, in Vietnamese."""
     parent = parent_on(session, unit, report.period_end)

@@ -60,7 +60,7 @@ def pdf_heading(pdf: FPDF, official: dict[str, Any]) -> None:
 
 
 def pdf_signature(pdf: FPDF, official: dict[str, Any]) -> None:
-    """"Nơi nhận" on the left and the signature block on the right, kept together on one page."""
+    """ "Nơi nhận" on the left and the signature block on the right, kept together on one page."""
     signer = official["signer"]
     if pdf.will_page_break(62):
         pdf.add_page()
@@ -114,7 +114,7 @@ def xlsx_heading(ws: Worksheet, official: dict[str, Any], width: int = 4) -> Non
 
 
 def xlsx_signature(ws: Worksheet, official: dict[str, Any], width: int = 4) -> None:
-    """"Nơi nhận" in column A and the signature block in the table's last column, below the figures."""
+    """ "Nơi nhận" in column A and the signature block in the table's last column, below the figures."""
     signer = official["signer"]
     right = [signer["authority"], signer["position"], official["signature_note"], None, None, signer["name"]]
     left = ["Nơi nhận:", *(f"- {line}" for line in official["recipients"])]

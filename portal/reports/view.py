@@ -20,8 +20,8 @@ from portal.reports import figures as fig
 from portal.reports.consolidation import sub_unit_statuses
 from portal.reports.dashboard import Rates, Reader
 from portal.reports.due import due_date
-from portal.reports.official import official_parts
 from portal.reports.models import ConsolidationRun, Report, ReportDefinition, ReportEvent
+from portal.reports.official import official_parts
 from portal.reports.periods import Period, parse, previous
 from portal.reports.workflow import allowed_actions
 from tenancy.models import Unit
