@@ -88,7 +88,7 @@ def set_data_set(session: Session, caller: Caller, definition: str, data_set: st
         errors = _code("data_set", data_set)
         if errors:
             raise ValidationFailed(errors)
-        taken = FieldError("data_set", "is already the dataSet of another report", "taken")
+        taken = FieldError("data_set", "is already the dataSet of another report", "code_taken")
         with refused_as({"uq_dhis2_data_sets_data_set": taken}), savepoint(session):
             values = {"data_set": data_set, "updated_by": caller.user_id, "updated_at": utcnow()}
             stmt = insert(Dhis2DataSet).values(definition_code=definition, **values)
@@ -116,11 +116,11 @@ def set_cells(session: Session, caller: Caller, rows: dict[tuple[str, str], tupl
             continue
         errors += _code(f"de.{where}", codes[0]) + _code(f"coc.{where}", codes[1])
         if codes in seen:
-            errors.append(FieldError(f"de.{where}", f"has the same codes as {seen[codes]}", "taken"))
+            errors.append(FieldError(f"de.{where}", f"has the same codes as {seen[codes]}", "code_taken"))
         seen[codes] = where
     if errors:
         raise ValidationFailed(errors)
-    taken = FieldError("de", "a dataElement and categoryOptionCombo are already another cell's", "taken")
+    taken = FieldError("de", "a dataElement and categoryOptionCombo are already another cell's", "code_taken")
     with refused_as({"uq_dhis2_data_elements_data_element": taken}), savepoint(session):
         for indicator, cell in rows:
             session.execute(
@@ -155,7 +155,7 @@ def set_org_unit(session: Session, caller: Caller, unit: Unit, org_unit: str | N
         errors = _code("org_unit", org_unit)
         if errors:
             raise ValidationFailed(errors)
-        taken = FieldError("org_unit", "is already the orgUnit of another unit", "taken")
+        taken = FieldError("org_unit", "is already the orgUnit of another unit", "code_taken")
         with refused_as({"uq_dhis2_org_units_org_unit": taken}), savepoint(session):
             values = {"org_unit": org_unit, "updated_by": caller.user_id, "updated_at": utcnow()}
             stmt = insert(Dhis2OrgUnit).values(unit_id=unit.id, **values)

@@ -35,6 +35,7 @@ from portal.web.render import TEMPLATE_CONFIG, page
 from portal.web.routes_admin import ROUTES as ADMIN_ROUTES
 from portal.web.routes_audit import ROUTES as AUDIT_ROUTES
 from portal.web.routes_calendar import ROUTES as CALENDAR_ROUTES
+from portal.web.routes_exchange import ROUTES as EXCHANGE_ROUTES
 from portal.web.routes_field import ROUTES as FIELD_ROUTES
 from portal.web.routes_field import api as field_api
 from portal.web.routes_hamlets import ROUTES as HAMLET_ROUTES
@@ -89,6 +90,7 @@ pages = Router(
         *HAMLET_ROUTES,
         *TRAINING_ATTENDANCE_ROUTES,
         *TRAINING_ROUTES,
+        *EXCHANGE_ROUTES,
         *AUDIT_ROUTES,
         *REFERRAL_ROUTES,
         *INTAKE_ROUTES,
