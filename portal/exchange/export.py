@@ -170,7 +170,8 @@ def adx(exported: Exported, at: datetime | None = None) -> bytes:
                 {"dataElement": de, "categoryOptionCombo": coc, "value": str(value)},
             )
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    written: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return written
 
 
 def render(exported: Exported, fmt: str) -> tuple[bytes, str, str]:

@@ -81,7 +81,11 @@ def _resolve(
         if found is None:
             example = "2026-12-01/P1M" if fmt == "adx" else "202612"
             errors.append(
-                FieldError(f"{v.where}.period", f"is not a {definition.period_type} period like {example}", "bad_period")
+                FieldError(
+                    f"{v.where}.period",
+                    f"is not a {definition.period_type} period like {example}",
+                    "bad_period",
+                )
             )
         elif period is None:
             period = found
@@ -108,7 +112,9 @@ def _resolve(
             continue
         key = (unit.id, *cell)
         if key in seen:
-            errors.append(FieldError(f"{v.where}.value", f"gives the same cell as {seen[key]}", "duplicate_value"))
+            errors.append(
+                FieldError(f"{v.where}.value", f"gives the same cell as {seen[key]}", "duplicate_value")
+            )
             continue
         seen[key] = v.where
         out.append(_Resolved(v, unit, cell[0], cell[1], int(float(v.value))))

@@ -9,8 +9,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from defusedxml import ElementTree as SafeET
-from defusedxml.common import DefusedXmlException
+from defusedxml import ElementTree as SafeET  # type: ignore[import-untyped]
+from defusedxml.common import DefusedXmlException  # type: ignore[import-untyped]
 
 from infra.errors import FieldError, ValidationFailed
 from portal.exchange.export import ADX_NS

@@ -42,8 +42,6 @@ ERRORS: dict[str, Msg] = {
     "not_json": N_("Not a JSON file."),
     "not_xml": N_("Not a well-formed XML file."),
     "shape": N_("Not a DHIS2 dataValueSets or ADX document."),
-    "too_many": N_("Too many values in one file."),
-    "empty": N_("The file holds no values."),
     "mixed": N_("Must be the same period as the first value."),
     "bad_period": N_("Not a period of this report in the file's format."),
     "duplicate_value": N_("The same cell is given twice."),
