@@ -21,6 +21,7 @@ from portal.cases.models import (
     CaseReviewAction,
 )
 from portal.childfriendly.models import Assessment, AssessmentEvent, CommuneCategory, EvidenceFile
+from portal.exchange.models import Dhis2DataElement, Dhis2DataSet, Dhis2OrgUnit
 from portal.exports.models import Export
 from portal.field.models import FieldChange
 from portal.imports.models import ImportedRow, ImportMapping, RegisterImport
@@ -71,6 +72,7 @@ from portal.reports.models import (
     Target,
     UnitTarget,
 )
+from portal.reports.numbering import ReportNumber, ReportNumberCounter
 from portal.staff.models import PasswordCode, TrainingAttendance, TrainingCourse
 from portal.stats import tables as stats_tables
 from portal.workdays.models import CalendarDay
@@ -130,6 +132,9 @@ __all__ = [
     "ChildPeriod",
     "ConsolidationRun",
     "Contribution",
+    "Dhis2DataElement",
+    "Dhis2DataSet",
+    "Dhis2OrgUnit",
     "Export",
     "ImportedRow",
     "ImportMapping",
@@ -157,6 +162,8 @@ __all__ = [
     "LoginThrottle",
     "PasswordCode",
     "ReferenceCode",
+    "ReportNumber",
+    "ReportNumberCounter",
     "Report",
     "ReportDefinition",
     "ReportDueDays",

@@ -76,3 +76,8 @@ def provinces_in_force(session: Session) -> list[Unit]:
     """The provinces (units without a parent) in force, in official code order."""
     stmt = select(Unit).where(Unit.parent_id.is_(None), Unit.level == "province", Unit.valid_to.is_(None))
     return sorted(session.scalars(stmt), key=display_order)
+
+
+def subtree_ids(root: Unit) -> Select[tuple[int]]:
+    """Ids of ``root`` and every unit below it (any era), as a subquery to filter rows by."""
+    return select(Unit.id).where(subtree_clause(Unit.path, root.path))

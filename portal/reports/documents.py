@@ -23,6 +23,7 @@ from portal.audit.service import record as audit
 from portal.auth.models import User
 from portal.reports.access import get_report
 from portal.reports.models import ReportDocument
+from portal.reports.numbering import assign_number
 from portal.reports.render_pdf import render_pdf
 from portal.reports.render_xlsx import render_xlsx
 from portal.reports.schemas import DocumentIn
@@ -40,10 +41,11 @@ STALE_QUEUED = timedelta(minutes=5)
 
 
 def request_document(session: Session, caller: Caller, report_id: int, body: DocumentIn) -> ReportDocument:
-    report, _definition, unit = get_report(session, caller, report_id, "export")
     fmt = body.format
     if fmt not in MEDIA:
         raise ValidationFailed([FieldError("format", "must be 'xlsx' or 'pdf'")])
+    report, _definition, unit = get_report(session, caller, report_id, "export", lock=True)
+    assign_number(session, report.id, unit.id, report.status, caller.user_id)  # an issued report's, once
     doc = ReportDocument(
         id=uuid.uuid4(),
         report_id=report.id,

@@ -17,6 +17,7 @@ from fpdf import FPDF, FontFace
 from fpdf.errors import FPDFException
 
 from portal.reports.charts import PALETTE, TARGET_COLOUR, trend_svg, y_axis
+from portal.reports.render_official import pdf_heading, pdf_signature
 from portal.reports.render_xlsx import (
     cell_value,
     disclosure_note,
@@ -93,9 +94,12 @@ def _table(
 
 
 def _header(pdf: FPDF, doc: dict[str, Any]) -> None:
-    pdf.set_font(FAMILY, "B", 14)
-    pdf.multi_cell(0, 7, doc["title"], align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(2)
+    if doc.get("official"):
+        pdf_heading(pdf, doc["official"])
+    else:
+        pdf.set_font(FAMILY, "B", 14)
+        pdf.multi_cell(0, 7, doc["title"], align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(2)
     for label, value in header_lines(doc):
         pdf.set_font(FAMILY, "B", 10)
         pdf.cell(36, 5.5, f"{label}:")
@@ -218,15 +222,17 @@ def _trend(pdf: FPDF, doc: dict[str, Any]) -> None:
             _draw_trend(pdf, trend, target)
 
 
-def new_pdf(title: str, author: str) -> FPDF:
-    """An A4 portrait document in DejaVu Sans (Vietnamese), numbered "Trang x/y", first page open."""
+def new_pdf(title: str, author: str, margins: tuple[float, float, float] = (15, 15, 15)) -> FPDF:
+    """An A4 portrait document in DejaVu Sans (Vietnamese), numbered "Trang x/y", first page open;
+    ``margins`` are left, top and right in millimetres."""
     pdf = _ReportPDF(orientation="P", unit="mm", format="A4")
     pdf.add_font(FAMILY, "", FONT_DIR / "DejaVuSans.ttf")
     pdf.add_font(FAMILY, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
+    pdf.add_font(FAMILY, "I", FONT_DIR / "DejaVuSans-Oblique.ttf")
     pdf.set_title(title)
     pdf.set_author(author)
     pdf.set_lang("vi")
-    pdf.set_margins(15, 15, 15)
+    pdf.set_margins(*margins)
     pdf.set_auto_page_break(True, margin=18)
     pdf.add_page()
     return pdf
@@ -240,7 +246,9 @@ def render_pdf(doc: dict[str, Any]) -> bytes:
     """The report as an A4 portrait PDF: header block, figures, targets, the trend chart (when there are
     periods), units and history, with "Trang x/y" in every footer. All text is extractable.
     """
-    pdf = new_pdf(doc["title"], str(doc["generated_by"]))
+    official = doc.get("official")
+    # Decree 30/2020/NĐ-CP, Appendix I: margins of 30 mm on the left, 20 mm at the top, 15 mm on the right
+    pdf = new_pdf(doc["title"], str(doc["generated_by"]), (30, 20, 15) if official else (15, 15, 15))
     _header(pdf, doc)
     _heading(pdf, "Số liệu các chỉ tiêu")
     _indicators(pdf, doc)
@@ -253,7 +261,9 @@ def render_pdf(doc: dict[str, Any]) -> bytes:
     units = [list(r) for r in unit_rows(doc)]
     headers = ["Đơn vị", "Mã", "Trạng thái", "Đưa vào tổng hợp"]
     _table(pdf, headers, units, (70, 24, 46, 40), ("LEFT",) * 4, empty="Không có đơn vị trực thuộc.")
-    _heading(pdf, "Lịch sử xử lý")
+    if official:
+        pdf_signature(pdf, official)
+    _heading(pdf, "Phụ lục: Lịch sử xử lý" if official else "Lịch sử xử lý")
     events = [[e["at"], e["actor"], e["action_vi"], e.get("comment") or ""] for e in doc.get("events") or []]
     _table(
         pdf, ["Thời điểm", "Người thực hiện", "Thao tác", "Ghi chú"], events, (32, 36, 42, 70), ("LEFT",) * 4

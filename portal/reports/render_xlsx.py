@@ -14,6 +14,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from portal.reports.render_official import xlsx_heading, xlsx_signature
 from portal.stats.disclosure import HIDDEN, K
 
 MISSING_WARNING = "Tổng hợp thiếu đơn vị"
@@ -106,8 +107,11 @@ def _table(ws: Worksheet, headers: list[str], rows: list[list[Any]], widths: lis
 
 
 def _report_sheet(ws: Worksheet, doc: dict[str, Any]) -> None:
-    ws.append([doc["title"]])
-    ws["A1"].font = Font(bold=True, size=14)
+    if doc.get("official"):
+        xlsx_heading(ws, doc["official"])
+    else:
+        ws.append([doc["title"]])
+        ws["A1"].font = Font(bold=True, size=14)
     for label, value in header_lines(doc):
         ws.append([label, value])
         ws.cell(row=ws.max_row, column=1).font = BOLD
@@ -140,6 +144,9 @@ def _report_sheet(ws: Worksheet, doc: dict[str, Any]) -> None:
         ws.cell(row=body + index, column=1).font = BOLD
     for row in range(body, ws.max_row + 1):  # "<5" lines up with the numbers
         ws.cell(row=row, column=3).alignment = Alignment(horizontal="right", vertical="top")
+    if doc.get("official"):
+        ws.freeze_panes = None  # a document laid out for print: the heading stays with the page
+        xlsx_signature(ws, doc["official"])
 
 
 def _targets_sheet(ws: Worksheet, doc: dict[str, Any]) -> None:

@@ -21,6 +21,7 @@ from portal.reports.consolidation import sub_unit_statuses
 from portal.reports.dashboard import Rates, Reader
 from portal.reports.due import due_date
 from portal.reports.models import ConsolidationRun, Report, ReportDefinition, ReportEvent
+from portal.reports.official import official_parts
 from portal.reports.periods import Period, parse, previous
 from portal.reports.workflow import allowed_actions
 from tenancy.models import Unit
@@ -168,11 +169,13 @@ def document_data(session: Session, report_id: int, exact: bool, generated_by: s
     lowest = unit.level == definition.lowest_level
     subs = [] if lowest else sub_unit_statuses(session, report, unit)
     missing_ids = {m["id"] for m in report.missing_units}
+    period_label = f"{PERIOD_VI[definition.period_type]} {_label(report.period)}"
     return {
         "title": definition.name_vi,
+        "official": official_parts(session, report, definition, unit, period_label.lower(), generated_by),
         "unit": {"name": unit.name, "code": unit.code, "level_vi": LEVEL_VI[unit.level]},
         "period": report.period,
-        "period_label": f"{PERIOD_VI[definition.period_type]} {_label(report.period)}",
+        "period_label": period_label,
         "period_start": f"{report.period_start:%d/%m/%Y}",
         "period_end": f"{report.period_end:%d/%m/%Y}",
         "status": report.status,

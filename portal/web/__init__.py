@@ -42,6 +42,7 @@ from portal.web.routes_facilities import ROUTES as FACILITY_ROUTES
 from portal.web.routes_childfriendly import ROUTES as CHILD_FRIENDLY_ROUTES
 from portal.web.routes_committees import ROUTES as COMMITTEE_ROUTES
 from portal.web.routes_campaigns import ROUTES as CAMPAIGN_ROUTES
+from portal.web.routes_exchange import ROUTES as EXCHANGE_ROUTES
 from portal.web.routes_field import ROUTES as FIELD_ROUTES
 from portal.web.routes_field import api as field_api
 from portal.web.routes_hamlets import ROUTES as HAMLET_ROUTES
@@ -100,6 +101,7 @@ pages = Router(
         *TRAINING_ATTENDANCE_ROUTES,
         *TRAINING_ROUTES,
         *CHILD_FRIENDLY_ROUTES,
+        *EXCHANGE_ROUTES,
         *AUDIT_ROUTES,
         *REFERRAL_ROUTES,
         *INTAKE_ROUTES,
