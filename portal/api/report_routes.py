@@ -17,11 +17,12 @@ from authz.guards import authorize_action
 from portal.api.unit_routes import _unit
 from portal.boundary.deps import CallerDep, DbDep
 from portal.boundary.pagination import Page
-from portal.reports import bulk, consolidation, documents, due, service, workflow
+from portal.reports import bulk, consolidation, documents, due, service, timeliness, workflow
 from portal.reports.access import report_to_read
 from portal.reports.dashboard import dashboard, set_target
 from portal.reports.figures import load_catalog
 from portal.reports.models import Report
+from portal.reports.rates_out import RatesOut
 from portal.reports.responses import (
     ConsolidationRunOut,
     DashboardOut,
@@ -321,7 +322,25 @@ def put_target(
     return set_target(db, caller, _unit(db, unit_id), data)
 
 
+@get(
+    "/api/v1/reporting-rates",
+    sync_to_thread=False,
+    tags=TAGS,
+    summary="Reports expected, received and received on time (completeness and timeliness) under a unit",
+)
+def read_reporting_rates(
+    caller: CallerDep,
+    db: DbDep,
+    definition: FromQuery[str],
+    period: FromQuery[str],
+    unit_id: FromQuery[int | None] = None,
+) -> RatesOut:
+    rates = timeliness.rates_for(db, caller, definition, period, unit_id)
+    return msgspec.convert(timeliness.rates_json(rates), RatesOut)
+
+
 ROUTES = [
+    read_reporting_rates,
     read_definitions,
     read_due_days,
     put_due_days,
