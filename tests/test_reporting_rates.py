@@ -193,3 +193,21 @@ def test_bad_input_names_the_field(client, province):
     assert ahead.status_code == 422
     missing = client.get("/api/v1/reporting-rates", params={"definition": "monthly"}, headers=headers)
     assert missing.status_code == 400 and "period" in missing.text
+
+
+def test_the_inspection_checklist_counts_on_time_by_the_same_due_dates(owner, province):
+    """Commune A sent October on Friday 6 November at 16:00, its fifth working day: on time, where
+    "five calendar days" would have called it late."""
+    from portal.inspections.checks import _reports
+    from portal.inspections.models import InspectionPlan
+
+    plan = InspectionPlan(
+        title="Kiểm tra",
+        inspecting_unit_id=province["p"].id,
+        period_start=date(2026, 10, 1),
+        period_end=date(2026, 10, 31),
+    )
+    evidence = _reports(owner, province["d1"], plan)
+    assert evidence["expected"] == 3 and evidence["submitted"] == 1 and evidence["on_time"] == 1
+    in_d2 = _reports(owner, province["d2"], plan)
+    assert in_d2["submitted"] == 1 and in_d2["on_time"] == 0  # commune C: Monday 9 November, late
