@@ -211,3 +211,47 @@ def test_the_inspection_checklist_counts_on_time_by_the_same_due_dates(owner, pr
     assert evidence["expected"] == 3 and evidence["submitted"] == 1 and evidence["on_time"] == 1
     in_d2 = _reports(owner, province["d2"], plan)
     assert in_d2["submitted"] == 1 and in_d2["on_time"] == 0  # commune C: Monday 9 November, late
+
+
+def test_the_rates_page_drills_down_names_the_late_and_downloads_the_same_counts(browser, province):
+    import io
+
+    from openpyxl import load_workbook
+
+    tree = province
+    district = browser(f"rp-d1-{tree['tag']}")
+    page = district.get(f"/reports/rates?definition=monthly&period={OCTOBER}&unit={tree['d1'].id}")
+    assert page.status_code == 200, page.text
+    text_ = page.text
+    assert "Tỷ lệ báo cáo" in text_ and "Hạn nộp 04/11/2026" in text_
+    assert f'href="/reports/rates?definition=monthly&amp;period={OCTOBER}&amp;unit={tree["a"].id}"' in text_
+    assert 'data-state="late"' in text_ and tree["ha"][1].name in text_ and "Trễ hạn" in text_
+    assert tree["c"].name not in text_  # the other district's commune
+    below = district.get(f"/reports/rates?definition=monthly&period={OCTOBER}&unit={tree['a'].id}")
+    assert below.status_code == 200 and f">{tree['d1'].name}</a>" in below.text  # the way back up
+    district.client.cookies.set("portal_lang", "en")
+    english = district.get(f"/reports/rates?definition=monthly&period={OCTOBER}&unit={tree['d1'].id}")
+    assert "Reporting rates" in english.text and "Due 04/11/2026" in english.text and "Late" in english.text
+    xlsx = district.get(f"/reports/rates/download?definition=monthly&period={OCTOBER}&unit={tree['d1'].id}")
+    assert xlsx.status_code == 200 and xlsx.headers["content-type"].startswith("application/vnd.openxml")
+    book = load_workbook(io.BytesIO(xlsx.content))
+    levels = book.worksheets[0]
+    rows = {r[0]: r[2:] for r in levels.iter_rows(min_row=4, values_only=True)}
+    assert rows["Hamlet or residential group"] == (5, 2, 1, 1, 3, 0, 40.0, 20.0)
+    assert rows["Commune or ward"][:2] == (3, 1)
+    follow = [r for r in book.worksheets[2].iter_rows(min_row=2, values_only=True)]
+    assert (tree["ha"][1].name, "Hamlet or residential group", "Late") == follow[-1][:3]
+
+
+def test_the_rates_page_refuses_bad_choices_and_other_areas(browser, owner, province):
+    tree = province
+    officer = browser(f"rp-oa-{tree['tag']}")
+    bad = officer.get("/reports/rates?definition=monthly&period=2026-Q3")
+    assert bad.status_code == 422 and 'aria-invalid="true" aria-describedby="f-period-error"' in bad.text
+    unknown = officer.get("/reports/rates?definition=weekly")
+    assert unknown.status_code == 422 and "f-definition-error" in unknown.text
+    sibling = officer.get(f"/reports/rates?period={OCTOBER}&unit={tree['b'].id}")
+    assert sibling.status_code == 404 and "<html" in sibling.text.lower()
+    assert audit_rows(owner, f"rp-oa-{tree['tag']}", outcome="denied")
+    own = officer.get(f"/reports/rates?period={OCTOBER}")  # the caller's own commune by default
+    assert own.status_code == 200 and tree["a"].name in own.text and tree["ha"][2].name in own.text
