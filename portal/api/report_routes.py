@@ -185,6 +185,18 @@ def put_values(report_id: FromPath[int], data: JSONBody[ValuesIn], caller: Calle
 
 
 @post(
+    "/api/v1/reports/{report_id:int}/from-months",
+    sync_to_thread=False,
+    status_code=200,
+    tags=TAGS,
+    summary="Take the approved monthly reports' figures again into a longer period's draft",
+)
+def post_from_months(report_id: FromPath[int], caller: CallerDep, db: DbDep) -> ReportOut:
+    service.take_months_again(db, caller, report_id)
+    return _view(db, caller, report_id)
+
+
+@post(
     "/api/v1/reports/{report_id:int}/refresh",
     sync_to_thread=False,
     status_code=200,
@@ -349,6 +361,7 @@ ROUTES = [
     list_reports,
     read_report,
     put_values,
+    post_from_months,
     post_refresh,
     post_submit,
     post_approve,

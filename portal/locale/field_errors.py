@@ -29,6 +29,7 @@ ERRORS: dict[str, Msg] = {
     "contradicts_registry": N_("Contradicts the register."),
     "partition_mismatch": N_("The parts do not add up."),
     "too_long": N_("Too long."),
+    "reason_required": N_("Differs from the approved months' figure: say why."),
     "taken": N_("This username is taken."),
     "level": N_("This role does not work at this level."),
     "closed": N_("This unit is not in force."),
