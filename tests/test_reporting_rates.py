@@ -255,3 +255,18 @@ def test_the_rates_page_refuses_bad_choices_and_other_areas(browser, owner, prov
     assert audit_rows(owner, f"rp-oa-{tree['tag']}", outcome="denied")
     own = officer.get(f"/reports/rates?period={OCTOBER}")  # the caller's own commune by default
     assert own.status_code == 200 and tree["a"].name in own.text and tree["ha"][2].name in own.text
+
+
+def test_the_dashboard_shows_the_rates_of_its_unit_and_period(browser, province):
+    tree = province
+    inspector = browser(f"rp-insp-{tree['tag']}")
+    inspector.client.cookies.set("portal_lang", "en")
+    page = inspector.get(f"/dashboard?unit={tree['d1'].id}&definition=monthly&period={OCTOBER}")
+    assert page.status_code == 200, page.text
+    table = page.text[page.text.index('class="rates"') :]
+    table = table[: table.index("</table>")]
+    assert (
+        '<th scope="row">Hamlet or residential group</th><td class="num">5</td><td class="num">40%</td><td class="num">20%</td>'
+        in table
+    )
+    assert f"/reports/rates?definition=monthly&amp;period={OCTOBER}&amp;unit={tree['d1'].id}" in page.text
