@@ -18,12 +18,13 @@ from infra.clock import today
 from portal.api.unit_routes import _unit
 from portal.boundary.deps import CallerDep, DbDep
 from portal.boundary.pagination import Page
-from portal.reports import bulk, consolidation, documents, due, service, workflow
+from portal.reports import bulk, consolidation, documents, due, service, timeliness, workflow
 from portal.reports.access import report_to_read
 from portal.reports.campaigns import campaigns
 from portal.reports.dashboard import dashboard, set_target
 from portal.reports.figures import load_catalog
 from portal.reports.models import Report
+from portal.reports.rates_out import RatesOut
 from portal.reports.responses import (
     CampaignOut,
     ConsolidationRunOut,
@@ -204,6 +205,18 @@ def put_values(report_id: FromPath[int], data: JSONBody[ValuesIn], caller: Calle
 
 
 @post(
+    "/api/v1/reports/{report_id:int}/from-months",
+    sync_to_thread=False,
+    status_code=200,
+    tags=TAGS,
+    summary="Take the approved monthly reports' figures again into a longer period's draft",
+)
+def post_from_months(report_id: FromPath[int], caller: CallerDep, db: DbDep) -> ReportOut:
+    service.take_months_again(db, caller, report_id)
+    return _view(db, caller, report_id)
+
+
+@post(
     "/api/v1/reports/{report_id:int}/refresh",
     sync_to_thread=False,
     status_code=200,
@@ -341,7 +354,25 @@ def put_target(
     return set_target(db, caller, _unit(db, unit_id), data)
 
 
+@get(
+    "/api/v1/reporting-rates",
+    sync_to_thread=False,
+    tags=TAGS,
+    summary="Reports expected, received and received on time (completeness and timeliness) under a unit",
+)
+def read_reporting_rates(
+    caller: CallerDep,
+    db: DbDep,
+    definition: FromQuery[str],
+    period: FromQuery[str],
+    unit_id: FromQuery[int | None] = None,
+) -> RatesOut:
+    rates = timeliness.rates_for(db, caller, definition, period, unit_id)
+    return msgspec.convert(timeliness.rates_json(rates), RatesOut)
+
+
 ROUTES = [
+    read_reporting_rates,
     read_definitions,
     read_due_days,
     put_due_days,
@@ -350,6 +381,7 @@ ROUTES = [
     list_reports,
     read_report,
     put_values,
+    post_from_months,
     post_refresh,
     post_submit,
     post_approve,

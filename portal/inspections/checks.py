@@ -6,7 +6,8 @@ Each count of children or cases is stored with the sum of the counted records' k
 aggregate-only readers as every statistic is published. Outcomes are computed on the exact values.
 
 Items: data completeness, support for children in special circumstances, case deadlines missed,
-monthly reports on time, child-friendly communes, hazardous water points fenced, collaborators trained.
+monthly reports on time (by each month's due date for communes, ``portal.reports.due``), child-friendly
+communes, hazardous water points fenced, collaborators trained.
 """
 
 from __future__ import annotations
@@ -20,16 +21,16 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from infra.clock import utcnow
+from infra.clock import today, utcnow
 from portal.inspections.models import InspectionCheck, InspectionPlan, InspectionTarget
 from portal.reports.dashboard import targets_for
 from portal.reports.figures import staff_figures
-from portal.reports.models import Report, ReportDefinition, ReportEvent
+from portal.reports.models import Report, ReportDefinition
 from portal.reports.periods import containing
+from portal.reports.timeliness import due_dates, first_submissions, state_of
 from tenancy.models import Unit
 from tenancy.structure import units_at_level_on
 
-REPORT_DAYS_AFTER_PERIOD = 5  # a monthly report is due by the 5th of the next month
 KEYSUMS = "keysums"  # evidence[KEYSUMS][count] = the cell key of that count (never sent to a reader)
 ANONYMOUS_IDS = "anonymous_ids"
 
@@ -110,24 +111,13 @@ def _reports(session: Session, unit: Unit, plan: InspectionPlan) -> dict[str, An
             )
         )
     )
-    first_submit = (
-        dict(
-            session.execute(
-                select(ReportEvent.report_id, func.min(ReportEvent.at))
-                .where(ReportEvent.report_id.in_([r.id for r in reports]), ReportEvent.action == "submit")
-                .group_by(ReportEvent.report_id)
-            )
-            .tuples()
-            .all()
-        )
-        if reports
-        else {}
-    )
+    first_submit = first_submissions(session, [r.id for r in reports])
+    due = {m.key: due_dates(session, monthly, m).get("commune") for m in months}
     on_time = sum(
         1
         for r in reports
-        if r.id in first_submit
-        and first_submit[r.id].date() <= r.period_end + timedelta(days=REPORT_DAYS_AFTER_PERIOD)
+        if (day := due[r.period]) is not None
+        and state_of(r.status, first_submit.get(r.id), day, today()) == "on_time"
     )
     last = [r for r in reports if r.period == months[-1].key and r.status in ("submitted", "approved")]
     figures: dict[str, int] = {}

@@ -30,6 +30,7 @@ ERRORS: dict[str, Msg] = {
     "partition_mismatch": N_("The parts do not add up."),
     "outside_campaign": N_("Typed only in the months of its campaign."),
     "too_long": N_("Too long."),
+    "reason_required": N_("Differs from the approved months' figure: say why."),
     "taken": N_("This username is taken."),
     "level": N_("This role does not work at this level."),
     "closed": N_("This unit is not in force."),

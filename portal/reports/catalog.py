@@ -67,6 +67,7 @@ def indicator_rows(session: Session, raw: list[dict[str, Any]]) -> list[dict[str
                 "counts_children": spec.get("counts_children", True),
                 "legal_basis": spec.get("legal_basis"),
                 "sort": sort,
+                "over_periods": spec.get("over_periods", "sum"),
             }
         )
     return rows

@@ -47,6 +47,7 @@ class Indicator(Base):
     """
 
     __tablename__ = "report_indicators"
+    __table_args__ = (CheckConstraint("over_periods IN ('sum', 'last')", name="over_periods"),)
 
     code: Mapped[str] = mapped_column(String(48), primary_key=True)
     name_vi: Mapped[str] = mapped_column(Text)
@@ -63,6 +64,8 @@ class Indicator(Base):
     counts_children: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     legal_basis: Mapped[str | None] = mapped_column(Text)
     sort: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # how monthly figures make a longer period's: "sum" (a flow) or "last" (a stock), migration 0042
+    over_periods: Mapped[str] = mapped_column(String(8), default="sum", server_default="sum")
 
     def cell_keys(self) -> list[str]:
         return [c["key"] for c in self.cells]
@@ -166,6 +169,11 @@ class Report(Base):
     computed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     consolidated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     comment: Mapped[str | None] = mapped_column(Text)
+    # a longer period's report: what its typed cells took from the approved months (portal.reports.prefill)
+    from_months: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    reasons: Mapped[dict[str, dict[str, str]]] = mapped_column(
+        JSONB, default=dict, server_default=text("'{}'::jsonb")
+    )
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -138,6 +138,12 @@ class ReportEventOut(msgspec.Struct, forbid_unknown_fields=True):
     at: str
 
 
+class FromMonthsOut(msgspec.Struct, forbid_unknown_fields=True):
+    values: Cells
+    months: list[str]
+    missing: list[str]
+
+
 class ReportOut(msgspec.Struct, forbid_unknown_fields=True):
     """A report as its reader may see it (``suppressed``: published figures, not exact ones)."""
 
@@ -155,6 +161,10 @@ class ReportOut(msgspec.Struct, forbid_unknown_fields=True):
     figures: Cells
     entered: Cells
     entry_indicators: list[str]
+    from_months: FromMonthsOut | None
+    """A longer period's report: what its typed cells took from the approved monthly reports."""
+    reasons: dict[str, dict[str, str]]
+    """Why a typed cell differs from its months' figure, by indicator and cell."""
     missing_units: list[MissingUnit]
     comment: str | None
     computed_at: str | None

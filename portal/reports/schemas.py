@@ -25,6 +25,8 @@ class PrepareIn(msgspec.Struct, forbid_unknown_fields=True):
 class ValuesIn(msgspec.Struct, forbid_unknown_fields=True):
     values: dict[str, Any]
     version: int | None = None
+    # why a typed cell of a longer period differs from its months' figure: {indicator: {cell: text}}
+    reasons: dict[str, Any] | None = None
 
 
 class ActionIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -14,6 +14,7 @@ from infra.clock import today, utcnow
 from infra.errors import Conflict, FieldError, ValidationFailed
 from portal.audit.service import record as audit
 from portal.reports import figures as fig
+from portal.reports import prefill
 from portal.reports.access import get_report, reports_for, require_owner
 from portal.reports.models import Figures, Report, ReportDefinition, ReportEvent, Target
 from portal.reports.periods import EXAMPLES, Period, parse
@@ -129,10 +130,13 @@ def create_report(session: Session, caller: Caller, body: ReportCreate) -> Repor
     except IntegrityError as exc:
         raise Conflict(f"{unit.name} already has a {definition.code} report for {period.key}") from exc
     catalog = fig.for_report(session, definition, report)
+    report.from_months = prefill.from_months(session, definition, report, catalog, unit.level)
+    if report.from_months is not None:
+        report.entered = report.from_months["values"]
     if unit.level == definition.lowest_level:
         recompute(session, report, catalog, unit)
     else:
-        report.figures = fig.compose(catalog, unit.level, {}, {})
+        report.figures = fig.compose(catalog, unit.level, {}, report.entered)
     event(session, report, caller, "create", None)
     audit(caller.actor, "create", "report", "allowed", resource_ids=[report.id], unit_id=unit.id)
     return report
@@ -158,12 +162,39 @@ def enter_values(session: Session, caller: Caller, report_id: int, body: ValuesI
     for code, cells in body.values.items():
         merged[code] = {**merged.get(code, {}), **cells} if isinstance(cells, dict) else cells
     clean, errors = fig.check_entries(catalog, unit.level, merged, report.figures)
-    if errors:
-        raise ValidationFailed(errors)
+    reasons, missing = prefill.check_reasons(report, clean, body.reasons)
+    if errors or missing:
+        raise ValidationFailed(errors + missing)
     report.entered = clean
+    report.reasons = reasons
     report.figures = fig.compose(catalog, unit.level, report.figures, clean)
     touch(report)
     event(session, report, caller, "enter", report.status)
+    return report
+
+
+def take_months_again(session: Session, caller: Caller, report_id: int) -> Report:
+    """Take the approved months' figures again (a month approved since the draft began): every typed
+    cell without a reason takes the new figure; a cell kept with a reason stays as it is."""
+    report, definition, unit = get_report(session, caller, report_id, "enter", lock=True)
+    require_owner(caller, unit, "enter figures in")
+    if report.status not in EDITABLE:
+        raise Conflict(f"the report is {report.status}: figures are locked")
+    catalog = fig.for_report(session, definition, report)
+    taken = prefill.from_months(session, definition, report, catalog, unit.level)
+    if taken is None:
+        raise Conflict("a monthly report is not made from other reports")
+    entered: Figures = {k: dict(v) for k, v in report.entered.items()}
+    for code, cells in taken["values"].items():
+        for key, n in cells.items():
+            if key not in report.reasons.get(code, {}):
+                entered.setdefault(code, {})[key] = n
+    report.from_months = taken
+    report.entered = entered
+    report.reasons, _ = prefill.check_reasons(report, entered, None)
+    report.figures = fig.compose(catalog, unit.level, report.figures, entered)
+    touch(report)
+    event(session, report, caller, "compute", report.status)
     return report
 
 

@@ -93,6 +93,13 @@ def report_json(
         "figures": reader.figures(report),
         "entered": fig.for_reader(catalog, report.entered, exact, unit.id, report.period),
         "entry_indicators": [i.code for i in catalog.entered_at(unit.level)],
+        "from_months": None
+        if report.from_months is None
+        else {
+            **report.from_months,
+            "values": fig.for_reader(catalog, report.from_months["values"], exact, unit.id, report.period),
+        },
+        "reasons": report.reasons,
         "missing_units": report.missing_units,
         "comment": report.comment,
         "computed_at": report.computed_at.isoformat() if report.computed_at else None,

@@ -58,6 +58,7 @@ from portal.web.routes_reorg import ROUTES as REORG_ROUTES
 from portal.web.routes_report_documents import ROUTES as REPORT_DOCUMENT_ROUTES
 from portal.web.routes_report_list import ROUTES as REPORT_LIST_ROUTES
 from portal.web.routes_report_month import ROUTES as REPORT_MONTH_ROUTES
+from portal.web.routes_report_rates import ROUTES as REPORT_RATE_ROUTES
 from portal.web.routes_report_targets import ROUTES as REPORT_TARGET_ROUTES
 from portal.web.routes_reports import ROUTES as REPORT_ROUTES
 from portal.web.routes_staff import ROUTES as STAFF_ROUTES
@@ -92,6 +93,7 @@ pages = Router(
         *routes_cases.all_routes(),
         *REPORT_ROUTES,
         *REPORT_MONTH_ROUTES,
+        *REPORT_RATE_ROUTES,
         *REPORT_LIST_ROUTES,
         *REPORT_DOCUMENT_ROUTES,
         *REPORT_TARGET_ROUTES,

@@ -42,6 +42,7 @@ MESSAGES: dict[str, Msg] = {
     "report_return": N_("Report of %(unit)s for %(period)s returned."),
     "report_reopen": N_("Report of %(unit)s for %(period)s reopened."),
     "report_refresh": N_("Figures recounted."),
+    "report_from_months": N_("The approved months' figures were taken again."),
     "report_created": N_("Report of %(unit)s for %(period)s started."),
     "report_missing": N_(
         "Not submitted: these boxes are still empty. Fill them in, save the draft, then submit."

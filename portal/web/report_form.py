@@ -36,6 +36,12 @@ class Box:
     label: str
     value: str  # as shown in the box: the stored count, or what was typed
     group: str = ""  # the breakdown this box starts, e.g. "By sex" (an indicator with several)
+    months: int | None = None  # a longer period's: the figure its approved months give (prefill)
+    reason: str | None = None  # why it differs from ``months``; None: no reason asked for
+
+    @property
+    def reason_name(self) -> str:
+        return "reasons." + self.name.removeprefix("values.")
 
 
 @dataclass(frozen=True)
@@ -100,6 +106,21 @@ def parse_values(
     return values, typed, errors
 
 
+def parse_reasons(form: Mapping[str, Any]) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    """The posted ``reasons.<indicator>.<cell>`` texts (the service checks them: one for each box that
+    differs from its months' figure, each at most 500 characters), and the text as typed."""
+    reasons: dict[str, dict[str, str]] = {}
+    typed: dict[str, str] = {}
+    for name, raw in form.items():
+        parts = name.split(".")
+        if len(parts) == 3 and parts[0] == "reasons":
+            text = str(raw or "").strip()
+            typed[name] = text
+            if text:
+                reasons.setdefault(parts[1], {})[parts[2]] = text
+    return reasons, typed
+
+
 def _name(item: Mapping[str, Any] | Indicator, en: bool) -> str:
     if isinstance(item, Indicator):
         return item.name_en if en else item.name_vi
@@ -113,9 +134,12 @@ def entry_sections(
     typed: Mapping[str, str] | None,
     errors: Mapping[str, str],
     en: bool,
+    months: Figures | None = None,
+    reasons: Mapping[str, Mapping[str, str]] | None = None,
 ) -> list[Section]:
     """One section per indicator typed in at ``level``. Open: the sections with a problem, else the first
-    one not complete (a new draft opens on its first section)."""
+    one not complete (a new draft opens on its first section). A longer period's boxes show the figure
+    of their approved months, and a reason box where the count differs from it."""
     sections = []
     lang = "en" if en else "vi"
     for ind in catalog.entered_at(level):
@@ -128,8 +152,16 @@ def entry_sections(
             group = (
                 translate(lang, BREAKDOWNS[c["key"]]) if c["key"] in starts and c["key"] in BREAKDOWNS else ""
             )
-            boxes.append(Box(name, _name(c, en), value, group))
-        flagged = any(b.name in errors for b in boxes)
+            taken = (months or {}).get(ind.code, {}).get(c["key"])
+            kept = (reasons or {}).get(ind.code, {}).get(c["key"])
+            differs = taken is not None and value != "" and value != str(taken)
+            reason_name = f"reasons.{ind.code}.{c['key']}"
+            reason = None
+            if kept is not None or differs or reason_name in errors:
+                said = typed.get(reason_name) if typed is not None else None
+                reason = said if said is not None else kept or ""
+            boxes.append(Box(name, _name(c, en), value, group, taken, reason))
+        flagged = any(b.name in errors or b.reason_name in errors for b in boxes)
         sections.append(Section(ind.code, _name(ind, en), boxes, flagged))
     if sections and not any(s.open for s in sections):
         first = next((s for s in sections if s.empty), None)
@@ -160,4 +192,35 @@ def missing_boxes(catalog: Catalog, level: str, errors: list[FieldError], en: bo
         if cells:
             labels = [_name(c, en) for c in cells]
             out.append(Missing(_name(ind, en), labels, f"values.{ind.code}.{cells[0]['key']}"))
+    return out
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A typed cell of a longer period that differs from its months' figure, and why (for the approver)."""
+
+    indicator: str
+    cell: str
+    months: int | str
+    value: int | str
+    reason: str
+
+
+def differences(
+    catalog: Catalog,
+    level: str,
+    months: Mapping[str, Mapping[str, Any]],
+    entered: Mapping[str, Mapping[str, Any]],
+    reasons: Mapping[str, Mapping[str, str]],
+    en: bool,
+) -> list[Difference]:
+    """The cells kept with a reason, in the catalogue's order, with figures as the reader sees them."""
+    out = []
+    for ind in catalog.entered_at(level):
+        for c in Catalog.typed_cells(ind):
+            why = reasons.get(ind.code, {}).get(c["key"])
+            if why:
+                shown = months.get(ind.code, {}).get(c["key"], "—")
+                value = entered.get(ind.code, {}).get(c["key"], "—")
+                out.append(Difference(_name(ind, en), _name(c, en), shown, value, why))
     return out

@@ -20,16 +20,20 @@ from litestar.response import Template
 from sqlalchemy.orm import Session
 
 from authz.caller import Caller
+from authz.enforcer import allowed
 from infra.clock import today
 from infra.errors import FieldError, Forbidden, ValidationFailed
 from portal.boundary.deps import CallerDep, DbDep
 from portal.locale import translate
 from portal.reports.dashboard_view import NOTES, Asked, provinces, view
 from portal.reports.dashboard_xlsx import workbook
+from portal.reports.timeliness import reporting_rates
 from portal.stats.quality import unit_quality
 from portal.web import dashboard_words as words
 from portal.web.deps import lang_of
 from portal.web.i18n import field_errors, fmt_date
+from portal.web.rates_words import COLUMNS, LEVELS
+from portal.web.rates_words import words as words_of
 from portal.web.render import page
 from tenancy.models import Unit
 from tenancy.service import get_unit
@@ -100,6 +104,11 @@ def dashboard_page(
         as_of=fmt_date(stats["as_of"]),
         quality=unit_quality(db, caller, target),
         quality_link=caller.role in ("ward_officer", "collaborator"),
+        rates=reporting_rates(db, caller, shown["definition"], shown["period"], target)
+        if allowed(caller.role, "report", "read")
+        else None,
+        rate_levels=words_of(lang, LEVELS),
+        rate_columns=words_of(lang, COLUMNS),
     )
 
 

@@ -29,7 +29,14 @@ from portal.reports.view import report_json
 from portal.web.deps import FormData, lang_of
 from portal.web.i18n import field_errors
 from portal.web.render import page, see_other
-from portal.web.report_form import entry_sections, figure_tables, missing_boxes, parse_values
+from portal.web.report_form import (
+    differences,
+    entry_sections,
+    figure_tables,
+    missing_boxes,
+    parse_reasons,
+    parse_values,
+)
 from portal.web.report_words import confirmation
 
 ACTIONS = {
@@ -66,7 +73,16 @@ def report_page(
     shown_errors = field_errors(errors or [], lang)
     missing = missing_boxes(catalog, unit.level, errors or [], en)
     entry = (
-        entry_sections(catalog, unit.level, report.entered, typed, shown_errors, en)
+        entry_sections(
+            catalog,
+            unit.level,
+            report.entered,
+            typed,
+            shown_errors,
+            en,
+            (report.from_months or {}).get("values"),
+            report.reasons,
+        )
         if "enter" in view["allowed_actions"]
         else []
     )
@@ -85,6 +101,14 @@ def report_page(
         unit=unit,
         title=definition.name_en if en else definition.name_vi,
         tables=figure_tables(catalog, unit.level, view["figures"], en),
+        differences=differences(
+            catalog,
+            unit.level,
+            (view["from_months"] or {}).get("values", {}),
+            view["entered"],
+            view["reasons"],
+            en,
+        ),
         entry=entry,
         missing=missing,
         unapproved=[s for s in view["sub_units"] if s["status"] != "approved"],
@@ -108,12 +132,13 @@ def report_values(
     request: Request[Any, Any, Any], caller: CallerDep, db: DbDep, report_id: FromPath[int], data: FormData
 ) -> Template | Redirect:
     values, typed, errors = parse_values(data)
+    reasons, typed_reasons = parse_reasons(data)
+    typed = {**typed, **typed_reasons}
     if not errors:
         try:
             with db.begin_nested():
-                service.enter_values(
-                    db, caller, report_id, ValuesIn(values=dict(values), version=_int(data.get("version")))
-                )
+                body = ValuesIn(values=dict(values), version=_int(data.get("version")), reasons=dict(reasons))
+                service.enter_values(db, caller, report_id, body)
         except ValidationFailed as exc:
             errors = exc.errors
         except Conflict:
@@ -138,6 +163,8 @@ def report_action(
         with db.begin_nested():
             if action == "refresh":
                 service.refresh(db, caller, report_id)
+            elif action == "from_months":
+                service.take_months_again(db, caller, report_id)
             elif action in ACTIONS:
                 ACTIONS[action](db, caller, report_id, body)
             else:
