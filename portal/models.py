@@ -51,6 +51,7 @@ from portal.reports.models import (
     Target,
     UnitTarget,
 )
+from portal.reports.rule_models import RuleFinding
 from portal.staff.models import PasswordCode, TrainingAttendance, TrainingCourse
 from portal.stats import tables as stats_tables
 from portal.workdays.models import CalendarDay
@@ -61,6 +62,7 @@ __all__ = [
     "stats_tables",
     "tenancy_tables",
     "AuditEntry",
+    "RuleFinding",
     "FieldChange",
     "CalendarDay",
     "CaseLink",

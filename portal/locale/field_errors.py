@@ -107,6 +107,9 @@ ERRORS: dict[str, Msg] = {
     "not_percentage": N_("Must be a percentage from 0 to 100, e.g. 90 or 92,5."),
     "not_period": N_("Choose a period from the list: a month, a quarter, a half year or a year."),
     "not_listed": N_("Choose one from the list."),
+    "rule_blocking": N_("A blocking data check fails: correct the figures it names."),
+    "explanation_required": N_("Explain this warning before submitting."),
+    "not_warning": N_("Not a warning this report now fails: reload the page."),
     "report_unit": N_(
         "This unit does not make this report for this period (not at its level, or it was not in force then)."
     ),

@@ -19,7 +19,7 @@ NAMED = {
     "reopen": "report_reopen",
     "created": "report_created",
 }
-PLAIN = {"entered": "report_entered", "refresh": "report_refresh"}
+PLAIN = {"entered": "report_entered", "refresh": "report_refresh", "explained": "report_explained"}
 
 
 def confirmation(key: str, lang: str, period: str, unit_name: str) -> str | None:
