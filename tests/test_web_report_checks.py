@@ -117,3 +117,22 @@ def test_a_clean_report_says_so_and_a_sibling_cannot_explain(client, owner, rtre
     other.get("/reports")
     refused = other.post(f"/reports/{report['id']}/explanations", {_box(RECORDS_RULE): NOTE})
     assert refused.status_code == 404
+
+
+def test_the_commune_s_month_page_points_to_a_hamlet_s_explained_warning(client, owner, rtree, browser):
+    from tests.test_report_rules import _month
+
+    t = rtree
+    officer, hamlet = who(client, t, "oa"), t["ha"][0]
+    for period, fall in {"2025-02": 1, "2025-03": 2, "2025-04": 1, "2025-05": 2}.items():
+        _month(client, officer, hamlet, period, fall)
+    far = _month(client, officer, hamlet, PERIOD, 30, approve=False)
+    act(
+        client, officer, far["id"], "submit", version=far["version"]
+    )  # explains its warning (tests.reporting)
+    quiet = _month(client, officer, t["ha"][1], PERIOD, 1, approve=False)
+    page = browser(f"rp-oa-{t['tag']}").get(f"/reports/month?period={PERIOD}").text
+    row = re.search(rf'<tr data-unit="{hamlet.id}">.*?</tr>', page, flags=re.S).group(0)
+    assert f'href="/reports/{far["id"]}#checks"' in row and "Kết quả kiểm tra số liệu cần xem: 1" in row
+    other = re.search(rf'<tr data-unit="{t["ha"][1].id}">.*?</tr>', page, flags=re.S).group(0)
+    assert quiet["id"] and "finding-count" not in other

@@ -13,7 +13,7 @@ What a reader sees of them is portal.reports.rule_view.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from authz.caller import Caller
@@ -45,6 +45,20 @@ def stored(session: Session, caller: Caller, report_ids: list[int]) -> list[tupl
         .order_by(RuleFinding.report_id, RuleFinding.rule_code)
     )
     return [(f, name) for f, name in session.execute(stmt).tuples()]
+
+
+def finding_counts(session: Session, caller: Caller, report_ids: list[int]) -> dict[int, int]:
+    """How many rules each report failed at its last check (the reports the caller sees), by report id;
+    a report with none is left out. A submitted report's are warnings its unit explained."""
+    if not report_ids:
+        return {}
+    stmt = (
+        select(RuleFinding.report_id, func.count())
+        .join(Report, Report.id == RuleFinding.report_id)
+        .where(visible_clause(caller), RuleFinding.report_id.in_(report_ids))
+        .group_by(RuleFinding.report_id)
+    )
+    return {report_id: int(n) for report_id, n in session.execute(stmt).tuples()}
 
 
 def record(
