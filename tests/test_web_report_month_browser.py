@@ -115,6 +115,8 @@ def test_a_ward_officer_runs_the_commune_s_month_with_bulk_approval(
         box.fill("Đã đối chiếu với công an phường")
     click(page.get_by_role("button", name="Lưu giải trình"))
     expect(page.get_by_role("status")).to_have_text("Đã lưu giải trình.")
+    _check_accessible(page)  # the report page with its data checks and their explanations
+    _shot(page, "officer-report-checks.png")
 
     click(page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Báo cáo tháng"))
     click(page.get_by_role("button", name=f"Nộp báo cáo của {commune['commune'].name}"))
