@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
+from infra.db import scoped_session
 from portal.reports.catalog import CATALOG
 from portal.reports.rules import RULES, Rule, check, read_rules
+from tenancy.scope import Scope
 from tests.reporting import (
     COMMUNE_VALUES,
     act,
@@ -249,6 +252,21 @@ def test_a_case_in_the_register_settles_the_records_rule(client, owner, worker, 
     fewer = enter(client, officer, report, abused(0))
     flagged = by_rule(checks(client, officer, fewer["id"]))["abused_vs_case_register"]
     assert (flagged["left"], flagged["right"]) == (0, 1)
+
+    # row-level security: the findings follow the report's unit, for reading and for writing
+    count = text("SELECT count(*) FROM report_rule_findings WHERE report_id = :r")
+    with scoped_session(Scope(records=t["a"].path, aggregates=None)) as session:
+        assert session.execute(count, {"r": fewer["id"]}).scalar() == 1
+    with scoped_session(Scope(records=t["b"].path, aggregates=t["b"].path)) as session:
+        assert session.execute(count, {"r": fewer["id"]}).scalar() == 0
+    with pytest.raises(DBAPIError), scoped_session(Scope(records=t["b"].path, aggregates=None)) as session:
+        session.execute(
+            text(
+                "INSERT INTO report_rule_findings (report_id, rule_code, severity, report_version) "
+                "VALUES (:r, 'abused_history', 'warning', 1)"
+            ),
+            {"r": fewer["id"]},
+        )
 
 
 def _month(client, officer, hamlet, period, fall, approve=True) -> dict:
