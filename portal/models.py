@@ -73,6 +73,7 @@ from portal.reports.models import (
     UnitTarget,
 )
 from portal.reports.numbering import ReportNumber, ReportNumberCounter
+from portal.reports.rule_models import RuleFinding
 from portal.staff.models import PasswordCode, TrainingAttendance, TrainingCourse
 from portal.stats import tables as stats_tables
 from portal.workdays.models import CalendarDay
@@ -99,6 +100,7 @@ __all__ = [
     "Campaign",
     "tenancy_tables",
     "AuditEntry",
+    "RuleFinding",
     "FieldChange",
     "CalendarDay",
     "CaseLink",

@@ -22,12 +22,15 @@ from authz.caller import Caller  # noqa: E402
 from infra.clock import today  # noqa: E402
 from infra.db import scoped_session  # noqa: E402
 from portal.auth.models import User  # noqa: E402
-from portal.reports import bulk, consolidation, service, workflow  # noqa: E402
+from portal.reports import bulk, consolidation, rule_checks, service, workflow  # noqa: E402
 from portal.reports import figures as fig  # noqa: E402
+from portal.reports.access import get_report  # noqa: E402
 from portal.reports.campaigns import Campaign  # noqa: E402
 from portal.reports.catalog import zero_cells  # noqa: E402
+from portal.reports.figures import load_catalog  # noqa: E402
 from portal.reports.models import ConsolidationRun, Report, ReportDefinition  # noqa: E402
 from portal.reports.periods import containing, previous  # noqa: E402
+from portal.reports.rule_schemas import ExplainIn  # noqa: E402
 from portal.reports.schemas import ActionIn, PrepareIn, ReportCreate, ValuesIn  # noqa: E402
 from tenancy.models import Unit  # noqa: E402
 from tenancy.resolve import scope_for  # noqa: E402
@@ -94,6 +97,16 @@ def campaign_values(session: Session, report: Report, level: str, children: int)
     return out
 
 
+def explain_warnings(session: Session, officer: Caller, report_id: int) -> None:
+    """The ward's explanation of each data-check warning, as it must give one before submitting."""
+    report, definition, unit = get_report(session, officer, report_id)
+    catalog = load_catalog(session, definition)
+    for failure in rule_checks.record(session, officer, report, catalog, unit):
+        if failure.rule.severity == "warning":
+            note = "Đã đối chiếu với sổ theo dõi của các tổ dân phố và công an phường; số liệu đúng."
+            rule_checks.explain(session, officer, report_id, ExplainIn(rule=failure.rule.code, comment=note))
+
+
 def report_month(officer: Caller, inspector: Caller, period: str, approve: bool) -> str:
     ward = officer.unit
     assert ward is not None
@@ -124,6 +137,7 @@ def report_month(officer: Caller, inspector: Caller, period: str, approve: bool)
         run_id, report_id = run.id, report.id
     outcome = consolidation.run_consolidation(run_id, officer.scope)
     with scoped_session(officer.scope) as session:
+        explain_warnings(session, officer, report_id)
         workflow.submit(session, officer, report_id, ActionIn())
     if approve:
         with scoped_session(inspector.scope) as session:

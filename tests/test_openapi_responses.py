@@ -42,15 +42,17 @@ def test_every_json_answer_of_reports_and_inspections_names_a_schema(client):
     schema = client.get("/schema/openapi.json").json()
     components = schema["components"]["schemas"]
     answers = _answers(schema)
-    # 21 report operations and 20 inspection operations (4 of them: addressees outside the tree and their
-    # replies), less the two downloads
-    assert len(answers) == 39, sorted(answers)
+    # 21 report operations, 2 of their data checks and 20 inspection operations (4 of them: addressees
+    # outside the tree and their replies), less the two downloads
+    assert len(answers) == 41, sorted(answers)
     named = {where: _short(name) for where, name in answers.items()}
     assert named["GET /api/v1/reports/{report_id}"] == "ReportOut"
     assert named["POST /api/v1/reports/{report_id}/approve"] == "ReportOut"
     assert named["GET /api/v1/units/{unit_id}/dashboard"] == "DashboardOut"
     assert named["PUT /api/v1/report-definitions/{code}/due-days"] == "DueDaysOut"
     assert named["GET /api/v1/inspections/{plan_id}"] == "InspectionPlanOut"
+    assert named["GET /api/v1/reports/{report_id}/checks"] == "ChecksOut"
+    assert named["PUT /api/v1/reports/{report_id}/explanations"] == "ChecksOut"
     # lists answer the one envelope, Page[item] (portal.boundary.pagination), named after its item
     assert answers["GET /api/v1/recommendations"] == "Page_portal.inspections.responses.RecommendationOut_"
     assert answers["GET /api/v1/reports"] == "Page_portal.reports.responses.ReportSummary_"

@@ -254,6 +254,11 @@ def test_the_commune_s_month_is_consolidated_and_submitted_from_one_screen(
     assert "Hoàn thành." in _wait_consolidated(officer, location)
     page = officer.get("/reports/month").text
     version = re.search(r'name="version" value="(\d+)">\s*<input type="hidden" name="next"', page).group(1)
+    # The data checks' warnings explained on the report's page first (the level above reads them).
+    boxes = re.findall(r'<textarea id="(explain\.[a-z_]+)"', officer.get(f"/reports/{commune}").text)
+    assert "explain.abused_vs_case_register" in boxes  # 1 abused child typed, no case in the register
+    note = {box: "Đã đối chiếu với công an phường" for box in boxes}
+    assert officer.post(f"/reports/{commune}/explanations", note | {"version": version}).status_code == 303
     submitted = officer.post(
         f"/reports/{commune}/action", {"action": "submit", "version": version, "next": "month"}
     )

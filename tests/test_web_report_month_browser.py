@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from infra.db import admin_engine
+from tests.e2e.axe import serious_violations
 from tests.e2e.site import web_tree
 from tests.reporting import COMMUNE_VALUES, enter, hamlet_values, in_period, start
 from tests.support import login, make_unit, make_user
@@ -110,6 +111,15 @@ def test_a_ward_officer_runs_the_commune_s_month_with_bulk_approval(
             page.locator(f'[id="values.{code}.{key}"]').fill(str(value))
     click(page.get_by_role("button", name="Lưu bản nháp"))
     expect(page.get_by_role("status")).to_have_text("Đã lưu số liệu.")
+    # the data checks' warnings (1 abused child typed, no case in the register) explained for the district
+    boxes = page.locator('textarea[id^="explain."]')
+    expect(boxes.first).to_be_visible()
+    for box in boxes.all():
+        box.fill("Đã đối chiếu với công an phường")
+    click(page.get_by_role("button", name="Lưu giải trình"))
+    expect(page.get_by_role("status")).to_have_text("Đã lưu giải trình.")
+    assert serious_violations(page) == []  # the report page with its data checks and their explanations
+    _shot(page, "officer-report-checks.png")
 
     click(page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Báo cáo tháng"))
     click(page.get_by_role("button", name=f"Nộp báo cáo của {commune['commune'].name}"))

@@ -129,6 +129,9 @@ ERRORS: dict[str, Msg] = {
     "not_text": N_("Must be text."),
     "date_range": N_("Must be a date from 2000 to the end of next year."),
     "year_range": N_("Must be a year from 2000 to five years ahead."),
+    "rule_blocking": N_("A blocking data check fails: correct the figures it names."),
+    "explanation_required": N_("Explain this warning before submitting."),
+    "not_warning": N_("Not a warning this report now fails: reload the page."),
     "report_unit": N_(
         "This unit does not make this report for this period (not at its level, or it was not in force then)."
     ),

@@ -250,6 +250,12 @@ def _outside(where: str, campaign: Campaign) -> FieldError:
     )
 
 
+def settled(catalog: Catalog, level: str, entered: Figures) -> set[str]:
+    """The ``indicator.cell`` figures a draft at ``level`` already settles (see ``_known``): a validation
+    rule reading a cell outside it waits until the box is filled (portal.reports.rule_eval)."""
+    return _known(catalog, level, entered)
+
+
 def _known(catalog: Catalog, level: str, entered: Figures) -> set[str]:
     """The ``indicator.cell`` figures a draft already settles: every cell of a registry or consolidated
     indicator, the hand-entered cells typed in so far, and a derived total once all its parts are in."""

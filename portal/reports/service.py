@@ -18,6 +18,7 @@ from portal.reports import prefill
 from portal.reports.access import get_report, reports_for, require_owner
 from portal.reports.models import Figures, Report, ReportDefinition, ReportEvent, Target
 from portal.reports.periods import EXAMPLES, Period, parse
+from portal.reports.rule_checks import record as check_rules
 from portal.reports.schemas import ReportCreate, ValuesIn
 from tenancy.models import Unit
 from tenancy.structure import hamlets_on, valid_on
@@ -137,6 +138,7 @@ def create_report(session: Session, caller: Caller, body: ReportCreate) -> Repor
         recompute(session, report, catalog, unit)
     else:
         report.figures = fig.compose(catalog, unit.level, {}, report.entered)
+    check_rules(session, caller, report, catalog, unit)
     event(session, report, caller, "create", None)
     audit(caller.actor, "create", "report", "allowed", resource_ids=[report.id], unit_id=unit.id)
     return report
@@ -169,6 +171,7 @@ def enter_values(session: Session, caller: Caller, report_id: int, body: ValuesI
     report.reasons = reasons
     report.figures = fig.compose(catalog, unit.level, report.figures, clean)
     touch(report)
+    check_rules(session, caller, report, catalog, unit)  # kept for the form and the approver
     event(session, report, caller, "enter", report.status)
     return report
 
@@ -194,6 +197,7 @@ def take_months_again(session: Session, caller: Caller, report_id: int) -> Repor
     report.reasons, _ = prefill.check_reasons(report, entered, None)
     report.figures = fig.compose(catalog, unit.level, report.figures, entered)
     touch(report)
+    check_rules(session, caller, report, catalog, unit)
     event(session, report, caller, "compute", report.status)
     return report
 
@@ -206,8 +210,10 @@ def refresh(session: Session, caller: Caller, report_id: int) -> Report:
         raise Conflict(f"the report is {report.status}: figures are locked")
     if unit.level != definition.lowest_level:
         raise Conflict("only a lowest-level report is counted from the registry; consolidate this one")
-    recompute(session, report, fig.for_report(session, definition, report), unit)
+    catalog = fig.for_report(session, definition, report)
+    recompute(session, report, catalog, unit)
     touch(report)
+    check_rules(session, caller, report, catalog, unit)
     event(session, report, caller, "compute", report.status)
     return report
 

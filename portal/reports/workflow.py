@@ -20,6 +20,7 @@ from portal.reports import notices
 from portal.reports.access import approver_unit, get_report, is_owner, require_approver, require_owner
 from portal.reports.consolidation import sub_unit_statuses
 from portal.reports.models import Contribution, Report
+from portal.reports.rule_checks import gate
 from portal.reports.schemas import ActionIn
 from portal.reports.service import EDITABLE, check_version, event, touch
 from tenancy.models import Unit
@@ -74,6 +75,7 @@ def submit(session: Session, caller: Caller, report_id: int, body: ActionIn) -> 
             error = Conflict("consolidate again before submitting: " + "; ".join(problems[:10]))
             error.extra["problems"] = problems
             raise error
+    gate(session, caller, report, catalog, unit)  # blocking rules, unexplained warnings
     before = report.status
     report.status, report.submitted_at, report.submitted_by = "submitted", utcnow(), caller.user_id
     touch(report)

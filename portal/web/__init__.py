@@ -33,6 +33,7 @@ from portal.web.deps import provide_web_credential
 from portal.web.errors import EXCEPTION_HANDLERS, INPUT_HANDLERS, PageFailsafe
 from portal.web.render import TEMPLATE_CONFIG, page
 from portal.web.routes_addressees import ROUTES as ADDRESSEE_ROUTES
+from portal.web.report_checks import ROUTES as REPORT_CHECK_ROUTES
 from portal.web.routes_admin import ROUTES as ADMIN_ROUTES
 from portal.web.routes_audit import ROUTES as AUDIT_ROUTES
 from portal.web.routes_briefing_minutes import ROUTES as BRIEFING_MINUTES_ROUTES
@@ -97,6 +98,7 @@ pages = Router(
         *REPORT_LIST_ROUTES,
         *REPORT_DOCUMENT_ROUTES,
         *REPORT_TARGET_ROUTES,
+        *REPORT_CHECK_ROUTES,
         *STAFF_ROUTES,
         *ACCOUNT_ROUTES,
         *HAMLET_ROUTES,

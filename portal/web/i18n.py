@@ -44,6 +44,11 @@ MESSAGES: dict[str, Msg] = {
     "report_refresh": N_("Figures recounted."),
     "report_from_months": N_("The approved months' figures were taken again."),
     "report_created": N_("Report of %(unit)s for %(period)s started."),
+    "report_explained": N_("Explanations saved."),
+    "report_rules": N_(
+        "Not submitted: the data checks below stop it. Correct the figures a blocking check names, "
+        "explain every warning, then submit."
+    ),
     "report_missing": N_(
         "Not submitted: these boxes are still empty. Fill them in, save the draft, then submit."
     ),

@@ -19,7 +19,12 @@ NAMED = {
     "reopen": "report_reopen",
     "created": "report_created",
 }
-PLAIN = {"entered": "report_entered", "refresh": "report_refresh", "from_months": "report_from_months"}
+PLAIN = {
+    "entered": "report_entered",
+    "refresh": "report_refresh",
+    "from_months": "report_from_months",
+    "explained": "report_explained",
+}
 
 
 def confirmation(key: str, lang: str, period: str, unit_name: str) -> str | None:

@@ -26,6 +26,7 @@ from portal.reports.consolidation import NotApprovedYet, request_consolidation
 from portal.reports.figures import load_catalog
 from portal.reports.models import Report
 from portal.reports.periods import containing
+from portal.reports.rule_checks import finding_counts
 from portal.reports.schemas import ConsolidateIn, PrepareIn, ReportCreate
 from portal.reports.workflow import allowed_actions, changed_sub_units
 from portal.web.deps import FormData, lang_of
@@ -125,6 +126,7 @@ def _month(
         boxes=sum(s.filled + s.empty for s in boxes),
         changed=changed or [],
         hamlets=hamlets,
+        flagged=finding_counts(db, caller, [r.id for _h, r in hamlets if r is not None]),
         steps=steps,
         current=next((s for s in STEPS if not steps[s]), None),
         submitted_count=sum(1 for _h, r in hamlets if r is not None and r.status == "submitted"),

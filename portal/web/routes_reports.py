@@ -23,12 +23,15 @@ from portal.boundary.deps import CallerDep, DbDep
 from portal.reports import service, workflow
 from portal.reports.access import get_report
 from portal.reports.documents import can_retry, documents_of
-from portal.reports.figures import load_catalog
+from portal.reports.figures import Catalog, load_catalog
+from portal.reports.models import Report, ReportDefinition
+from portal.reports.rule_view import checks_json
 from portal.reports.schemas import ActionIn, ValuesIn
 from portal.reports.view import report_json
 from portal.web.deps import FormData, lang_of
 from portal.web.i18n import field_errors
 from portal.web.render import page, see_other
+from portal.web.report_checks import shown
 from portal.web.report_form import (
     differences,
     entry_sections,
@@ -38,7 +41,9 @@ from portal.web.report_form import (
     parse_values,
 )
 from portal.web.report_words import confirmation
+from tenancy.models import Unit
 
+RULE_ERRORS = ("rule_blocking", "explanation_required")
 ACTIONS = {
     "submit": workflow.submit,
     "approve": workflow.approve,
@@ -61,10 +66,12 @@ def report_page(
     typed: Mapping[str, str] | None = None,
     status_code: int = 200,
     message: str | None = None,
+    explained: Mapping[str, str] | None = None,
 ) -> Template:
     """One report: its figures, the boxes typed in at its unit (for its own staff while it is a draft
     or returned), the boxes a submission found empty, and the actions after the figures.
-    ``typed`` puts a rejected form's text back into its boxes."""
+    ``typed`` puts a rejected form's text back into its boxes, ``explained`` the explanations of warnings.
+    The data checks (portal.reports.rule_view) show under the heading."""
     report, definition, unit = get_report(db, caller, report_id)
     view = report_json(db, caller, report, definition, unit)
     lang = lang_of(request)
@@ -87,7 +94,8 @@ def report_page(
         else []
     )
     if message is None and errors:
-        message = "report_missing" if missing else "form_errors"
+        ruled = any(e.code in RULE_ERRORS for e in errors)
+        message = "report_missing" if missing else "report_rules" if ruled else "form_errors"
     changed = workflow.changed_sub_units(db, report, unit) if message == "report_stale" else None
     if message == "report_stale" and changed is None:
         message = "report_not_consolidated"
@@ -117,7 +125,37 @@ def report_page(
         form_message=message,
         changed=changed or [],
         flash=confirmation(request.query_params.get("msg", ""), lang, report.period, unit.name),
+        **_checks(db, caller, view, (report, definition, unit), catalog, en, errors or [], explained),
     )
+
+
+def _checks(
+    db: Session,
+    caller: Caller,
+    view: Mapping[str, Any],
+    found: tuple[Report, ReportDefinition, Unit],
+    catalog: Catalog,
+    en: bool,
+    errors: list[FieldError],
+    explained: Mapping[str, str] | None,
+) -> dict[str, Any]:
+    """The report's data checks for the page: its findings, its sub-units', and whether the reader may
+    explain warnings here (the unit's own staff, while the report can be edited)."""
+    report, definition, unit = found
+    checks = checks_json(db, caller, report, definition, unit)
+    ruled = {
+        e.field.removesuffix(".comment").removeprefix("rules."): e.code
+        for e in errors
+        if e.code in RULE_ERRORS
+    }
+    return {
+        "checks": shown(catalog, checks["findings"], en),
+        "sub_checks": [(s, shown(catalog, s["findings"], en)) for s in checks["sub_units"]],
+        "checks_suppressed": checks["suppressed"],
+        "can_explain": checks["live"] and "enter" in view["allowed_actions"],
+        "ruled": ruled,
+        "explained": explained or {},
+    }
 
 
 @get("/reports/{report_id:int}", sync_to_thread=False, include_in_schema=False)
