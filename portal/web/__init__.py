@@ -33,6 +33,7 @@ from portal.web.deps import provide_web_credential
 from portal.web.errors import EXCEPTION_HANDLERS, INPUT_HANDLERS, PageFailsafe
 from portal.web.render import TEMPLATE_CONFIG, page
 from portal.web.routes_admin import ROUTES as ADMIN_ROUTES
+from portal.web.routes_admin_audit import ROUTES as ADMIN_AUDIT_ROUTES
 from portal.web.routes_audit import ROUTES as AUDIT_ROUTES
 from portal.web.routes_calendar import ROUTES as CALENDAR_ROUTES
 from portal.web.routes_field import ROUTES as FIELD_ROUTES
@@ -97,6 +98,7 @@ pages = Router(
         *IMPORT_ROUTES,
         *FIELD_ROUTES,
         *ADMIN_ROUTES,
+        *ADMIN_AUDIT_ROUTES,
         *REORG_ROUTES,
         *CALENDAR_ROUTES,
         *INSPECTION_PLAN_ROUTES,
