@@ -78,15 +78,17 @@ def check_filters(filters: Filters) -> tuple[date, date]:
     """The day range (``portal.audit.reader.summary_range``'s rules) once every filter is well formed."""
     errors: list[FieldError] = []
     if filters.action and not _NAME.fullmatch(filters.action):
-        errors.append(FieldError("action", "must be an action's code (a-z, 0-9, _; up to 64)", "pattern"))
+        errors.append(FieldError("action", "must be an action's code (a-z, 0-9, _; up to 64)", "malformed"))
     if filters.outcome and filters.outcome not in OUTCOMES:
-        errors.append(FieldError("outcome", "must be allowed, denied, unauthenticated or locked", "choice"))
+        errors.append(
+            FieldError("outcome", "must be allowed, denied, unauthenticated or locked", "unknown_code")
+        )
     if filters.actor and not _ACTOR.fullmatch(filters.actor):
         errors.append(
-            FieldError("actor", "must be a username (up to 64 letters, digits, . _ @ -)", "pattern")
+            FieldError("actor", "must be a username (up to 64 letters, digits, . _ @ -)", "malformed")
         )
     if not 1 <= filters.page <= MAX_PAGE:
-        errors.append(FieldError("page", f"must be between 1 and {MAX_PAGE}", "range"))
+        errors.append(FieldError("page", f"must be between 1 and {MAX_PAGE}", "not_integer"))
     try:
         span = summary_range(filters.date_from, filters.date_to)
     except ValidationFailed as failed:
