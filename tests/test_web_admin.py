@@ -69,7 +69,8 @@ def test_the_admin_s_home_is_the_console_not_the_no_role_page(browser):
     assert "chưa có vai trò" not in words.lower()
     for section in ("Sắp xếp đơn vị hành chính", "Tài khoản trên toàn hệ thống", "Lịch ngày làm việc"):
         assert section in words
-    assert "Danh mục dùng chung" in words and "không được xem nhật ký truy cập" in words
+    assert "Danh mục dùng chung" in words and "Mở nhật ký truy cập" in words  # the audit reader
+    assert 'href="/admin/audit?outcome=denied"' in console.text
     assert 'href="/admin/reorganisations" aria-current' not in console.text  # the nav marks home only
     assert '<a href="/admin/reorganisations">' in console.text
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from infra.db import admin_engine
 from infra.processes import stop_process, web_command
+from tests.e2e.axe_watch import watched
 from tests.e2e.site import web_tree
 from tests.services import free_port
 from tests.support import PASSWORD, child_payload, login
@@ -92,12 +93,14 @@ def added_child(client: Any, tree: dict[str, Any]) -> str:
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
+    """Debian's Chromium, watched: every page a test visits in it goes through axe-core after the test
+    (tests/e2e/axe_watch.py), with no serious or critical violation allowed."""
     _need_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
-        yield browser
+        yield watched(browser)
         browser.close()
 
 

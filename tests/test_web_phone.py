@@ -151,7 +151,8 @@ def test_collaborator_on_a_phone_saves_a_draft_in_sections_and_submits(
     expect(page.locator("details.section[open]")).to_have_count(1)  # the first section to fill
     assert _small_targets(page) == []
     length = page.evaluate("document.documentElement.scrollHeight")
-    assert length < 4000, f"the report page is {length}px long with its sections closed"
+    # 4000 before the breadcrumb, one 44 px line on a phone
+    assert length < 4100, f"the report page is {length}px long with its sections closed"
 
     page.get_by_label("Ngã").fill("một")
     page.get_by_role("button", name="Lưu bản nháp").click()

@@ -35,6 +35,7 @@ from portal.web.render import TEMPLATE_CONFIG, page
 from portal.web.routes_addressees import ROUTES as ADDRESSEE_ROUTES
 from portal.web.report_checks import ROUTES as REPORT_CHECK_ROUTES
 from portal.web.routes_admin import ROUTES as ADMIN_ROUTES
+from portal.web.routes_admin_audit import ROUTES as ADMIN_AUDIT_ROUTES
 from portal.web.routes_audit import ROUTES as AUDIT_ROUTES
 from portal.web.routes_briefing_minutes import ROUTES as BRIEFING_MINUTES_ROUTES
 from portal.web.routes_briefings import ROUTES as BRIEFING_ROUTES
@@ -114,6 +115,7 @@ pages = Router(
         *IMPORT_ROUTES,
         *FIELD_ROUTES,
         *ADMIN_ROUTES,
+        *ADMIN_AUDIT_ROUTES,
         *REORG_ROUTES,
         *CALENDAR_ROUTES,
         *INSPECTION_PLAN_ROUTES,

@@ -51,6 +51,7 @@ def admin_home(request: Request[Any, Any, Any], caller: CallerDep, db: DbDep) ->
         year=year,
         decided=len(decided),
         audit_reader=allowed(caller.role, "audit", "summary"),
+        audit_log=allowed(caller.role, "audit", "read"),
     )
 
 

@@ -1,17 +1,19 @@
 """The page tests' shared fixtures (a pytest plugin, see tests/conftest.py): the application, a tree of
 the test's own (``tests.e2e.site.web_tree``) and a browser-like client logged in as one of its people.
 A test module that needs another tree or app defines its own fixture of the same name, which wins.
-``browser(username)`` logs in any account."""
+``browser(username)`` logs in any account. After every test, the pages it visited in Chromium go through
+axe-core (``_axe_on_every_page_visited``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from litestar.testing import TestClient
 
 from portal.app import create_app
+from tests.e2e.axe_watch import WATCH
 from tests.e2e.site import Browser, web_tree
 
 
@@ -49,3 +51,14 @@ def login(browser: Callable[..., Browser], tree: dict[str, Any]) -> Callable[...
         return b
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _axe_on_every_page_visited() -> Iterator[None]:
+    """After the test: axe-core on every page it visited in the watched Chromium (tests/e2e/axe_watch.py);
+    the test fails on any serious or critical violation, named with the page's address."""
+    yield
+    if WATCH.pending:
+        found = WATCH.take()
+        if found:
+            pytest.fail(f"axe-core: serious or critical violations on {len(found)} page(s): {found}")
