@@ -32,19 +32,19 @@ from portal.web.csrf_refusal import audit_csrf_refusal
 from portal.web.deps import provide_web_credential
 from portal.web.errors import EXCEPTION_HANDLERS, INPUT_HANDLERS, PageFailsafe
 from portal.web.render import TEMPLATE_CONFIG, page
-from portal.web.routes_addressees import ROUTES as ADDRESSEE_ROUTES
 from portal.web.report_checks import ROUTES as REPORT_CHECK_ROUTES
+from portal.web.routes_addressees import ROUTES as ADDRESSEE_ROUTES
 from portal.web.routes_admin import ROUTES as ADMIN_ROUTES
 from portal.web.routes_admin_audit import ROUTES as ADMIN_AUDIT_ROUTES
 from portal.web.routes_audit import ROUTES as AUDIT_ROUTES
 from portal.web.routes_briefing_minutes import ROUTES as BRIEFING_MINUTES_ROUTES
 from portal.web.routes_briefings import ROUTES as BRIEFING_ROUTES
 from portal.web.routes_calendar import ROUTES as CALENDAR_ROUTES
-from portal.web.routes_facilities import ROUTES as FACILITY_ROUTES
+from portal.web.routes_campaigns import ROUTES as CAMPAIGN_ROUTES
 from portal.web.routes_childfriendly import ROUTES as CHILD_FRIENDLY_ROUTES
 from portal.web.routes_committees import ROUTES as COMMITTEE_ROUTES
-from portal.web.routes_campaigns import ROUTES as CAMPAIGN_ROUTES
 from portal.web.routes_exchange import ROUTES as EXCHANGE_ROUTES
+from portal.web.routes_facilities import ROUTES as FACILITY_ROUTES
 from portal.web.routes_field import ROUTES as FIELD_ROUTES
 from portal.web.routes_field import api as field_api
 from portal.web.routes_hamlets import ROUTES as HAMLET_ROUTES
