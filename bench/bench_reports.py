@@ -46,7 +46,6 @@ COMMUNE_VALUES = {  # June: the Children's Forum and the month against domestic 
     | {"home": 1, "school": 0, "community": 0},
     "child_friendly": {"recognised": 1},
     "facilities": {"facilities": 1, "children_in_care": 10, "inspected": 1},
-    "collaborators": {"in_place": 8, "trained": 7},
     "children_forum": {"forums": 1, "participants": 30, "proposals": 5},
     "dv_month": {"events": 2, "participants": 60},
 }
@@ -60,7 +59,6 @@ def hamlet_values() -> dict[str, dict[str, int]]:
         "injuries": zero_cells("injuries") | {"fall": 1, "male": 1, "6-9": 1, "home": 1},
         "injury_deaths": zero_cells("injury_deaths"),
         "injury_disabilities": zero_cells("injury_disabilities"),
-        "water_points": {"listed": 2, "signed": 2, "fenced": 1},
     }
 
 

@@ -54,7 +54,6 @@ def hamlet_values(month: int, k: int) -> dict[str, dict[str, int]]:
         | {"6-9": injured, "home": falls, "community": traffic},
         "injury_deaths": zero_cells("injury_deaths"),
         "injury_disabilities": zero_cells("injury_disabilities"),
-        "water_points": {"listed": 2 + k % 3, "signed": 2 + k % 3, "fenced": 1 + (k + month) % 3 // 2},
     }
 
 
@@ -72,7 +71,6 @@ def commune_values(month: int) -> dict[str, dict[str, int]]:
         | {"home": 1, "school": 0, "community": month % 2},
         "child_friendly": {"recognised": 1},
         "facilities": {"facilities": 1, "children_in_care": 12, "inspected": month % 2},
-        "collaborators": {"in_place": 10, "trained": 9},
     }
 
 

@@ -34,7 +34,7 @@ from infra.db import admin_engine
 from portal.app import create_app
 from tests.cases_support import build_world, child_in, intake_body, open_case, who
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
 """Per operation, role and mode. FUZZ_EXAMPLES=50 for a longer run by hand (still derandomized)."""
 ROLES = ("col1", "wo", "insp")
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]

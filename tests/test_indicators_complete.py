@@ -98,7 +98,6 @@ def _hamlet(k: int, participants: int) -> dict[str, dict[str, int]]:
         "injuries": zero_cells("injuries") | injured,
         "injury_deaths": zero_cells("injury_deaths") | drowned,
         "injury_disabilities": zero_cells("injury_disabilities") | drowned,
-        "water_points": {"listed": 1, "signed": 1, "fenced": 1},
         "action_month": {"participants": participants},
         "children_day": joined,
     }

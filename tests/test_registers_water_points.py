@@ -338,7 +338,7 @@ def test_the_report_counts_the_register_on_the_periods_last_day(client, owner, w
     saved = client.put(
         f"/api/v1/reports/{draft['id']}/values",
         headers=h["ob"],
-        json={"values": {"action_month": {"participants": 0}}},
+        json={"values": {"injuries": {"fall": 0}}},
     )
     assert saved.status_code == 200, saved.text
     assert "water_points" not in saved.json()["entered"]

@@ -75,29 +75,29 @@ def test_a_quarter_starts_from_the_approved_months_and_names_the_missing_one(qua
     taken = report["from_months"]
     assert taken["months"] == ["2026-07", "2026-08"] and taken["missing"] == ["2026-09"]
     assert taken["values"]["injuries"]["fall"] == 3 and taken["values"]["injuries"]["drowning"] == 1  # sums
-    assert taken["values"]["water_points"] == {"listed": 5, "signed": 4, "fenced": 2}  # August, the last
-    assert taken["values"]["child_friendly"] == {"recognised": 0}
-    assert report["entered"]["injuries"]["fall"] == 3 and report["figures"]["water_points"]["listed"] == 5
+    assert "water_points" not in taken["values"]  # counted from the register (0035), never typed
+    assert taken["values"]["child_friendly"] == {"recognised": 0}  # a stock: August, the last approved
+    assert report["entered"]["injuries"]["fall"] == 3 and report["figures"]["injuries"]["fall"] == 3
     assert "abused_children" not in taken["values"]  # no month held it: left to be typed
 
 
 def test_a_month_approved_later_is_taken_again_and_a_cell_kept_with_a_reason_stays(client, owner, quarter):
     officer, report = quarter["officer"], quarter["report"]
     changed = {
-        "values": {"injuries": {"fall": 5}, "water_points": {"listed": 7}},
+        "values": {"injuries": {"fall": 5}, "child_friendly": {"recognised": 1}},
         "version": report["version"],
     }
     refused = client.put(f"/api/v1/reports/{report['id']}/values", headers=officer, json=changed)
     assert refused.status_code == 422
     fields = {e["field"] for e in refused.json()["errors"]}
-    assert fields == {"reasons.injuries.fall", "reasons.water_points.listed"}
+    assert fields == {"reasons.injuries.fall", "reasons.child_friendly.recognised"}
     assert "differs from the months' figure (3)" in refused.text
     changed["reasons"] = {"injuries": {"fall": "Thêm 2 trẻ ngã cầu thang báo muộn sau ngày chốt tháng 8"}}
     still = client.put(f"/api/v1/reports/{report['id']}/values", headers=officer, json=changed)
     assert still.status_code == 422 and [e["field"] for e in still.json()["errors"]] == [
-        "reasons.water_points.listed"
+        "reasons.child_friendly.recognised"
     ]
-    changed["values"].pop("water_points")
+    changed["values"].pop("child_friendly")
     saved = client.put(f"/api/v1/reports/{report['id']}/values", headers=officer, json=changed)
     assert saved.status_code == 200, saved.text
     assert saved.json()["reasons"] == {
@@ -117,8 +117,8 @@ def test_a_month_approved_later_is_taken_again_and_a_cell_kept_with_a_reason_sta
     )
     assert body["entered"]["injuries"]["fall"] == 5  # kept: it has a reason
     assert body["entered"]["injuries"]["drowning"] == 1
-    assert body["entered"]["water_points"] == {"listed": 6, "signed": 6, "fenced": 5}  # September's stock
-    assert body["entered"]["child_friendly"] == {"recognised": 1}
+    assert "water_points" not in body["entered"]
+    assert body["entered"]["child_friendly"] == {"recognised": 1}  # September's stock
     district = who(client, quarter["tree"], "d1")
     read = client.get(f"/api/v1/reports/{report['id']}", headers=district).json()
     assert read["reasons"]["injuries"]["fall"].startswith("Thêm 2 trẻ")  # the approver reads why

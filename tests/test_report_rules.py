@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from infra.db import scoped_session
-from portal.reports.catalog import CATALOG
+from portal.reports.catalog import CATALOG, zero_cells
 from portal.reports.rules import RULES, Rule, check, read_rules
 from tenancy.scope import Scope
 from tests.reporting import (
@@ -23,6 +23,7 @@ from tests.reporting import (
     build_tree,
     consolidate,
     enter,
+    hamlet_values,
     start,
     who,
 )
@@ -65,14 +66,13 @@ def submit(client, headers, report, expect):
 
 
 def abused(n_boys: int, n_girls: int = 0) -> dict:
+    """The commune's abused children: every box of each breakdown typed, each adding up to the total
+    (all of them aged 6-9, abused at home)."""
+    n = n_boys + n_girls
     return {
-        "abused_children": {
-            "male": n_boys,
-            "female": n_girls,
-            "home": n_boys + n_girls,
-            "school": 0,
-            "community": 0,
-        }
+        "abused_children": {"male": n_boys, "female": n_girls}
+        | {"0-5": 0, "6-9": n, "10-13": 0, "14-15": 0}
+        | {"home": n, "school": 0, "community": 0}
     }
 
 
@@ -269,27 +269,19 @@ def test_a_case_in_the_register_settles_the_records_rule(client, owner, worker, 
         )
 
 
-def _month(client, officer, hamlet, period, fall, approve=True) -> dict:
-    values = {
-        "injuries": {"fall": fall, "drowning": 1}
-        | {
-            k: 0
-            for k in (
-                "burn",
-                "road_traffic",
-                "poisoning",
-                "cut",
-                "suffocation",
-                "animal_bite",
-                "explosives",
-                "electrocution",
-                "other",
-            )
-        },
-        "injury_deaths": {"drowning": 0, "other": 0},
-        "water_points": {"listed": 2, "signed": 2, "fenced": 1},
-        "action_month": {"participants": 0},
+def injured(fall: int) -> dict:
+    """A hamlet's injured children: ``fall`` falls and one drowning, every breakdown typed and adding up
+    to the total ``fall + 1`` (boys aged 6-9, injured at home)."""
+    n = fall + 1
+    return {
+        "injuries": zero_cells("injuries") | {"fall": fall, "drowning": 1, "male": n, "6-9": n, "home": n}
     }
+
+
+def _month(client, officer, hamlet, period, fall, approve=True) -> dict:
+    """A hamlet's month: ``fall + 1`` injured children, no deaths nor disabilities, the campaigns' boxes
+    of the period typed 0 (``enter`` keeps those of the report's period only)."""
+    values = hamlet_values(participants=0) | injured(fall)
     report = enter(client, officer, start(client, officer, hamlet, period), values)
     if not approve:
         return report
@@ -312,7 +304,7 @@ def test_a_figure_far_from_the_unit_s_own_history_is_a_warning_with_the_history(
     usual = _month(client, officer, hamlet, "2025-06", 2, approve=False)
     assert "injuries_history" not in by_rule(checks(client, officer, usual["id"]))
 
-    far = enter(client, officer, usual, {"injuries": {"fall": 29}})  # total 30
+    far = enter(client, officer, usual, injured(29))  # total 30
     flagged = by_rule(checks(client, officer, far["id"]))["injuries_history"]
     assert flagged["kind"] == "history" and flagged["method"] == "mad" and flagged["left"] == 30
     assert flagged["history"] == [

@@ -62,6 +62,7 @@ def test_checks_on_the_form_a_blocked_submission_and_an_explained_warning(
     # the figures corrected on the form: the blocking check is gone at once, the warning stays
     form = {
         "values.abused_children.male": "1",
+        "values.abused_children.6-9": "1",
         "values.abused_children.home": "1",
         "version": str(report["version"]),
     }

@@ -128,7 +128,9 @@ def test_a_ward_officer_runs_the_commune_s_month_with_bulk_approval(
     expect(steps.locator("li.step.done")).to_have_count(4)
     expect(page.locator('#own-title ~ p strong[data-status="submitted"]')).to_be_visible()
     _shot(page, "officer-month-submitted.png")
-    assert clicks <= 12, f"{clicks} clicks for the commune's month"
+    # 12 before the catalogue was completed (issue 21): the commune types two more indicators (births
+    # registered, facilities), one click each to open their sections
+    assert clicks <= 14, f"{clicks} clicks for the commune's month"
 
     page.get_by_role("navigation", name="Điều hướng chính").get_by_role(
         "link", name="Báo cáo định kỳ"

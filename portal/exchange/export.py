@@ -5,7 +5,9 @@ Which reports: the approved ones of the definition and period whose unit lies in
 and in the caller's scope (``reports_for``: SQL, and row-level security on ``reports``). Which figures:
 exact for the caller who keeps the unit's records, else as the disclosure policy publishes them
 (``figures.for_reader``, the same as the report's page shows); a cell published "<5" is not sent, since
-DHIS2 and ADX values are numbers. A unit with no orgUnit code and a cell with no dataElement are left out
+DHIS2 and ADX values are numbers. The cells are those of the period's catalogue: a campaign's cells only
+in the periods it falls in (``figures.load_catalog``), and a cell the report does not hold is not sent nor
+counted as hidden. A unit with no orgUnit code and a cell with no dataElement are left out
 and counted, so the page can say what did not travel.
 """
 
@@ -93,7 +95,7 @@ def collect(
         )
         .order_by(Unit.path)
     ).all()
-    catalog = fig.load_catalog(session, definition)
+    catalog = fig.load_catalog(session, definition, period.start, period.end)
     out = Exported(data_set, definition.period_type, period)
     for report, unit in rows:
         org_unit = mapping.org_units.get(unit.id)
@@ -108,9 +110,11 @@ def collect(
             for cell in ind.cells:
                 codes = mapping.cells.get((ind.code, cell["key"]))
                 value = shown.get(ind.code, {}).get(cell["key"])
+                if value is None:  # not a cell of this report (e.g. added to the catalogue since)
+                    continue
                 if codes is None:
                     out.unmapped_cells += 1
-                elif not isinstance(value, int):
+                elif isinstance(value, str):  # published "<5"
                     out.hidden += 1
                 else:
                     group.values.append((codes[0], codes[1], value))

@@ -5,7 +5,8 @@ categoryOptionCombo -> indicator cell) and goes through the reports service as a
 into the unit's draft of the period (created when there is none, ``service.create_report``), by
 ``service.enter_values``, which checks the caller's standing at the unit, the cells and the rules. A cell
 the portal counts itself (registry figures, consolidated sub-units, partition totals) is not imported:
-it is counted as ignored. All or nothing: one refused value, and nothing of the file is kept; every
+it is counted as ignored. A campaign's cells in a period the campaign does not fall in are refused, as
+they are when typed. All or nothing: one refused value, and nothing of the file is kept; every
 refusal names the value's place in the file.
 """
 
@@ -144,6 +145,8 @@ def _enter(
 ) -> tuple[int | None, list[FieldError]]:
     """Enter one unit's values; the service's refusals named by the value they came from."""
     by_field = {f"values.{r.indicator}.{r.cell}": r.value.where for r in rows}
+    for r in reversed(rows):  # an indicator's refusal (a campaign outside the period): its first value
+        by_field[f"values.{r.indicator}"] = r.value.where
     first = rows[0].value.where
     values: dict[str, dict[str, int]] = defaultdict(dict)
     for r in rows:

@@ -24,6 +24,7 @@ from portal.audit.entries import (
     reader_root,
 )
 from portal.boundary.deps import CallerDep, DbDep
+from portal.web.audit_words import resource_name
 from portal.web.deps import lang_of
 from portal.web.form_input import day_input
 from portal.web.i18n import field_errors, fmt_date, label
@@ -82,6 +83,7 @@ def admin_audit_page(request: Request[Any, Any, Any], caller: CallerDep, db: DbD
             "action": label("action", e.action, lang),
             "outcome": label("outcome", e.outcome, lang),
             "role": label("role", e.role, lang) if e.role else "—",
+            "resource": resource_name(e.resource, lang),
         }
         for e in result.entries
     ]

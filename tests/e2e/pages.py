@@ -53,11 +53,21 @@ def login(browser: Callable[..., Browser], tree: dict[str, Any]) -> Callable[...
     return make
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "axe_in_test: the test runs axe-core itself on every page it visits (no second check after it)",
+    )
+
+
 @pytest.fixture(autouse=True)
-def _axe_on_every_page_visited() -> Iterator[None]:
+def _axe_on_every_page_visited(request: pytest.FixtureRequest) -> Iterator[None]:
     """After the test: axe-core on every page it visited in the watched Chromium (tests/e2e/axe_watch.py);
-    the test fails on any serious or critical violation, named with the page's address."""
+    the test fails on any serious or critical violation, named with the page's address. A test marked
+    ``axe_in_test`` asserts axe's result on each page itself, so its pages are not checked twice."""
     yield
+    if request.node.get_closest_marker("axe_in_test") is not None:
+        WATCH.pending.clear()
     if WATCH.pending:
         found = WATCH.take()
         if found:
