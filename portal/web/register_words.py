@@ -3,7 +3,11 @@ page says happened (``?done=``)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from infra.errors import FieldError
 from portal.locale import N_, Msg, translate
+from portal.registers.schemas import RegisterFilter
 
 WATER_KIND: dict[str, Msg] = {
     "pond": N_("Pond"),
@@ -56,3 +60,14 @@ def options(table: dict[str, Msg], lang: str) -> list[tuple[str, str]]:
 
 def words(table: dict[str, Msg], code: str | None, lang: str) -> str:
     return "—" if code is None else translate(lang, table[code]) if code in table else code
+
+
+def register_filter(query: Mapping[str, str]) -> tuple[dict[str, str], RegisterFilter, list[FieldError]]:
+    """A register list's filters as chosen in the address (unit, kind, status): the text of each, the
+    filter the service reads, and a problem naming ``unit_id`` when it is not a unit's id."""
+    chosen = {k: str(query.get(k, "")).strip() for k in ("unit_id", "kind", "status")}
+    raw = chosen["unit_id"]
+    unit_id = int(raw) if raw.isdigit() and len(raw) < 18 else None
+    problems = [FieldError("unit_id", "is not a unit", "invalid")] if raw and unit_id is None else []
+    wanted = RegisterFilter(unit_id=unit_id, kind=chosen["kind"] or None, status=chosen["status"] or None)
+    return chosen, wanted, problems

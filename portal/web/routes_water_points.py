@@ -29,7 +29,7 @@ from portal.registers.schemas import CheckIn, RegisterFilter, RemoveIn, WaterPoi
 from portal.web.deps import FormData, lang_of
 from portal.web.form_input import read_form
 from portal.web.i18n import field_errors, fmt_date
-from portal.web.register_words import ACTION, DONE, WATER_KIND, WATER_STATUS, options, words
+from portal.web.register_words import ACTION, DONE, WATER_KIND, WATER_STATUS, options, register_filter, words
 from portal.web.render import page, see_other
 from tenancy.models import Unit
 from tenancy.service import child_units, units_below
@@ -66,12 +66,7 @@ def _list(
     status_code: int = 200,
 ) -> Template:
     lang, query = lang_of(request), request.query_params
-    problems: list[FieldError] = []
-    chosen = {k: query.get(k, "").strip() for k in ("unit_id", "kind", "status")}
-    unit_id = int(chosen["unit_id"]) if chosen["unit_id"].isdigit() and len(chosen["unit_id"]) < 18 else None
-    if chosen["unit_id"] and unit_id is None:
-        problems.append(FieldError("unit_id", "is not a unit", "invalid"))
-    wanted = RegisterFilter(unit_id=unit_id, kind=chosen["kind"] or None, status=chosen["status"] or None)
+    chosen, wanted, problems = register_filter(query)
     try:
         found = water_points.list_points(db, caller, wanted)
     except ValidationFailed as exc:
