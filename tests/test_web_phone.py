@@ -130,7 +130,7 @@ def test_the_desktop_header_and_main_area_use_the_width(
     # its links in rows, not one under another (three rows since the commune's year of work, issue 19)
     assert nav["width"] >= 1150 and nav["height"] <= 3 * 44, nav
     header = page.locator("header.top").bounding_box()["height"]
-    assert header <= 170, f"the desktop header is {header}px high"
+    assert header <= 220, f"the desktop header is {header}px high"  # three rows of links (issue 19)
     context.close()
 
 

@@ -77,7 +77,7 @@ class CampaignOut(msgspec.Struct, forbid_unknown_fields=True):
 class DefinitionsOut(msgspec.Struct, forbid_unknown_fields=True):
     items: list[DefinitionOut]
     targets: list[TargetDefinitionOut]
-    campaigns: list[CampaignOut] = []
+    campaigns: list[CampaignOut]
 
 
 class DueDaysOut(msgspec.Struct, forbid_unknown_fields=True):
